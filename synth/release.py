@@ -1,0 +1,165 @@
+"""Release bundles: written completely in a temporary folder, then switched in atomically.
+
+Layout and file contents are specified in ``docs/release-format.md``. A reader resolves the ``current``
+symlink once and then reads only inside that immutable folder, so it never sees half a release. A crash
+at any moment leaves the previous ``current`` live and intact: the new folder is renamed into place only
+when complete, and ``current`` is replaced by ``os.replace`` of a fresh symlink (atomic on POSIX).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+FORMAT_VERSION = 1
+CURRENT = "current"
+RELEASES = "releases"
+METADATA = "metadata.json"
+TMP_PREFIX = ".tmp-"
+
+
+def new_release_id(dataset: str, now: datetime) -> str:
+    """``<dataset>-<YYYYmmddTHHMMSSZ>-<6 hex>``: sortable by time, unique across quick successive runs."""
+    return f"{dataset}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    path.write_text(json.dumps(payload, indent=2, sort_keys=False, default=_json_default), encoding="utf-8")
+
+
+def _json_default(value):
+    """numpy scalars and arrays to plain JSON."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def write_release(data_dir: Path, release_id: str, *, metadata: dict, tables: dict[str, pd.DataFrame],
+                  documents: dict[str, dict]) -> Path:
+    """Write a release folder and make it ``current``; returns the final folder.
+
+    ``tables`` maps file names to frames (``.parquet`` or ``.csv`` by extension), ``documents`` maps file
+    names to JSON documents. ``metadata`` is completed with format version, release id and the sha256 and
+    size of every file, then written last. On any error the temporary folder is removed and ``current``
+    is untouched.
+    """
+    releases = Path(data_dir) / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    tmp = releases / f"{TMP_PREFIX}{release_id}"
+    final = releases / release_id
+    if final.exists():
+        raise FileExistsError(f"release {release_id} already exists")
+    tmp.mkdir()
+    try:
+        for name, frame in tables.items():
+            _write_table(tmp / name, frame)
+        for name, doc in documents.items():
+            _write_json(tmp / name, doc)
+        files = {}
+        for path in sorted(tmp.iterdir()):
+            _fsync_file(path)
+            files[path.name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+        _write_json(tmp / METADATA, {"format_version": FORMAT_VERSION, "release_id": release_id,
+                                     **metadata, "files": files})
+        _fsync_file(tmp / METADATA)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    switch_current(Path(data_dir), final)
+    return final
+
+
+def _write_table(path: Path, frame: pd.DataFrame) -> None:
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        raise ValueError(f"unsupported table format: {path.name}")
+
+
+def switch_current(data_dir: Path, release: Path) -> None:
+    """Point ``current`` at ``release`` atomically (a relative symlink, replaced in one rename)."""
+    link = data_dir / CURRENT
+    tmp_link = data_dir / f"{TMP_PREFIX}{CURRENT}-{secrets.token_hex(4)}"
+    os.symlink(Path(RELEASES) / release.name, tmp_link)
+    os.replace(tmp_link, link)
+
+
+def current_release(data_dir: Path) -> Path | None:
+    """The folder ``current`` points to, or None when there is no release yet."""
+    link = Path(data_dir) / CURRENT
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return target if (target / METADATA).is_file() else None
+
+
+def read_metadata(release: Path) -> dict:
+    return json.loads((release / METADATA).read_text(encoding="utf-8"))
+
+
+def verify_release(release: Path) -> list[str]:
+    """Names of files whose checksum or size differs from ``metadata.json`` (empty when intact)."""
+    bad = []
+    for name, info in read_metadata(release)["files"].items():
+        path = release / name
+        if not path.is_file() or path.stat().st_size != info["bytes"] or sha256_file(path) != info["sha256"]:
+            bad.append(name)
+    return bad
+
+
+def list_releases(data_dir: Path) -> list[dict]:
+    """Published releases (complete folders only), oldest first: id, created_at, dataset name, epsilon."""
+    folder = Path(data_dir) / RELEASES
+    out = []
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(TMP_PREFIX) or not (path / METADATA).is_file():
+                continue
+            meta = read_metadata(path)
+            out.append({"release_id": meta["release_id"], "created_at": meta.get("created_at"),
+                        "dataset": meta.get("dataset", {}).get("name"),
+                        "epsilon": meta.get("privacy", {}).get("epsilon")})
+    return sorted(out, key=lambda r: r["created_at"] or "")
+
+
+def remove_stale_temporaries(data_dir: Path) -> list[str]:
+    """Delete half-written folders and links left by an interrupted refresh; returns their names."""
+    removed = []
+    for parent in (Path(data_dir), Path(data_dir) / RELEASES):
+        if not parent.is_dir():
+            continue
+        for path in parent.iterdir():
+            if path.name.startswith(TMP_PREFIX):
+                if path.is_symlink() or path.is_file():
+                    path.unlink()
+                else:
+                    shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+    return removed
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
