@@ -1,0 +1,189 @@
+"""Command line: ``python -m synth {sample,refresh,demo,releases,verify,ledger}``.
+
+Bad input ends with one line on stderr naming file, row and column, and exit code 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+from synth.errors import BudgetError, InputError
+
+EXIT_BAD_INPUT = 2
+DEFAULT_DATA_DIR = "var/data"
+DEFAULT_PRIVATE_DIR = "var/private"
+SAMPLE_FILE = "sample/sample_cases.csv"
+
+
+def _data_dir(value: str | None) -> Path:
+    return Path(value or os.environ.get("SHOWCASE_DATA_DIR", DEFAULT_DATA_DIR))
+
+
+def _private_dir(value: str | None) -> Path:
+    return Path(value or os.environ.get("SHOWCASE_PRIVATE_DIR", DEFAULT_PRIVATE_DIR))
+
+
+def _multi_value(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        col, sep, delim = item.partition("=")
+        if not sep or not col or not delim:
+            raise InputError(f"--multi-value expects COLUMN=DELIMITER, got {item!r}")
+        out[col] = delim
+    return out
+
+
+def _add_dirs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", help=f"release folder (env SHOWCASE_DATA_DIR, default {DEFAULT_DATA_DIR})")
+    p.add_argument("--private-dir",
+                   help=f"private workspace: ledger, private reports (env SHOWCASE_PRIVATE_DIR, default {DEFAULT_PRIVATE_DIR})")
+
+
+def _add_dp(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("differential privacy")
+    g.add_argument("--epsilon", type=float, default=4.0, help="total epsilon of this release (default 4)")
+    g.add_argument("--delta", type=float, help="delta (default 1/(ln n' * n') with n' the protected record count)")
+    g.add_argument("--reporting-length", type=int, default=3, help="longest published combination (default 3)")
+    g.add_argument("--percentile-percentage", type=float, default=99.0)
+    g.add_argument("--percentile-epsilon-proportion", type=float, default=0.01)
+    g.add_argument("--number-of-records-epsilon-proportion", type=float, default=0.005)
+    g.add_argument("--accuracy-mode", default="prioritize_long",
+                   choices=["prioritize_long", "prioritize_short", "balanced"])
+    g.add_argument("--fabrication-mode", default="uncontrolled",
+                   choices=["uncontrolled", "progressive", "balanced", "minimize"])
+    g.add_argument("--budget-epsilon", type=float, help="total epsilon budget of this source (stored in the ledger)")
+    g.add_argument("--budget-delta", type=float, help="total delta budget of this source (stored in the ledger)")
+    g.add_argument("--allow-over-budget", action="store_true", help="publish even past the budget (recorded)")
+
+
+def _add_refresh_common(p: argparse.ArgumentParser) -> None:
+    _add_dirs(p)
+    _add_dp(p)
+    p.add_argument("--synthesizer", help="synthesis method (default: the project's default)")
+    p.add_argument("--seed", type=int, help="random seed (default: fresh randomness)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m synth", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sample", help="generate the embedded sample of private case records (CSV)")
+    p.add_argument("--out", type=Path, help=f"output CSV (default <private-dir>/{SAMPLE_FILE})")
+    p.add_argument("--victims", type=int, default=20_000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--private-dir")
+
+    p = sub.add_parser("refresh", help="publish a new release from a private input")
+    p.add_argument("--input", type=Path, required=True, help="private input: CSV, TSV or Parquet")
+    p.add_argument("--spec", type=Path, help="dataset spec (TOML)")
+    p.add_argument("--name", help="dataset id (default: from the spec, else the file name)")
+    p.add_argument("--subject-id", help="column whose equal values join rows into one subject")
+    p.add_argument("--use-columns", help="comma-separated columns to use (default all)")
+    p.add_argument("--multi-value", action="append", default=[], metavar="COL=DELIM",
+                   help="declare a multi-value column (repeatable)")
+    p.add_argument("--sensitive-zeros", help="comma-separated columns where 0 is a value")
+    p.add_argument("--delimiter", help="input delimiter (default: detected)")
+    p.add_argument("--encoding", help="input encoding (default: detected)")
+    _add_refresh_common(p)
+
+    p = sub.add_parser("demo", help="generate the sample data and refresh a release from it if none exists")
+    p.add_argument("--victims", type=int, default=20_000)
+    p.add_argument("--force", action="store_true", help="refresh even if a release exists")
+    _add_refresh_common(p)
+
+    p = sub.add_parser("releases", help="list published releases")
+    _add_dirs(p)
+    p = sub.add_parser("verify", help="check the checksums of the current release")
+    _add_dirs(p)
+    p = sub.add_parser("ledger", help="show the privacy budget spent per source")
+    _add_dirs(p)
+    return parser
+
+
+def _spec_overrides(args: argparse.Namespace) -> dict:
+    out = {"name": args.name, "subject_id": args.subject_id, "delimiter": args.delimiter, "encoding": args.encoding,
+           "use_columns": args.use_columns.split(",") if args.use_columns else None,
+           "sensitive_zeros": args.sensitive_zeros.split(",") if args.sensitive_zeros else None,
+           "multi_value": _multi_value(args.multi_value) or None}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, overrides: dict) -> Path:
+    from synth.dp import DpParams
+    from synth.refresh import RefreshOptions, refresh
+    from synth.synthesizers import DEFAULT_SYNTHESIZER
+
+    params = DpParams(epsilon=args.epsilon, delta=args.delta, reporting_length=args.reporting_length,
+                      percentile_percentage=args.percentile_percentage,
+                      percentile_epsilon_proportion=args.percentile_epsilon_proportion,
+                      number_of_records_epsilon_proportion=args.number_of_records_epsilon_proportion,
+                      accuracy_mode=args.accuracy_mode, fabrication_mode=args.fabrication_mode)
+    options = RefreshOptions(input=input_path, spec=spec, spec_overrides=overrides, data_dir=_data_dir(args.data_dir),
+                             private_dir=_private_dir(args.private_dir),
+                             synthesizer=args.synthesizer or DEFAULT_SYNTHESIZER, seed=args.seed,
+                             budget_epsilon=args.budget_epsilon, budget_delta=args.budget_delta,
+                             allow_over_budget=args.allow_over_budget)
+    return refresh(options, params)
+
+
+def _sample_path(private_dir: str | None) -> Path:
+    return _private_dir(private_dir) / SAMPLE_FILE
+
+
+def run(args: argparse.Namespace) -> int:
+    from synth import release
+
+    if args.command == "sample":
+        from synth.sample import write_sample
+        out = write_sample(args.out or _sample_path(args.private_dir), args.victims, args.seed)
+        print(out)
+    elif args.command == "refresh":
+        print(_refresh(args, args.input, args.spec, _spec_overrides(args)))
+    elif args.command == "demo":
+        from synth.sample import write_sample
+        existing = release.current_release(_data_dir(args.data_dir))
+        if existing and not args.force:
+            print(f"release already published: {existing}")
+            return 0
+        sample = _sample_path(args.private_dir)
+        if not sample.exists():
+            write_sample(sample, args.victims, 0)
+        spec = resources.files("synth") / "data" / "sample_spec.toml"
+        with resources.as_file(spec) as spec_path:
+            print(_refresh(args, sample, spec_path, {}))
+    elif args.command == "releases":
+        for item in release.list_releases(_data_dir(args.data_dir)):
+            print(json.dumps(item))
+    elif args.command == "verify":
+        current = release.current_release(_data_dir(args.data_dir))
+        if current is None:
+            print("no release published", file=sys.stderr)
+            return 1
+        bad = release.verify_release(current)
+        print(f"{current.name}: " + ("intact" if not bad else "CORRUPT: " + ", ".join(bad)))
+        return 1 if bad else 0
+    elif args.command == "ledger":
+        from synth.ledger import summary
+        print(json.dumps(summary(_private_dir(args.private_dir)), indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return run(args)
+    except (InputError, BudgetError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""One refresh: private input -> DP aggregates -> synthetic records -> evaluation -> atomic release.
+
+Everything that reaches ``data_dir`` is DP-protected or derived only from DP-protected values; reports that
+compare with the private input go to ``private_dir`` only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from synth import __version__, ledger
+from synth.aggregates import aggregate
+from synth.dp import DpParams, dp_aggregates
+from synth.errors import InputError
+from synth.evaluate import private_report, public_report
+from synth.ingest import read_private
+from synth.public import aggregates_table, public_schema, restrict_aggregates, restrict_records, synthetic_tables
+from synth.release import new_release_id, remove_stale_temporaries, utc_now, write_release
+from synth.risk import risk_report
+from synth.spec import load_spec
+from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
+
+log = logging.getLogger(__name__)
+
+CITATION = ("Source: {title}, synthetic data and DP aggregates release {release_id} ({date}), "
+            "produced with dp-showcase {version}.")
+
+
+@dataclass
+class RefreshOptions:
+    """Everything a refresh needs besides the DP parameters."""
+
+    input: Path
+    data_dir: Path
+    private_dir: Path
+    spec: Path | None = None
+    spec_overrides: dict = field(default_factory=dict)
+    synthesizer: str = DEFAULT_SYNTHESIZER
+    synthesizer_options: dict = field(default_factory=dict)
+    seed: int | None = None
+    resolution: int = 10
+    budget_epsilon: float | None = None
+    budget_delta: float | None = None
+    allow_over_budget: bool = False
+
+
+def refresh(options: RefreshOptions, params: DpParams) -> Path:
+    """Run the whole pipeline and publish a new release; returns its folder."""
+    if options.synthesizer not in SYNTHESIZERS:
+        raise InputError(f"unknown synthesizer {options.synthesizer!r}; choose one of {sorted(SYNTHESIZERS)}")
+    data_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
+    if private_dir == data_dir or data_dir in private_dir.parents or private_dir in data_dir.parents:
+        raise InputError("the private workspace and the release data directory must be separate folders")
+    spec = load_spec(options.spec, **options.spec_overrides)
+    source = spec.name
+    budget = ledger.budget_of(private_dir, source, options.budget_epsilon, options.budget_delta)
+    ledger.check(private_dir, source, params.epsilon, 0.0, budget, options.allow_over_budget)
+
+    ingested = read_private(Path(options.input), spec)
+    data = ingested.data
+    epsilon_total = params.epsilon + ingested.binning_epsilon
+    rng = np.random.default_rng(options.seed)
+
+    sensitive = aggregate(data, params.reporting_length)
+    risk = risk_report(data, params.reporting_length, options.resolution)
+    dp = dp_aggregates(data, params, rng)
+    noise_sd = list(dp.report["noise_sd"])
+    synthetic = SYNTHESIZERS[options.synthesizer](dp.aggregates, rng, noise_sd=noise_sd,
+                                                   **options.synthesizer_options)
+
+    schema, remap = public_schema(dp.aggregates)
+    published = restrict_aggregates(dp.aggregates, schema, remap)
+    records = restrict_records(synthetic, schema, remap)
+    synthetic_agg = aggregate(records, params.reporting_length)
+    delta = float(dp.report["delta"])
+    over_budget = ledger.check(private_dir, source, epsilon_total, delta, budget, options.allow_over_budget)
+
+    now = utc_now()
+    release_id = new_release_id(source, now)
+    labels = {**ingested.column_labels}
+    metadata = {
+        "created_at": now.isoformat().replace("+00:00", "Z"),
+        "software_version": __version__,
+        "dataset": {"name": source, "title": spec.title,
+                    "citation": CITATION.format(title=spec.title, release_id=release_id, date=now.date(),
+                                                version=__version__)},
+        "privacy": {"mechanism": "dp_marginals", **dp.report, "binning_epsilon": ingested.binning_epsilon,
+                    "epsilon_total": epsilon_total, "composition": "basic sequential composition across releases"},
+        "schema": {"columns": [{**col, "label": labels.get(col["source"], col["source"])}
+                               for col in schema.to_dict()]},
+        "synthesis": {"method": options.synthesizer, "options": options.synthesizer_options,
+                      "n_records": records.n_records},
+    }
+    tables = synthetic_tables(records)
+    evaluation = public_report(published, synthetic_agg, noise_sd, options.resolution)
+
+    # Conservative accounting: the spend is recorded before the release exists, so a crash can only
+    # over-count, never under-count.
+    ledger.record(private_dir, source, {"release_id": release_id, "created_at": metadata["created_at"],
+                                        "epsilon": epsilon_total, "delta": delta,
+                                        "input": str(Path(options.input).resolve())},
+                  budget, over_budget)
+    removed = remove_stale_temporaries(data_dir)
+    if removed:
+        log.warning("removed leftovers of an interrupted refresh: %s", ", ".join(removed))
+    release = write_release(
+        data_dir, release_id, metadata=metadata,
+        tables={"aggregates.parquet": aggregates_table(published, noise_sd),
+                "synthetic.parquet": tables["wide"],
+                "synthetic_condensed.csv": tables["condensed"],
+                "synthetic_long.csv": tables["long"]},
+        documents={"evaluation.json": evaluation})
+
+    report_dir = private_dir / "reports" / release_id
+    report_dir.mkdir(parents=True, exist_ok=True)
+    private = {"input": {"path": str(Path(options.input).resolve()), **ingested.private_facts},
+               "risk": risk,
+               "evaluation": private_report(sensitive, dp.aggregates, aggregate(synthetic, params.reporting_length),
+                                            options.resolution, risk),
+               "dp_params": asdict(params)}
+    (report_dir / "private_report.json").write_text(json.dumps(private, indent=2, default=_plain), encoding="utf-8")
+    return release
+
+
+def _plain(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)
