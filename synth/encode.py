@@ -139,6 +139,5 @@ def encode_frame(frame: pd.DataFrame, columns: list[Column] | None = None) -> En
     schema = Schema(tuple(columns))
     codes = np.full((len(frame), len(columns)), ABSENT, dtype=np.int32)
     for j, col in enumerate(columns):
-        cat = pd.Categorical(frame[col.name].to_numpy(dtype=object), categories=list(col.values))
-        codes[:, j] = cat.codes
+        codes[:, j] = pd.Index(col.values, dtype=object).get_indexer(frame[col.name].to_numpy(dtype=object))
     return Encoded(schema, codes)
