@@ -1,0 +1,158 @@
+"""End to end: a refresh publishes only DP-protected output; bad input writes nothing; budget refusal."""
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from synth import release
+from synth.release import sha256_file
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+SAMPLE_SPEC = Path(str(resources.files("synth") / "data" / "sample_spec.toml"))
+RARE = "ZZQ"  # a distinctive value carried by a few planted unique records
+
+
+def run_synth(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "synth", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """A small sample with three planted unique victims carrying the rare value, refreshed once."""
+    from synth.sample import generate_sample
+
+    root = tmp_path_factory.mktemp("refresh")
+    frame = generate_sample(n_victims=3000, seed=7)
+    planted_rows = frame.iloc[:3].copy()
+    planted_rows["case_id"] = [f"planted-{i}" for i in range(3)]
+    planted_rows["citizenship"] = RARE
+    planted_rows["perpRole"] = f"{RARE}Role"
+    private = root / "private"
+    private.mkdir()
+    source = private / "cases.csv"
+    pd.concat([frame, planted_rows]).to_csv(source, index=False)
+    n_subjects = frame["case_id"].nunique() + 3
+    proc = run_synth("refresh", "--input", str(source), "--spec", str(SAMPLE_SPEC), "--epsilon", "4",
+                     "--seed", "3", "--data-dir", str(root / "data"), "--private-dir", str(private), cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return root, release.current_release(root / "data"), n_subjects
+
+
+def _release_text(rel: Path) -> str:
+    """Every file of the release as text: parquet decoded (cells and column names), the rest read raw."""
+    parts = []
+    for path in rel.iterdir():
+        if path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            parts.append(" ".join(map(str, frame.columns)) + "\n" + frame.to_csv(index=False))
+        else:
+            parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+def _numbers(doc) -> list:
+    if isinstance(doc, dict):
+        return [x for v in doc.values() for x in _numbers(v)]
+    if isinstance(doc, list):
+        return [x for v in doc for x in _numbers(v)]
+    return [doc] if isinstance(doc, (int, float)) and not isinstance(doc, bool) else []
+
+
+def test_release_is_complete_and_intact(planted):
+    _, rel, _ = planted
+    assert rel is not None and release.verify_release(rel) == []
+    names = {p.name for p in rel.iterdir()}
+    assert {"metadata.json", "aggregates.parquet", "synthetic.parquet", "synthetic_condensed.csv",
+            "synthetic_long.csv", "evaluation.json"} <= names
+    meta = release.read_metadata(rel)
+    privacy = meta["privacy"]
+    assert privacy["epsilon"] == 4.0 and privacy["reporting_length"] == 3
+    assert len(privacy["noise_sd"]) == 3 and privacy["protected_number_of_records"] > 0
+    aggs = pd.read_parquet(rel / "aggregates.parquet")
+    assert set(aggs["length"]) == {1, 2, 3}
+    assert (aggs["count"] > 0).all()
+
+
+def test_rare_planted_value_never_reaches_the_release(planted):
+    _, rel, _ = planted
+    text = _release_text(rel)
+    assert RARE not in text
+    assert "gender" in text  # the check reads real content
+
+
+def test_exact_record_count_is_not_published(planted):
+    _, rel, n = planted
+    meta = release.read_metadata(rel)
+    assert meta["privacy"]["protected_number_of_records"] != n
+    for name in ("metadata.json", "evaluation.json"):
+        assert n not in _numbers(json.loads((rel / name).read_text()))
+    assert len(pd.read_parquet(rel / "synthetic.parquet")) != n
+
+
+def test_no_private_workspace_file_appears_in_the_release(planted):
+    root, rel, _ = planted
+    private = root / "private"
+    private_files = [p for p in private.rglob("*") if p.is_file()]
+    assert any(p.name == "ledger.json" for p in private_files)
+    assert any(p.name == "private_report.json" for p in private_files)
+    release_hashes = {sha256_file(p) for p in rel.iterdir()}
+    release_names = {p.name for p in rel.iterdir()}
+    text = _release_text(rel)
+    for path in private_files:
+        assert sha256_file(path) not in release_hashes
+        assert path.name not in release_names
+    assert str(private) not in text and "cases.csv" not in text
+
+
+def test_ledger_records_the_spend_and_refuses_past_budget(planted, tmp_path):
+    root, _, _ = planted
+    ledger = json.loads((root / "private" / "ledger.json").read_text())
+    (source,) = ledger["sources"]
+    assert ledger["sources"][source]["entries"][0]["epsilon"] == 4.0
+    proc = run_synth("refresh", "--input", str(root / "private" / "cases.csv"), "--spec", str(SAMPLE_SPEC),
+                     "--epsilon", "4", "--budget-epsilon", "6", "--data-dir", str(tmp_path / "data"),
+                     "--private-dir", str(root / "private"), cwd=root)
+    assert proc.returncode == 2
+    assert "would exceed its budget" in proc.stderr
+    assert not (tmp_path / "data" / "releases").exists()
+
+
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path):
+    bad = tmp_path / "ragged.csv"
+    bad.write_text("a,b,c\n1,2,3\n4,5\n")
+    proc = run_synth("refresh", "--input", str(bad), "--data-dir", str(tmp_path / "data"),
+                     "--private-dir", str(tmp_path / "private"), cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "ragged.csv" in lines[0] and "row 3" in lines[0]
+    assert not (tmp_path / "data").exists()
+    missing = run_synth("refresh", "--input", str(tmp_path / "nope.csv"), "--data-dir", str(tmp_path / "data"),
+                        "--private-dir", str(tmp_path / "private"), cwd=tmp_path)
+    assert missing.returncode == 2 and "nope.csv" in missing.stderr
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "CTDC_VPsynthetic_condensed.csv").exists(), reason="shared CTDC file absent")
+def test_refresh_on_ctdc_victim_perpetrator_file(tmp_path):
+    source = SHARED_DATA / "CTDC_VPsynthetic_condensed.csv"
+    multi = ["IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney"]
+    args = ["refresh", "--input", str(source), "--name", "ctdc_vp", "--epsilon", "4", "--seed", "1",
+            "--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    for col in multi:
+        args += ["--multi-value", f"{col}=;"]
+    proc = run_synth(*args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rel = release.current_release(tmp_path / "data")
+    assert release.verify_release(rel) == []
+    meta = release.read_metadata(rel)
+    assert meta["dataset"]["name"] == "ctdc_vp"
+    sources = {c["source"] for c in meta["schema"]["columns"]}
+    assert {"gender", "IP_Gender", "UN_COO_Region"} <= sources
+    assert abs(meta["privacy"]["protected_number_of_records"] - 21195) < 1000
+    synthetic = pd.read_parquet(rel / "synthetic.parquet")
+    assert 0.8 * 21195 < len(synthetic) < 1.2 * 21195
