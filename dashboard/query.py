@@ -1,0 +1,186 @@
+"""The query engine: published DP counts, synthetic estimates and their side-by-side comparison.
+
+A *selection* is a ``(source, value)`` pair (for a multi-value source the value names its expanded
+column); selections are AND-ed. Every count the dashboard shows comes from here:
+
+* ``published``: the DP aggregate of the combination, when its length is within the reporting length R
+  and it is in ``aggregates.parquet`` (95% interval: count +/- 1.96 sd, clipped at 0);
+* ``not reported``: within R but absent from the aggregates (suppressed by DP) -- never shown as zero;
+* ``estimated``: longer than R, so only the count of matching synthetic records can be shown.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from dashboard.store import Dimension, Release
+from synth.combos import lookup, pack
+
+Selections = tuple[tuple[str, str], ...]
+
+PUBLISHED = "published"
+NOT_REPORTED = "not reported"
+ESTIMATED = "estimated"
+Z95 = 1.96
+
+
+def normalise(release: Release, pairs: Iterable[tuple[str, str]]) -> Selections:
+    """Valid selections only (allow-listed against the release), one per source (first wins), schema order."""
+    chosen: dict[str, str] = {}
+    for source, value in pairs:
+        dim = release.dimensions.get(source)
+        if dim is not None and value in dim.values and source not in chosen:
+            chosen[source] = value
+    order = list(release.dimensions)
+    return tuple(sorted(chosen.items(), key=lambda kv: order.index(kv[0])))
+
+
+def parse_selection_strings(release: Release, items: Iterable[str]) -> Selections:
+    """Selections from ``source:value`` strings (split at the first colon); invalid items are dropped."""
+    pairs = [tuple(item.split(":", 1)) for item in items if ":" in item]
+    return normalise(release, pairs)
+
+
+def selection_attrs(release: Release, selections: Selections) -> list[int]:
+    return [release.attribute(s, v) for s, v in selections]
+
+
+def record_index(release: Release, attrs: Iterable[int]) -> np.ndarray | None:
+    """Row indices of synthetic records having every attribute, or None meaning all records."""
+    mask = None
+    for attr in attrs:
+        col, code = release.attr_location(attr)
+        hit = release.columns[col] == code
+        mask = hit if mask is None else mask & hit
+    return None if mask is None else np.flatnonzero(mask)
+
+
+def dimension_counts(release: Release, dim: Dimension, rows: np.ndarray | None) -> np.ndarray:
+    """Synthetic records (among ``rows``; None = all) having each value of ``dim``."""
+    if not dim.multi_value:
+        col = release.columns[dim.columns[0]]
+        data = col if rows is None else col[rows]
+        return np.bincount(data.astype(np.int64) + 1, minlength=len(dim.values) + 1)[1:len(dim.values) + 1]
+    out = np.empty(len(dim.values), dtype=np.int64)
+    for i, (c, code) in enumerate(zip(dim.columns, dim.codes)):
+        data = release.columns[c] if rows is None else release.columns[c][rows]
+        out[i] = np.count_nonzero(data == code)
+    return out
+
+
+def lookup_published(release: Release, combos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Published counts and sds of combinations given as an (m, l) array of attribute ids (NaN = absent).
+
+    Length 0 is the whole population: the protected record count (sd NaN).
+    """
+    combos = np.asarray(combos, dtype=np.int64)
+    m, length = combos.shape
+    if length == 0:
+        n = release.protected_records
+        return np.full(m, np.nan if n is None else float(n)), np.full(m, np.nan)
+    keys = release.agg_keys.get(length)
+    if keys is None:
+        return np.full(m, np.nan), np.full(m, np.nan)
+    pos = lookup(keys, pack(np.sort(combos, axis=1), release.base))
+    found = pos >= 0
+    safe = np.maximum(pos, 0)
+    counts = np.where(found, release.agg_counts[length][safe], np.nan).astype(np.float64)
+    sds = np.where(found, release.agg_sd[length][safe], np.nan)
+    return counts, sds
+
+
+def _status(length: int, counts: np.ndarray, r: int) -> np.ndarray:
+    if length > r:
+        return np.full(counts.size, ESTIMATED, dtype=object)
+    return np.where(np.isnan(counts), NOT_REPORTED, PUBLISHED).astype(object)
+
+
+def _frame(values: list, estimated: np.ndarray, counts: np.ndarray, sds: np.ndarray, length: int,
+           r: int) -> pd.DataFrame:
+    """Common result columns: estimated, published (NaN unless published), interval, status, shown."""
+    status = _status(length, counts, r)
+    if length > r:
+        counts = np.full(counts.size, np.nan)
+        sds = np.full(counts.size, np.nan)
+    shown = np.where(status == ESTIMATED, estimated.astype(np.float64), counts)
+    return pd.DataFrame({
+        "value": values,
+        "estimated": estimated.astype(np.int64),
+        "published": counts,
+        "sd": sds,
+        "low": np.maximum(counts - Z95 * sds, 0.0),
+        "high": counts + Z95 * sds,
+        "status": status,
+        "shown": shown,
+        "length": np.full(counts.size, length, dtype=np.int64),
+    })
+
+
+def bars(release: Release, source: str, selections: Selections) -> pd.DataFrame:
+    """One row per value of ``source``: the combination (other selections + this value), SDS Navigate style.
+
+    ``selected`` marks the value chosen for ``source`` itself, if any.
+    """
+    dim = release.dimensions[source]
+    others = [(s, v) for s, v in selections if s != source]
+    other_attrs = selection_attrs(release, others)
+    estimated = dimension_counts(release, dim, record_index(release, other_attrs))
+    combos = np.column_stack([np.tile(np.array(other_attrs, dtype=np.int64), (len(dim.values), 1)),
+                              np.array(dim.attrs, dtype=np.int64)])
+    counts, sds = lookup_published(release, combos)
+    out = _frame(list(dim.values), estimated, counts, sds, len(others) + 1, release.reporting_length)
+    chosen = dict(selections).get(source)
+    out["selected"] = out["value"] == chosen
+    return out
+
+
+def cell(release: Release, selections: Selections) -> dict:
+    """The single combination of all selections: published/not reported/estimated, with its interval."""
+    attrs = selection_attrs(release, selections)
+    rows = record_index(release, attrs)
+    estimated = np.array([release.n_synthetic if rows is None else rows.size])
+    counts, sds = lookup_published(release, np.array([attrs], dtype=np.int64).reshape(1, len(attrs)))
+    return _frame([None], estimated, counts, sds, len(attrs), release.reporting_length).iloc[0].to_dict()
+
+
+def _cell_estimates(release: Release, dims: list[Dimension], rows: np.ndarray | None) -> np.ndarray:
+    """Synthetic counts of every cell of the cross product of ``dims`` (C order), among ``rows``."""
+    if len(dims) == 1:
+        return dimension_counts(release, dims[0], rows)
+    first, rest = dims[0], dims[1:]
+    parts = []
+    for c, code in zip(first.columns, first.codes):
+        col = release.columns[c]
+        sub = np.flatnonzero(col == code) if rows is None else rows[col[rows] == code]
+        parts.append(_cell_estimates(release, rest, sub))
+    return np.concatenate(parts)
+
+
+def crosstab(release: Release, sources: list[str], selections: Selections,
+             include_not_reported: bool = True) -> pd.DataFrame:
+    """Counts of every value combination of ``sources`` together with ``selections`` (the aggregate builder).
+
+    Selections on one of ``sources`` are ignored for that source. One row per cell, one column per source.
+    """
+    dims = [release.dimensions[s] for s in sources]
+    others = [(s, v) for s, v in selections if s not in sources]
+    other_attrs = selection_attrs(release, others)
+    if not dims:
+        frame = pd.DataFrame([cell(release, tuple(others))]).drop(columns="value")
+        return frame
+    grid = np.array(list(product(*[d.attrs for d in dims])), dtype=np.int64).reshape(-1, len(dims))
+    combos = np.column_stack([np.tile(np.array(other_attrs, dtype=np.int64), (grid.shape[0], 1)), grid])
+    counts, sds = lookup_published(release, combos)
+    estimated = _cell_estimates(release, dims, record_index(release, other_attrs))
+    frame = _frame([None] * grid.shape[0], estimated, counts, sds, combos.shape[1], release.reporting_length)
+    labels = list(product(*[d.values for d in dims]))
+    for i, dim in enumerate(dims):
+        frame.insert(i, dim.key, [row[i] for row in labels])
+    frame = frame.drop(columns="value")
+    if not include_not_reported:
+        frame = frame[frame["status"] != NOT_REPORTED].reset_index(drop=True)
+    return frame

@@ -1,0 +1,126 @@
+"""Small hand-made releases for dashboard tests, written with synth.release.write_release."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from synth.release import new_release_id, write_release
+
+#: Ordinary columns (name, label, values) and multi-value sources (source, label, values), schema order.
+COLUMNS = [
+    ("yearRegister", "Year of registration", ["2019", "2020"]),
+    ("gender", "Gender", ["Female", "Male"]),
+    ("ageBroad", "Age", ["09--17", "18--20"]),
+    ("CountryOfExploitation", "Country of exploitation", ["PHL", "UKR", "USA"]),
+]
+MULTI = [("perpGender", "Perpetrator gender", ["Female", "Male"])]
+
+#: Synthetic records (condensed: multi-value cells joined with ";").
+RECORDS = [
+    ("2019", "Female", "18--20", "USA", "Female"),
+    ("2020", "Female", "18--20", "USA", "Female;Male"),
+    ("2019", "Female", "09--17", "PHL", "Male"),
+    ("2019", "Male", "18--20", "UKR", "Male"),
+    ("2020", "Male", "09--17", "UKR", ""),
+    ("2020", "Female", "", "USA", "Female"),
+    ("2019", "Male", "18--20", "PHL", "Male"),
+    ("2019", "Female", "18--20", "USA", ""),
+]
+
+#: Published DP aggregates (deliberately different from the synthetic counts). Keys are ``col:value``
+#: with expanded multi-value columns. Absent on purpose: gender:Female;ageBroad:09--17 (suppressed) and
+#: gender:Male;perpGender_Female:1.
+AGGREGATES = {
+    "yearRegister:2019": 55, "yearRegister:2020": 35,
+    "gender:Female": 50, "gender:Male": 40,
+    "ageBroad:09--17": 20, "ageBroad:18--20": 60,
+    "CountryOfExploitation:PHL": 22, "CountryOfExploitation:UKR": 18, "CountryOfExploitation:USA": 45,
+    "perpGender_Female:1": 30, "perpGender_Male:1": 44,
+    "gender:Female;ageBroad:18--20": 33, "gender:Male;ageBroad:09--17": 12, "gender:Male;ageBroad:18--20": 25,
+    "gender:Female;perpGender_Female:1": 21, "gender:Female;perpGender_Male:1": 14,
+    "gender:Male;perpGender_Male:1": 28,
+    "yearRegister:2019;gender:Female": 30, "yearRegister:2019;gender:Male": 24,
+    "yearRegister:2020;gender:Female": 19, "yearRegister:2020;gender:Male": 15,
+    "ageBroad:18--20;CountryOfExploitation:USA": 31,
+    "perpGender_Female:1;perpGender_Male:1": 9,
+}
+NOISE_SD = [2.0, 3.0]
+PROTECTED_RECORDS = 90
+
+
+def schema_columns() -> list[dict]:
+    cols = [{"name": n, "source": n, "label": lab, "values": vals, "multi_value": False, "delimiter": None}
+            for n, lab, vals in COLUMNS]
+    for source, lab, vals in MULTI:
+        cols += [{"name": f"{source}_{v}", "source": source, "label": f"{lab}: {v}", "values": ["1"],
+                  "multi_value": True, "delimiter": ";"} for v in vals]
+    return cols
+
+
+def synthetic_frame(records=RECORDS) -> pd.DataFrame:
+    """Expanded synthetic table (null = absent)."""
+    names = [c[0] for c in COLUMNS]
+    rows = []
+    for rec in records:
+        row = {n: (v or None) for n, v in zip(names, rec)}
+        for (source, _, vals), cell in zip(MULTI, rec[len(names):]):
+            present = set(cell.split(";")) if cell else set()
+            row.update({f"{source}_{v}": ("1" if v in present else None) for v in vals})
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[c["name"] for c in schema_columns()], dtype=object)
+
+
+def aggregates_frame(aggregates=AGGREGATES, noise_sd=NOISE_SD) -> pd.DataFrame:
+    names = [c["name"] for c in schema_columns()]
+    rows = []
+    for combo, count in aggregates.items():
+        parts = dict(p.split(":", 1) for p in combo.split(";"))
+        rows.append({"combination": combo, "length": len(parts), "count": count,
+                     "sd": noise_sd[len(parts) - 1], **{n: parts.get(n) for n in names}})
+    frame = pd.DataFrame(rows)
+    frame["length"] = frame["length"].astype("int8")
+    for n in names:
+        frame[n] = frame[n].astype(object)
+    return frame
+
+
+def metadata(dataset: str = "sample", reporting_length: int = 2, n_synthetic: int = len(RECORDS)) -> dict:
+    return {
+        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "software_version": "0.1.0",
+        "dataset": {"name": dataset, "title": "Hand-made test records",
+                    "citation": "Test citation. Accessed [date]."},
+        "privacy": {"mechanism": "dp_marginals", "epsilon": 4.0, "delta": 1e-5,
+                    "reporting_length": reporting_length, "protected_number_of_records": PROTECTED_RECORDS,
+                    "noise_sd": NOISE_SD[:reporting_length], "thresholds": [5.0, 0.0][:reporting_length],
+                    "threshold_type": "adaptive"},
+        "schema": {"columns": schema_columns()},
+        "synthesis": {"method": "dp_aggregate_seeded", "options": {}, "n_records": n_synthetic},
+    }
+
+
+EVALUATION = {
+    "summary": {"mean_absolute_error": {"1": 4.5, "2": 6.25}},
+    "by_length": [{"length": 1, "mae": 4.5, "suppressed_pct": 0.0, "fabricated_pct": 2.0},
+                  {"length": 2, "mae": 6.25, "suppressed_pct": 10.0, "fabricated_pct": 5.0}],
+}
+
+
+def build_release(data_dir: Path, *, dataset: str = "sample", records=RECORDS, aggregates=AGGREGATES,
+                  reporting_length: int = 2, when: datetime | None = None) -> Path:
+    """Write the hand-made release under ``data_dir`` and make it current; returns its folder."""
+    when = when or datetime.now(timezone.utc)
+    synthetic = synthetic_frame(records)
+    condensed = pd.DataFrame([dict(zip([c[0] for c in COLUMNS] + [m[0] for m in MULTI], r)) for r in records])
+    long_rows = [{"Id": i, "Attribute": col, "Value": val, "AttributeValue": f"{col}:{val}"}
+                 for i, row in enumerate(synthetic.to_dict("records")) for col, val in row.items() if val]
+    return write_release(
+        Path(data_dir), new_release_id(dataset, when),
+        metadata=metadata(dataset, reporting_length, len(records)),
+        tables={"aggregates.parquet": aggregates_frame(aggregates), "synthetic.parquet": synthetic,
+                "synthetic_condensed.csv": condensed, "synthetic_long.csv": pd.DataFrame(long_rows)},
+        documents={"evaluation.json": EVALUATION},
+    )

@@ -1,0 +1,108 @@
+"""Exact counts of the query engine on the hand-made release (tests/dashboard/release_factory.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dashboard import query as q
+from dashboard.store import ReleaseStore, encode_arrow_column, load_release
+from tests.dashboard.release_factory import build_release
+
+
+def test_dimensions_group_multi_value_columns(release):
+    dim = release.dimensions["perpGender"]
+    assert dim.multi_value and dim.values == ("Female", "Male")
+    assert release.dimensions["gender"].values == ("Female", "Male")
+    assert list(release.dimensions) == ["yearRegister", "gender", "ageBroad", "CountryOfExploitation", "perpGender"]
+
+
+def test_encode_arrow_column_maps_null_and_unknown_to_absent():
+    import pyarrow as pa
+    codes = encode_arrow_column(pa.chunked_array([["b", None, "a", "zzz", "b"]]), ("a", "b"))
+    assert codes.tolist() == [1, -1, 0, -1, 1]
+
+
+def test_bars_without_selection_are_published_one_way_counts(release):
+    out = q.bars(release, "gender", ())
+    assert out["value"].tolist() == ["Female", "Male"]
+    assert out["estimated"].tolist() == [5, 3]
+    assert out["published"].tolist() == [50, 40]
+    assert out["status"].tolist() == [q.PUBLISHED, q.PUBLISHED]
+    assert out["low"].tolist() == pytest.approx([50 - 3.92, 40 - 3.92])
+    assert out["high"].tolist() == pytest.approx([53.92, 43.92])
+
+
+def test_suppressed_combination_is_not_reported_never_zero(release):
+    out = q.bars(release, "gender", (("ageBroad", "09--17"),)).set_index("value")
+    assert out.loc["Female", "status"] == q.NOT_REPORTED
+    assert np.isnan(out.loc["Female", "published"]) and np.isnan(out.loc["Female", "shown"])
+    assert out.loc["Female", "estimated"] == 1
+    assert out.loc["Male", "published"] == 12 and out.loc["Male", "low"] == pytest.approx(12 - 1.96 * 3)
+
+
+def test_multi_value_bars_use_expanded_columns(release):
+    out = q.bars(release, "perpGender", (("gender", "Female"),)).set_index("value")
+    assert out["estimated"].to_dict() == {"Female": 3, "Male": 2}
+    assert out["published"].to_dict() == {"Female": 21, "Male": 14}
+
+
+def test_combinations_longer_than_r_are_estimated(release):
+    out = q.bars(release, "perpGender", (("gender", "Male"), ("ageBroad", "18--20")))
+    assert out["status"].tolist() == [q.ESTIMATED, q.ESTIMATED]
+    assert out["shown"].tolist() == [0, 2]
+    assert out["published"].isna().all()
+
+
+def test_own_selection_is_marked_and_ignored_for_own_bars(release):
+    out = q.bars(release, "gender", (("gender", "Male"), ("yearRegister", "2020")))
+    assert out["selected"].tolist() == [False, True]
+    assert out["published"].tolist() == [19, 15]
+    assert out["estimated"].tolist() == [2, 1]
+
+
+def test_normalise_drops_unknown_and_duplicate_sources(release):
+    sel = q.parse_selection_strings(release, ["ageBroad:18--20", "gender:Male", "gender:Female", "nope:1",
+                                              "gender:Other", "junk"])
+    assert sel == (("gender", "Male"), ("ageBroad", "18--20"))
+
+
+def test_cell_and_total(release):
+    assert q.cell(release, ())["published"] == 90
+    c = q.cell(release, (("ageBroad", "18--20"), ("CountryOfExploitation", "USA")))
+    assert (c["published"], c["estimated"], c["status"]) == (31, 3, q.PUBLISHED)
+
+
+def test_crosstab_counts_and_suppression(release):
+    out = q.crosstab(release, ["gender", "perpGender"], ())
+    assert out[["gender", "perpGender"]].values.tolist() == [["Female", "Female"], ["Female", "Male"],
+                                                             ["Male", "Female"], ["Male", "Male"]]
+    assert out["estimated"].tolist() == [3, 2, 0, 2]
+    assert out["status"].tolist()[2] == q.NOT_REPORTED
+    kept = q.crosstab(release, ["gender", "perpGender"], (), include_not_reported=False)
+    assert kept["published"].tolist() == [21, 14, 28]
+
+
+def test_crosstab_with_filter(release):
+    out = q.crosstab(release, ["yearRegister"], (("gender", "Female"),))
+    assert out["published"].tolist() == [30, 19]
+    assert out["estimated"].tolist() == [3, 2]
+
+
+def test_store_follows_current_release(tmp_path):
+    store = ReleaseStore(tmp_path)
+    assert store.get() is None
+    build_release(tmp_path)
+    first = store.get()
+    assert first is store.get()
+    build_release(tmp_path, aggregates={"gender:Female": 7})
+    second = store.get()
+    assert second.release_id != first.release_id
+    assert q.bars(second, "gender", ())["status"].tolist() == [q.PUBLISHED, q.NOT_REPORTED]
+    assert len(store.history()) == 2
+
+
+def test_load_release_reads_only_release_files(data_dir):
+    from synth.release import current_release
+    rel = load_release(current_release(data_dir))
+    assert rel.n_synthetic == 8 and rel.reporting_length == 2 and rel.protected_records == 90
