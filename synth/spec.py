@@ -1,0 +1,294 @@
+"""Dataset spec: how to read one private input file (columns, subject id, multi-value columns, binning).
+
+A spec comes from a TOML file (see README, "Dataset spec") and/or command-line overrides. Validation here is
+structural (keys, types, ranges); column names are checked against the input file's header at ingest time
+(:mod:`synth.ingest`). Every problem is an :class:`~synth.errors.InputError` naming the spec file and the key.
+"""
+
+from __future__ import annotations
+
+import codecs
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from synth.errors import InputError
+
+#: Where a spec built from command-line flags alone "comes from", for error messages.
+COMMAND_LINE = "command line"
+
+BIN_METHODS = ("edges", "equal_width", "quantile")
+_BIN_KEYS = {
+    "edges": {"method", "edges", "labels"},
+    "equal_width": {"method", "lower", "upper", "bins", "labels"},
+    "quantile": {"method", "lower", "upper", "bins", "epsilon", "labels"},
+}
+_DATASET_KEYS = ("name", "title", "subject_id", "use_columns", "sensitive_zeros", "delimiter", "encoding",
+                 "max_categories", "record_limit", "column_labels")
+_TABLES = ("dataset", "multi_value", "bins")
+
+
+def column_key(name: str) -> str:
+    """How column names are compared: trimmed and case-insensitive (as the reference)."""
+    return name.strip().casefold()
+
+
+@dataclass(frozen=True)
+class BinSpec:
+    """How to bin one numeric column into categories.
+
+    ``edges``: explicit, strictly increasing edges. ``equal_width``: ``bins`` equal bins over [lower, upper].
+    ``quantile``: ``bins`` bins whose inner edges are DP quantiles over [lower, upper] spending ``epsilon``.
+    Bins are [lo, hi) except the last, which is [lo, hi]. ``labels`` default to that interval notation.
+    """
+
+    method: str
+    edges: tuple[float, ...] = ()
+    lower: float | None = None
+    upper: float | None = None
+    bins: int | None = None
+    epsilon: float = 0.0
+    labels: tuple[str, ...] = ()
+
+    @property
+    def n_bins(self) -> int:
+        return len(self.edges) - 1 if self.method == "edges" else int(self.bins or 0)
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Everything ingest needs to know about one input file. Column names are as the user wrote them."""
+
+    name: str | None = None
+    title: str | None = None
+    subject_id: str | None = None
+    use_columns: tuple[str, ...] = ()
+    sensitive_zeros: tuple[str, ...] = ()
+    delimiter: str | None = None
+    encoding: str | None = None
+    max_categories: int = 250
+    record_limit: int = 0
+    column_labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    multi_value: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    bins: Mapping[str, BinSpec] = field(default_factory=lambda: MappingProxyType({}))
+    source: str = COMMAND_LINE
+
+    def error(self, problem: str, column: str | None = None) -> InputError:
+        """An InputError located in this spec (its file, or the command line)."""
+        return InputError(problem, file=self.source, column=column)
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+class _Checker:
+    """Type checks that raise InputError naming the spec source and the key."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, problem: str, column: str | None = None) -> InputError:
+        return InputError(f"{key}: {problem}", file=self.source, column=column)
+
+    def string(self, key: str, value: Any, *, allow_empty: bool = False) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, f"expected a string, got {_type_name(value)}")
+        if not allow_empty and not value.strip():
+            raise self.fail(key, "must not be empty")
+        return value
+
+    def strings(self, key: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise self.fail(key, f"expected a list of strings, got {_type_name(value)}")
+        out = tuple(self.string(f"{key}[{i}]", v) for i, v in enumerate(value))
+        seen: dict[str, str] = {}
+        for v in out:
+            if column_key(v) in seen:
+                raise self.fail(key, f"{v!r} is listed twice (names match trimmed and ignoring case)")
+            seen[column_key(v)] = v
+        return out
+
+    def integer(self, key: str, value: Any, minimum: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected an integer, got {_type_name(value)}")
+        if value < minimum:
+            raise self.fail(key, f"must be >= {minimum}, got {value}")
+        return value
+
+    def number(self, key: str, value: Any, *, finite: bool = True) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"expected a number, got {_type_name(value)}")
+        if math.isnan(value) or (finite and math.isinf(value)):
+            raise self.fail(key, f"must be a finite number, got {value}")
+        return float(value)
+
+    def table(self, key: str, value: Any) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table, got {_type_name(value)}")
+        return value
+
+    def known_keys(self, key: str, table: Mapping, allowed) -> None:
+        unknown = [k for k in table if k not in allowed]
+        if unknown:
+            where = f"[{key}] " if key else ""
+            raise self.fail(f"{where}key {unknown[0]!r}".strip(),
+                            f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def delimiter(self, key: str, value: Any) -> str:
+        value = self.string(key, value, allow_empty=True)
+        if len(value) != 1 or value in "\"\r\n":
+            raise self.fail(key, f"must be a single character other than a quote or newline, got {value!r}")
+        return value
+
+    def encoding(self, key: str, value: Any) -> str:
+        value = self.string(key, value)
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise self.fail(key, f"unknown text encoding {value!r}") from None
+        return value
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
+    key = f"bins.{column}"
+    raw = check.table(f"[{key}]", raw)
+    method = check.string(f"[{key}] method", raw.get("method", ""), allow_empty=True)
+    if method not in BIN_METHODS:
+        raise check.fail(f"[{key}] method", f"must be one of {', '.join(BIN_METHODS)}, got {method!r}", column)
+    check.known_keys(key, raw, _BIN_KEYS[method])
+    for required in sorted(_BIN_KEYS[method] - {"labels"}):
+        if required not in raw:
+            raise check.fail(f"[{key}]", f"method {method!r} needs key {required!r}", column)
+    if method == "edges":
+        edges = raw["edges"]
+        if not isinstance(edges, list) or len(edges) < 2:
+            raise check.fail(f"[{key}] edges", "expected a list of at least 2 numbers", column)
+        spec = BinSpec(method, edges=tuple(check.number(f"[{key}] edges[{i}]", e, finite=False)
+                                           for i, e in enumerate(edges)))
+        if any(b <= a for a, b in zip(spec.edges, spec.edges[1:])):
+            raise check.fail(f"[{key}] edges", "must be strictly increasing", column)
+    else:
+        lower = check.number(f"[{key}] lower", raw["lower"])
+        upper = check.number(f"[{key}] upper", raw["upper"])
+        if upper <= lower:
+            raise check.fail(f"[{key}] upper", f"must be greater than lower ({lower:g})", column)
+        bins = check.integer(f"[{key}] bins", raw["bins"], 2 if method == "quantile" else 1)
+        epsilon = 0.0
+        if method == "quantile":
+            epsilon = check.number(f"[{key}] epsilon", raw["epsilon"])
+            if epsilon <= 0:
+                raise check.fail(f"[{key}] epsilon", f"must be > 0, got {epsilon:g}", column)
+        spec = BinSpec(method, lower=lower, upper=upper, bins=bins, epsilon=epsilon)
+    if "labels" in raw:
+        labels = check.strings(f"[{key}] labels", raw["labels"])
+        if len(labels) != spec.n_bins:
+            raise check.fail(f"[{key}] labels", f"expected {spec.n_bins} labels (one per bin), got {len(labels)}",
+                             column)
+        spec = replace(spec, labels=labels)
+    return spec
+
+
+def _parse_mapping(check: _Checker, key: str, raw: Any, *, blank_values: bool = False) -> dict[str, str]:
+    """A table of column name -> non-empty string (``blank_values``: whitespace-only values allowed)."""
+    table = check.table(key, raw)
+    check.strings(f"{key} keys", list(table))
+    out = {}
+    for k, v in table.items():
+        out[k] = check.string(f"{key}.{k}", v, allow_empty=blank_values)
+        if not out[k]:
+            raise check.fail(f"{key}.{k}", "must not be empty", k)
+    return out
+
+
+def _parse_dataset(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the [dataset] keys (also used for overrides) into DatasetSpec keyword arguments."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        label = f"dataset.{key}"
+        if key in ("name", "title", "subject_id"):
+            out[key] = check.string(label, value).strip()
+        elif key in ("use_columns", "sensitive_zeros"):
+            out[key] = check.strings(label, value)
+        elif key == "delimiter":
+            out[key] = check.delimiter(label, value)
+        elif key == "encoding":
+            out[key] = check.encoding(label, value)
+        elif key == "max_categories":
+            out[key] = check.integer(label, value, 1)
+        elif key == "record_limit":
+            out[key] = check.integer(label, value, 0)
+        elif key == "column_labels":
+            out[key] = MappingProxyType(_parse_mapping(check, label, value))
+        else:
+            check.known_keys("dataset", {key: value}, _DATASET_KEYS)
+    return out
+
+
+def _check_roles(spec: DatasetSpec) -> None:
+    """A column has at most one role: subject id, multi-value or binned."""
+    binned = {column_key(c): c for c in spec.bins}
+    for col in spec.multi_value:
+        if column_key(col) in binned:
+            raise spec.error(f"column {col!r} is both multi-value and binned; pick one", col)
+    if spec.subject_id:
+        sid = column_key(spec.subject_id)
+        for key, names in (("dataset.use_columns", spec.use_columns), ("multi_value", spec.multi_value),
+                           ("bins", spec.bins)):
+            if any(column_key(c) == sid for c in names):
+                # Deviation from the reference core (which would treat it as an ordinary column): publishing
+                # subject ids would defeat the purpose, so the id column can never be an attribute.
+                raise spec.error(f"{key} names the subject id column {spec.subject_id!r}; the id is never "
+                                 "published as an attribute", spec.subject_id)
+
+
+def load_spec(path: Path | None = None, *, subject_id: str | None = None, use_columns: list[str] | None = None,
+              multi_value: Mapping[str, str] | None = None, sensitive_zeros: list[str] | None = None,
+              delimiter: str | None = None, encoding: str | None = None, record_limit: int | None = None,
+              name: str | None = None) -> DatasetSpec:
+    """Load a spec from a TOML file (or none) and apply command-line overrides.
+
+    An override that is not None replaces the file's value; ``multi_value`` entries are merged over the
+    file's table (a command-line delimiter wins for the same column).
+    """
+    kwargs: dict[str, Any] = {}
+    source = COMMAND_LINE
+    if path is not None:
+        source = str(path)
+        check = _Checker(source)
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("spec file not found", file=source) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read spec file: {exc}", file=source) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"invalid TOML: {exc}", file=source) from None
+        check.known_keys("", raw, _TABLES)
+        kwargs.update(_parse_dataset(check, check.table("[dataset]", raw.get("dataset", {}))))
+        if "multi_value" in raw:
+            kwargs["multi_value"] = _parse_mapping(check, "[multi_value]", raw["multi_value"], blank_values=True)
+        bins = check.table("[bins]", raw.get("bins", {}))
+        check.strings("[bins] keys", list(bins))
+        kwargs["bins"] = MappingProxyType({check.string("[bins] key", col): _parse_bin(check, col, b)
+                                           for col, b in bins.items()})
+    overrides = {k: v for k, v in dict(subject_id=subject_id, use_columns=use_columns,
+                                        sensitive_zeros=sensitive_zeros, delimiter=delimiter, encoding=encoding,
+                                        record_limit=record_limit, name=name).items() if v is not None}
+    cli = _Checker(COMMAND_LINE)
+    kwargs.update(_parse_dataset(cli, overrides))
+    merged = dict(kwargs.get("multi_value", {}))
+    if multi_value:
+        for col, delim in _parse_mapping(cli, "multi_value", dict(multi_value), blank_values=True).items():
+            merged = {c: d for c, d in merged.items() if column_key(c) != column_key(col)}
+            merged[col] = delim
+    kwargs["multi_value"] = MappingProxyType(merged)
+    spec = DatasetSpec(source=source, **kwargs)
+    _check_roles(spec)
+    return spec
