@@ -1,0 +1,367 @@
+"""DP marginals: budget split, thresholds, DP percentile, capping, noisy aggregation and post-processing."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from synth.aggregates import aggregate
+from synth.combos import pack
+from synth.dp import (add_missing_parents, cap_contributions, dp_aggregates, extend_candidates,
+                      normalise_counts, postprocess)
+from synth.dp_params import (DpParams, budget_split, protect_record_count, threshold_adaptive,
+                             threshold_for_length, threshold_length_1)
+from synth.dp_percentile import dp_percentile, percentile_quality_scores, percentile_type8
+from synth.encode import Column, encode_frame
+
+
+def full_factorial(n_columns: int, n_values: int, copies: int):
+    """Every combination of values, each repeated ``copies`` times: all l-counts are equal and known."""
+    rows = list(itertools.product(*[[f"v{j}" for j in range(n_values)]] * n_columns)) * copies
+    return encode_frame(pd.DataFrame(rows, columns=[f"c{i}" for i in range(n_columns)]))
+
+
+# --- budget split and thresholds: the worked example of the reference (ε 4, n' 6018, R 3) -------------
+
+def test_budget_split_worked_example():
+    split = budget_split(DpParams(), 6018)
+    assert split.epsilon_n == pytest.approx(0.02)
+    assert split.epsilon_m == pytest.approx(3.98)
+    assert split.delta == pytest.approx(1.909e-5, rel=1e-3)
+    assert math.log(2 / split.delta) == pytest.approx(11.559, abs=5e-4)
+    assert split.rho == pytest.approx(0.29387, abs=5e-6)
+    assert split.epsilon_q == pytest.approx(0.04426, abs=5e-6)
+    assert [round(s, 3) for s in split.sigmas] == [4.905, 2.453, 1.635]
+    # the zCDP identity R·ε_Q²/2 + ½Σ1/σ_k² = ρ
+    assert 3 * split.epsilon_q**2 / 2 + sum(0.5 / s**2 for s in split.sigmas) == pytest.approx(split.rho, abs=1e-12)
+
+
+def test_thresholds_worked_example():
+    split = budget_split(DpParams(), 6018)
+    assert split.sigmas[0] * math.sqrt(10) == pytest.approx(15.51, abs=5e-3)
+    assert threshold_length_1(split.sigmas[0], 10, split.delta) == pytest.approx(74.88, abs=5e-3)
+    for eta, expected in [(1.0, 0.0), (0.55, 9.83), (0.1, 27.06), (0.01, 42.38)]:
+        assert threshold_adaptive(split.sigmas[1], 45, eta) == pytest.approx(expected, abs=5e-3)
+    balanced = DpParams(fabrication_mode="balanced")
+    assert threshold_for_length(split, balanced.thresholds(), 2, 45) == pytest.approx(9.83, abs=5e-3)
+    fixed = DpParams(fabrication_mode="custom_fixed", threshold_values={3: 7.5})
+    assert threshold_for_length(split, fixed.thresholds(), 3, 45) == 7.5
+    assert threshold_for_length(split, fixed.thresholds(), 2, 45) == 0.0
+
+
+def test_user_delta_and_protected_count_do_not_mix():
+    split = budget_split(DpParams(delta=1e-6), 6018)
+    assert split.delta == 1e-6
+    with pytest.raises(ValueError, match="protected record count"):
+        budget_split(DpParams(), 1)
+
+
+def test_protected_count_is_laplace_with_scale_one_over_epsilon_n():
+    rng = np.random.default_rng(11)
+    noise = np.array([protect_record_count(5000, 0.02, rng) for _ in range(4000)]) - 5000
+    # Laplace(1/ε_N): mean 0, mean |x| = 50, SD = √2·50 = 70.7 (rounding adds < 0.3). Tolerance 5 %.
+    assert abs(noise.mean()) < 4 * 70.7 / math.sqrt(4000)
+    assert np.abs(noise).mean() == pytest.approx(50, rel=0.05)
+    assert noise.std() == pytest.approx(70.7, rel=0.05)
+
+
+# --- parameters --------------------------------------------------------------------------------------
+
+def test_fabrication_presets():
+    assert DpParams(reporting_length=4, fabrication_mode="progressive").thresholds().values == pytest.approx(
+        (0.1, 0.55, 1.0))
+    assert DpParams(reporting_length=2, fabrication_mode="progressive").thresholds().values == (0.1,)
+    assert DpParams(reporting_length=4, fabrication_mode="balanced").thresholds().values == (0.55, 1.0, 1.0)
+    assert DpParams(fabrication_mode="minimize").thresholds().values == (0.01, 0.01)
+    default = DpParams().thresholds()
+    assert (default.kind, default.values) == ("adaptive", (1.0, 1.0))
+    fixed = DpParams(reporting_length=4, fabrication_mode="custom_fixed", threshold_values={3: 5}).thresholds()
+    assert (fixed.kind, fixed.values) == ("fixed", (0.0, 5.0, 0.0))
+    adaptive = DpParams(fabrication_mode="custom_adaptive", threshold_values={2: 0.3}).thresholds()
+    assert (adaptive.kind, adaptive.values, adaptive.to_dict()) == ("adaptive", (0.3, 1.0), {"2": 0.3, "3": 1.0})
+
+
+def test_accuracy_modes():
+    assert DpParams().resolved_sigma_proportions() == pytest.approx((1, 1 / 2, 1 / 3))
+    assert DpParams(accuracy_mode="prioritize_short").resolved_sigma_proportions() == pytest.approx((1 / 3, 1 / 2, 1))
+    assert DpParams(accuracy_mode="balanced").resolved_sigma_proportions() == (1.0, 1.0, 1.0)
+    custom = DpParams(reporting_length=2, accuracy_mode="custom", sigma_proportions=[2, 1])
+    assert custom.resolved_sigma_proportions() == (2.0, 1.0)
+    split = budget_split(custom, 6018)
+    assert split.sigmas[0] == pytest.approx(2 * split.sigmas[1])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"epsilon": 0}, "epsilon"),
+    ({"epsilon": float("inf")}, "epsilon"),
+    ({"delta": 1.0}, "delta"),
+    ({"reporting_length": 0}, "reporting_length"),
+    ({"percentile_percentage": 101}, "percentile_percentage"),
+    ({"percentile_epsilon_proportion": 1.0}, "percentile_epsilon_proportion"),
+    ({"number_of_records_epsilon_proportion": None}, "number_of_records_epsilon_proportion"),
+    ({"accuracy_mode": "fast"}, "accuracy_mode"),
+    ({"accuracy_mode": "custom", "sigma_proportions": [1, 1]}, "exactly 3"),
+    ({"accuracy_mode": "custom", "sigma_proportions": [1, 0, 1]}, "> 0"),
+    ({"sigma_proportions": [1, 1, 1]}, "only be given"),
+    ({"fabrication_mode": "none"}, "fabrication_mode"),
+    ({"fabrication_mode": "custom_fixed"}, "needs threshold_values"),
+    ({"fabrication_mode": "custom_fixed", "threshold_values": {1: 3}}, "lengths in 2..3"),
+    ({"fabrication_mode": "custom_fixed", "threshold_values": {2: -1}}, ">= 0"),
+    ({"fabrication_mode": "custom_adaptive", "threshold_values": {2: 0}}, r"\(0, 1\]"),
+    ({"threshold_values": {2: 0.5}}, "only be given"),
+])
+def test_invalid_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DpParams(**kwargs)
+
+
+def test_capped_drops_lengths_beyond_the_columns():
+    params = DpParams(reporting_length=4, accuracy_mode="custom", sigma_proportions=[1, 2, 3, 4],
+                      fabrication_mode="custom_adaptive", threshold_values={2: 0.5, 4: 0.2})
+    capped = params.capped(2)
+    assert (capped.reporting_length, capped.sigma_proportions, capped.threshold_values) == (2, (1.0, 2.0), ((2, 0.5),))
+    assert params.capped(5) is params
+
+
+# --- DP percentile -----------------------------------------------------------------------------------
+
+def test_percentile_quality_scores_reference_case():
+    s = np.array([0, 1, 4, 5, 5, 8, 11, 12, 12, 15])
+    assert math.floor(percentile_type8(s, 60)) == 9
+    scores = percentile_quality_scores(s, 60)
+    assert scores.tolist() == [-5, -4, -4, -4, -3, -1, -1, -1, 0, -1, -1, -1, -3, -3, -3, -4]
+    assert int(np.argmax(scores)) == 8  # pval = s[pidx = 5]
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([4] * 10, [-6, -6, -6, -6, 0]),            # absent v = 0 scores -ceil(nQ), later absent ones copy it
+    ([5, 4], [-2, -2, -2, -2, 0, -1]),          # the maximum scores -ceil(n(1 - Q))
+    ([4], [-1, -1, -1, -1, 0]),
+    ([], []),
+])
+def test_percentile_quality_scores_edge_cases(values, expected):
+    assert percentile_quality_scores(np.array(values, dtype=np.int64), 60).tolist() == expected
+
+
+def test_percentile_type8_matches_numpy_median_unbiased():
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 7, 100, 1001):
+        s = np.sort(rng.integers(0, 50, size))
+        for q in (0, 1, 37.5, 60, 99, 100):
+            assert percentile_type8(s, q) == pytest.approx(np.percentile(s, q, method="median_unbiased"))
+
+
+def test_dp_percentile_is_exact_with_large_epsilon_and_noisy_with_small():
+    rng = np.random.default_rng(5)
+    s = rng.integers(0, 40, 500)
+    pval = int(np.argmax(percentile_quality_scores(s, 90)))
+    assert [dp_percentile(s, 90, 1e3, rng) for _ in range(50)] == [pval] * 50
+    noisy = [dp_percentile(s, 90, 0.05, rng) for _ in range(50)]
+    assert len(set(noisy)) > 5 and all(0 <= v <= s.max() for v in noisy)
+    assert dp_percentile(np.zeros(0, dtype=np.int64), 99, 1.0, rng) == 0
+
+
+# --- candidates, capping, post-processing ---------------------------------------------------------------
+
+def test_extend_candidates_requires_surviving_subsets():
+    attr_column = np.array([0, 0, 1, 1, 2])  # A:{0,1}, B:{2,3}, C:{4}
+    base = 5
+    s1 = np.array([0, 1, 2, 4])  # attribute 3 was suppressed
+    v2 = extend_candidates(s1, base, attr_column, 2)
+    assert v2.tolist() == pack(np.array([[0, 2], [0, 4], [1, 2], [1, 4], [2, 4]]), base).tolist()
+    s2 = np.sort(pack(np.array([[0, 2], [0, 4], [2, 4], [1, 2]]), base))
+    v3 = extend_candidates(s2, base, attr_column, 3, block=3)  # tiny blocks exercise the chunking
+    assert v3.tolist() == pack(np.array([[0, 2, 4]]), base).tolist()  # (1,2,4) lacks (1,4)
+
+
+def test_cap_contributions_limits_every_record():
+    positions = np.array([[0, 1, -1, 2, 3],
+                          [-1, -1, 4, -1, -1],
+                          [5, -1, 6, -1, -1],
+                          [0, 1, 2, 3, 4]])
+    mask = cap_contributions(positions, 2, np.random.default_rng(0))
+    assert mask.sum(axis=1).tolist() == [2, 1, 2, 2]
+    assert not mask[positions < 0].any()
+    assert mask[1].tolist() == (positions[1] >= 0).tolist() and mask[2].tolist() == (positions[2] >= 0).tolist()
+
+
+def test_cap_contributions_is_uniform():
+    positions = np.tile(np.array([[0, -1, 1, 2, -1, 3]]), (20000, 1))
+    mask = cap_contributions(positions, 1, np.random.default_rng(1))
+    assert (mask.sum(axis=1) == 1).all()
+    # each of the 4 valid entries is chosen with probability 1/4: SD of a share 0.003, tolerance 0.015
+    assert mask[:, [0, 2, 3, 5]].mean(axis=0) == pytest.approx([0.25] * 4, abs=0.015)
+
+
+def test_postprocess_rounds_fills_parents_and_normalises():
+    base = 4  # attributes 0 = A:a1, 1 = A:a2, 2 = B:b1, 3 = C:c1
+    levels = {
+        1: (np.arange(4), np.array([50.2, 44.5, 39.6, 30.4])),
+        2: (pack(np.array([[0, 2], [0, 3], [1, 2], [2, 3]]), base), np.array([45.4, 35.0, 20.2, 0.3])),
+        3: (pack(np.array([[0, 2, 3], [1, 2, 3]]), base), np.array([38.49, 41.2])),
+    }
+    keys, counts = postprocess(levels, base)
+    # 44.5 rounds half away from zero; (2,3) rounds to 0 and comes back as a parent with max(38, 41);
+    # (1,3) is filled from its only child; then every count is capped by its smallest present parent.
+    assert counts[1].tolist() == [50, 45, 40, 30]
+    assert keys[2].tolist() == pack(np.array([[0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]), base).tolist()
+    assert counts[2].tolist() == [40, 30, 20, 30, 30]
+    assert keys[3].tolist() == levels[3][0].tolist()
+    assert counts[3].tolist() == [30, 20]
+
+
+def test_parent_filling_and_normalisation_use_counts_on_entry():
+    base = 4
+    keys = {1: np.arange(4), 2: pack(np.array([[0, 2]]), base), 3: pack(np.array([[0, 2, 3], [1, 2, 3]]), base)}
+    counts = {1: np.array([9, 9, 9, 9]), 2: np.array([5]), 3: np.array([7, 8])}
+    filled_keys, filled = add_missing_parents(keys, counts, base)
+    assert dict(zip(filled_keys[2].tolist(), filled[2].tolist())) == {
+        0 * 4 + 2: 5, 0 * 4 + 3: 7, 1 * 4 + 2: 8, 1 * 4 + 3: 8, 2 * 4 + 3: 8}
+    normal = normalise_counts(filled_keys, filled, base)
+    assert normal[3].tolist() == [5, 8] and normal[2].tolist() == filled[2].tolist()
+
+
+# --- the whole mechanism -------------------------------------------------------------------------------
+
+def test_large_epsilon_reproduces_exact_counts_of_non_rare_attributes():
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({
+        "a": rng.choice(["x", "y", "z"], 300),
+        "b": rng.choice(["p", "q"], 300),
+        "c": np.where(rng.random(300) < 0.3, "", rng.choice(["s", "t", "u", "w"], 300)),
+    })
+    frame.loc[0, "a"] = "rare"  # a unique value: below ρ_1, so never published
+    data = encode_frame(frame)
+    params = DpParams(epsilon=1e5, percentile_percentage=100)
+    result = dp_aggregates(data, params, np.random.default_rng(9))
+    exact = aggregate(data, 3)
+    rare = data.schema.attr_id("a", "rare")
+    for length in range(1, 4):
+        combos = exact.combos(length)
+        keep = ~(combos == rare).any(axis=1)
+        assert result.aggregates.keys[length].tolist() == exact.keys[length][keep].tolist()
+        assert result.aggregates.counts[length].tolist() == exact.counts[length][keep].tolist()
+    assert result.report["contribution_caps"] == [3, 3, 1]
+    assert abs(result.aggregates.n_records - 300) < 5
+
+
+def test_noise_scale_matches_report():
+    data = full_factorial(4, 3, 50)  # 4050 records; 1-, 2-, 3-counts all 1350, 450, 150
+    standardised = {1: [], 2: [], 3: []}
+    rng = np.random.default_rng(21)
+    for _ in range(60):
+        result = dp_aggregates(data, DpParams(), rng)
+        assert [k.size for k in result.aggregates.keys.values()] == [12, 54, 108]  # nothing lost or fabricated
+        assert result.report["contribution_caps"] == [4, 6, 4]
+        split = budget_split(DpParams(), result.report["protected_number_of_records"])
+        sd = result.report["noise_sd"]
+        assert sd == pytest.approx([split.sigmas[0] * 2, split.sigmas[1] * math.sqrt(6), split.sigmas[2] * 2])
+        for length, true in ((1, 1350), (2, 450), (3, 150)):
+            standardised[length].append((result.aggregates.counts[length] - true) / sd[length - 1])
+    # (published - true) / (σ_l·√Δ_l) must be standard normal (rounding adds < 1 % to the variance).
+    # 720 / 3240 / 6480 samples: SE of the SD 2.6 % / 1.2 % / 0.9 %; tolerance 10 % / 5 % / 5 %.
+    for length, tolerance in ((1, 0.10), (2, 0.05), (3, 0.05)):
+        z = np.concatenate(standardised[length])
+        assert abs(z.mean()) < 4 / math.sqrt(z.size)
+        assert z.std() == pytest.approx(1.0, rel=tolerance)
+
+
+def _correlated_pairs(n: int = 6000):
+    """Two columns of 20 common values, perfectly paired: 20 true 2-combinations, 380 zero candidates."""
+    i = np.arange(n) % 20
+    return encode_frame(pd.DataFrame({"a": [f"a{k:02d}" for k in i], "b": [f"b{k:02d}" for k in i]}))
+
+
+@pytest.mark.parametrize("mode, low, high", [
+    # uncontrolled: a zero candidate survives iff N(0, sd²) > 0, p = 0.5; 5 × 380 trials, SE 1.1 %
+    ("uncontrolled", 0.45, 0.55),
+    # minimize: η = 0.01 -> threshold at Φ⁻¹(0.995), p = 0.005; expected 9.5 of 1900, bound 25
+    ("minimize", 0.0, 25 / 1900),
+])
+def test_fabrication_of_zero_candidates(mode, low, high):
+    data = _correlated_pairs()
+    params = DpParams(reporting_length=2, fabrication_mode=mode)
+    fabricated = 0
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        result = dp_aggregates(data, params, rng)
+        assert result.report["candidates"][1] == 400
+        true_pairs = pack(np.array([[k, 20 + k] for k in range(20)]), data.schema.n_attrs)
+        assert np.isin(true_pairs, result.aggregates.keys[2]).all()
+        fabricated += result.report["survivors"][1] - 20
+    assert low <= fabricated / 1900 <= high
+
+
+def test_no_one_combination_below_threshold_survives():
+    rng = np.random.default_rng(8)
+    n = 3000
+    frame = pd.DataFrame({"common": rng.choice(["x", "y"], n),
+                          "rare": [f"r{k}" if k < 100 else "big" for k in rng.permutation(n) % 1000]})
+    # "rare" values r0..r99 occur 3 times each, far below ρ_1 ≈ 33 (noise SD ≈ 7)
+    data = encode_frame(frame)
+    for seed in range(3):
+        result = dp_aggregates(data, DpParams(), np.random.default_rng(seed))
+        published = [data.schema.attr_label(a) for a in result.aggregates.keys[1].tolist()]
+        assert sorted(published) == [("common", "x"), ("common", "y"), ("rare", "big")]
+        assert result.aggregates.counts[1].min() >= math.floor(result.report["thresholds"][0])
+
+
+def test_determinism_under_seed():
+    data = full_factorial(3, 4, 3)
+    a = dp_aggregates(data, DpParams(), np.random.default_rng(7))
+    b = dp_aggregates(data, DpParams(), np.random.default_rng(7))
+    c = dp_aggregates(data, DpParams(), np.random.default_rng(8))
+    assert a.report == b.report
+    for length in (1, 2, 3):
+        assert np.array_equal(a.aggregates.keys[length], b.aggregates.keys[length])
+        assert np.array_equal(a.aggregates.counts[length], b.aggregates.counts[length])
+    assert a.report != c.report
+
+
+REPORT_KEYS = {
+    "mechanism", "epsilon", "delta", "delta_source", "reporting_length", "protected_number_of_records",
+    "budget_split", "sigma", "sigma_proportions", "contribution_caps", "noise_sd", "thresholds",
+    "threshold_type", "threshold_values", "accuracy_mode", "fabrication_mode", "percentile_percentage",
+    "percentile_epsilon_proportion", "number_of_records_epsilon_proportion", "candidates", "survivors",
+    "published",
+}
+
+
+def _numbers(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _numbers(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _numbers(v)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield value
+
+
+def test_report_is_json_and_holds_no_exact_record_count():
+    data = full_factorial(3, 3, 47)  # n = 1269
+    result = dp_aggregates(data, DpParams(), np.random.default_rng(3))
+    report = json.loads(json.dumps(result.report))
+    assert set(report) == REPORT_KEYS  # a new field must be reviewed for privacy before it is added here
+    assert result.aggregates.n_records == report["protected_number_of_records"] != data.n_records
+    assert data.n_records not in list(_numbers(report))
+    assert report["candidates"][0] is None  # |V_1| is not DP
+
+
+def test_reporting_length_beyond_columns_is_capped():
+    data = full_factorial(2, 2, 200)
+    result = dp_aggregates(data, DpParams(reporting_length=5), np.random.default_rng(0))
+    assert result.aggregates.reporting_length == 2 and result.report["reporting_length"] == 2
+    assert len(result.report["sigma"]) == 2
+
+
+def test_schema_values_given_explicitly_are_not_candidates():
+    columns = [Column("a", "a", ("x", "y", "z"))]  # "z" is in the schema but not in the data
+    data = encode_frame(pd.DataFrame({"a": ["x"] * 500 + ["y"] * 500}), columns)
+    result = dp_aggregates(data, DpParams(reporting_length=1), np.random.default_rng(0))
+    assert result.aggregates.keys[1].tolist() == [0, 1]
