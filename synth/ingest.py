@@ -38,6 +38,10 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 TEXT_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
 #: Bytes of text used to detect the delimiter.
 SNIFF_CHARS = 64_000
+#: Preferred among equally plausible detected single-byte encodings, and the coherence difference that
+#: still counts as "equally plausible" (charset-normalizer's coherence is in [0, 1]).
+WESTERN = "cp1252"
+COHERENCE_TIE = 0.05
 #: At most this many row numbers are listed in an error message.
 MAX_ROWS_LISTED = 10
 
@@ -110,9 +114,17 @@ def _decode(raw: bytes, encoding: str | None, file: str) -> tuple[str, str]:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(raw).best()
+    matches = charset_normalizer.from_bytes(raw)
+    best = matches.best()
     if best is None:
         raise InputError("cannot detect the text encoding (is it a text file?); set dataset.encoding", file=file)
+    # Small files fit many single-byte code pages equally well (charset-normalizer may pick cp1250 for
+    # Italian latin-1 text); among the equally plausible ones prefer Western European cp1252 (a latin-1
+    # superset for printable characters), the usual encoding of spreadsheet exports.
+    for match in matches:
+        if (match.chaos <= best.chaos and match.coherence >= best.coherence - COHERENCE_TIE
+                and WESTERN in match.could_be_from_charset):
+            return raw.decode(WESTERN), WESTERN
     return str(best).removeprefix("\ufeff"), best.encoding
 
 
@@ -127,10 +139,18 @@ def _detect_delimiter(text: str, suffix: str, file: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITER_CANDIDATES).delimiter
     except csv.Error:
-        if not any(c in header for c in DELIMITER_CANDIDATES):
-            return ","  # a single-column file
+        pass
+    # The sniffer wants consistent lines; a ragged row defeats it. Fall back on the header alone: the
+    # candidate that splits it into the most fields, if there is exactly one such.
+    fields = {c: len(next(csv.reader([header], delimiter=c))) for c in DELIMITER_CANDIDATES}
+    most = max(fields.values())
+    best = [c for c, n in fields.items() if n == most]
+    if most == 1:
+        return ","  # a single-column file
+    if len(best) > 1:
         raise InputError("cannot detect the delimiter (tried , ; tab |); set dataset.delimiter", file=file,
-                         row=1) from None
+                         row=1)
+    return best[0]
 
 
 def _read_text(path: Path, spec: DatasetSpec, file: str) -> _Table:

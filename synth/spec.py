@@ -78,7 +78,14 @@ class DatasetSpec:
 
     def error(self, problem: str, column: str | None = None) -> InputError:
         """An InputError located in this spec (its file, or the command line)."""
-        return InputError(problem, file=self.source, column=column)
+        return located_error(self.source, problem, column)
+
+
+def located_error(source: str, problem: str, column: str | None = None) -> InputError:
+    """An InputError naming the spec file, or saying the problem is in the command-line options."""
+    if source == COMMAND_LINE:
+        return InputError(f"command-line options: {problem}", column=column)
+    return InputError(problem, file=source, column=column)
 
 
 # ---------------------------------------------------------------------------------------------- checks
@@ -90,7 +97,7 @@ class _Checker:
         self.source = source
 
     def fail(self, key: str, problem: str, column: str | None = None) -> InputError:
-        return InputError(f"{key}: {problem}", file=self.source, column=column)
+        return located_error(self.source, f"{key}: {problem}", column)
 
     def string(self, key: str, value: Any, *, allow_empty: bool = False) -> str:
         if not isinstance(value, str):

@@ -1,0 +1,375 @@
+"""Ingest: formats, detection, normalisation, subject-id join, multi-value expansion, binning, every error."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from synth.errors import InputError
+from synth.ingest import assign_bins, dp_quantiles, interval_labels, read_private
+from synth.spec import load_spec
+
+DATA = Path(__file__).resolve().parent / "data" / "ingest"
+CTDC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "CTDC_VPsynthetic_condensed.csv"
+
+
+def write(tmp_path: Path, text: str, name: str = "in.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def table(result) -> dict[str, list[str]]:
+    """The ingested table as {column: cells} ("" = absent)."""
+    return {k: list(v) for k, v in result.data.to_frame().items()}
+
+
+def ingest_error(path: Path, **spec) -> InputError:
+    with pytest.raises(InputError) as err:
+        read_private(path, load_spec(None, **spec))
+    return err.value
+
+
+# -------------------------------------------------------------------------------- formats and detection
+
+def test_semicolon_latin1_file_is_detected(tmp_path):
+    text = "id;città;età\n1;Forlì;30\n2;Pérez;40\n3;Besançon;\n"
+    result = read_private(write(tmp_path, text, encoding="latin-1"), load_spec(None))
+    assert (result.delimiter, result.encoding) == (";", "cp1252")
+    assert table(result) == {"id": ["1", "2", "3"], "città": ["Forlì", "Pérez", "Besançon"],
+                             "età": ["30", "40", ""]}
+
+
+def test_explicit_delimiter_and_encoding(tmp_path):
+    path = write(tmp_path, "a|b\nx|é\n", encoding="latin-1")
+    result = read_private(path, load_spec(None, delimiter="|", encoding="latin-1"))
+    assert table(result) == {"a": ["x"], "b": ["é"]}
+    assert result.private_facts() == {"input_rows": 1, "subjects": 1, "delimiter": "|", "encoding": "latin-1"}
+
+
+def test_utf8_bom_and_crlf(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeffa,b\r\n1,2\r\n".encode("utf-8"))
+    assert table(read_private(path, load_spec(None))) == {"a": ["1"], "b": ["2"]}
+
+
+def test_tsv(tmp_path):
+    path = write(tmp_path, "a\tb,c\n1\tx,y\n2\t\n", name="in.tsv")
+    result = read_private(path, load_spec(None))
+    assert result.delimiter == "\t"
+    assert table(result) == {"a": ["1", "2"], "b,c": ["x,y", ""]}
+
+
+def test_parquet(tmp_path):
+    path = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"i": pa.array([0, 1, None]), "f": pa.array([0.0, 1.5, None]),
+                             "s": pa.array([" a ", None, "0"])}), path)
+    result = read_private(path, load_spec(None))
+    # Integer 0 and string "0" are zeros (absent); float 0.0 prints as "0.0", which is not a zero.
+    assert table(result) == {"i": ["", "1", ""], "f": ["0.0", "1.5", ""], "s": ["a", "", ""]}
+    assert (result.delimiter, result.encoding) == (None, None)
+
+
+def test_blank_lines_skipped_and_quoted_fields(tmp_path):
+    path = write(tmp_path, 'a,b\n"x, y","multi\nline"\n\n2,3\n')
+    assert table(read_private(path, load_spec(None))) == {"a": ["x, y", "2"], "b": ["multi\nline", "3"]}
+
+
+# -------------------------------------------------------------------------------------- normalisation
+
+def test_trim_zero_and_escape(tmp_path):
+    path = write(tmp_path, "a, b:c ,z\n 0 ,x;y:z,0\n0.0,  ,00\n")
+    result = read_private(path, load_spec(None, sensitive_zeros=["Z"]))
+    assert table(result) == {"a": ["", "0.0"], "b<colon>c": ["x<semicolon>y<colon>z", ""], "z": ["0", "00"]}
+
+
+def test_use_columns_case_insensitive_and_labels(tmp_path):
+    path = write(tmp_path, "A,b,C\n1,2,3\n")
+    spec_path = tmp_path / "s.toml"
+    spec_path.write_text('[dataset]\nuse_columns = [" c", "a "]\ncolumn_labels = { c = "Column C" }\n'
+                         'title = "T"\n', encoding="utf-8")
+    result = read_private(path, load_spec(spec_path))
+    assert result.data.schema.names == ["A", "C"]  # file order
+    assert result.column_labels == {"A": "A", "C": "Column C"}
+    assert (result.name, result.title) == ("in", "T")
+
+
+def test_record_limit_applies_before_the_join(tmp_path):
+    path = write(tmp_path, "id,a\n1,x\n2,y\n1,z\n")
+    result = read_private(path, load_spec(None, subject_id="id", record_limit=2))
+    assert table(result) == {"a": ["x", "y"]}
+    assert (result.input_rows, result.subjects) == (2, 2)
+
+
+# ------------------------------------------------------------------------------------- join and expand
+
+def test_subject_join_fills_and_unions(tmp_path):
+    path = write(tmp_path, "ID,gender,age,roles\n"
+                           " A1 ,F,,x;y\n"
+                           "b2,M,30,\n"
+                           "a1,,20,y;z\n"
+                           "A1,F,,\n")
+    result = read_private(path, load_spec(None, subject_id="id", multi_value={"ROLES": ";"}))
+    assert table(result) == {"gender": ["F", "M"], "age": ["20", "30"], "roles_x": ["1", ""],
+                             "roles_y": ["1", ""], "roles_z": ["1", ""]}
+    assert (result.input_rows, result.subjects) == (4, 2)
+    col = result.data.schema.columns[2]
+    assert (col.name, col.source, col.values, col.multi_value, col.delimiter) == \
+        ("roles_x", "roles", ("1",), True, ";")
+    assert col.attribute_name == "x"
+
+
+def test_multi_value_expansion_in_place_sorted_with_zeros_and_escapes(tmp_path):
+    path = write(tmp_path, "a,m,b\n1,z| y |0,2\n3,,4\n5,x;1|a:b,6\n")
+    result = read_private(path, load_spec(None, multi_value={"m": "|"}))
+    assert result.data.schema.names == ["a", "m_a<colon>b", "m_x<semicolon>1", "m_y", "m_z", "b"]
+    assert table(result)["m_y"] == ["1", "", ""] and table(result)["m_a<colon>b"] == ["", "", "1"]
+    kept = read_private(path, load_spec(None, multi_value={"m": "|"}, sensitive_zeros=["m"]))
+    assert "m_0" in kept.data.schema.names
+
+
+def test_no_subject_id_keeps_every_row(tmp_path):
+    path = write(tmp_path, "a\nx\nx\n\ny\n")
+    result = read_private(path, load_spec(None))
+    assert result.data.n_records == 3 and result.subjects == 3
+    assert result.data.schema.columns[0].values == ("x", "y")
+
+
+# ------------------------------------------------------------------------------------------- binning
+
+def test_edges_binning_with_default_labels(tmp_path):
+    spec_path = tmp_path / "s.toml"
+    spec_path.write_text('[bins.age]\nmethod = "edges"\nedges = [0, 18, 30, inf]\n', encoding="utf-8")
+    path = write(tmp_path, "age\n17.9\n18\n0\n29\n\n1e3\n")
+    result = read_private(path, load_spec(spec_path))
+    # The blank line is skipped; "0" is absent (no sensitive_zeros), so that subject has no age.
+    assert table(result) == {"age": ["[0, 18)", "[18, 30)", "", "[18, 30)", "[30, inf]"]}
+    # Values are in bin order (only bins that occur); "0" is absent, as everywhere without sensitive_zeros.
+    assert result.data.schema.columns[0].values == ("[0, 18)", "[18, 30)", "[30, inf]")
+    assert result.bin_edges == {"age": (0.0, 18.0, 30.0, float("inf"))} and result.binning_epsilon == 0.0
+
+
+def test_equal_width_binning_clips_and_uses_labels(tmp_path):
+    spec_path = tmp_path / "s.toml"
+    spec_path.write_text('[bins.x]\nmethod = "equal_width"\nlower = 0\nupper = 30\nbins = 3\n'
+                         'labels = ["low", "mid", "high"]\n', encoding="utf-8")
+    path = write(tmp_path, "x\n-5\n10\n19.99\n30\n99\n")
+    result = read_private(path, load_spec(spec_path, sensitive_zeros=["x"]))
+    assert table(result) == {"x": ["low", "mid", "mid", "high", "high"]}
+    assert result.bin_edges == {"x": (0.0, 10.0, 20.0, 30.0)}
+
+
+def test_dp_quantiles_near_true_quantiles_with_large_epsilon():
+    values = np.arange(1000, dtype=float)
+    edges = dp_quantiles(values, [0.25, 0.5, 0.75], 0, 1000, epsilon=30.0, rng=np.random.default_rng(7))
+    # eps per quantile 10: picking a gap r ranks away has relative weight exp(-5 r); +-5 ranks is certain.
+    assert np.all(np.abs(edges - [250, 500, 750]) <= 5)
+
+
+def test_dp_quantiles_small_epsilon_spreads_over_bounds():
+    values = np.full(200, 50.0)
+    draws = np.concatenate([dp_quantiles(values, [0.5], 0, 100, 0.01, np.random.default_rng(s))
+                            for s in range(200)])
+    # Almost no budget: the output is nearly uniform on [0, 100], not concentrated on the true median 50.
+    assert 0 <= draws.min() and draws.max() <= 100 and (np.abs(draws - 50) > 10).mean() > 0.5
+
+
+def test_quantile_binning_reports_epsilon(tmp_path):
+    spec_path = tmp_path / "s.toml"
+    spec_path.write_text('[bins.v]\nmethod = "quantile"\nlower = 0\nupper = 100\nbins = 2\nepsilon = 50\n',
+                         encoding="utf-8")
+    # Subject "a" has three rows: the DP quantiles see one value per subject (10, 20, 30, 80, 90).
+    text = "id,v\na,10\na,10\na,10\nb,20\nc,30\nd,80\ne,90\n"
+    result = read_private(write(tmp_path, text), load_spec(spec_path, subject_id="id"),
+                          rng=np.random.default_rng(1))
+    assert result.binning_epsilon == 50.0
+    lo, mid, hi = result.bin_edges["v"]
+    assert (lo, hi) == (0.0, 100.0) and 20 <= mid <= 80
+    labels = interval_labels(np.array(result.bin_edges["v"]))
+    assert table(result)["v"] == [labels[0]] * 3 + [labels[1]] * 2
+
+
+def test_assign_bins_and_labels():
+    edges = np.array([0.0, 1.0, 2.5])
+    assert assign_bins(np.array([-1, 0, 0.999, 1, 2.5, 7]), edges).tolist() == [0, 0, 0, 1, 1, 1]
+    assert interval_labels(edges) == ("[0, 1)", "[1, 2.5]")
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+def test_missing_file(tmp_path):
+    err = ingest_error(tmp_path / "nope.csv")
+    assert str(err) == f"file {tmp_path / 'nope.csv'}: input file not found"
+
+
+@pytest.mark.parametrize("text, problem", [("", "the file is empty"), ("a,b\n", "header but no data rows"),
+                                           ("a,b\n\n\n", "header but no data rows")])
+def test_empty_files(tmp_path, text, problem):
+    path = write(tmp_path, text)
+    assert str(path) in str(ingest_error(path)) and problem in str(ingest_error(path))
+
+
+def test_empty_parquet(tmp_path):
+    path = tmp_path / "e.parquet"
+    pq.write_table(pa.table({"a": pa.array([], pa.string())}), path)
+    assert "header but no data rows" in str(ingest_error(path))
+
+
+def test_wrong_explicit_delimiter(tmp_path):
+    path = write(tmp_path, "a;b;c\n1;2;3\n")
+    err = ingest_error(path, delimiter=",")
+    assert (err.file, err.row) == (str(path), 1)
+    assert "read as one column 'a;b;c' with delimiter ','" in str(err)
+
+
+def test_single_column_file_but_spec_names_several(tmp_path):
+    path = write(tmp_path, "a b c\n1 2 3\n")
+    err = ingest_error(path, use_columns=["a", "b"])
+    assert (err.file, err.column) == (str(path), "a")
+    assert "dataset.use_columns names a column that is not in the header (columns: a b c)" in str(err)
+    assert "single column: is the delimiter right?" in str(err)
+
+
+def test_sniffing_fails(tmp_path):
+    path = write(tmp_path, "a,b;c\n1;2,3\n4\n")
+    err = ingest_error(path)
+    assert (err.file, err.row) == (str(path), 1) and "cannot detect the delimiter" in str(err)
+
+
+@pytest.mark.parametrize("text, row, fields", [("a,b,c\n1,2,3\n\n4,5\n6,7,8\n", 4, 2),
+                                               ('a,b\n1,"x\ny"\n3,4,5\n', 3, 3)])
+def test_ragged_rows_name_the_first(tmp_path, text, row, fields):
+    path = write(tmp_path, text)
+    err = ingest_error(path)
+    assert str(err).startswith(f"file {path}, row {row}: this row has {fields} fields but the header has")
+
+
+def test_undecodable_bytes_with_explicit_encoding(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes("a,b\n1,ok\n2,Forl\xec\n".encode("latin-1"))
+    err = ingest_error(path, encoding="utf-8")
+    assert (err.file, err.row) == (str(path), 3)
+    assert "b'\\xec' cannot be decoded as utf-8" in str(err)
+
+
+def test_unknown_column_in_spec_file_names_spec_and_column(tmp_path):
+    spec_path = tmp_path / "s.toml"
+    spec_path.write_text('[multi_value]\nroles = ";"\n', encoding="utf-8")
+    path = write(tmp_path, "a,b\n1,2\n")
+    with pytest.raises(InputError) as err:
+        read_private(path, load_spec(spec_path))
+    assert (err.value.file, err.value.column) == (str(spec_path), "roles")
+    assert f"multi_value names a column that is not in the header of {path} (columns: a, b)" in str(err.value)
+
+
+def test_too_many_categories(tmp_path):
+    path = write(tmp_path, "id,v\n" + "".join(f"{i},v{i}\n" for i in range(6)))
+    spec_path = tmp_path / "s.toml"
+    spec_path.write_text('[dataset]\nmax_categories = 5\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_private(path, load_spec(spec_path, subject_id="id"))
+    assert (err.value.file, err.value.column) == (str(path), "v")
+    assert "6 distinct values, more than dataset.max_categories = 5" in str(err.value)
+    assert "bin it ([bins.v])" in str(err.value)
+
+
+def test_too_many_multi_value_parts(tmp_path):
+    path = write(tmp_path, "m\na;b\nc\n")
+    spec_path = tmp_path / "s.toml"
+    spec_path.write_text('[dataset]\nmax_categories = 2\n[multi_value]\nm = ";"\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"column 'm': 3 distinct values"):
+        read_private(path, load_spec(spec_path))
+
+
+def test_subject_id_conflict_lists_rows_and_columns(tmp_path):
+    path = write(tmp_path, "id,gender,age,region\n"
+                           "a,F,20,EU\n"
+                           "b,M,30,EU\n"
+                           "B,M,31,AS\n"
+                           "A,M,20,EU\n")
+    err = ingest_error(path, subject_id="id")
+    # Subject "a" appears first; its rows are 2 and 5, the clash is in row 5, column gender.
+    assert (err.file, err.row, err.column) == (str(path), 5, "gender")
+    assert "subject id 'a' (id, rows 2, 5) has different values 'F' and 'M'" in str(err)
+    assert "Columns with such conflicts: gender, age, region" in str(err)
+    ok = read_private(path, load_spec(None, subject_id="id", multi_value={"gender": ";", "age": ";",
+                                                                          "region": ";"}))
+    assert ok.subjects == 2 and table(ok)["age_31"] == ["", "1"]
+
+
+def test_missing_subject_id(tmp_path):
+    path = write(tmp_path, "id,a\n1,x\n  ,y\n")
+    err = ingest_error(path, subject_id="ID")
+    assert (err.file, err.row, err.column) == (str(path), 3, "id")
+    assert "the subject id is empty" in str(err)
+
+
+def test_non_numeric_value_in_binned_column(tmp_path):
+    spec_path = tmp_path / "s.toml"
+    spec_path.write_text('[bins.age]\nmethod = "edges"\nedges = [0, 50, 120]\n', encoding="utf-8")
+    path = write(tmp_path, "name,age\nx,12\ny,\nz,twelve\n")
+    with pytest.raises(InputError) as err:
+        read_private(path, load_spec(spec_path))
+    assert (err.value.file, err.value.row, err.value.column) == (str(path), 4, "age")
+    assert "'twelve' is not a number" in str(err.value)
+    path = write(tmp_path, "name,age\nx,12\ny,130\n")
+    with pytest.raises(InputError, match=r"row 3, column 'age': 130 is outside the bin edges \[0, 120\]"):
+        read_private(path, load_spec(spec_path))
+
+
+@pytest.mark.parametrize("header, problem", [("a,b, A ", "columns 1 and 3 are both 'A'"),
+                                             ("a,,c", "column 2 of the header has no name")])
+def test_bad_header_names(tmp_path, header, problem):
+    path = write(tmp_path, header + "\n1,2,3\n")
+    err = ingest_error(path)
+    assert (err.file, err.row) == (str(path), 1) and problem in str(err)
+
+
+def test_expanded_name_clash(tmp_path):
+    path = write(tmp_path, "m,m_x\nx,1\n")
+    err = ingest_error(path, multi_value={"m": ";"})
+    assert err.column == "m_x" and "two columns get this name" in str(err)
+
+
+def test_unsupported_extension(tmp_path):
+    assert "unsupported file type '.xlsx'" in str(ingest_error(write(tmp_path, "a\n1\n", name="x.xlsx")))
+
+
+# ------------------------------------------------------------------------------------- fixture + real
+
+def test_fixture_with_spec_file():
+    result = read_private(DATA / "cases.csv", load_spec(DATA / "cases.toml"))
+    assert result.name == "cases" and result.title == "Hand-made case records"
+    assert table(result) == {
+        "age": ["[0, 18)", "[18, 30)", "[30, 120]", ""],
+        "gender": ["Female", "Male", "Female", ""],
+        "children": ["0", "2", "", "1"],
+        "roles_exploiter": ["1", "", "1", ""],
+        "roles_recruiter": ["1", "1", "", ""],
+    }
+    assert result.column_labels["age"] == "Age band" and result.subjects == 4 and result.input_rows == 6
+
+
+def test_ctdc_value_counts():
+    if not CTDC.is_file():
+        pytest.skip("shared CTDC data not available")
+    mv = ["IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney"]
+    result = read_private(CTDC, load_spec(None, multi_value={c: ";" for c in mv}))
+    frame = result.data.to_frame()
+    assert result.data.n_records == 21_195 and result.subjects == 21_195
+    counts = {c: frame[c][frame[c] != ""].value_counts().to_dict() for c in frame.columns}
+    assert counts["gender"] == {"Female": 9_589, "Male": 7_995}
+    assert counts["yearRegister"] == {"2014-2018": 6_274, "2021-2022": 4_335, "2005-2013": 2_531, "2019": 2_398,
+                                      "2020": 2_002}
+    assert counts["isForcedLabour"] == {"1": 12_248}
+    assert counts["IP_Gender_Male"] == {"1": 9_820 + 2_452}
+    assert counts["IP_Gender_Female"] == {"1": 3_515 + 2_452}
+    assert counts["IP_ageBroad_30--38"] == {"1": 1_196 + 18 + 8 + 3}
+    assert counts["IP_Relation_StrangerUnknownOther"] == {"1": 8_321 + 588 + 73}
+    assert counts["IP_PayMoney_Yes"] == {"1": 3_136 + 944}
+    assert counts["IP_citizen_UNRegion_Americas/Oceania"] == {"1": 200 + 6 + 4 + 1}
+    assert [c.name for c in result.data.schema.columns if c.source == "IP_Gender"] == \
+        ["IP_Gender_Female", "IP_Gender_Male"]
