@@ -1,0 +1,1 @@
+"""Dash dashboard over the published release (never the private input)."""

@@ -161,10 +161,12 @@ def _cell_estimates(release: Release, dims: list[Dimension], rows: np.ndarray | 
 
 
 def crosstab(release: Release, sources: list[str], selections: Selections,
-             include_not_reported: bool = True) -> pd.DataFrame:
+             include_not_reported: bool = True, with_estimates: bool | None = None) -> pd.DataFrame:
     """Counts of every value combination of ``sources`` together with ``selections`` (the aggregate builder).
 
     Selections on one of ``sources`` are ignored for that source. One row per cell, one column per source.
+    Synthetic estimates are computed when ``with_estimates`` is True, or (None) only when the cells are
+    longer than the reporting length; otherwise the ``estimated`` column is left out.
     """
     dims = [release.dimensions[s] for s in sources]
     others = [(s, v) for s, v in selections if s not in sources]
@@ -175,8 +177,14 @@ def crosstab(release: Release, sources: list[str], selections: Selections,
     grid = np.array(list(product(*[d.attrs for d in dims])), dtype=np.int64).reshape(-1, len(dims))
     combos = np.column_stack([np.tile(np.array(other_attrs, dtype=np.int64), (grid.shape[0], 1)), grid])
     counts, sds = lookup_published(release, combos)
-    estimated = _cell_estimates(release, dims, record_index(release, other_attrs))
+    beyond = combos.shape[1] > release.reporting_length
+    if with_estimates is None:
+        with_estimates = beyond
+    estimated = (_cell_estimates(release, dims, record_index(release, other_attrs)) if with_estimates or beyond
+                 else np.zeros(grid.shape[0], dtype=np.int64))
     frame = _frame([None] * grid.shape[0], estimated, counts, sds, combos.shape[1], release.reporting_length)
+    if not with_estimates:
+        frame = frame.drop(columns="estimated")
     labels = list(product(*[d.values for d in dims]))
     for i, dim in enumerate(dims):
         frame.insert(i, dim.key, [row[i] for row in labels])
@@ -184,3 +192,12 @@ def crosstab(release: Release, sources: list[str], selections: Selections,
     if not include_not_reported:
         frame = frame[frame["status"] != NOT_REPORTED].reset_index(drop=True)
     return frame
+
+
+def member_bars(release: Release, members: Iterable[tuple[str, str, str]], selections: Selections) -> pd.DataFrame:
+    """Like :func:`bars` for a profile group: one row per (source, value, label) member attribute."""
+    rows = []
+    for source, value, label in members:
+        row = bars(release, source, selections).set_index("value").loc[value].to_dict()
+        rows.append({"value": label, "source": source, "source_value": value, **row})
+    return pd.DataFrame(rows)

@@ -62,7 +62,11 @@ class Release:
     agg_keys: dict[int, np.ndarray]
     agg_counts: dict[int, np.ndarray]
     agg_sd: dict[int, np.ndarray]
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    derived: dict = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        """Short and unique per release: flask-caching builds memoisation keys from it."""
+        return f"Release({self.release_id!r})"
 
     @property
     def release_id(self) -> str:

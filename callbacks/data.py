@@ -1,0 +1,74 @@
+"""Data page callbacks: infinite-grid paging over synthetic records and the aggregate-table builder."""
+
+from __future__ import annotations
+
+import json
+
+from dash import Dash, Input, Output, State, no_update
+
+from dashboard import context, records
+from dashboard import query as q
+from dashboard.api import ApiError, aggregate_table
+from dashboard.urlstate import query_string
+from layouts import data as data_layout
+from layouts import ids
+
+FORMATS = tuple(data_layout.FORMAT_LABELS)
+
+
+def rows_page(request: dict | None, state: list[str] | None):
+    """getRowsResponse for the infinite grid, the matching-record count and the export links."""
+    current = context.current()
+    if current is None or not request:
+        return (no_update,) * (2 + len(FORMATS))
+    release, _ = current
+    selections = q.parse_selection_strings(release, state or [])
+    filter_model, sort_model = request.get("filterModel") or {}, request.get("sortModel") or []
+    try:
+        rows = records.query_rows(release, selections, filter_model, sort_model)
+    except records.FilterError as exc:
+        return {"rowData": [], "rowCount": 0}, f"Filter not applied: {exc}", *(no_update,) * len(FORMATS)
+    start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
+    frame = records.frame_for(release, rows, start, end)
+    total = records.row_count(release, rows)
+    params = {"f": state or [], "fm": json.dumps(filter_model) if filter_model else None,
+              "sm": json.dumps(sort_model) if sort_model else None}
+    hrefs = [data_layout.export_href("records", fmt, params) for fmt in FORMATS]
+    return ({"rowData": frame.to_dict("records"), "rowCount": total},
+            f"{total:,} synthetic records match (estimates, not published counts).", *hrefs)
+
+
+def aggregate_view(tab: str, columns: list[str] | None, not_reported: bool, state: list[str] | None):
+    """Builder table (published DP counts only), export links and the page's query string."""
+    current = context.current()
+    if current is None:
+        return (no_update,) * (4 + len(FORMATS))
+    release, profile = current
+    selections = q.parse_selection_strings(release, state or [])
+    columns = [c for c in (columns or []) if c in release.dimensions]
+    params = {"c": columns, "f": state or [], "nr": "1" if not_reported else "0"}
+    search = query_string(tab=tab, **params)
+    hrefs = [data_layout.export_href("aggregates", fmt, params) for fmt in FORMATS]
+    try:
+        frame = aggregate_table(release, columns, selections, not_reported)
+    except ApiError as exc:
+        return [], data_layout.aggregate_columns(release, profile, [], ()), str(exc), *hrefs, search
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    published = int((frame["status"] == q.PUBLISHED).sum())
+    note = f"{len(frame):,} combinations, {published:,} published."
+    return rows, data_layout.aggregate_columns(release, profile, columns, selections), note, *hrefs, search
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output(ids.DATA_GRID, "getRowsResponse"), Output(ids.DATA_COUNT, "children"),
+        *[Output(data_layout.export_id("records", fmt), "href") for fmt in FORMATS],
+        Input(ids.DATA_GRID, "getRowsRequest"), State(ids.DATA_STATE, "data"),
+    )(rows_page)
+    app.callback(
+        Output(ids.AGG_GRID, "rowData"), Output(ids.AGG_GRID, "columnDefs"), Output(ids.AGG_NOTE, "children"),
+        *[Output(data_layout.export_id("aggregates", fmt), "href") for fmt in FORMATS],
+        Output(ids.DATA_URL, "search"),
+        Input(ids.DATA_TABS, "value"), Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_NOT_REPORTED, "checked"),
+        State(ids.DATA_STATE, "data"),
+    )(aggregate_view)

@@ -1,0 +1,205 @@
+"""HTTP API (``/api/v1/...``) and file exports (``/export/...``): validated inputs, clear 4xx errors.
+
+Only published values leave through ``/api/v1/aggregates`` (DP counts and intervals); ``/api/v1/records``
+pages through the synthetic records.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+from flask import Flask, Response, jsonify, request
+
+from dashboard import context, exports, records
+from dashboard import query as q
+from dashboard.citation import citation_for
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+
+
+class ApiError(Exception):
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _release():
+    release = context.store().get()
+    if release is None:
+        raise ApiError("no release published yet; run `python -m synth demo`", 503)
+    return release
+
+
+def _strict_filters(release, items: list[str]) -> q.Selections:
+    """``source:value`` filters; unknown sources or values are an error (the API does not guess)."""
+    pairs = []
+    for item in items:
+        if ":" not in item:
+            raise ApiError(f"filter {item!r} must look like column:value")
+        source, value = item.split(":", 1)
+        dim = release.dimensions.get(source)
+        if dim is None:
+            raise ApiError(f"unknown column {source!r} in filter")
+        if value not in dim.values:
+            raise ApiError(f"unknown value {value!r} for column {source!r}")
+        if source in dict(pairs):
+            raise ApiError(f"column {source!r} filtered twice")
+        pairs.append((source, value))
+    return q.normalise(release, pairs)
+
+
+def _columns(release, raw: list[str]) -> list[str]:
+    cols = [c for item in raw for c in item.split(",") if c]
+    for c in cols:
+        if c not in release.dimensions:
+            raise ApiError(f"unknown column {c!r}")
+    if len(set(cols)) != len(cols):
+        raise ApiError("a column is listed twice")
+    return cols
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise ApiError(f"expected true or false, got {value!r}")
+
+
+def _int(name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not lo <= int(raw) <= hi:
+        raise ApiError(f"{name} must be an integer in {lo}..{hi}")
+    return int(raw)
+
+
+def _format(allowed: tuple[str, ...]) -> str:
+    fmt = request.args.get("format", "json")
+    if fmt not in allowed:
+        raise ApiError(f"format must be one of {', '.join(allowed)}")
+    return fmt
+
+
+def aggregate_table(release, columns: list[str], selections: q.Selections, include_not_reported: bool) -> pd.DataFrame:
+    """Published DP counts for the builder and the API; refuses combinations longer than R."""
+    length = len(columns) + len([s for s, _ in selections if s not in columns])
+    if length > release.reporting_length:
+        raise ApiError(f"{length} attributes exceed the reporting length {release.reporting_length}: "
+                       "such combinations are not published")
+    if length == 0:
+        raise ApiError("choose at least one column or filter")
+    frame = q.crosstab(release, columns, selections, include_not_reported, with_estimates=False)
+    for source, value in selections:
+        if source not in columns:
+            frame.insert(len(columns), source, value)
+    keep = [c for c in frame.columns if c not in ("shown",)]
+    return frame[keep].rename(columns={"published": "count"})
+
+
+def _json_rows(frame: pd.DataFrame) -> list[dict]:
+    rows = frame.replace({np.nan: None}).to_dict("records")
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()} for r in rows]
+
+
+def _csv_response(body: bytes, name: str) -> Response:
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def records_query(release, selections: q.Selections, filter_model: dict | None, sort_model: list | None):
+    try:
+        return records.query_rows(release, selections, filter_model, sort_model)
+    except records.FilterError as exc:
+        raise ApiError(str(exc)) from None
+
+
+def _json_param(name: str, kind: type):
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ApiError(f"{name} must be JSON") from None
+    if not isinstance(value, kind):
+        raise ApiError(f"{name} must be a JSON {kind.__name__}")
+    return value
+
+
+def register_routes(server: Flask) -> None:
+    @server.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return jsonify({"error": str(exc)}), exc.status
+
+    @server.get("/api/v1/metadata")
+    def api_metadata():
+        release = _release()
+        profile = context.profile_of(release)
+        columns = [{"name": k, "label": profile.label(k), "values": list(d.values), "multi_value": d.multi_value}
+                   for k, d in release.dimensions.items()]
+        return jsonify({"release": release.metadata, "columns": columns, "citation": citation_for(release),
+                        "history": context.store().history()})
+
+    @server.get("/api/v1/aggregates")
+    def api_aggregates():
+        release = _release()
+        fmt = _format(("json", "csv"))
+        columns = _columns(release, request.args.getlist("columns"))
+        selections = _strict_filters(release, request.args.getlist("filter"))
+        frame = aggregate_table(release, columns, selections, _bool(request.args.get("include_not_reported"), True))
+        if fmt == "csv":
+            prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
+            return _csv_response(exports.to_csv(frame, prov), "aggregates.csv")
+        return jsonify({"release_id": release.release_id, "reporting_length": release.reporting_length,
+                        "columns": columns, "filters": [f"{s}:{v}" for s, v in selections],
+                        "rows": _json_rows(frame)})
+
+    @server.get("/api/v1/records")
+    def api_records():
+        release = _release()
+        fmt = _format(("json", "csv"))
+        offset = _int("offset", 0, 0, 10**9)
+        limit = _int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        selections = _strict_filters(release, request.args.getlist("filter"))
+        rows = records_query(release, selections, None, None)
+        frame = records.frame_for(release, rows, offset, offset + limit)
+        total = records.row_count(release, rows)
+        if fmt == "csv":
+            prov = exports.provenance(release, "synthetic records", dict(request.args.lists()), citation_for(release))
+            return _csv_response(exports.to_csv(frame, prov), "records.csv")
+        return jsonify({"release_id": release.release_id, "total": total, "offset": offset, "limit": limit,
+                        "filters": [f"{s}:{v}" for s, v in selections], "records": frame.to_dict("records")})
+
+    @server.get("/export/records.<fmt>")
+    def export_records(fmt: str):
+        if fmt not in exports.FORMATS:
+            raise ApiError(f"unknown export format {fmt!r}", 404)
+        release = _release()
+        selections = _strict_filters(release, request.args.getlist("f"))
+        rows = records_query(release, selections, _json_param("fm", dict), _json_param("sm", list))
+        frame = records.frame_for(release, rows)
+        prov = exports.provenance(release, "synthetic records (estimates, not published counts)",
+                                  dict(request.args.lists()), citation_for(release))
+        return _download(exports.render(frame, fmt, prov), fmt, f"{release.release_id}-records.{fmt}")
+
+    @server.get("/export/aggregates.<fmt>")
+    def export_aggregates(fmt: str):
+        if fmt not in exports.FORMATS:
+            raise ApiError(f"unknown export format {fmt!r}", 404)
+        release = _release()
+        columns = _columns(release, request.args.getlist("c"))
+        selections = _strict_filters(release, request.args.getlist("f"))
+        frame = aggregate_table(release, columns, selections, _bool(request.args.get("nr"), True))
+        prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
+        return _download(exports.render(frame, fmt, prov), fmt, f"{release.release_id}-aggregates.{fmt}")
+
+
+def _download(body: bytes, fmt: str, name: str) -> Response:
+    return Response(body, mimetype=exports.FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,63 @@
+"""Turning the public evaluation report (``evaluation.json``, any nesting) into tables and charts.
+
+The report's exact shape belongs to ``synth``; this reader is generic: scalar leaves become a summary
+table, lists of records with a numeric field become one bar chart per numeric field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+MAX_CHARTS = 8
+X_PREFERENCE = ("length", "bucket", "count_bucket", "bin", "label", "name", "column")
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    frame: pd.DataFrame
+    x: str
+    y: str
+
+
+@dataclass
+class EvaluationView:
+    scalars: list[tuple[str, str]] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+
+def _pretty(path: list[str]) -> str:
+    return " / ".join(p.replace("_", " ") for p in path)
+
+
+def _walk(node, path: list[str], out: EvaluationView) -> None:
+    if isinstance(node, dict):
+        if node and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in node.values()) \
+                and len(node) > 1 and all(k.isdigit() for k in node):
+            frame = pd.DataFrame({"length": list(node), "value": list(node.values())})
+            out.charts.append(Chart(_pretty(path), frame, "length", "value"))
+            return
+        for key, value in node.items():
+            _walk(value, path + [str(key)], out)
+    elif isinstance(node, list) and node and all(isinstance(r, dict) for r in node):
+        frame = pd.DataFrame(node)
+        numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+        x = next((c for c in X_PREFERENCE if c in frame.columns), None) or next(
+            (c for c in frame.columns if c not in numeric), None)
+        if x is None:
+            return
+        for y in numeric:
+            if y != x:
+                out.charts.append(Chart(f"{_pretty(path)}: {y.replace('_', ' ')}", frame, x, y))
+    elif isinstance(node, (int, float, str)) and not isinstance(node, bool):
+        out.scalars.append((_pretty(path), f"{node:.4g}" if isinstance(node, float) else str(node)))
+
+
+def evaluation_tables(report: dict) -> EvaluationView:
+    """Summary rows and up to MAX_CHARTS charts from an evaluation report."""
+    out = EvaluationView()
+    _walk(report, [], out)
+    out.charts = out.charts[:MAX_CHARTS]
+    return out

@@ -1,0 +1,194 @@
+"""Figure builders (plain plotly dicts: no validation cost) over query-engine frames.
+
+Conventions: published DP aggregates in blue with their 95% interval as error bars; synthetic estimates
+in orange (hatched where they stand in for a count longer than the reporting length); "not reported"
+written as text where a count was suppressed, never drawn as a zero-length bar without a label.
+Every figure carries its source line, so downloaded PNG/SVG images keep their provenance.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from dashboard.query import ESTIMATED, NOT_REPORTED, PUBLISHED
+
+PUBLISHED_COLOR = "#0072B2"
+ESTIMATE_COLOR = "#E69F00"
+MUTED_COLOR = "#C8C8C8"
+FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
+NOT_REPORTED_TEXT = "not reported"
+ESTIMATED_TEXT = "estimated from synthetic records"
+
+Labeler = Callable[[str], str]
+
+
+def _fmt(x: float) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+
+
+def _base_layout(title: str, source: str, height: int) -> dict:
+    return {
+        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        "font": FONT, "height": height, "template": "plotly_white",
+        "margin": {"l": 10, "r": 20, "t": 48, "b": 56},
+        "annotations": [{"text": source, "xref": "paper", "yref": "paper", "x": 0, "y": -0.02,
+                         "yanchor": "top", "yshift": -24, "showarrow": False, "align": "left",
+                         "font": {"size": 9, "color": "#666"}}],
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        "hoverlabel": {"font": {"size": 12}},
+    }
+
+
+def _interval_hover(row: pd.Series) -> str:
+    if row["status"] == PUBLISHED:
+        return f"{_fmt(row['published'])} (95% interval {_fmt(row['low'])}–{_fmt(row['high'])})"
+    if row["status"] == NOT_REPORTED:
+        return "not reported (suppressed by differential privacy)"
+    return "not published (combination longer than the reporting length)"
+
+
+def comparison_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str) -> dict:
+    """Explore chart: per value, synthetic estimate vs published aggregate side by side (horizontal)."""
+    frame = frame.iloc[::-1]
+    labels = [label(v) for v in frame["value"]]
+    any_selected = bool(frame["selected"].any())
+    muted = any_selected & ~frame["selected"].to_numpy()
+    published = frame["published"].fillna(0).to_numpy()
+    pub_text = [_fmt(p) if s == PUBLISHED else (NOT_REPORTED_TEXT if s == NOT_REPORTED else "beyond R")
+                for p, s in zip(frame["published"], frame["status"])]
+    hover_pub = [f"{lab}<br>Published: {_interval_hover(r)}" for lab, (_, r) in zip(labels, frame.iterrows())]
+    hover_est = [f"{lab}<br>Synthetic estimate: {_fmt(e)} records" for lab, e in zip(labels, frame["estimated"])]
+    values = frame["value"].tolist()
+    traces = [
+        {"type": "bar", "orientation": "h", "name": "Synthetic estimate", "y": labels, "x": frame["estimated"].tolist(),
+         "customdata": values, "text": [_fmt(e) for e in frame["estimated"]], "textposition": "outside",
+         "cliponaxis": False, "hovertext": hover_est, "hoverinfo": "text",
+         "marker": {"color": [MUTED_COLOR if m else ESTIMATE_COLOR for m in muted]}},
+        {"type": "bar", "orientation": "h", "name": "Published DP aggregate (95% interval)", "y": labels,
+         "x": published.tolist(), "customdata": values, "text": pub_text, "textposition": "outside",
+         "cliponaxis": False, "hovertext": hover_pub, "hoverinfo": "text",
+         "error_x": {"type": "data", "symmetric": False,
+                     "array": (frame["high"] - frame["published"]).fillna(0).tolist(),
+                     "arrayminus": (frame["published"] - frame["low"]).fillna(0).tolist(),
+                     "color": "#333", "thickness": 1, "width": 3},
+         "marker": {"color": [MUTED_COLOR if m else PUBLISHED_COLOR for m in muted],
+                    "line": {"color": ["#000" if s else "rgba(0,0,0,0)" for s in frame["selected"]], "width": 2}}},
+    ]
+    height = max(220, 90 + 34 * len(labels))
+    layout = _base_layout(title, source, height)
+    layout.update({"barmode": "group", "bargap": 0.25, "clickmode": "event",
+                   "xaxis": {"title": {"text": "records"}, "rangemode": "tozero", "automargin": True},
+                   "yaxis": {"automargin": True, "type": "category"},
+                   "margin": {"l": 10, "r": 60, "t": 60, "b": 56}})
+    return {"data": traces, "layout": layout}
+
+
+def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, horizontal: bool = False) -> dict:
+    """Overview chart: the count to show per value (published with interval, else marked estimate)."""
+    labels = [label(v) for v in frame["value"]]
+    status = frame["status"].to_numpy()
+    y = frame["shown"].fillna(0).tolist()
+    text = [NOT_REPORTED_TEXT if s == NOT_REPORTED else (_fmt(v) + ("*" if s == ESTIMATED else ""))
+            for v, s in zip(frame["shown"], status)]
+    hover = [f"{lab}<br>" + (_interval_hover(r) if r["status"] != ESTIMATED
+                             else f"{_fmt(r['estimated'])} ({ESTIMATED_TEXT})")
+             for lab, (_, r) in zip(labels, frame.iterrows())]
+    err = {"type": "data", "symmetric": False, "array": (frame["high"] - frame["published"]).fillna(0).tolist(),
+           "arrayminus": (frame["published"] - frame["low"]).fillna(0).tolist(), "color": "#333", "thickness": 1}
+    bar = {"type": "bar", "name": "count", "text": text, "textposition": "outside", "cliponaxis": False,
+           "hovertext": hover, "hoverinfo": "text", "customdata": frame["value"].tolist(),
+           "marker": {"color": [ESTIMATE_COLOR if s == ESTIMATED else PUBLISHED_COLOR for s in status],
+                      "pattern": {"shape": ["/" if s == ESTIMATED else "" for s in status]}},
+           "showlegend": False}
+    if horizontal:
+        bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err})
+    else:
+        bar.update({"x": labels, "y": y, "error_y": err})
+    layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
+    axis_counts = {"title": {"text": "records"}, "rangemode": "tozero", "automargin": True}
+    axis_cat = {"automargin": True, "type": "category"}
+    layout.update({"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts})
+    if (status == ESTIMATED).any():
+        layout["annotations"].append({"text": f"* hatched: {ESTIMATED_TEXT}", "xref": "paper", "yref": "paper",
+                                      "x": 1, "y": 1.0, "xanchor": "right", "yanchor": "bottom",
+                                      "showarrow": False, "font": {"size": 10, "color": "#8a5a00"}})
+    return {"data": [bar], "layout": layout}
+
+
+def _hover_rows(frame: pd.DataFrame, names: list[str]) -> list[str]:
+    return [f"<b>{n}</b><br>{_interval_hover(r) if r['status'] != ESTIMATED else _fmt(r['estimated']) + ' (' + ESTIMATED_TEXT + ')'}"
+            for n, (_, r) in zip(names, frame.iterrows())]
+
+
+def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) -> dict:
+    """Choropleth by ISO3 code of the shown counts; not-reported countries are listed in the hover text."""
+    shown = frame[frame["status"] != NOT_REPORTED]
+    names = [label(v) for v in shown["value"]]
+    trace = {"type": "choropleth", "locationmode": "ISO-3", "locations": shown["value"].tolist(),
+             "z": shown["shown"].tolist(), "colorscale": "Viridis", "reversescale": True,
+             "hovertext": _hover_rows(shown, names), "hoverinfo": "text", "customdata": shown["value"].tolist(),
+             "marker": {"line": {"color": "#fff", "width": 0.5}}, "colorbar": {"title": {"text": "records"}, "thickness": 12}}
+    layout = _base_layout(title, source, 420)
+    layout["geo"] = {"showframe": False, "showcoastlines": False, "projection": {"type": "natural earth"},
+                     "showcountries": True, "countrycolor": "#ddd", "showland": True, "landcolor": "#f2f2f2",
+                     "resolution": 110}
+    layout["margin"] = {"l": 0, "r": 0, "t": 48, "b": 40}
+    return {"data": [trace], "layout": layout}
+
+
+def region_map(frame: pd.DataFrame, title: str, label: Labeler, source: str,
+               centroids: dict[str, tuple[float, float]]) -> dict:
+    """Bubble map for region-level geography (one bubble per region with a known centroid)."""
+    shown = frame[(frame["status"] != NOT_REPORTED) & frame["value"].isin(list(centroids))]
+    size = shown["shown"].to_numpy(dtype=float)
+    scale = 60.0 / math.sqrt(size.max()) if size.size and size.max() > 0 else 1.0
+    names = [label(v) for v in shown["value"]]
+    trace = {"type": "scattergeo", "mode": "markers+text", "lat": [centroids[v][0] for v in shown["value"]],
+             "lon": [centroids[v][1] for v in shown["value"]], "text": [f"{n}<br>{_fmt(c)}" for n, c in zip(names, size)],
+             "textposition": "middle center", "hovertext": _hover_rows(shown, names), "hoverinfo": "text",
+             "customdata": shown["value"].tolist(),
+             "marker": {"size": (np.sqrt(size) * scale).tolist(), "color": PUBLISHED_COLOR, "opacity": 0.6,
+                        "line": {"color": "#fff", "width": 1}}}
+    layout = _base_layout(title, source, 420)
+    layout["geo"] = {"showframe": False, "projection": {"type": "natural earth"}, "showland": True,
+                     "landcolor": "#f2f2f2", "showcountries": True, "countrycolor": "#ddd", "resolution": 110}
+    layout["margin"] = {"l": 0, "r": 0, "t": 48, "b": 40}
+    return {"data": [trace], "layout": layout}
+
+
+def heatmap(frame: pd.DataFrame, rows: str, cols: str, title: str, row_label: Labeler, col_label: Labeler,
+            source: str) -> dict:
+    """Two-way table as a heatmap; suppressed cells are blank and labelled "n.r." (not reported)."""
+    row_vals = list(dict.fromkeys(frame[rows]))
+    col_vals = list(dict.fromkeys(frame[cols]))
+    z = frame["shown"].to_numpy(dtype=float).reshape(len(row_vals), len(col_vals))
+    status = frame["status"].to_numpy().reshape(len(row_vals), len(col_vals))
+    text = [[("n.r." if s == NOT_REPORTED else _fmt(v) + ("*" if s == ESTIMATED else "")) for v, s in zip(zr, sr)]
+            for zr, sr in zip(z, status)]
+    z_json = [[None if math.isnan(v) else v for v in zr] for zr in z]
+    trace = {"type": "heatmap", "z": z_json, "x": [col_label(c) for c in col_vals], "y": [row_label(r) for r in row_vals],
+             "text": text, "texttemplate": "%{text}", "colorscale": "Blues", "hoverongaps": False,
+             "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>", "colorbar": {"title": {"text": "records"}, "thickness": 12}}
+    layout = _base_layout(title, source, max(300, 120 + 40 * len(row_vals)))
+    layout.update({"xaxis": {"automargin": True, "type": "category"},
+                   "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"}})
+    return {"data": [trace], "layout": layout}
+
+
+def metric_bars(frame: pd.DataFrame, x: str, y: str, title: str, source: str) -> dict:
+    """A plain bar chart of one evaluation metric (About page)."""
+    layout = _base_layout(title, source, 280)
+    layout.update({"xaxis": {"title": {"text": x}, "type": "category"}, "yaxis": {"title": {"text": y}}})
+    return {"data": [{"type": "bar", "x": frame[x].astype(str).tolist(), "y": frame[y].tolist(),
+                      "marker": {"color": PUBLISHED_COLOR}, "name": y}], "layout": layout}
+
+
+def empty_figure(message: str) -> dict:
+    """A blank figure carrying a message (used when a chart has nothing to show)."""
+    return {"data": [], "layout": {"template": "plotly_white", "height": 200, "xaxis": {"visible": False},
+                                   "yaxis": {"visible": False},
+                                   "annotations": [{"text": message, "showarrow": False, "font": {"size": 13}}]}}

@@ -1,0 +1,141 @@
+"""Dataset profiles: human labels, column roles and curated overview charts for a release.
+
+A profile is optional JSON in ``dashboard/profiles/<dataset>.json``. Every reference in it is checked
+against the release (unknown columns are dropped), and whatever is missing is filled in automatically,
+so an unknown dataset still gets a working profile.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pycountry
+
+from dashboard.store import Release
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+MAX_BREAKDOWN_VALUES = 12
+EXPLORE_DEFAULT = 6
+_YEARISH = re.compile(r"^\d{4}(\s*-\s*\d{4})?$")
+
+
+@dataclass(frozen=True)
+class Group:
+    """A chart made of attributes from several columns (e.g. binary exploitation flags)."""
+
+    key: str
+    label: str
+    members: tuple[tuple[str, str, str], ...]   # (source, value, label)
+
+
+@dataclass(frozen=True)
+class Geography:
+    source: str
+    kind: str   # "iso3" or "region"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Resolved profile: every source named here exists in the release."""
+
+    dataset: str
+    title: str
+    labels: dict[str, str]
+    value_labels: dict[str, dict[str, str]]
+    time: str | None
+    geography: tuple[Geography, ...]
+    victim: tuple[str, ...]
+    perpetrator: tuple[str, ...]
+    groups: dict[str, Group]
+    breakdowns: tuple[str, ...]
+    relationship: tuple[str, str] | None
+    explore: tuple[str, ...]
+    region_centroids: dict[str, tuple[float, float]] = field(default_factory=dict)
+    citation: str | None = None
+    caveats: tuple[str, ...] = ()
+    automatic: bool = False
+
+    def label(self, source: str) -> str:
+        if source in self.groups:
+            return self.groups[source].label
+        return self.labels.get(source, source)
+
+    def value_label(self, source: str, value: str) -> str:
+        return self.value_labels.get(source, {}).get(value, value)
+
+
+def _country_name(code: str) -> str | None:
+    country = pycountry.countries.get(alpha_3=code) if len(code) == 3 and code.isupper() else None
+    return None if country is None else getattr(country, "common_name", None) or country.name
+
+
+def is_iso3_column(values: tuple[str, ...]) -> bool:
+    """At least 80% of the values are ISO 3166 alpha-3 codes."""
+    return bool(values) and sum(_country_name(v) is not None for v in values) >= 0.8 * len(values)
+
+
+@lru_cache(maxsize=8)
+def _profile_files() -> dict[str, dict]:
+    out = {}
+    for path in sorted(PROFILES_DIR.glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        for name in [raw["dataset"], *raw.get("aliases", [])]:
+            out[name.lower()] = raw
+    return out
+
+
+def _auto_time(release: Release) -> str | None:
+    for key, dim in release.dimensions.items():
+        if not dim.multi_value and ("year" in key.lower() or all(_YEARISH.match(v) for v in dim.values)):
+            return key
+    return None
+
+
+def _auto_geography(release: Release) -> list[Geography]:
+    out = []
+    for key, dim in release.dimensions.items():
+        if not dim.multi_value and is_iso3_column(dim.values):
+            out.append(Geography(key, "iso3"))
+    return out
+
+
+def resolve_profile(release: Release) -> Profile:
+    """The profile of ``release``: the shipped one for its dataset, completed and checked, or automatic."""
+    name = str(release.dataset.get("name", ""))
+    raw = _profile_files().get(name.lower(), {})
+    dims = release.dimensions
+    known = lambda items: tuple(s for s in items if s in dims)  # noqa: E731
+    groups = {}
+    for key, g in raw.get("groups", {}).items():
+        members = tuple((s, v, lab) for s, v, lab in g["members"] if s in dims and v in dims[s].values)
+        if members:
+            groups[key] = Group(key, g["label"], members)
+    time = raw.get("time") if raw.get("time") in dims else _auto_time(release)
+    geography = tuple(Geography(g["source"], g["kind"]) for g in raw.get("geography", []) if g["source"] in dims)
+    geography = geography or tuple(_auto_geography(release))
+    special = {time, *(g.source for g in geography)}
+    small = [k for k, d in dims.items() if k not in special and len(d.values) <= MAX_BREAKDOWN_VALUES]
+    breakdowns = tuple(s for s in raw.get("breakdowns", []) if s in dims or s in groups) or tuple(small[:4])
+    rel = raw.get("relationship")
+    relationship = (rel["rows"], rel["columns"]) if rel and rel["rows"] in dims and rel["columns"] in dims else None
+    if relationship is None and release.reporting_length >= 2 and len(small) >= 2:
+        relationship = (small[-2], small[-1])
+    explore = known(raw.get("explore", [])) or tuple(list(dims)[:EXPLORE_DEFAULT])
+    labels = {k: d.label for k, d in dims.items()} | {k: v for k, v in raw.get("labels", {}).items() if k in dims}
+    value_labels = {k: dict(v) for k, v in raw.get("value_labels", {}).items() if k in dims}
+    for g in geography:
+        if g.kind == "iso3":
+            value_labels[g.source] = {v: _country_name(v) or v for v in dims[g.source].values}
+    return Profile(
+        dataset=name or "unknown", title=raw.get("title") or release.dataset.get("title") or name or "Dataset",
+        labels=labels, value_labels=value_labels, time=time, geography=geography,
+        victim=known(raw.get("victim", [])), perpetrator=known(raw.get("perpetrator", [])),
+        groups=groups, breakdowns=breakdowns, relationship=relationship, explore=explore,
+        region_centroids={k: tuple(v) for k, v in raw.get("region_centroids", {}).items()},
+        citation=raw.get("citation") or release.dataset.get("citation"),
+        caveats=tuple(raw.get("caveats", [])), automatic=not raw,
+    )

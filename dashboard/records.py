@@ -1,0 +1,159 @@
+"""Synthetic records for the Data page and the API: condensed per-source views, grid filters, sorting, pages.
+
+A multi-value source is shown condensed (``Female;Male``). Each source gets one integer code per record
+(index into its list of distinct labels, -1 = empty), built once per release; AG Grid text filters are
+evaluated on the (few) labels and applied with ``np.isin`` -- no per-record Python.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard import query as q
+from dashboard.store import Release
+
+TEXT_OPS = {
+    "contains": lambda label, x: x in label,
+    "notContains": lambda label, x: x not in label,
+    "equals": lambda label, x: label == x,
+    "notEqual": lambda label, x: label != x,
+    "startsWith": lambda label, x: label.startswith(x),
+    "endsWith": lambda label, x: label.endswith(x),
+}
+BLANK_OPS = ("blank", "notBlank")
+
+
+class FilterError(ValueError):
+    """A grid filter model that cannot be applied (unknown column or operator)."""
+
+
+@dataclass(frozen=True)
+class SourceView:
+    codes: np.ndarray           # per record: index into labels, -1 = empty
+    labels: tuple[str, ...]
+    rank: np.ndarray            # sort rank of each label (lexicographic), for sorting
+
+
+def source_views(release: Release) -> dict[str, SourceView]:
+    """Condensed view of every source column (memoised on the release)."""
+    if "source_views" in release.derived:
+        return release.derived["source_views"]
+    views = {}
+    for key, dim in release.dimensions.items():
+        if not dim.multi_value:
+            codes = release.columns[dim.columns[0]].astype(np.int32)
+            labels = dim.values
+        else:
+            bits = np.zeros(release.n_synthetic, dtype=np.int64)
+            for i, (c, code) in enumerate(zip(dim.columns, dim.codes)):
+                bits |= (release.columns[c] == code).astype(np.int64) << i
+            uniq, inv = np.unique(bits, return_inverse=True)
+            delimiter = release.schema.columns[dim.columns[0]].delimiter or ";"
+            labels = tuple(delimiter.join(v for i, v in enumerate(dim.values) if (int(u) >> i) & 1) for u in uniq)
+            codes = inv.astype(np.int32)
+            if uniq.size and uniq[0] == 0:      # no value at all: empty
+                codes = codes - 1
+                labels = labels[1:]
+        order = sorted(range(len(labels)), key=lambda i: labels[i])
+        rank = np.empty(len(labels), dtype=np.int64)
+        rank[order] = np.arange(len(labels))
+        views[key] = SourceView(codes, tuple(labels), rank)
+    release.derived["source_views"] = views
+    return views
+
+
+def _condition_codes(view: SourceView, cond: dict) -> np.ndarray:
+    """Boolean per label + the empty slot (last) for one text condition."""
+    kind = cond.get("type", "contains")
+    labels = [lab.lower() for lab in view.labels]
+    if kind in BLANK_OPS:
+        ok = np.array([kind == "notBlank"] * len(labels) + [kind == "blank"])
+        return ok
+    if kind not in TEXT_OPS:
+        raise FilterError(f"unsupported filter type {kind!r}")
+    needle = str(cond.get("filter", "")).lower()
+    op = TEXT_OPS[kind]
+    return np.array([op(lab, needle) for lab in labels] + [kind in ("notContains", "notEqual")])
+
+
+def _column_mask(view: SourceView, model: dict) -> np.ndarray:
+    if "conditions" in model:
+        parts = [_condition_codes(view, c) for c in model["conditions"]]
+        ok = np.logical_and.reduce(parts) if model.get("operator", "AND").upper() == "AND" else np.logical_or.reduce(parts)
+    else:
+        ok = _condition_codes(view, model)
+    return ok[view.codes]           # code -1 picks the last slot (empty)
+
+
+def filter_rows(release: Release, selections: q.Selections, filter_model: dict | None) -> np.ndarray | None:
+    """Indices of records matching the selections and an AG Grid text filter model (None = all records)."""
+    rows = q.record_index(release, q.selection_attrs(release, selections))
+    if not filter_model:
+        return rows
+    views = source_views(release)
+    mask = None
+    for column, model in filter_model.items():
+        if column not in views:
+            raise FilterError(f"unknown column {column!r}")
+        hit = _column_mask(views[column], model)
+        mask = hit if mask is None else mask & hit
+    found = np.flatnonzero(mask)
+    return found if rows is None else np.intersect1d(rows, found, assume_unique=True)
+
+
+def sort_rows(release: Release, rows: np.ndarray | None, sort_model: list[dict] | None) -> np.ndarray | None:
+    """Rows ordered by an AG Grid sort model (stable; empty values first ascending)."""
+    if not sort_model:
+        return rows
+    views = source_views(release)
+    idx = np.arange(release.n_synthetic) if rows is None else rows
+    keys = []
+    for item in reversed(sort_model):
+        col = item.get("colId")
+        if col not in views:
+            raise FilterError(f"unknown sort column {col!r}")
+        view = views[col]
+        rank = np.where(view.codes[idx] >= 0, view.rank[np.maximum(view.codes[idx], 0)], -1)
+        keys.append(-rank if item.get("sort") == "desc" else rank)
+    return idx[np.lexsort(keys)]
+
+
+def frame_for(release: Release, rows: np.ndarray | None, start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """Condensed records ``rows[start:stop]`` as strings ("" = empty), with their synthetic record id."""
+    idx = np.arange(release.n_synthetic) if rows is None else rows
+    idx = idx[start:stop]
+    out = {"id": idx}
+    for key, view in source_views(release).items():
+        lookup = np.array(list(view.labels) + [""], dtype=object)
+        out[key] = lookup[view.codes[idx]]
+    return pd.DataFrame(out)
+
+
+def row_count(release: Release, rows: np.ndarray | None) -> int:
+    return release.n_synthetic if rows is None else int(rows.size)
+
+
+ROW_CACHE_SIZE = 16
+
+
+def query_rows(release: Release, selections: q.Selections, filter_model: dict | None,
+               sort_model: list[dict] | None) -> np.ndarray | None:
+    """Filtered and sorted row indices, remembered for the last few queries of this release.
+
+    The infinite grid asks for one block at a time with the same filter and sort; this keeps paging cheap.
+    """
+    memo = release.derived.setdefault("row_queries", OrderedDict())
+    key = (selections, json.dumps(filter_model, sort_keys=True), json.dumps(sort_model, sort_keys=True))
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    rows = sort_rows(release, filter_rows(release, selections, filter_model), sort_model)
+    memo[key] = rows
+    if len(memo) > ROW_CACHE_SIZE:
+        memo.popitem(last=False)
+    return rows

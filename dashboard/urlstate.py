@@ -1,0 +1,45 @@
+"""Shareable state in the query string: parsing (allow-listed against the release) and encoding.
+
+Parameters: ``f=source:value`` (repeatable; AND-ed selections), ``c=source`` (repeatable; chosen
+columns), ``geo=source`` (Overview map), ``tab=records|aggregates`` and ``nr=0|1`` (Data page).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+from urllib.parse import urlencode
+
+from dashboard.query import Selections, parse_selection_strings
+from dashboard.store import Release
+
+
+def as_list(value: str | list[str] | None) -> list[str]:
+    """A query value as Dash passes it to ``layout(**query)`` (str, list or absent) as a list."""
+    if value is None or value == "":
+        return []
+    return [value] if isinstance(value, str) else [v for v in value if v]
+
+
+def selections_from_query(release: Release, f: str | list[str] | None) -> Selections:
+    return parse_selection_strings(release, as_list(f))
+
+
+def columns_from_query(release: Release, c: str | list[str] | None, allowed: Iterable[str] | None = None,
+                       limit: int | None = None) -> list[str]:
+    """Known, distinct columns in the given order (optionally restricted to ``allowed``, at most ``limit``)."""
+    ok = set(release.dimensions) if allowed is None else set(allowed) & set(release.dimensions)
+    out = list(dict.fromkeys(s for s in as_list(c) if s in ok))
+    return out[:limit] if limit is not None else out
+
+
+def encode_selections(selections: Selections) -> list[str]:
+    return [f"{s}:{v}" for s, v in selections]
+
+
+def query_string(**params: str | list[str] | None) -> str:
+    """``?a=1&f=x:y&f=...`` with empty values left out ("" when nothing remains)."""
+    items = []
+    for key, value in params.items():
+        for v in as_list(value):
+            items.append((key, v))
+    return "?" + urlencode(items) if items else ""

@@ -1,0 +1,135 @@
+"""Memoised view models: the figures and figures' numbers of each page, keyed by release and state.
+
+The Release argument's repr is its id, so a new release gets new cache keys (no restart, no clear).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard import figures as fig
+from dashboard import query as q
+from dashboard.cache import cache
+from dashboard.context import profile_of
+from dashboard.store import Release
+
+
+def _source_line(release: Release) -> str:
+    p = release.privacy
+    title = profile_of(release).title
+    return (f"Source: {title}, release {release.release_id}. DP aggregates (ε={p.get('epsilon')}, "
+            f"reporting length {release.reporting_length}); error bars: 95% intervals.")
+
+
+def chart_frame(release: Release, key: str, selections: q.Selections):
+    """Bars of a source column or of a profile group."""
+    profile = profile_of(release)
+    if key in profile.groups:
+        return q.member_bars(release, profile.groups[key].members, selections)
+    return q.bars(release, key, selections)
+
+
+def _labeler(release: Release, key: str):
+    profile = profile_of(release)
+    if key in profile.groups:
+        return lambda v: v
+    return lambda v: profile.value_label(key, v)
+
+
+@cache.memoize()
+def breakdown_figure(release: Release, key: str, selections: q.Selections = ()) -> dict:
+    profile = profile_of(release)
+    frame = chart_frame(release, key, selections)
+    horizontal = len(frame) > 6 or frame["value"].map(lambda v: len(str(v))).max() > 14
+    return fig.shown_bars(frame, profile.label(key), _labeler(release, key), _source_line(release), horizontal)
+
+
+@cache.memoize()
+def trend_figure(release: Release) -> dict:
+    profile = profile_of(release)
+    if profile.time is None:
+        return fig.empty_figure("This dataset has no time column.")
+    frame = q.bars(release, profile.time, ())
+    return fig.shown_bars(frame, f"{profile.label(profile.time)}: records per period", _labeler(release, profile.time),
+                          _source_line(release))
+
+
+@cache.memoize()
+def map_figure(release: Release, geo: str | None) -> dict:
+    profile = profile_of(release)
+    geos = {g.source: g for g in profile.geography}
+    if not geos:
+        return fig.empty_figure("This dataset has no geography column.")
+    g = geos.get(geo) or profile.geography[0]
+    frame = q.bars(release, g.source, ())
+    title = f"{profile.label(g.source)}: records by {'country' if g.kind == 'iso3' else 'region'}"
+    if g.kind == "iso3":
+        return fig.country_map(frame, title, _labeler(release, g.source), _source_line(release))
+    return fig.region_map(frame, title, _labeler(release, g.source), _source_line(release), profile.region_centroids)
+
+
+@cache.memoize()
+def relationship_figure(release: Release) -> dict:
+    profile = profile_of(release)
+    if profile.relationship is None:
+        return fig.empty_figure("No relationship chart for this dataset.")
+    rows, cols = profile.relationship
+    frame = q.crosstab(release, [rows, cols], ())
+    return fig.heatmap(frame, rows, cols, f"{profile.label(rows)} × {profile.label(cols)}",
+                       _labeler(release, rows), _labeler(release, cols), _source_line(release))
+
+
+@dataclass(frozen=True)
+class Headline:
+    title: str
+    value: str
+    note: str
+
+
+@cache.memoize()
+def headlines(release: Release) -> list[Headline]:
+    """Headline figures, each stating where its number comes from."""
+    profile = profile_of(release)
+    out = []
+    n = release.protected_records
+    if n is not None:
+        out.append(Headline("People in the protected data", f"{n:,}", "DP-protected count; the exact number is never published"))
+    out.append(Headline("Synthetic records", f"{release.n_synthetic:,}", "records generated from the DP aggregates"))
+    if profile.time:
+        frame = q.bars(release, profile.time, ())
+        published = frame.loc[frame["status"] == q.PUBLISHED, "value"].tolist()
+        if published:
+            out.append(Headline(profile.label(profile.time), f"{published[0]} – {published[-1]}",
+                                f"{len(published)} periods with published counts"))
+    if profile.geography:
+        g = profile.geography[0]
+        frame = q.bars(release, g.source, ())
+        k = int((frame["status"] == q.PUBLISHED).sum())
+        out.append(Headline(profile.label(g.source), f"{k:,} {'countries' if g.kind == 'iso3' else 'regions'}",
+                            "with a published count"))
+    for key in profile.breakdowns:
+        if key in release.dimensions and n:
+            frame = q.bars(release, key, ()).dropna(subset=["published"])
+            if len(frame):
+                top = frame.loc[frame["published"].idxmax()]
+                share = top["published"] / n
+                half = 1.96 * top["sd"] / n if np.isfinite(top["sd"]) else 0.0
+                out.append(Headline(f"{profile.label(key)}: {profile.value_label(key, top['value'])}",
+                                    f"{share:.0%}", f"of people (±{half:.1%}, 95% interval)"))
+                break
+    return out
+
+
+@cache.memoize()
+def explore_figure(release: Release, source: str, selections: q.Selections) -> dict:
+    """The Explore chart of one column under the current selections (estimate vs published)."""
+    profile = profile_of(release)
+    frame = q.bars(release, source, selections)
+    frame = frame[(frame["estimated"] > 0) | (frame["status"] == q.PUBLISHED) | frame["selected"]]
+    if frame.empty:
+        return fig.empty_figure("No records match the current selections.")
+    frame = frame.sort_values(["estimated", "published"], ascending=False, kind="stable") \
+        if profile.time != source else frame
+    return fig.comparison_bars(frame, profile.label(source), _labeler(release, source), _source_line(release))

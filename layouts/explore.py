@@ -1,0 +1,86 @@
+"""Explore page (SDS Navigate, improved): one chart per chosen column, click or pick a value to filter."""
+
+from __future__ import annotations
+
+import dash
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from dashboard import context, views
+from dashboard import query as q
+from dashboard.urlstate import columns_from_query, encode_selections, query_string, selections_from_query
+from layouts import ids
+from layouts.common import graph, legend_note, no_release
+
+MAX_COLUMNS = 8
+
+
+def chips(release, profile, selections: q.Selections) -> list:
+    """One removable chip per active selection (a button: keyboard-accessible)."""
+    if not selections:
+        return [dmc.Text("No selection: click a bar or pick a value to filter.", size="sm", c="dimmed")]
+    return [html.Button(f"{profile.label(s)}: {profile.value_label(s, v)} ✕", id={"type": ids.EXPLORE_CHIP, "source": s},
+                        className="chip", n_clicks=0, **{"aria-label": f"Remove filter {profile.label(s)} = {v}"})
+            for s, v in selections]
+
+
+def summary(release, selections: q.Selections) -> str:
+    """One sentence on the combination of all selections."""
+    if not selections:
+        return f"All records: {release.protected_records or 0:,} people (DP count); {release.n_synthetic:,} synthetic records."
+    c = q.cell(release, selections)
+    if c["status"] == q.PUBLISHED:
+        what = f"published count {c['published']:,.0f} (95% interval {c['low']:,.0f}–{c['high']:,.0f})"
+    elif c["status"] == q.NOT_REPORTED:
+        what = "published count: not reported (suppressed by differential privacy)"
+    else:
+        what = f"no published count (more than {release.reporting_length} attributes)"
+    return f"Matching all selections: {what}; {c['estimated']:,} synthetic records (estimate)."
+
+
+def grid(release, profile, columns: list[str], selections: q.Selections) -> list:
+    chosen = dict(selections)
+    cards = []
+    for source in columns:
+        dim = release.dimensions[source]
+        select = dmc.Select(id={"type": ids.EXPLORE_FILTER, "source": source}, value=chosen.get(source),
+                            data=[{"value": v, "label": profile.value_label(source, v)} for v in dim.values],
+                            placeholder=f"Filter by {profile.label(source)}", clearable=True, searchable=True,
+                            size="xs", label=f"Filter: {profile.label(source)}", className="explore-filter")
+        chart = graph({"type": ids.EXPLORE_CHART, "source": source},
+                      views.explore_figure(release, source, selections), f"{release.release_id}-{source}",
+                      profile.label(source))
+        cards.append(dmc.Paper([select, chart], p="xs", withBorder=True, className="explore-card"))
+    return cards
+
+
+def data_link(selections: q.Selections) -> str:
+    return dash.get_relative_path("/data") + query_string(f=encode_selections(selections))
+
+
+def layout(c=None, f=None, **_) -> html.Div:
+    current = context.current()
+    if current is None:
+        return no_release()
+    release, profile = current
+    columns = columns_from_query(release, c, limit=MAX_COLUMNS) or list(profile.explore)
+    selections = selections_from_query(release, f)
+    return dmc.Container([
+        dcc.Location(id=ids.EXPLORE_URL, refresh=False),
+        dcc.Store(id=ids.EXPLORE_STATE, data=encode_selections(selections)),
+        dmc.Title("Explore", order=1, size="h2"),
+        dmc.Text("Click a bar (or pick a value) to filter every other chart; selections are AND-ed. Each bar pair "
+                 "compares the synthetic estimate with the published DP aggregate of the same combination.",
+                 c="dimmed", size="sm"),
+        legend_note(),
+        dmc.MultiSelect(id=ids.EXPLORE_COLUMNS, label="Columns", value=columns, maxValues=MAX_COLUMNS, searchable=True,
+                        data=[{"value": k, "label": profile.label(k)} for k in release.dimensions]),
+        dmc.Group([dmc.Group(chips(release, profile, selections), id=ids.EXPLORE_CHIPS, gap="xs"),
+                   dmc.Button("Clear all", id=ids.EXPLORE_CLEAR, variant="light", size="xs", n_clicks=0)],
+                  justify="space-between", my="xs"),
+        dmc.Group([dmc.Text(summary(release, selections), id=ids.EXPLORE_SUMMARY, size="sm", fw=500),
+                   dmc.Anchor("Open matching synthetic records in Data →", id=ids.EXPLORE_TO_DATA,
+                              href=data_link(selections), size="sm")], justify="space-between"),
+        dmc.SimpleGrid(grid(release, profile, columns, selections), id=ids.EXPLORE_GRID,
+                       cols={"base": 1, "md": 2, "xl": 3}, spacing="sm"),
+    ], size="xl", fluid=True, className="page page-explore")

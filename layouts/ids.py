@@ -1,0 +1,42 @@
+"""Every component id of the app, shared by layouts and callbacks so the two cannot drift."""
+
+# shell
+COPY_LINK = "copy-link"
+COPY_LINK_STATUS = "copy-link-status"
+
+# overview
+OVERVIEW_URL = "overview-url"
+OVERVIEW_GEO = "overview-geo"
+OVERVIEW_MAP = "overview-map"
+OVERVIEW_TREND = "overview-trend"
+OVERVIEW_RELATION = "overview-relation"
+OVERVIEW_BREAKDOWN = "overview-breakdown"          # pattern: {"type": OVERVIEW_BREAKDOWN, "key": str}
+
+# explore
+EXPLORE_URL = "explore-url"
+EXPLORE_COLUMNS = "explore-columns"
+EXPLORE_GRID = "explore-grid"
+EXPLORE_CHIPS = "explore-chips"
+EXPLORE_CLEAR = "explore-clear"
+EXPLORE_STATE = "explore-state"
+EXPLORE_SUMMARY = "explore-summary"
+EXPLORE_TO_DATA = "explore-to-data"
+EXPLORE_CHART = "explore-chart"                    # pattern: {"type": EXPLORE_CHART, "source": str}
+EXPLORE_FILTER = "explore-filter"                  # pattern: {"type": EXPLORE_FILTER, "source": str}
+EXPLORE_CHIP = "explore-chip"                      # pattern: {"type": EXPLORE_CHIP, "source": str}
+
+# data
+DATA_URL = "data-url"
+DATA_TABS = "data-tabs"
+DATA_GRID = "data-grid"
+DATA_COUNT = "data-count"
+DATA_STATE = "data-state"
+DATA_EXPORT = "data-export"                        # pattern: {"type": DATA_EXPORT, "table": str, "fmt": str}
+AGG_COLUMNS = "agg-columns"
+AGG_FILTERS = "agg-filters"
+AGG_NOT_REPORTED = "agg-not-reported"
+AGG_GRID = "agg-grid"
+AGG_NOTE = "agg-note"
+
+# about
+ABOUT_CITATION = "about-citation"

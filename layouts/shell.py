@@ -1,0 +1,60 @@
+"""The app shell: header (dataset, release, navigation, copy-link), page container, footer."""
+
+from __future__ import annotations
+
+import dash
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from dashboard import context
+from layouts import ids
+
+NAV = [("Overview", "/"), ("Explore", "/explore"), ("Data", "/data"), ("About this data", "/about")]
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
+</html>"""
+
+
+def _header(current) -> dmc.AppShellHeader:
+    if current is None:
+        title, version = "Privacy-preserving data showcase", "no release"
+    else:
+        release, profile = current
+        title, version = profile.title, release.release_id
+    nav = [dmc.Anchor(name, href=dash.get_relative_path(path), className="nav-link", underline="never")
+           for name, path in NAV]
+    return dmc.AppShellHeader(dmc.Group([
+        html.A("Skip to content", href="#main", className="skip-link"),
+        dmc.Stack([dmc.Text(title, fw=700, size="lg", id="dataset-title"),
+                   dmc.Text(f"Release {version}", size="xs", c="dimmed", id="release-version")], gap=0),
+        html.Nav(dmc.Group(nav, gap="md"), **{"aria-label": "Main"}),
+        dmc.Group([dcc.Clipboard(id=ids.COPY_LINK, title="Copy a link to this exact view", className="copy-link",
+                                 content=""),
+                   dmc.Text("Copy link", size="sm", id=ids.COPY_LINK_STATUS, **{"aria-live": "polite"})], gap=4),
+    ], justify="space-between", h="100%", px="md", wrap="nowrap"))
+
+
+def _footer(current) -> dmc.AppShellFooter:
+    if current is None:
+        text = "No release published yet."
+    else:
+        release, profile = current
+        cite = profile.citation or release.dataset.get("citation") or ""
+        text = [f"Release {release.release_id}, published {release.metadata.get('created_at', 'unknown date')}. ",
+                html.Span(cite, className="footer-cite"), " ",
+                dmc.Anchor("How to cite and release history", href=dash.get_relative_path("/about"), size="xs"),
+                " · ", dmc.Anchor("API", href=dash.get_relative_path("/api/v1/metadata"), size="xs")]
+    return dmc.AppShellFooter(dmc.Text(text, size="xs", c="dimmed", px="md", py=6), id="footer")
+
+
+def shell_layout() -> dmc.MantineProvider:
+    """Evaluated on every page load, so header and footer follow a newly published release."""
+    current = context.current()
+    return dmc.MantineProvider(dmc.AppShell([
+        _header(current),
+        dmc.AppShellMain(html.Main(dash.page_container, id="main", **{"aria-live": "polite"})),
+        _footer(current),
+    ], header={"height": 64}, footer={"height": 34}, padding="md"), forceColorScheme="light")
