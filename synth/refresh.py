@@ -61,10 +61,10 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
     budget = ledger.budget_of(private_dir, source, options.budget_epsilon, options.budget_delta)
     ledger.check(private_dir, source, params.epsilon, 0.0, budget, options.allow_over_budget)
 
-    ingested = read_private(Path(options.input), spec)
+    rng = np.random.default_rng(options.seed)
+    ingested = read_private(Path(options.input), spec, rng=rng)
     data = ingested.data
     epsilon_total = params.epsilon + ingested.binning_epsilon
-    rng = np.random.default_rng(options.seed)
 
     sensitive = aggregate(data, params.reporting_length)
     risk = risk_report(data, params.reporting_length, options.resolution)
@@ -118,7 +118,7 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
 
     report_dir = private_dir / "reports" / release_id
     report_dir.mkdir(parents=True, exist_ok=True)
-    private = {"input": {"path": str(Path(options.input).resolve()), **ingested.private_facts},
+    private = {"input": {"path": str(Path(options.input).resolve()), **ingested.private_facts()},
                "risk": risk,
                "evaluation": private_report(sensitive, dp.aggregates, aggregate(synthetic, params.reporting_length),
                                             options.resolution, risk),
