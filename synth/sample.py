@@ -107,6 +107,8 @@ VP_COUNTS: dict[str, dict[str, int]] = {
 #: Year bands of the Victim-Perpetrator file.
 YEAR_BANDS: dict[str, tuple[int, int]] = {"2005-2013": (2005, 2013), "2014-2018": (2014, 2018),
                                           "2019": (2019, 2019), "2020": (2020, 2020), "2021-2022": (2021, 2022)}
+#: Registration years (plain year strings), then "" for unknown.
+YEARS: tuple[str, ...] = tuple(str(y) for y in range(2005, 2023)) + ("",)
 
 # ----------------------------------------------------------------------------------------------------------
 # Value domains of the generated columns.
@@ -129,6 +131,7 @@ AGES = ("0--8", "09--17", "18--20", "21--23", "24--26", "27--29", "30--38", "39-
 MAJORITY = ("Adult", "Minor", "")
 #: Exploitation type of a victim: labour only, sexual only, both, other only, none recorded.
 EXPLOIT = ("L", "S", "LS", "O", "")
+_LABOUR, _SEXUAL = [EXPLOIT.index("L"), EXPLOIT.index("LS")], [EXPLOIT.index("S"), EXPLOIT.index("LS")]
 SECTORS = ("Agriculture", "Begging", "Construction", "DomesticWork", "Fishing", "Hospitality", "Manufacturing", "")
 MEANS = ("DebtBondage", "Drugs", "ExcessiveHours", "FalsePromises", "PhysicalAbuse", "PsychologicalAbuse",
          "RestrictsMovement", "SexualAbuse", "Threats", "WithholdsDocuments")
@@ -273,6 +276,8 @@ EXPLOIT_BY_GENDER = np.array([
 ])
 #: Majority-status odds (MAJORITY order) by exploitation type: sexual and other exploitation skew younger.
 MAJORITY_BY_EXPLOIT = np.array([[1, 0.6, 1], [1, 3.0, 1], [1, 1.5, 1], [1, 2.5, 1], [1, 1.0, 2]])
+#: Majority-status odds by whether the gender is unknown / known: records missing one often miss the other.
+MAJORITY_BY_GENDER_KNOWN = np.array([[1, 1, 4.0], [1, 1, 1]])
 #: Age band probabilities (AGES order) given majority status and whether the exploitation is sexual.
 AGE_GIVEN = {
     ("Minor", False): [0.12, 0.80, 0, 0, 0, 0, 0, 0, 0, 0.08],
@@ -312,10 +317,14 @@ MEANS_BY_EXPLOIT = np.array([
     [0.05, 0.01, 0.05, 0.10, 0.05, 0.08, 0.05, 0.02, 0.08, 0.05],
 ])
 MEANS_PARTIAL_FACTOR = 0.3
+#: Odds of "no exploitation type recorded" in a partial record.
+EXPLOIT_PARTIAL_MISSING_ODDS = 3.0
 #: Role odds (ROLES order) by exploitation type: sexual cases have more controllers/abusers and transporters.
 ROLE_BY_EXPLOIT = np.array([
     [1.0, 1.3, 1.0, 1.0], [2.5, 1.0, 1.0, 1.3], [2.0, 1.2, 1.0, 1.2], [1.5, 0.8, 1.0, 1.0], [1.0, 0.8, 1.0, 1.0],
 ])
+#: Odds of a role per perpetrator count 0..6 (none without perpetrators; more perpetrators, more roles).
+ROLE_BY_N_PERPS = np.where(np.arange(len(N_PERPS)) > 0, 0.6 + 0.4 * np.arange(len(N_PERPS)), 0.0)
 #: Probability that a perpetrator other than the one carrying a role of the victim's set also has it.
 ROLE_SHARED = 0.25
 #: Odds multipliers of perpetrator value sets that contain ...
@@ -408,8 +417,9 @@ def _missing_odds(domain: Sequence[str], odds: float) -> np.ndarray:
     return np.vstack([np.ones(len(domain)), np.where(np.asarray(domain) == "", odds, 1.0)])
 
 
-def _codes(values: Sequence[str], domain: Sequence[str]) -> np.ndarray:
-    return np.array([domain.index(v) for v in values], dtype=np.int64)
+def _indicator(codes: np.ndarray, members: Sequence[int]) -> np.ndarray:
+    """1 where a code is one of ``members``, else 0 (a two-level factor)."""
+    return np.isin(codes, members).astype(np.int64)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -417,8 +427,8 @@ def _codes(values: Sequence[str], domain: Sequence[str]) -> np.ndarray:
 # ----------------------------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _corridor_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(pair index per corridor, pair x corridor probabilities, corridor x gender odds, corridor x exploit odds)."""
+def _corridor_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(region pair x corridor probabilities, corridor x gender odds, corridor x exploitation-type odds)."""
     pair = np.array([REGIONS.index(vp_region(c)) * len(REGIONS) + REGIONS.index(vp_region(e))
                      for c, e, *_ in CORRIDORS])
     weight = np.array([c[2] for c in CORRIDORS], dtype=float)
@@ -429,7 +439,7 @@ def _corridor_arrays() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     gender_odds = np.column_stack([female, np.ones_like(female), np.ones_like(female), np.ones_like(female)])
     sexual, other = np.array([c[4] for c in CORRIDORS]), np.array([c[5] for c in CORRIDORS])
     exploit_odds = np.column_stack([np.ones_like(sexual), sexual, sexual, other, np.ones_like(sexual)])
-    return pair, probs, gender_odds, exploit_odds
+    return probs, gender_odds, exploit_odds
 
 
 def region_pair_target() -> np.ndarray:
@@ -447,21 +457,24 @@ def _draw_victims(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     partial = (rng.random(n) < PARTIAL_SHARE).astype(np.int64)
     pair_missing = np.array([(a == "") + (b == "") for a in REGIONS for b in REGIONS])
     pair_factor = np.vstack([np.ones(pair_missing.size), PARTIAL_MISSING_ODDS ** pair_missing])
-    pair = draw_calibrated(rng, [partial], [pair_factor], region_pair_target())
-    corridor_pair, corridor_probs, corridor_gender, corridor_exploit = _corridor_arrays()
+    pair_target = region_pair_target()
+    corridor_probs, corridor_gender, corridor_exploit = _corridor_arrays()
+    if np.any((pair_target > 0) & (corridor_probs.sum(axis=1) == 0)):
+        raise ValueError("a region pair with a positive share has no corridor in CORRIDORS")
+    pair = draw_calibrated(rng, [partial], [pair_factor], pair_target)
     corridor = draw_rows(rng, corridor_probs, pair)
 
     gender = draw_calibrated(rng, [corridor, partial], [corridor_gender, _missing_odds(GENDERS, PARTIAL_MISSING_ODDS)],
                              shares(GENDER_TARGET, GENDERS))
     exploit = draw_calibrated(rng, [gender, corridor, partial],
-                              [EXPLOIT_BY_GENDER, corridor_exploit, _missing_odds(EXPLOIT, 3.0)],
+                              [EXPLOIT_BY_GENDER, corridor_exploit, _missing_odds(EXPLOIT, EXPLOIT_PARTIAL_MISSING_ODDS)],
                               shares(EXPLOIT_TARGET, EXPLOIT))
-    gender_known = (gender != GENDERS.index("")).astype(np.int64)
+    gender_known = 1 - _indicator(gender, [GENDERS.index("")])
     majority = draw_calibrated(rng, [exploit, gender_known, partial],
-                               [MAJORITY_BY_EXPLOIT, np.array([[1, 1, 4.0], [1, 1, 1]]),
+                               [MAJORITY_BY_EXPLOIT, MAJORITY_BY_GENDER_KNOWN,
                                 _missing_odds(MAJORITY, PARTIAL_MISSING_ODDS)],
                                shares(VP_COUNTS["majorityStatus"], MAJORITY))
-    sexual = np.isin(exploit, _codes(["S", "LS"], EXPLOIT)).astype(np.int64)
+    sexual = _indicator(exploit, _SEXUAL)
     age_table = np.array([AGE_GIVEN[(m, s)] for m in MAJORITY for s in (False, True)], dtype=float)
     age = draw_rows(rng, age_table, majority * 2 + sexual)
 
@@ -478,18 +491,12 @@ def _draw_victims(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 def _year_table() -> np.ndarray:
-    """Band (YEAR_BANDS order, then "") x year (first..last year, then "") probabilities."""
-    first, last = min(b[0] for b in YEAR_BANDS.values()), max(b[1] for b in YEAR_BANDS.values())
-    table = np.zeros((len(YEAR_BANDS) + 1, last - first + 2))
+    """Band (YEAR_BANDS order, then "") x year (YEARS order) probabilities."""
+    table = np.zeros((len(YEAR_BANDS) + 1, len(YEARS)))
     for i, (name, (lo, hi)) in enumerate(YEAR_BANDS.items()):
-        table[i, lo - first:hi - first + 1] = YEAR_WEIGHTS[name]
+        table[i, YEARS.index(str(lo)):YEARS.index(str(hi)) + 1] = YEAR_WEIGHTS[name]
     table[-1, -1] = 1.0
     return table / table.sum(axis=1, keepdims=True)
-
-
-def _year_domain() -> tuple[str, ...]:
-    first, last = min(b[0] for b in YEAR_BANDS.values()), max(b[1] for b in YEAR_BANDS.values())
-    return tuple(str(y) for y in range(first, last + 1)) + ("",)
 
 
 def _draw_sector(rng: np.random.Generator, gender: np.ndarray, exploit: np.ndarray, majority: np.ndarray,
@@ -497,14 +504,13 @@ def _draw_sector(rng: np.random.Generator, gender: np.ndarray, exploit: np.ndarr
     """Labour sector (SECTORS codes); "" for victims without labour exploitation."""
     hint = np.array([SECTORS.index(c[6]) if c[6] else -1 for c in CORRIDORS])
     hint_odds = np.where(np.arange(len(SECTORS))[None, :] == hint[:, None], SECTOR_HINT_ODDS, 1.0)
-    minor = (majority == MAJORITY.index("Minor")).astype(np.int64)
-    sexual = np.isin(exploit, _codes(["S", "LS"], EXPLOIT)).astype(np.int64)
+    minor = _indicator(majority, [MAJORITY.index("Minor")])
+    sexual = _indicator(exploit, _SEXUAL)
     seed = factor_seed([SECTOR_BY_GENDER, np.vstack([np.ones(len(SECTORS)), SECTOR_MINOR_ODDS]),
                         np.vstack([np.ones(len(SECTORS)), SECTOR_SEXUAL_ODDS]), hint_odds])
     sector = draw_rows(rng, seed / seed.sum(axis=1, keepdims=True),
                        group_index([gender, minor, sexual, corridor], [len(GENDERS), 2, 2, len(CORRIDORS)]))
-    labour = np.isin(exploit, _codes(["L", "LS"], EXPLOIT))
-    return np.where(labour, sector, SECTORS.index(""))
+    return np.where(_indicator(exploit, _LABOUR) == 1, sector, SECTORS.index(""))
 
 
 def _draw_flags(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
@@ -555,9 +561,9 @@ def _draw_perp_sets(rng: np.random.Generator, victims: dict[str, np.ndarray], n_
     """Victim-level value sets (bit masks over PERP_DOMAINS) of the perpetrator columns, and role sets."""
     partial, exploit = victims["partial"], victims["exploit"]
     base = [n_perps, partial]
-    sexual = np.isin(exploit, _codes(["S", "LS"], EXPLOIT)).astype(np.int64)
-    labour = np.isin(exploit, _codes(["L", "LS"], EXPLOIT)).astype(np.int64)
-    minor = (victims["majority"] == MAJORITY.index("Minor")).astype(np.int64)
+    sexual = _indicator(exploit, _SEXUAL)
+    labour = _indicator(exploit, _LABOUR)
+    minor = _indicator(victims["majority"], [MAJORITY.index("Minor")])
     g, rel, paid = (PERP_DOMAINS[c] for c in ("perpGender", "perpRelation", "perpPaid"))
     regions = list(range(len(REGIONS) - 1)) + [-1]  # victim region code -> perpetrator region code
     effects = {  # column -> [(victim-level factor levels, value code per level, odds)]
@@ -576,7 +582,7 @@ def _draw_perp_sets(rng: np.random.Generator, victims: dict[str, np.ndarray], n_
         factors += [_contains(masks, codes, odds) for _, codes, odds in col_effects]
         levels = base + [lv for lv, _, _ in col_effects]
         out[col] = masks[draw_calibrated(rng, levels, factors, target)]
-    k_odds = np.column_stack([np.ones(len(N_PERPS)), (np.arange(len(N_PERPS)) > 0) * (0.6 + 0.4 * np.arange(len(N_PERPS)))])
+    k_odds = np.column_stack([np.ones(len(N_PERPS)), ROLE_BY_N_PERPS])
     role_sets = np.zeros(n_perps.size, dtype=np.int64)
     for j, role in enumerate(ROLES):
         target = shares(VP_COUNTS[ROLE_TARGET[role]], ["", "1"])
@@ -653,15 +659,15 @@ def generate_sample(n_victims: int = 20_000, seed: int = 0) -> pd.DataFrame:
     flag = np.array(["", "1"], dtype=object)
     cols: dict[str, np.ndarray] = {
         "case_id": np.char.add("V", np.char.zfill((np.arange(n_victims) + 1).astype(str), width)).astype(object),
-        "yearRegister": np.array(_year_domain(), dtype=object)[victims["year"]],
+        "yearRegister": np.array(YEARS, dtype=object)[victims["year"]],
         "gender": np.array(GENDERS, dtype=object)[victims["gender"]],
         "ageBroad": np.array(AGES, dtype=object)[victims["age"]],
         "majorityStatus": np.array(MAJORITY, dtype=object)[victims["majority"]],
         "citizenship": np.array([c[0] for c in CORRIDORS], dtype=object)[corridor],
         "CountryOfExploitation": np.array([c[1] for c in CORRIDORS], dtype=object)[corridor],
-        "isForcedLabour": flag[np.isin(exploit, _codes(["L", "LS"], EXPLOIT)).astype(int)],
-        "isSexualExploit": flag[np.isin(exploit, _codes(["S", "LS"], EXPLOIT)).astype(int)],
-        "isOtherExploit": flag[(exploit == EXPLOIT.index("O")).astype(int)],
+        "isForcedLabour": flag[_indicator(exploit, _LABOUR)],
+        "isSexualExploit": flag[_indicator(exploit, _SEXUAL)],
+        "isOtherExploit": flag[_indicator(exploit, [EXPLOIT.index("O")])],
         "typeOfLabour": np.array(SECTORS, dtype=object)[victims["sector"]],
         "meansOfControl": _mask_labels(MEANS)[victims["means"]],
     }
@@ -685,10 +691,18 @@ def join_victims(frame: pd.DataFrame, subject_id: str = "case_id",
                  multi_value: Sequence[str] = MULTI_VALUE_COLUMNS) -> pd.DataFrame:
     """One row per subject: other columns keep their first value; multi-value columns become the sorted set of
     values over the subject's rows, joined by MULTI_DELIMITER ("" when there is none)."""
-    first = frame.drop_duplicates(subject_id).set_index(subject_id)
+    subject, _ = pd.factorize(frame[subject_id])
+    first = frame.drop_duplicates(subject_id).reset_index(drop=True)
     for col in multi_value:
-        values = frame[[subject_id, col]].assign(**{col: frame[col].str.split(MULTI_DELIMITER)}).explode(col)
-        values = values[values[col] != ""].drop_duplicates().sort_values([subject_id, col])
-        joined = values.groupby(subject_id, sort=False)[col].agg(MULTI_DELIMITER.join)
-        first[col] = joined.reindex(first.index, fill_value="")
-    return first.reset_index()
+        cell_codes, cells = pd.factorize(frame[col])
+        parts = [set(c.split(MULTI_DELIMITER)) - {""} for c in cells]
+        values = sorted(set().union(*parts))
+        if len(values) > 63:
+            raise ValueError(f"join_victims handles at most 63 distinct values per column; {col} has {len(values)}")
+        cell_masks = np.array([sum(1 << values.index(v) for v in p) for p in parts], dtype=np.uint64)
+        masks = np.zeros(len(first), dtype=np.uint64)
+        np.bitwise_or.at(masks, subject, cell_masks[cell_codes])
+        labels = {m: MULTI_DELIMITER.join(v for j, v in enumerate(values) if int(m) >> j & 1)
+                  for m in np.unique(masks)}
+        first[col] = pd.Series(masks).map(labels).astype(object)
+    return first

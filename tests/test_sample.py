@@ -105,13 +105,13 @@ def test_value_domains(rows: pd.DataFrame) -> None:
         "typeOfLabour": set(sample.SECTORS), "yearRegister": {str(y) for y in range(2005, 2023)} | {""},
     }
     for col, allowed in domains.items():
-        assert set(rows[col]) <= allowed, col
+        assert set(rows[col].unique()) <= allowed, col
     for col in ("citizenship", "CountryOfExploitation"):
-        codes = set(rows[col]) - {""}
+        codes = set(rows[col].unique()) - {""}
         assert codes <= set(UN_REGION), col
     multi = {"meansOfControl": sample.MEANS, "perpRole": sample.ROLES, **sample.PERP_DOMAINS}
     for col, domain in multi.items():
-        for cell in set(rows[col]) - {""}:
+        for cell in set(rows[col].unique()) - {""}:
             parts = cell.split(";")
             assert parts == sorted(set(parts)) and set(parts) <= set(domain), (col, cell)
     for col in sample.PERP_DOMAINS:  # one perpetrator per row: single values
@@ -167,7 +167,8 @@ def test_every_published_share_within_three_points(victims: pd.DataFrame) -> Non
     for col, counts in VP_COUNTS.items():
         extra = set(view[col]) - set(counts) - {"Transgender"}
         assert not extra, (col, extra)
-    assert max(worst)[0] < 0.01  # calibration is exact in expectation: only sampling noise remains
+    # Calibration is exact in expectation: only sampling noise remains (SD <= 0.36 points at 20,000 victims).
+    assert max(worst)[0] < 0.015
 
 
 def test_matches_real_file_where_present(victims: pd.DataFrame) -> None:
@@ -222,8 +223,8 @@ def test_corridors_are_mostly_intra_regional(victims: pd.DataFrame) -> None:
     coo, coe = victims["citizenship"].map(vp_region), victims["CountryOfExploitation"].map(vp_region)
     both = (coo != "") & (coe != "")
     # Reference 6.4: Europe 4,720 of 5,049 stay; Asia 4,017 stay of 4,017 + 992 + 227; Africa 3,279 stay,
-    # 916 to Asia (the table's next destinations are small). Tolerance: 5 points.
-    reference = {"Europe": 4720 / 5049, "Asia": 4017 / (4017 + 992 + 227), "Africa": 3279 / (3279 + 916 + 60)}
+    # 916 to Asia (other destinations are small and not listed). Tolerance: 5 points.
+    reference = {"Europe": 4720 / 5049, "Asia": 4017 / (4017 + 992 + 227), "Africa": 3279 / (3279 + 916)}
     for region, share in reference.items():
         stays = _share(coe == region, both & (coo == region))
         assert abs(stays - share) <= 0.05, (region, stays, share)
@@ -267,3 +268,10 @@ def test_default_size_is_fast() -> None:
     start = time.perf_counter()
     generate_sample(20_000, seed=1)
     assert time.perf_counter() - start < 2.0
+
+
+def test_region_pair_without_corridor_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A flat seed gives every region pair a positive share, but no corridor goes from Asia to the Americas.
+    monkeypatch.setattr(sample, "REGION_PAIR_SEED", np.ones((5, 5)))
+    with pytest.raises(ValueError, match="no corridor"):
+        generate_sample(100, seed=0)
