@@ -13,9 +13,9 @@ when ``avail`` is empty, or, with ``target_number_of_records``, after exactly th
 and the synthetic counts are reset whenever ``avail`` runs out). No combination up to length R absent from
 the aggregates is ever created.
 
-Vectorisation (deliberate deviation from the sequential reference): ``batch_size`` records are built in
-lockstep, one attribute per record per step, so records of one batch see the same ``avail`` and synthetic
-counts at each step; an attribute picked by more records than it has budget left is granted to a random
+Vectorisation (deliberate deviation from the sequential reference): ``batch_size`` records (at most 1/8 of
+those the remaining budget will make) are built in lockstep, one attribute per record per step, so records
+of one batch see the same ``avail`` and synthetic counts at each step; an attribute picked by more records than it has budget left is granted to a random
 subset of them and the others draw again. Per (record, candidate) the state is kept incrementally: adding
 ``z`` to ``r`` only creates the sub-combinations ``{a, z} + S`` (S a subset of ``r`` of at most R-2
 attributes), found through a prefix index ("every combination containing this (l-1)-combination plus one
@@ -37,6 +37,8 @@ from synth.encode import ABSENT, Encoded
 
 #: Memory budget (bytes) for the per-(record, candidate) state of one lockstep batch.
 STATE_BYTES = 64_000_000
+#: Largest share of the records still to be made (remaining budget / mean record length) built in one batch.
+BATCH_SHARE = 0.125
 
 
 @dataclass
@@ -193,6 +195,10 @@ class Batch:
         rows = np.arange(z.size)
         if self.synthetic:
             np.add.at(synth_counts, self.ids[rows, z, :self.m].ravel()[self.ids[rows, z, :self.m].ravel() >= 0], 1)
+        if self.t + 1 == self.records.shape[1]:  # records complete: no candidate is left to update
+            self.records[rows, self.t] = z
+            self.t += 1
+            return
         new = new_sub_ids(self.index, self.records, self.t, z, self.agg.base, self.agg.base,
                           self.agg.reporting_length)
         self.records[rows, self.t] = z
@@ -290,6 +296,7 @@ def aggregate_seeded(aggregates: Aggregates, rng: np.random.Generator, *, use_sy
     per_record = aggregates.base * 8 * (m_max if use_synthetic_counts else top_needed(m_max, q) + 2)
     size = max(1, min(int(batch_size), STATE_BYTES // per_record))
     avail, synth_counts = initial.copy(), np.zeros(index.counts.size)
+    mean_length = max(initial.sum() / max(aggregates.n_records, 1), 1.0)
     out, produced = [], 0
     while True:
         if target_number_of_records is not None:
@@ -302,6 +309,8 @@ def aggregate_seeded(aggregates: Aggregates, rng: np.random.Generator, *, use_sy
             break
         else:
             want = size
+        # At most BATCH_SHARE of the records the remaining budget still makes start together.
+        want = max(1, min(want, int(avail.sum() * BATCH_SHARE / mean_length)))
         records = build_batch(want, index, aggregates, avail, synth_counts, q, use_synthetic_counts, rng)
         records = records[(records >= 0).any(axis=1)]
         out.append(records)

@@ -1,0 +1,159 @@
+"""Benchmark of the DP synthesizers against pac-synth (SDS's DP aggregate-seeded library) at the same settings.
+
+Every (dataset, tool, epsilon, seed) runs in its own subprocess so that peak RSS is per run. Wall time of our
+tools covers DP aggregation + synthesis; pac-synth's covers fit + sample; reading the input is excluded.
+Metrics (see ``fidelity.py``) compare the synthetic table with the input table; results are averaged over
+seeds and printed as ONE markdown table.
+
+    .venv/bin/python benchmarks/bench_synth.py [--datasets dense ctdc sample20k sample100k]
+        [--tools raked_marginals aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DATA = REPO.parent / "shared" / "data"
+sys.path[:0] = [str(HERE), str(REPO)]
+
+from fidelity import fidelity  # noqa: E402
+
+from synth.encode import Encoded, encode_frame  # noqa: E402
+
+DATASETS = ("dense", "ctdc", "sample20k", "sample100k")
+TOOLS = ("raked_marginals", "aggregate_seeded", "pac-synth")
+CTDC_MULTI_VALUE = {c: ";" for c in ("IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney")}
+METRICS = ("rows", "empty", "mae1", "mae2", "mae3", "tvd", "tvd_ne", "fab3")
+
+
+def read_strings(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def sample_csv(n: int) -> Path:
+    """The generated sample (seed 0) as a cached CSV outside the repository."""
+    from synth.sample import write_sample
+    path = Path(tempfile.gettempdir()) / f"synth-bench-sample-{n}.csv"
+    if not path.exists():
+        write_sample(path, n_victims=n, seed=0)
+    return path
+
+
+def load(dataset: str) -> tuple[Encoded, pd.DataFrame, Encoded, bool]:
+    """(our input, pac-synth input frame, table the metrics compare with, whether our output is condensed first)."""
+    from synth.ingest import read_private
+    from synth.spec import load_spec
+    if dataset == "dense":
+        frame = read_strings(DATA / "bench" / "dense_10k_19col.csv")
+        data = encode_frame(frame)
+        return data, frame, data, False
+    if dataset == "ctdc":
+        path = DATA / "CTDC_VPsynthetic_condensed.csv"
+        frame = read_strings(path)
+        ours = read_private(path, load_spec(multi_value=CTDC_MULTI_VALUE)).data
+        return ours, frame, encode_frame(frame), True
+    n = {"sample20k": 20_000, "sample100k": 100_000}[dataset]
+    data = read_private(sample_csv(n), load_spec(REPO / "synth" / "data" / "sample_spec.toml")).data
+    return data, data.to_frame(), data, False
+
+
+def run_ours(tool: str, data: Encoded, epsilon: float, seed: int) -> Encoded:
+    from synth.dp import dp_aggregates
+    from synth.dp_params import DpParams
+    from synth.synthesizers import SYNTHESIZERS
+    rng = np.random.default_rng(seed)
+    dp = dp_aggregates(data, DpParams(epsilon=epsilon, reporting_length=3), rng)
+    return SYNTHESIZERS[tool](dp.aggregates, rng, noise_sd=list(dp.report["noise_sd"]))
+
+
+def run_pacsynth(frame: pd.DataFrame, epsilon: float) -> pd.DataFrame:
+    import pacsynth
+    params = pacsynth.DpAggregateSeededParametersBuilder().reporting_length(3).epsilon(epsilon).build()
+    synth = pacsynth.DpAggregateSeededSynthesizer(params)
+    synth.fit(pacsynth.Dataset.from_data_frame(frame))
+    rows = synth.sample()
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict:
+    """One run; returns the metrics, wall seconds and peak RSS (MB) as a dict."""
+    from synth.public import synthetic_tables
+    ours, pac_frame, reference, condense = load(dataset)
+    start = time.perf_counter()
+    if tool == "pac-synth":
+        output = encode_frame(run_pacsynth(pac_frame, epsilon))
+    else:
+        output = run_ours(tool, ours, epsilon, seed)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if condense and tool != "pac-synth":
+        output = encode_frame(synthetic_tables(output)["condensed"])
+    return {"wall": wall, "peak_mb": peak, **fidelity(reference, output)}
+
+
+def pacsynth_available() -> bool:
+    try:
+        import pacsynth  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
+    parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS)
+    parser.add_argument("--epsilons", nargs="+", type=float, default=[1.0, 4.0, 12.0])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--worker", nargs=4, metavar=("DATASET", "TOOL", "EPSILON", "SEED"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        dataset, tool, epsilon, seed = args.worker
+        print(json.dumps(worker(dataset, tool, float(epsilon), int(seed))))
+        return
+    tools = [t for t in args.tools if t != "pac-synth" or pacsynth_available()]
+    if len(tools) < len(args.tools):
+        print("pac-synth is not installed (optional 'bench' extra): skipped", file=sys.stderr)
+    header = ("dataset", "tool", "epsilon", "wall s", "peak MB", "rows out", "empty", "MAE1/n", "MAE2/n", "MAE3/n",
+              "TVD", "TVD-ne", "fab3")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for dataset in args.datasets:
+        if not DATA.exists():
+            print(f"{DATA} not found: skipped {dataset}", file=sys.stderr)
+            continue
+        for tool in tools:
+            for epsilon in args.epsilons:
+                runs = []
+                for seed in args.seeds:
+                    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", dataset, tool, str(epsilon),
+                           str(seed)]
+                    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                    if done.returncode != 0:
+                        print(f"{dataset} {tool} eps {epsilon} seed {seed} failed:\n{done.stderr}", file=sys.stderr)
+                        continue
+                    runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                if not runs:
+                    continue
+                mean = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
+                lines.append("| " + " | ".join([
+                    dataset, tool, f"{epsilon:g}", f"{mean['wall']:.1f}", f"{mean['peak_mb']:.0f}",
+                    f"{mean['rows']:,.0f}", f"{mean['empty']:.3f}", f"{mean['mae1']:.5f}", f"{mean['mae2']:.5f}",
+                    f"{mean['mae3']:.5f}", f"{mean['tvd']:.3f}", f"{mean['tvd_ne']:.3f}", f"{mean['fab3']:.3f}"]) + " |")
+                print(lines[-1], file=sys.stderr, flush=True)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
