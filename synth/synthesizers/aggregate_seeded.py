@@ -11,14 +11,15 @@ With ``use_synthetic_counts`` every looked-up count is reduced by the number of 
 that contain the combination (<= 0 counts as absent). Records stop when no candidate is left; synthesis stops
 when ``avail`` is empty, or, with ``target_number_of_records``, after exactly that many records (``avail``
 and the synthetic counts are reset whenever ``avail`` runs out). No combination up to length R absent from
-the aggregates is ever created.
+the aggregates is ever created, provided they are parent-closed (every sub-combination of a reported
+combination is reported), as DP post-processing leaves them.
 
 Vectorisation (deliberate deviation from the sequential reference): ``batch_size`` records (at most 1/8 of
 those the remaining budget will make) are built in lockstep, one attribute per record per step, so records
-of one batch see the same ``avail`` and synthetic counts at each step; an attribute picked by more records than it has budget left is granted to a random
-subset of them and the others draw again. Per (record, candidate) the state is kept incrementally: adding
-``z`` to ``r`` only creates the sub-combinations ``{a, z} + S`` (S a subset of ``r`` of at most R-2
-attributes), found through a prefix index ("every combination containing this (l-1)-combination plus one
+of one batch see the same ``avail`` and synthetic counts at each step; an attribute picked by more records
+than it has budget left is granted to a random subset of them and the others draw again. Per (record,
+candidate) the state is kept incrementally: adding ``z`` to ``r`` only creates the sub-combinations
+``{a, z} + S`` (S a subset of ``r`` of at most R-2 attributes), found through a prefix index ("every combination containing this (l-1)-combination plus one
 more attribute"). Without synthetic counts the counts never change, so only the top order statistics the
 percentile needs are kept; with synthetic counts the combination ids are kept and re-read every step.
 """
