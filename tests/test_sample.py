@@ -275,3 +275,15 @@ def test_region_pair_without_corridor_is_rejected(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(sample, "REGION_PAIR_SEED", np.ones((5, 5)))
     with pytest.raises(ValueError, match="no corridor"):
         generate_sample(100, seed=0)
+
+
+def test_sample_ingests_with_its_spec(tmp_path: Path) -> None:
+    from synth.ingest import read_private
+    from synth.spec import load_spec
+
+    path = write_sample(tmp_path / "cases.csv", 1_000, seed=2)
+    spec = load_spec(Path(str(resources.files("synth") / "data" / "sample_spec.toml")))
+    result = read_private(path, spec)
+    assert result.data.n_records == 1_000
+    sources = {c.source for c in result.data.schema.columns}
+    assert sources == set(COLUMNS) - {"case_id"}
