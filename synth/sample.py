@@ -466,8 +466,8 @@ def _draw_victims(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
     gender = draw_calibrated(rng, [corridor, partial], [corridor_gender, _missing_odds(GENDERS, PARTIAL_MISSING_ODDS)],
                              shares(GENDER_TARGET, GENDERS))
-    exploit = draw_calibrated(rng, [gender, corridor, partial],
-                              [EXPLOIT_BY_GENDER, corridor_exploit, _missing_odds(EXPLOIT, EXPLOIT_PARTIAL_MISSING_ODDS)],
+    exploit_partial = _missing_odds(EXPLOIT, EXPLOIT_PARTIAL_MISSING_ODDS)
+    exploit = draw_calibrated(rng, [gender, corridor, partial], [EXPLOIT_BY_GENDER, corridor_exploit, exploit_partial],
                               shares(EXPLOIT_TARGET, EXPLOIT))
     gender_known = 1 - _indicator(gender, [GENDERS.index("")])
     majority = draw_calibrated(rng, [exploit, gender_known, partial],
@@ -484,10 +484,10 @@ def _draw_victims(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
                            shares(VP_COUNTS["yearRegister"], bands))
     year = draw_rows(rng, _year_table(), band)
 
+    sector = _draw_sector(rng, gender, exploit, majority, corridor)
+    means = _draw_flags(rng, MEANS_BY_EXPLOIT[exploit] * np.where(partial, MEANS_PARTIAL_FACTOR, 1.0)[:, None])
     return {"partial": partial, "pair": pair, "corridor": corridor, "gender": gender, "exploit": exploit,
-            "majority": majority, "age": age, "year": year,
-            "sector": _draw_sector(rng, gender, exploit, majority, corridor),
-            "means": _draw_flags(rng, MEANS_BY_EXPLOIT[exploit] * np.where(partial, MEANS_PARTIAL_FACTOR, 1.0)[:, None])}
+            "majority": majority, "age": age, "year": year, "sector": sector, "means": means}
 
 
 def _year_table() -> np.ndarray:
