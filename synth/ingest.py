@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from synth.encode import Column, Encoded, encode_frame
+from synth.encode import Column, Encoded, Schema
 from synth.errors import InputError
 from synth.spec import COMMAND_LINE, BinSpec, DatasetSpec, column_key
 
@@ -153,42 +154,71 @@ def _detect_delimiter(text: str, suffix: str, file: str) -> str:
     return best[0]
 
 
+def _ragged_error(text: str, delimiter: str, n: int, file: str) -> InputError:
+    """The error for the first row whose field count differs from the header's (error path only)."""
+    for i, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+        if record and len(record) != n:
+            return InputError(f"this row has {len(record)} fields but the header has {n} (wrong delimiter, or an "
+                              "unquoted delimiter inside a value?)", file=file, row=i + 1)
+    return InputError("the rows do not all have as many fields as the header", file=file)
+
+
 def _read_text(path: Path, spec: DatasetSpec, file: str) -> _Table:
     raw = path.read_bytes()
     if not raw.strip():
         raise InputError("the file is empty", file=file)
     text, encoding = _decode(raw, spec.encoding, file)
     delimiter = spec.delimiter or _detect_delimiter(text, path.suffix.lower(), file)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    widths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
-    if widths.size == 0 or widths[0] == 0:
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    if not header:
         raise InputError("the first line (the header) is empty", file=file, row=1)
-    header, n = records[0], int(widths[0])
+    n = len(header)
     others = set(DELIMITER_CANDIDATES) - {delimiter}
     if n == 1 and any(c in header[0] for c in others):
         raise InputError(f"the header was read as one column {header[0]!r} with delimiter {delimiter!r}: wrong "
                          "delimiter? Set dataset.delimiter", file=file, row=1)
-    # Blank lines are skipped (as the reference's CSV reader does) but keep their spreadsheet row number.
-    bad = np.flatnonzero((widths != n) & (widths != 0))
-    if bad.size:
-        i = int(bad[0])
-        raise InputError(f"this row has {widths[i]} fields but the header has {n} (wrong delimiter, or an "
-                         "unquoted delimiter inside a value?)", file=file, row=i + 1)
-    keep = np.flatnonzero(widths[1:]) + 1
+    ragged: list = []
+
+    def on_invalid(row) -> str:
+        ragged.append(row)
+        return "error"
+
+    names = [f"f{i}" for i in range(n)]
+    try:
+        # The header is read as row 0, so table row i is spreadsheet row i + 1 (blank lines are kept as rows
+        # of empty cells, then dropped below, so the numbering stays right).
+        parsed = pcsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=names),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                                            invalid_row_handler=on_invalid),
+            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        if ragged:
+            raise _ragged_error(text, delimiter, n, file) from None
+        raise InputError(f"cannot parse the file: {exc}", file=file) from None
+    # Skip lines whose cells are all empty: blank lines (as the reference's CSV reader does) and, unlike the
+    # reference, rows of bare delimiters (a record without attributes would only add to the record count).
+    filled = np.zeros(parsed.num_rows, dtype=bool)
+    for column in parsed.columns:
+        filled |= pc.greater(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+    filled[0] = False
+    keep = np.flatnonzero(filled)
     if keep.size == 0:
         raise InputError("the file has a header but no data rows", file=file)
-    body = records[1:] if keep.size == len(records) - 1 else [records[i] for i in keep.tolist()]
-    frame = pd.DataFrame(body, columns=range(n), dtype=object)
+    body = parsed.take(pa.array(keep))
+    frame = pd.DataFrame({i: body.column(i).to_pandas() for i in range(n)})
     return _Table(header, frame, keep + 1, delimiter, encoding)
 
 
-def _arrow_strings(column: pa.ChunkedArray) -> np.ndarray:
+def _arrow_strings(column: pa.ChunkedArray) -> pd.Series:
     """A Parquet column as strings, null -> "". Floats print as pandas ``astype(str)`` does ("1.0"), so that,
     as in the reference's DataFrame input, ``0.0`` is not a zero."""
     if pa.types.is_floating(column.type):
         values = column.to_pandas()
-        return values.astype(str).where(values.notna(), "").to_numpy(dtype=object)
-    return pc.fill_null(pc.cast(column, pa.string()), "").to_numpy(zero_copy_only=False).astype(object)
+        return values.astype(str).where(values.notna(), "").astype("str")
+    return pc.fill_null(pc.cast(column, pa.string()), "").to_pandas()
 
 
 def _read_parquet(path: Path, file: str) -> _Table:
@@ -290,18 +320,25 @@ def _escape_one(value: str) -> str:
 
 def clean_values(values: pd.Series, zero_is_value: bool) -> pd.Series:
     """Trim, blank out "0" unless it is a real value, escape the reserved ``;`` and ``:`` (vectorised)."""
-    values = values.astype(str).str.strip()
+    values = values.astype("str").str.strip()
     if not zero_is_value:
         values = values.where(values != "0", "")
     return _escape(values)
 
 
+def factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the non-empty values (-1 where empty) and the distinct values, in order of appearance."""
+    codes, uniques = pd.factorize(values.where(values != "", None))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
 def _split_multi(values: pd.Series, delimiter: str, zero_is_value: bool) -> tuple[np.ndarray, pd.Series]:
     """(row position, cleaned part) for every non-empty part of a multi-value column."""
-    parts = values.astype(str).str.split(delimiter, regex=False).explode()
-    parts = clean_values(parts.astype(str), zero_is_value)
+    lists = pc.split_pattern(pa.array(values.astype("str")), delimiter)
+    positions = pc.list_parent_indices(lists).to_numpy()
+    parts = clean_values(pc.list_flatten(lists).to_pandas(), zero_is_value)
     keep = (parts != "").to_numpy()
-    return parts.index.to_numpy()[keep], parts[keep]
+    return positions[keep], parts[keep].reset_index(drop=True)
 
 
 def _check_categories(n_distinct: int, column: str, spec: DatasetSpec, file: str) -> None:
@@ -311,20 +348,20 @@ def _check_categories(n_distinct: int, column: str, spec: DatasetSpec, file: str
                          "from dataset.use_columns, or raise max_categories", file=file, column=column)
 
 
-def _check_numeric(values: pd.Series, rows: np.ndarray, column: str, bins: BinSpec, file: str) -> None:
-    """Every non-empty value of a binned column is a finite number (inside the edges for method "edges")."""
-    numbers = pd.to_numeric(values.where(values != "", "nan"), errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero((values != "").to_numpy() & ~np.isfinite(numbers))
-    if bad.size:
-        raise InputError(f"{values.iloc[bad[0]]!r} is not a number (the column is binned)", file=file,
-                         row=int(rows[bad[0]]), column=column)
-    if bins.method == "edges":
+def _numbers(codes: np.ndarray, uniques: np.ndarray, rows: np.ndarray, column: str, bins: BinSpec,
+             file: str) -> np.ndarray:
+    """The distinct values of a binned column as finite numbers (inside the edges for method "edges")."""
+    numbers = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(numbers)
+    problem = "{!r} is not a number (the column is binned)"
+    if not bad.any() and bins.method == "edges":
         lo, hi = bins.edges[0], bins.edges[-1]
-        with np.errstate(invalid="ignore"):
-            bad = np.flatnonzero((numbers < lo) | (numbers > hi))
-        if bad.size:
-            raise InputError(f"{values.iloc[bad[0]]} is outside the bin edges [{lo:g}, {hi:g}] (add an edge, "
-                             "e.g. inf)", file=file, row=int(rows[bad[0]]), column=column)
+        bad = (numbers < lo) | (numbers > hi)
+        problem = f"{{}} is outside the bin edges [{lo:g}, {hi:g}] (add an edge, e.g. inf)"
+    if bad.any():
+        first = int(np.flatnonzero(bad[np.maximum(codes, 0)] & (codes >= 0))[0])
+        raise InputError(problem.format(uniques[codes[first]]), file=file, row=int(rows[first]), column=column)
+    return numbers
 
 
 # ------------------------------------------------------------------------------------------ binning
@@ -379,50 +416,50 @@ def assign_bins(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 def _subjects(ids: pd.Series, rows: np.ndarray, column: str, file: str) -> tuple[np.ndarray, np.ndarray]:
     """Subject number of every row (in order of first appearance) and the normalised unique ids."""
-    ids = ids.astype(str).str.strip().str.lower()
+    ids = ids.astype("str").str.strip().str.lower()
     missing = np.flatnonzero((ids == "").to_numpy())
     if missing.size:
         raise InputError("the subject id is empty; every row needs one", file=file, row=int(rows[missing[0]]),
                          column=column)
-    codes, uniques = pd.factorize(ids.to_numpy(dtype=object))
-    return codes, np.asarray(uniques, dtype=object)
+    codes, uniques = pd.factorize(ids)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
-def _join_single(subject: np.ndarray, n_subjects: int, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """First non-empty value of every subject ("" if none), and the subjects with two different values."""
-    present = (values != "").to_numpy()
-    pairs = pd.DataFrame({"s": subject[present], "v": values.to_numpy(dtype=object)[present]}).drop_duplicates()
-    first = pairs.drop_duplicates("s")
-    out = np.full(n_subjects, "", dtype=object)
-    out[first["s"].to_numpy()] = first["v"].to_numpy()
-    return out, np.unique(pairs["s"][pairs["s"].duplicated()].to_numpy())
+def join_codes(subject: np.ndarray, n_subjects: int, codes: np.ndarray,
+               n_values: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per subject, the code of its non-empty value (-1 if none), and the subjects with two different codes."""
+    present = codes >= 0
+    keys = pd.unique(subject[present] * max(n_values, 1) + codes[present])  # distinct (subject, value) pairs
+    subjects, values = np.divmod(keys, max(n_values, 1))
+    out = np.full(n_subjects, -1, dtype=np.int64)
+    out[subjects] = values
+    return out, np.flatnonzero(np.bincount(subjects, minlength=n_subjects) > 1)
 
 
-def _conflict_error(subject: int, conflicts: dict[str, np.ndarray], codes: np.ndarray, ids: np.ndarray,
-                    cleaned: dict[str, pd.Series], rows: np.ndarray, id_column: str, file: str) -> InputError:
-    """The error for the first subject with two different values in a single-value column."""
-    mine = np.flatnonzero(codes == subject)
-    column = next(c for c, subjects in conflicts.items() if subject in subjects)
-    values = cleaned[column].to_numpy(dtype=object)[mine]
-    present = mine[values != ""]
-    first_value = cleaned[column].iloc[present[0]]
-    clash = present[cleaned[column].to_numpy(dtype=object)[present] != first_value][0]
+def _conflict_error(subject: int, column: str, conflicts: list[str], codes: np.ndarray, uniques: np.ndarray,
+                    row_subject: np.ndarray, ids: np.ndarray, rows: np.ndarray, id_column: str,
+                    file: str) -> InputError:
+    """The error for a subject with two different values in a single-value column."""
+    mine = np.flatnonzero(row_subject == subject)
+    present = mine[codes[mine] >= 0]
+    first = codes[present[0]]
+    clash = present[codes[present] != first][0]
     listed = ", ".join(str(r) for r in rows[mine[:MAX_ROWS_LISTED]]) + (", ..." if mine.size > MAX_ROWS_LISTED
                                                                           else "")
     return InputError(
-        f"subject id {ids[subject]!r} ({id_column}, rows {listed}) has different values "
-        f"{first_value!r} and {cleaned[column].iloc[clash]!r} in a single-value column; declare it multi-value or "
-        f"fix the data. Columns with such conflicts: {', '.join(conflicts)}",
-        file=file, row=int(rows[clash]), column=column)
+        f"subject id {ids[subject]!r} ({id_column}, rows {listed}) has different values {uniques[first]!r} and "
+        f"{uniques[codes[clash]]!r} in a single-value column; declare it multi-value or fix the data. Columns "
+        f"with such conflicts: {', '.join(conflicts)}", file=file, row=int(rows[clash]), column=column)
 
 
-def _join_multi(subject: np.ndarray, n_subjects: int, positions: np.ndarray,
-                parts: pd.Series) -> tuple[list[str], np.ndarray]:
-    """Distinct values of a multi-value column (sorted) and a subjects x values presence matrix (union)."""
-    codes, values = pd.factorize(parts.to_numpy(dtype=object), sort=True)
-    present = np.zeros((n_subjects, len(values)), dtype=bool)
-    present[subject[positions], codes] = True
-    return [str(v) for v in values], present
+def _sorted_codes(codes: np.ndarray, values: np.ndarray, sort: bool = True) -> tuple[np.ndarray, tuple]:
+    """Recode so that codes index only the values that occur: sorted, or in their given order."""
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values)))
+    if sort:
+        used = used[np.argsort(values[used].astype(str), kind="stable")]
+    rank = np.full(max(len(values), 1), -1, dtype=np.int64)
+    rank[used] = np.arange(used.size)
+    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), tuple(str(v) for v in values[used])
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -441,73 +478,79 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
         frame, rows = frame.iloc[:spec.record_limit], rows[:spec.record_limit]
     frame = frame.reset_index(drop=True)
 
-    cleaned: dict[str, pd.Series] = {}
+    # Row level: every single-value column as codes into its distinct values, multi-value columns as parts.
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     multi: dict[str, tuple[np.ndarray, pd.Series]] = {}
+    numbers: dict[str, np.ndarray] = {}
     for col in plan.used:
         zero_is_value = col in plan.sensitive_zeros
         if col in plan.multi_value:
             multi[col] = _split_multi(frame[col], plan.multi_value[col], zero_is_value)
             _check_categories(multi[col][1].nunique(), col, spec, file)
             continue
-        cleaned[col] = clean_values(frame[col], zero_is_value)
+        coded[col] = factorize(clean_values(frame[col], zero_is_value))
         if col in plan.bins:
-            _check_numeric(cleaned[col], rows, col, plan.bins[col], file)
+            numbers[col] = _numbers(*coded[col], rows, col, plan.bins[col], file)
         else:
-            _check_categories(cleaned[col][cleaned[col] != ""].nunique(), col, spec, file)
+            _check_categories(len(coded[col][1]), col, spec, file)
 
+    # Subject level: one row per subject id (or per row).
     if plan.subject_id:
-        codes, ids = _subjects(frame[plan.subject_id], rows, plan.subject_id, file)
-        joined, conflicts = {}, {}
-        for col, values in cleaned.items():
-            joined[col], bad = _join_single(codes, len(ids), values)
-            if bad.size:
-                conflicts[col] = bad
-        if conflicts:
-            first = int(min(s.min() for s in conflicts.values()))
-            raise _conflict_error(first, conflicts, codes, ids, cleaned, rows, plan.subject_id, file)
+        row_subject, ids = _subjects(frame[plan.subject_id], rows, plan.subject_id, file)
         n_subjects = len(ids)
+        joined, conflicts = {}, {}
+        for col, (codes, uniques) in coded.items():
+            joined[col], bad = join_codes(row_subject, n_subjects, codes, len(uniques))
+            if bad.size:
+                conflicts[col] = int(bad[0])
+        if conflicts:
+            first = min(conflicts, key=conflicts.get)
+            raise _conflict_error(conflicts[first], first, list(conflicts), *coded[first], row_subject, ids, rows,
+                                  plan.subject_id, file)
     else:
-        codes = np.arange(len(frame))
-        joined = {col: values.to_numpy(dtype=object) for col, values in cleaned.items()}
         n_subjects = len(frame)
+        row_subject = np.arange(n_subjects)
+        joined = {col: codes for col, (codes, _) in coded.items()}
 
     rng = rng if rng is not None else np.random.default_rng()
-    out: dict[str, np.ndarray] = {}
+    blocks: list[np.ndarray] = []
     columns: list[Column] = []
     edges_by_column: dict[str, tuple[float, ...]] = {}
     binning_epsilon = 0.0
     for col in plan.used:
         if col in multi:
-            values, present = _join_multi(codes, n_subjects, *multi[col])
-            for j, value in enumerate(values):
-                name = f"{col}_{value}"
-                columns.append(Column(name, col, ("1",), multi_value=True, delimiter=plan.multi_value[col]))
-                out[name] = np.where(present[:, j], "1", "")
+            positions, parts = multi[col]
+            codes, values = pd.factorize(parts, sort=True)
+            present = np.zeros((n_subjects, len(values)), dtype=bool)
+            present[row_subject[positions], codes] = True
+            blocks.append(np.where(present, 0, -1))
+            columns += [Column(f"{col}_{v}", col, ("1",), multi_value=True, delimiter=plan.multi_value[col])
+                        for v in values]
         elif col in plan.bins:
-            bins = plan.bins[col]
-            has = joined[col] != ""
-            numbers = pd.to_numeric(pd.Series(joined[col][has], dtype=object)).to_numpy(dtype=float)
-            edges = bin_edges(bins, numbers, rng)
+            bins, has = plan.bins[col], joined[col] >= 0
+            edges = bin_edges(bins, numbers[col][joined[col][has]], rng)
             binning_epsilon += bins.epsilon
+            index = np.full(n_subjects, -1, dtype=np.int64)
+            index[has] = assign_bins(numbers[col][joined[col][has]], edges)
             labels = np.array(bins.labels or interval_labels(edges), dtype=object)
-            index = assign_bins(numbers, edges)
-            cells = np.full(n_subjects, "", dtype=object)
-            cells[has] = labels[index]
-            out[col] = cells
             # Bin order, not alphabetical: the values of a binned column are its labels as the bins run.
-            columns.append(Column(col, col, tuple(labels[np.unique(index)])))
+            codes, values = _sorted_codes(index, labels, sort=False)
+            blocks.append(codes[:, None])
+            columns.append(Column(col, col, values))
             edges_by_column[col] = tuple(float(e) for e in edges)
         else:
-            out[col] = joined[col]
-            columns.append(Column(col, col, tuple(sorted(set(joined[col].tolist()) - {""}))))
+            codes, values = _sorted_codes(joined[col], coded[col][1])
+            blocks.append(codes[:, None])
+            columns.append(Column(col, col, values))
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise InputError("two columns get this name after multi-value expansion ({column}_{value}); rename "
                          "one", file=file, column=dup)
 
-    data = encode_frame(pd.DataFrame(out, columns=names), columns)
+    codes = np.hstack(blocks).astype(np.int32) if blocks else np.zeros((n_subjects, 0), np.int32)
     name = spec.name or path.stem
-    return IngestResult(data=data, name=name, title=spec.title or name, column_labels=plan.labels,
-                        binning_epsilon=binning_epsilon, bin_edges=edges_by_column, input_rows=len(frame),
-                        subjects=n_subjects, delimiter=table.delimiter, encoding=table.encoding)
+    return IngestResult(data=Encoded(Schema(tuple(columns)), codes), name=name, title=spec.title or name,
+                        column_labels=plan.labels, binning_epsilon=binning_epsilon, bin_edges=edges_by_column,
+                        input_rows=len(frame), subjects=n_subjects, delimiter=table.delimiter,
+                        encoding=table.encoding)
