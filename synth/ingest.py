@@ -2,7 +2,8 @@
 
 Pipeline (the reference system's data model, sds-algorithms.md section 2):
 
-1. read CSV/TSV (delimiter and encoding given or detected) or Parquet; every cell becomes a string;
+1. read CSV/TSV (delimiter and encoding given or detected; lines whose cells are all empty are skipped) or
+   Parquet; every cell becomes a string;
 2. resolve the spec's column names against the header (trimmed, case-insensitive);
 3. keep the first ``record_limit`` rows; trim values, treat ``""`` and ``"0"`` as absent (except in
    sensitive-zero columns), escape the reserved ``;`` and ``:`` as ``<semicolon>`` / ``<colon>``;
