@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 CANDIDATE_BLOCK = 2_000_000
 #: Keys per record block while matching records to candidates (bounds the lookup temporaries to ~100 MB).
 RECORD_BLOCK = 2_000_000
+#: Largest key space (base**l) matched through a dense position table (int32, at most 64 MB) instead of
+#: a binary search: one gather per key is 5-10x faster than ``searchsorted`` on unsorted queries.
+DENSE_INDEX_MAX = 1 << 24
 
 
 @dataclass
@@ -121,12 +124,17 @@ def cap_contributions(positions: np.ndarray, cap: int, rng: np.random.Generator)
 
 def _record_positions(data: Encoded, candidates: np.ndarray, length: int
                       ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
-    """Candidate positions of every record's l-combinations, by block, and |W_u| for every record."""
+    """Candidate positions (-1 if none) of every record's l-combinations, by block, and |W_u| per record."""
+    space = data.schema.n_attrs ** length
     dtype = np.int32 if candidates.size < 2**31 else np.int64
+    table = None
+    if space <= DENSE_INDEX_MAX:
+        table = np.full(space, -1, dtype=dtype)
+        table[candidates] = np.arange(candidates.size, dtype=dtype)
     valid_counts = np.zeros(data.n_records, dtype=np.int64)
     blocks = []
     for rid, keys in record_blocks(data, length, block_keys=RECORD_BLOCK):
-        pos = lookup(candidates, keys).astype(dtype)
+        pos = table[keys] if table is not None else lookup(candidates, keys).astype(dtype)
         valid_counts[rid] = (pos >= 0).sum(axis=1)
         blocks.append((rid, pos))
     return blocks, valid_counts

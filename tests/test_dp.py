@@ -311,6 +311,16 @@ def test_no_one_combination_below_threshold_survives():
         assert result.aggregates.counts[1].min() >= math.floor(result.report["thresholds"][0])
 
 
+def test_binary_search_and_dense_table_give_the_same_result(monkeypatch):
+    data = full_factorial(3, 4, 3)
+    dense = dp_aggregates(data, DpParams(), np.random.default_rng(7))
+    monkeypatch.setattr("synth.dp.DENSE_INDEX_MAX", 0)
+    searched = dp_aggregates(data, DpParams(), np.random.default_rng(7))
+    assert dense.report == searched.report
+    for length in (1, 2, 3):
+        assert np.array_equal(dense.aggregates.counts[length], searched.aggregates.counts[length])
+
+
 def test_determinism_under_seed():
     data = full_factorial(3, 4, 3)
     a = dp_aggregates(data, DpParams(), np.random.default_rng(7))
