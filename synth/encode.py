@@ -23,7 +23,7 @@ class Column:
 
     name: column name in the encoded table (for an expanded multi-value column, ``{source}_{value}``).
     source: the column of the input it comes from.
-    values: the sorted distinct values (codes index into it).
+    values: the distinct values, codes index into it (sorted; binned columns keep bin order).
     multi_value: True for a binary column produced by expanding a multi-value column.
     delimiter: the multi-value delimiter of the source column (None for ordinary columns).
     """
