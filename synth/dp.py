@@ -6,8 +6,8 @@ contribute at most Δ_l uniformly chosen tuples, add N(0, σ_l²Δ_l) to every c
 keep those above the threshold. Survivors are then rounded, parent-filled and normalised.
 
 Everything is vectorised: records are processed in blocks from :func:`synth.combos.record_blocks` (one row
-per record holding all its l-combination keys), candidates are matched with :func:`synth.combos.lookup`
-and counted with ``np.bincount``. All randomness comes from the ``numpy.random.Generator`` passed in.
+per record holding all its l-combination keys), candidates are matched through a dense position table
+(or :func:`synth.combos.lookup` for large key spaces) and counted with ``np.bincount``. All randomness comes from the ``numpy.random.Generator`` passed in.
 
 Deliberate deviations from SDS (besides those listed in :mod:`synth.dp_params`):
 - Candidates of length l >= 2 are checked against the surviving (l-1)-subsets only. SDS checks every
@@ -122,9 +122,8 @@ def cap_contributions(positions: np.ndarray, cap: int, rng: np.random.Generator)
     return mask
 
 
-def _record_positions(data: Encoded, candidates: np.ndarray, length: int
-                      ) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
-    """Candidate positions (-1 if none) of every record's l-combinations, by block, and |W_u| per record."""
+def _record_positions(data: Encoded, candidates: np.ndarray, length: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """Candidate positions (-1 if none) of every record's l-combinations, by record block, and |W_u| per record."""
     space = data.schema.n_attrs ** length
     dtype = np.int32 if candidates.size < 2**31 else np.int64
     table = None
@@ -136,7 +135,7 @@ def _record_positions(data: Encoded, candidates: np.ndarray, length: int
     for rid, keys in record_blocks(data, length, block_keys=RECORD_BLOCK):
         pos = table[keys] if table is not None else lookup(candidates, keys).astype(dtype)
         valid_counts[rid] = (pos >= 0).sum(axis=1)
-        blocks.append((rid, pos))
+        blocks.append(pos)
     return blocks, valid_counts
 
 
@@ -153,7 +152,7 @@ def _noisy_level(data: Encoded, candidates: np.ndarray, length: int, split: Budg
     if cap == 0:
         return _Level(empty, np.zeros(0), candidates.size, 0, None)
     counts = np.zeros(candidates.size, dtype=np.int64)
-    for _, pos in blocks:
+    for pos in blocks:
         counts += np.bincount(pos[cap_contributions(pos, cap, rng)], minlength=candidates.size)
     del blocks
     noisy = counts + rng.standard_normal(candidates.size) * (split.sigmas[length - 1] * np.sqrt(cap))
