@@ -7,12 +7,18 @@ from dash import Dash, Input, Output
 from layouts import ids
 
 COPY_LINK_JS = """
-function(n) {
-    return [window.location.href, n ? "Link copied" : "Copy link"];
+async function(n) {
+    const href = window.location.href;
+    try {
+        await navigator.clipboard.writeText(href);
+        return "Link copied";
+    } catch (err) {
+        return "Copy this link: " + href;
+    }
 }
 """
 
 
 def register(app: Dash) -> None:
-    app.clientside_callback(COPY_LINK_JS, Output(ids.COPY_LINK, "content"), Output(ids.COPY_LINK_STATUS, "children"),
+    app.clientside_callback(COPY_LINK_JS, Output(ids.COPY_LINK_STATUS, "children"),
                             Input(ids.COPY_LINK, "n_clicks"), prevent_initial_call=True)

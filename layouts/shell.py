@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_mantine_components as dmc
-from dash import dcc, html
+from dash import html
 
 from dashboard import context
 from layouts import ids
@@ -31,9 +31,9 @@ def _header(current) -> dmc.AppShellHeader:
         dmc.Stack([dmc.Text(title, fw=700, size="lg", id="dataset-title"),
                    dmc.Text(f"Release {version}", size="xs", c="dimmed", id="release-version")], gap=0),
         html.Nav(dmc.Group(nav, gap="md"), **{"aria-label": "Main"}),
-        dmc.Group([dcc.Clipboard(id=ids.COPY_LINK, title="Copy a link to this exact view", className="copy-link",
-                                 content=""),
-                   dmc.Text("Copy link", size="sm", id=ids.COPY_LINK_STATUS, **{"aria-live": "polite"})], gap=4),
+        dmc.Group([dmc.Button("Copy link", id=ids.COPY_LINK, size="xs", variant="light", n_clicks=0,
+                              **{"aria-label": "Copy a link to this exact view"}),
+                   dmc.Text("", size="xs", id=ids.COPY_LINK_STATUS, **{"aria-live": "polite"})], gap=4),
     ], justify="space-between", h="100%", px="md", wrap="nowrap"))
 
 
