@@ -54,9 +54,11 @@ def _add_dp(p: argparse.ArgumentParser) -> None:
     g.add_argument("--percentile-epsilon-proportion", type=float, default=0.01)
     g.add_argument("--number-of-records-epsilon-proportion", type=float, default=0.005)
     g.add_argument("--accuracy-mode", default="prioritize_long",
-                   choices=["prioritize_long", "prioritize_short", "balanced"])
+                   choices=["prioritize_long", "prioritize_short", "balanced", "custom"])
+    g.add_argument("--sigma-proportions", help="with --accuracy-mode custom: R comma-separated values > 0")
     g.add_argument("--fabrication-mode", default="uncontrolled",
-                   choices=["uncontrolled", "progressive", "balanced", "minimize"])
+                   choices=["uncontrolled", "progressive", "balanced", "minimize", "custom_fixed", "custom_adaptive"])
+    g.add_argument("--threshold-values", help="with a custom fabrication mode: LENGTH=VALUE,... for lengths 2..R")
     g.add_argument("--budget-epsilon", type=float, help="total epsilon budget of this source (stored in the ledger)")
     g.add_argument("--budget-delta", type=float, help="total delta budget of this source (stored in the ledger)")
     g.add_argument("--allow-over-budget", action="store_true", help="publish even past the budget (recorded)")
@@ -107,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _threshold_values(text: str | None) -> dict[int, float] | None:
+    if not text:
+        return None
+    try:
+        return {int(k): float(v) for k, v in (item.split("=") for item in text.split(","))}
+    except ValueError:
+        raise InputError(f"--threshold-values expects LENGTH=VALUE,..., got {text!r}") from None
+
+
 def _spec_overrides(args: argparse.Namespace) -> dict:
     out = {"name": args.name, "subject_id": args.subject_id, "delimiter": args.delimiter, "encoding": args.encoding,
            "use_columns": args.use_columns.split(",") if args.use_columns else None,
@@ -124,7 +135,10 @@ def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, over
                       percentile_percentage=args.percentile_percentage,
                       percentile_epsilon_proportion=args.percentile_epsilon_proportion,
                       number_of_records_epsilon_proportion=args.number_of_records_epsilon_proportion,
-                      accuracy_mode=args.accuracy_mode, fabrication_mode=args.fabrication_mode)
+                      accuracy_mode=args.accuracy_mode, fabrication_mode=args.fabrication_mode,
+                      sigma_proportions=tuple(float(x) for x in args.sigma_proportions.split(","))
+                      if args.sigma_proportions else None,
+                      threshold_values=_threshold_values(args.threshold_values))
     options = RefreshOptions(input=input_path, spec=spec, spec_overrides=overrides, data_dir=_data_dir(args.data_dir),
                              private_dir=_private_dir(args.private_dir),
                              synthesizer=args.synthesizer or DEFAULT_SYNTHESIZER, seed=args.seed,
