@@ -126,19 +126,26 @@ def _spec_overrides(args: argparse.Namespace) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def _dp_arguments(args: argparse.Namespace) -> dict:
+    return dict(epsilon=args.epsilon, delta=args.delta, reporting_length=args.reporting_length,
+                percentile_percentage=args.percentile_percentage,
+                percentile_epsilon_proportion=args.percentile_epsilon_proportion,
+                number_of_records_epsilon_proportion=args.number_of_records_epsilon_proportion,
+                accuracy_mode=args.accuracy_mode, fabrication_mode=args.fabrication_mode,
+                sigma_proportions=tuple(float(x) for x in args.sigma_proportions.split(","))
+                if args.sigma_proportions else None,
+                threshold_values=_threshold_values(args.threshold_values))
+
+
 def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, overrides: dict) -> Path:
     from synth.dp import DpParams
     from synth.refresh import RefreshOptions, refresh
     from synth.synthesizers import DEFAULT_SYNTHESIZER
 
-    params = DpParams(epsilon=args.epsilon, delta=args.delta, reporting_length=args.reporting_length,
-                      percentile_percentage=args.percentile_percentage,
-                      percentile_epsilon_proportion=args.percentile_epsilon_proportion,
-                      number_of_records_epsilon_proportion=args.number_of_records_epsilon_proportion,
-                      accuracy_mode=args.accuracy_mode, fabrication_mode=args.fabrication_mode,
-                      sigma_proportions=tuple(float(x) for x in args.sigma_proportions.split(","))
-                      if args.sigma_proportions else None,
-                      threshold_values=_threshold_values(args.threshold_values))
+    try:
+        params = DpParams(**_dp_arguments(args))
+    except ValueError as exc:
+        raise InputError(f"invalid privacy parameters: {exc}") from None
     options = RefreshOptions(input=input_path, spec=spec, spec_overrides=overrides, data_dir=_data_dir(args.data_dir),
                              private_dir=_private_dir(args.private_dir),
                              synthesizer=args.synthesizer or DEFAULT_SYNTHESIZER, seed=args.seed,
