@@ -74,7 +74,7 @@ def test_cell_and_total(release):
 
 
 def test_crosstab_counts_and_suppression(release):
-    out = q.crosstab(release, ["gender", "perpGender"], ())
+    out = q.crosstab(release, ["gender", "perpGender"], (), with_estimates=True)
     assert out[["gender", "perpGender"]].values.tolist() == [["Female", "Female"], ["Female", "Male"],
                                                              ["Male", "Female"], ["Male", "Male"]]
     assert out["estimated"].tolist() == [3, 2, 0, 2]
@@ -84,7 +84,7 @@ def test_crosstab_counts_and_suppression(release):
 
 
 def test_crosstab_with_filter(release):
-    out = q.crosstab(release, ["yearRegister"], (("gender", "Female"),))
+    out = q.crosstab(release, ["yearRegister"], (("gender", "Female"),), with_estimates=True)
     assert out["published"].tolist() == [30, 19]
     assert out["estimated"].tolist() == [3, 2]
 
@@ -106,3 +106,16 @@ def test_load_release_reads_only_release_files(data_dir):
     from synth.release import current_release
     rel = load_release(current_release(data_dir))
     assert rel.n_synthetic == 8 and rel.reporting_length == 2 and rel.protected_records == 90
+
+
+def test_crosstab_leaves_out_estimates_within_r_unless_asked(release):
+    assert "estimated" not in q.crosstab(release, ["gender"], ()).columns
+    beyond = q.crosstab(release, ["gender", "ageBroad"], (("yearRegister", "2019"),))
+    assert beyond["status"].unique().tolist() == [q.ESTIMATED]
+    assert beyond["estimated"].tolist() == [1, 2, 0, 2]
+
+
+def test_member_bars(release):
+    out = q.member_bars(release, [("gender", "Male", "Men"), ("perpGender", "Female", "Female perpetrator")], ())
+    assert out["value"].tolist() == ["Men", "Female perpetrator"]
+    assert out["published"].tolist() == [40, 30]

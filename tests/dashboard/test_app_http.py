@@ -1,0 +1,161 @@
+"""The wired app through Flask's test client: pages, /_dash-update-component callbacks, API and exports."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from dashboard.app import create_app
+from dashboard.config import Settings
+from layouts import ids
+
+
+@pytest.fixture
+def client(data_dir):
+    return create_app(Settings(data_dir=data_dir, cache_type="SimpleCache")).server.test_client()
+
+
+def multi_output(parts: list[str]) -> str:
+    """Dash's id of a multi-output callback."""
+    return ".." + "...".join(parts) + ".."
+
+
+def _update(client, output: str, outputs: list[dict], inputs: list[dict], state: list[dict] | None = None,
+            changed: list[str] | None = None) -> dict:
+    payload = {"output": output, "outputs": outputs, "inputs": inputs, "state": state or [],
+               "changedPropIds": changed or []}
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200, response.data[:500]
+    return response.get_json()["response"]
+
+
+@pytest.mark.parametrize("path", ["/", "/explore", "/data", "/about", "/explore?c=gender&f=gender:Male&f=bogus:1"])
+def test_pages_and_layout_render(client, path):
+    assert client.get(path).status_code == 200
+    layout = client.get("/_dash-layout")
+    assert layout.status_code == 200 and b"sample-" in layout.data
+
+
+def test_healthz(client):
+    assert client.get("/healthz").data == b"OK"
+
+
+def test_no_release_still_starts_and_explains(tmp_path):
+    client = create_app(Settings(data_dir=tmp_path)).server.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert b"No release published yet" in client.get("/_dash-layout").data
+    response = client.get("/api/v1/metadata")
+    assert response.status_code == 503 and "python -m synth demo" in response.get_json()["error"]
+
+
+def _explore_inputs(columns, clicked=None, picked=None):
+    chart = [{"id": {"type": ids.EXPLORE_CHART, "source": c}, "property": "clickData",
+              "value": ({"points": [{"customdata": clicked[1]}]} if clicked and clicked[0] == c else None)}
+             for c in columns]
+    filters = [{"id": {"type": ids.EXPLORE_FILTER, "source": c}, "property": "value",
+                "value": picked[1] if picked and picked[0] == c else None} for c in columns]
+    return [{"id": ids.EXPLORE_COLUMNS, "property": "value", "value": columns}, chart, filters, [],
+            {"id": ids.EXPLORE_CLEAR, "property": "n_clicks", "value": 0}]
+
+
+EXPLORE_OUTPUTS = [{"id": i, "property": p} for i, p in [
+    (ids.EXPLORE_GRID, "children"), (ids.EXPLORE_CHIPS, "children"), (ids.EXPLORE_SUMMARY, "children"),
+    (ids.EXPLORE_URL, "search"), (ids.EXPLORE_STATE, "data"), (ids.EXPLORE_TO_DATA, "href")]]
+EXPLORE_OUTPUT = multi_output([f"{o['id']}.{o['property']}" for o in EXPLORE_OUTPUTS])
+
+
+def test_explore_bar_click_callback_filters(client):
+    chart_id = json.dumps({"source": "gender", "type": ids.EXPLORE_CHART}, separators=(",", ":"))
+    out = _update(client, EXPLORE_OUTPUT, EXPLORE_OUTPUTS, _explore_inputs(["gender", "ageBroad"], ("gender", "Male")),
+                  [{"id": ids.EXPLORE_STATE, "property": "data", "value": []}], [f"{chart_id}.clickData"])
+    assert out[ids.EXPLORE_STATE]["data"] == ["gender:Male"]
+    assert out[ids.EXPLORE_URL]["search"] == "?c=gender&c=ageBroad&f=gender%3AMale"
+    assert "published count 40" in out[ids.EXPLORE_SUMMARY]["children"]
+    assert out[ids.EXPLORE_TO_DATA]["href"] == "/data?f=gender%3AMale"
+    grid = json.dumps(out[ids.EXPLORE_GRID]["children"])
+    assert '"value": "Male"' in grid          # the gender dropdown now shows the selection
+
+
+def test_explore_second_click_clears(client):
+    chart_id = json.dumps({"source": "gender", "type": ids.EXPLORE_CHART}, separators=(",", ":"))
+    out = _update(client, EXPLORE_OUTPUT, EXPLORE_OUTPUTS, _explore_inputs(["gender"], ("gender", "Male")),
+                  [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Male"]}], [f"{chart_id}.clickData"])
+    assert out[ids.EXPLORE_STATE]["data"] == []
+
+
+def test_data_rows_callback_pages_filters_and_sorts(client):
+    outputs = [{"id": ids.DATA_GRID, "property": "getRowsResponse"}, {"id": ids.DATA_COUNT, "property": "children"}]
+    outputs += [{"id": {"type": ids.DATA_EXPORT, "table": "records", "fmt": f}, "property": "href"}
+                for f in ("csv", "xlsx", "parquet")]
+    output = multi_output(["data-grid.getRowsResponse", "data-count.children"] + [
+        json.dumps({"fmt": f, "table": "records", "type": ids.DATA_EXPORT}, separators=(",", ":")) + ".href"
+        for f in ("csv", "xlsx", "parquet")])
+    request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "CountryOfExploitation", "sort": "desc"}],
+               "filterModel": {"ageBroad": {"filterType": "text", "type": "equals", "filter": "18--20"}}}
+    out = _update(client, output, outputs, [{"id": ids.DATA_GRID, "property": "getRowsRequest", "value": request}],
+                  [{"id": ids.DATA_STATE, "property": "data", "value": ["gender:Female"]}],
+                  ["data-grid.getRowsRequest"])
+    rows = out[ids.DATA_GRID]["getRowsResponse"]["rowData"]
+    assert out[ids.DATA_GRID]["getRowsResponse"]["rowCount"] == 3
+    assert [r["id"] for r in rows] == [0, 1, 7] and {r["CountryOfExploitation"] for r in rows} == {"USA"}
+    href = out[json.dumps({"fmt": "csv", "table": "records", "type": ids.DATA_EXPORT}, separators=(",", ":"))]["href"]
+    assert href.startswith("/export/records.csv?f=gender%3AFemale&fm=")
+    csv = client.get(href).data.decode()
+    assert pd.read_csv(io.StringIO(csv), comment="#")["id"].tolist() == [0, 1, 7]
+
+
+def test_api_aggregates_json_and_csv(client):
+    body = client.get("/api/v1/aggregates?columns=gender&filter=ageBroad:09--17").get_json()
+    rows = {r["gender"]: r for r in body["rows"]}
+    assert rows["Female"]["status"] == "not reported" and rows["Female"]["count"] is None
+    assert rows["Male"]["count"] == 12 and rows["Male"]["low"] == pytest.approx(12 - 1.96 * 3)
+    assert "estimated" not in rows["Male"]
+    csv = client.get("/api/v1/aggregates?columns=gender,perpGender&format=csv&include_not_reported=false")
+    frame = pd.read_csv(io.StringIO(csv.data.decode()), comment="#")
+    assert frame["count"].tolist() == [21, 14, 28]
+
+
+@pytest.mark.parametrize("query,message", [
+    ("columns=nope", "unknown column"),
+    ("columns=gender&filter=gender", "column:value"),
+    ("columns=gender&filter=ageBroad:99", "unknown value"),
+    ("columns=gender,ageBroad&filter=yearRegister:2019", "exceed the reporting length"),
+    ("columns=gender&format=xml", "format must be one of"),
+    ("columns=gender&include_not_reported=maybe", "true or false"),
+    ("", "at least one column"),
+])
+def test_api_aggregates_rejects_bad_input(client, query, message):
+    response = client.get("/api/v1/aggregates?" + query)
+    assert response.status_code == 400 and message in response.get_json()["error"]
+
+
+def test_api_records_paging_and_validation(client):
+    body = client.get("/api/v1/records?offset=1&limit=2&filter=gender:Female").get_json()
+    assert body["total"] == 5 and [r["id"] for r in body["records"]] == [1, 2]
+    assert body["records"][0]["perpGender"] == "Female;Male"
+    assert client.get("/api/v1/records?limit=5000").status_code == 400
+    assert client.get("/api/v1/records?offset=-1").status_code == 400
+
+
+def test_api_metadata(client):
+    body = client.get("/api/v1/metadata").get_json()
+    assert body["release"]["privacy"]["epsilon"] == 4.0
+    assert [c["name"] for c in body["columns"]][-1] == "perpGender" and len(body["history"]) == 1
+
+
+def test_exports_carry_provenance_and_neutralise(client):
+    xlsx = client.get("/export/aggregates.xlsx?c=gender&f=ageBroad:18--20")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    meta = {k: v for k, v in book["metadata"].iter_rows(min_row=2, values_only=True)}
+    assert meta["release_id"].startswith("sample-") and "Test citation" in meta["citation"]
+    data = list(book["data"].iter_rows(values_only=True))
+    assert data[0][:3] == ("gender", "ageBroad", "count") and data[1][2] == 33
+    parquet = pq.read_table(io.BytesIO(client.get("/export/aggregates.parquet?c=gender").data))
+    assert parquet.column("count").to_pylist() == [50, 40]
+    assert client.get("/export/records.zip").status_code == 404
+    assert client.get('/export/records.csv?fm={"nope":{"type":"contains","filter":"x"}}').status_code == 400

@@ -1,0 +1,146 @@
+"""Pure helpers: selection events, URL state, records filters, exports, profiles, evaluation, figures."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from callbacks.explore import apply_event, event_from_trigger
+from dashboard import exports, figures, records
+from dashboard import query as q
+from dashboard.config import Settings
+from dashboard.evaluation import evaluation_tables
+from dashboard.profile import is_iso3_column, resolve_profile
+from dashboard.store import load_release
+from dashboard.urlstate import as_list, columns_from_query, query_string, selections_from_query
+from layouts import ids
+from synth.release import current_release
+from tests.dashboard.release_factory import build_release
+
+
+def test_apply_event_toggle_pick_remove_clear():
+    sel = apply_event([], ("click", "gender", "Male"))
+    assert sel == [("gender", "Male")]
+    sel = apply_event(sel, ("click", "ageBroad", "18--20"))
+    assert apply_event(sel, ("click", "gender", "Male")) == [("ageBroad", "18--20")]
+    assert apply_event(sel, ("click", "gender", "Female")) == [("gender", "Female"), ("ageBroad", "18--20")]
+    assert apply_event(sel, ("pick", "gender", None)) == [("ageBroad", "18--20")]
+    assert apply_event(sel, ("remove", "ageBroad")) == [("gender", "Male")]
+    assert apply_event(sel, ("clear",)) == []
+
+
+def test_event_from_trigger():
+    chart = {"type": ids.EXPLORE_CHART, "source": "gender"}
+    assert event_from_trigger(chart, {"points": [{"customdata": "Male"}]}, None) == ("click", "gender", "Male")
+    assert event_from_trigger(chart, None, None) is None
+    assert event_from_trigger({"type": ids.EXPLORE_FILTER, "source": "g"}, None, "x") == ("pick", "g", "x")
+    assert event_from_trigger(ids.EXPLORE_CLEAR, None, None) == ("clear",)
+
+
+def test_url_state(release):
+    assert as_list(None) == [] and as_list("a") == ["a"] and as_list(["a", ""]) == ["a"]
+    assert selections_from_query(release, ["gender:Male", "gender:Female", "x:y"]) == (("gender", "Male"),)
+    assert columns_from_query(release, ["gender", "nope", "gender", "ageBroad"], limit=1) == ["gender"]
+    assert query_string(c=["a", "b"], f=[], tab="records") == "?c=a&c=b&tab=records"
+    assert query_string(f=None) == ""
+
+
+def test_source_views_condense_multi_value(release):
+    view = records.source_views(release)["perpGender"]
+    labels = [view.labels[c] if c >= 0 else "" for c in view.codes]
+    assert labels == ["Female", "Female;Male", "Male", "Male", "", "Female", "Male", ""]
+
+
+@pytest.mark.parametrize("model,expected", [
+    ({"perpGender": {"type": "contains", "filter": "male"}}, [0, 1, 2, 3, 5, 6]),
+    ({"perpGender": {"type": "equals", "filter": "Male"}}, [2, 3, 6]),
+    ({"perpGender": {"type": "blank"}}, [4, 7]),
+    ({"ageBroad": {"type": "notBlank"}, "gender": {"type": "startsWith", "filter": "f"}}, [0, 1, 2, 7]),
+    ({"CountryOfExploitation": {"operator": "OR", "conditions": [{"type": "equals", "filter": "PHL"},
+                                                                  {"type": "equals", "filter": "UKR"}]}}, [2, 3, 4, 6]),
+])
+def test_filter_rows_text_models(release, model, expected):
+    assert records.filter_rows(release, (), model).tolist() == expected
+
+
+def test_filter_rows_rejects_unknown(release):
+    with pytest.raises(records.FilterError):
+        records.filter_rows(release, (), {"nope": {"type": "contains", "filter": "x"}})
+    with pytest.raises(records.FilterError):
+        records.filter_rows(release, (), {"gender": {"type": "regex", "filter": "x"}})
+
+
+def test_sort_rows_and_frame(release):
+    rows = records.query_rows(release, (("gender", "Female"),), None,
+                              [{"colId": "ageBroad", "sort": "asc"}, {"colId": "yearRegister", "sort": "desc"}])
+    assert rows.tolist() == [5, 2, 1, 0, 7]       # empty age first; within 18--20: 2020 before 2019, stable
+    frame = records.frame_for(release, rows, 0, 2)
+    assert frame["id"].tolist() == [5, 2] and frame.loc[0, "ageBroad"] == ""
+
+
+def test_neutralise_formula_cells():
+    assert exports.neutralise("=1+1") == "'=1+1"
+    assert exports.neutralise("@SUM(A1)") == "'@SUM(A1)"
+    assert exports.neutralise("-2") == "'-2" and exports.neutralise("48+") == "48+"
+    assert exports.neutralise(5) == 5
+    frame = exports.neutralise_frame(pd.DataFrame({"a": ["+cmd", "ok"], "=b": [1, 2]}))
+    assert frame["a"].tolist() == ["'+cmd", "ok"] and list(frame.columns) == ["a", "'=b"]
+
+
+def test_csv_export_header_and_body(release):
+    prov = exports.provenance(release, "DP aggregates", {"c": ["gender"]}, "Cite me")
+    body = exports.to_csv(pd.DataFrame({"x": ["=evil"], "n": [3]}), prov).decode()
+    assert body.splitlines()[0] == "# dataset: sample" and "# citation: Cite me" in body
+    assert pd.read_csv(io.StringIO(body), comment="#")["x"].tolist() == ["'=evil"]
+
+
+def test_profile_sample_and_automatic(tmp_path, release):
+    profile = resolve_profile(release)
+    assert not profile.automatic and profile.time == "yearRegister"
+    assert [g.source for g in profile.geography] == ["CountryOfExploitation"]
+    assert profile.value_label("CountryOfExploitation", "UKR") == "Ukraine"
+    assert profile.explore == ("gender", "ageBroad", "CountryOfExploitation")       # unknown ones dropped
+    build_release(tmp_path, dataset="mystery")
+    auto = resolve_profile(load_release(current_release(tmp_path)))
+    assert auto.automatic and auto.time == "yearRegister"
+    assert [g.source for g in auto.geography] == ["CountryOfExploitation"]
+    assert auto.relationship is not None and len(auto.explore) == 5
+
+
+def test_is_iso3_column():
+    assert is_iso3_column(("USA", "PHL", "UKR")) and not is_iso3_column(("Asia", "Europe"))
+
+
+def test_evaluation_tables():
+    view = evaluation_tables({"summary": {"mean_absolute_error": {"1": 4.5, "2": 6.0}, "records": 10},
+                              "by_length": [{"length": 1, "mae": 4.5}, {"length": 2, "mae": 6.0}]})
+    assert view.scalars == [("summary / records", "10")]
+    assert [c.title for c in view.charts] == ["summary / mean absolute error", "by length: mae"]
+
+
+def test_comparison_figure_marks_not_reported(release):
+    frame = q.bars(release, "gender", (("ageBroad", "09--17"),))
+    frame["selected"] = False
+    figure = figures.comparison_bars(frame, "Gender", str, "src")
+    published = figure["data"][1]
+    assert published["text"] == ["12", "not reported"]          # reversed order: Male first
+    assert published["customdata"] == ["Male", "Female"]
+
+
+def test_shown_bars_hatch_estimates(release):
+    frame = q.bars(release, "perpGender", (("gender", "Male"), ("ageBroad", "18--20")))
+    figure = figures.shown_bars(frame, "t", str, "src")
+    assert figure["data"][0]["marker"]["pattern"]["shape"] == ["/", "/"]
+    assert figure["data"][0]["text"] == ["0*", "2*"]
+
+
+def test_settings_validation():
+    assert Settings.from_env({}).port == 8050
+    with pytest.raises(ValueError):
+        Settings.from_env({"DASHBOARD_CACHE_TYPE": "filesystem"})
+    with pytest.raises(ValueError):
+        Settings.from_env({"DASHBOARD_PORT": "eighty"})
+    assert Settings.from_env({"DASHBOARD_DATA_DIR": "x/y"}).data_dir.as_posix() == "x/y"
