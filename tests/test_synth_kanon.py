@@ -182,3 +182,17 @@ def test_weighted_choice_follows_the_weights():
     assert not drawn.any()
     assert kanon.draw(np.array([0, 0]), rng) is None
     assert kanon.draw(np.array([0, 5, 0]), rng) == 1
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_aggregate_seeded_on_k_anonymity_aggregates_creates_no_rare_combination(seed):
+    data = random_data(400, seed=6)
+    k, length = 5, 3
+    synthetic = kanon.kanon_aggregate_seeded(data, k, np.random.default_rng(seed), reporting_length=length)
+    assert synthetic.n_records > 0 and synthetic.schema == data.schema
+    sensitive = aggregate(data, length)
+    synth_agg = aggregate(synthetic, length)
+    for l in synth_agg.lengths():  # guaranteed up to the reporting length only
+        assert sensitive.counts_for(l, synth_agg.keys[l]).min() >= k
+    np.testing.assert_array_equal(
+        synthetic.codes, kanon.kanon_aggregate_seeded(data, k, np.random.default_rng(seed), reporting_length=length).codes)

@@ -1,5 +1,8 @@
 """k-anonymity synthesizers for one-off releases (SDS §5.1-5.4): row-seeded, unseeded, value-seeded, aggregate-seeded.
 
+Aggregate-seeded re-uses the reference implementation of :mod:`synth.synthesizers.aggregate_seeded` on
+``protect_k_anonymity(aggregate(data, R), k)``.
+
 Every synthesizer has the signature ``(data, resolution, rng, **options) -> Encoded`` and returns records on
 the schema of ``data``. ``resolution`` is the privacy resolution k.
 
@@ -18,8 +21,10 @@ equal the k-anonymity aggregates ``floor(n_a/k)*k``.
 Deliberate deviations from SDS:
 - value-seeded with oversampling control starts from ``avail = floor(n_a/k)*k`` (SDS subtracts ``n_a mod k``
   once more, see the reference §5.3);
-- ``cache_max_size`` counts support vectors (one int32 per attribute each), default 20 000 (SDS: 100 000
+- ``cache_max_size`` counts support vectors (one int64 per attribute each), default 20 000 (SDS: 100 000
   sorted row lists);
+- with oversampling control, a rejected draw is not repeated: the number of rejections before an
+  acceptable draw is drawn directly (geometric), which gives SDS's outcome distribution;
 - weighted draws use numpy's generator, so outputs are reproducible under a seed but not SDS's streams.
 """
 
@@ -34,6 +39,7 @@ import numpy as np
 from synth.aggregates import Aggregates, aggregate, protect_k_anonymity
 from synth.combos import lookup, pack
 from synth.encode import ABSENT, Encoded
+from synth.synthesizers.aggregate_seeded import aggregate_seeded
 
 DEFAULT_CACHE_MAX_SIZE = 20_000
 DEFAULT_REPORTING_LENGTH = 3
@@ -401,8 +407,21 @@ def value_seeded(data: Encoded, resolution: int, rng: np.random.Generator, *,
     return finish(suppress(codes, data, target, rng), data)
 
 
+def kanon_aggregate_seeded(data: Encoded, resolution: int, rng: np.random.Generator, *,
+                           reporting_length: int = DEFAULT_REPORTING_LENGTH, **options) -> Encoded:
+    """Aggregate-seeded synthesis (SDS §5.4) on the k-anonymity aggregates of ``data``.
+
+    Delegates to :func:`synth.synthesizers.aggregate_seeded.aggregate_seeded` (``options`` are passed on).
+    k-anonymity aggregates are parent-closed (a sub-combination is at least as frequent), so every synthetic
+    combination of length <= reporting_length occurs >= k times in ``data``; longer ones are not guaranteed.
+    """
+    reportable = protect_k_anonymity(aggregate(data, reporting_length), resolution)
+    return finish(aggregate_seeded(reportable, rng, **options).codes, data)
+
+
 KANON_SYNTHESIZERS: dict[str, Callable[..., Encoded]] = {
     "row_seeded": row_seeded,
     "unseeded": unseeded,
     "value_seeded": value_seeded,
+    "aggregate_seeded": kanon_aggregate_seeded,
 }
