@@ -18,7 +18,6 @@ from dashboard.query import ESTIMATED, NOT_REPORTED, PUBLISHED
 
 PUBLISHED_COLOR = "#0072B2"
 ESTIMATE_COLOR = "#E69F00"
-MUTED_COLOR = "#C8C8C8"
 FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
 NOT_REPORTED_TEXT = "not reported"
 ESTIMATED_TEXT = "estimated from synthetic records"
@@ -30,13 +29,25 @@ def _fmt(x: float) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
 
 
+def wrap(text: str, width: int = 95) -> str:
+    """Break a long line at spaces with <br> (plotly annotations do not wrap)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join(lines + [line])
+
+
 def _base_layout(title: str, source: str, height: int) -> dict:
     return {
         "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
         "font": FONT, "height": height, "template": "plotly_white",
-        "margin": {"l": 10, "r": 20, "t": 48, "b": 56},
-        "annotations": [{"text": source, "xref": "paper", "yref": "paper", "x": 0, "y": -0.02,
-                         "yanchor": "top", "yshift": -24, "showarrow": False, "align": "left",
+        "margin": {"l": 10, "r": 20, "t": 48, "b": 64},
+        "annotations": [{"text": wrap(source), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+                         "yanchor": "top", "yshift": -30, "showarrow": False, "align": "left",
                          "font": {"size": 9, "color": "#666"}}],
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         "hoverlabel": {"font": {"size": 12}},
@@ -55,8 +66,7 @@ def comparison_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str
     """Explore chart: per value, synthetic estimate vs published aggregate side by side (horizontal)."""
     frame = frame.iloc[::-1]
     labels = [label(v) for v in frame["value"]]
-    any_selected = bool(frame["selected"].any())
-    muted = any_selected & ~frame["selected"].to_numpy()
+    chosen = [i for i, sel in enumerate(frame["selected"]) if sel]
     published = frame["published"].fillna(0).to_numpy()
     pub_text = [_fmt(p) if s == PUBLISHED else (NOT_REPORTED_TEXT if s == NOT_REPORTED else "beyond R")
                 for p, s in zip(frame["published"], frame["status"])]
@@ -67,7 +77,7 @@ def comparison_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str
         {"type": "bar", "orientation": "h", "name": "Synthetic estimate", "y": labels, "x": frame["estimated"].tolist(),
          "customdata": values, "text": [_fmt(e) for e in frame["estimated"]], "textposition": "outside",
          "cliponaxis": False, "hovertext": hover_est, "hoverinfo": "text",
-         "marker": {"color": [MUTED_COLOR if m else ESTIMATE_COLOR for m in muted]}},
+         "marker": {"color": ESTIMATE_COLOR}},
         {"type": "bar", "orientation": "h", "name": "Published DP aggregate (95% interval)", "y": labels,
          "x": published.tolist(), "customdata": values, "text": pub_text, "textposition": "outside",
          "cliponaxis": False, "hovertext": hover_pub, "hoverinfo": "text",
@@ -75,15 +85,18 @@ def comparison_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str
                      "array": (frame["high"] - frame["published"]).fillna(0).tolist(),
                      "arrayminus": (frame["published"] - frame["low"]).fillna(0).tolist(),
                      "color": "#333", "thickness": 1, "width": 3},
-         "marker": {"color": [MUTED_COLOR if m else PUBLISHED_COLOR for m in muted],
+         "marker": {"color": PUBLISHED_COLOR,
                     "line": {"color": ["#000" if s else "rgba(0,0,0,0)" for s in frame["selected"]], "width": 2}}},
     ]
+    if chosen:      # SDS: once a column has a selection, its other bars are greyed out
+        for trace in traces:
+            trace.update({"selectedpoints": chosen, "unselected": {"marker": {"opacity": 0.3}}})
     height = max(220, 90 + 34 * len(labels))
     layout = _base_layout(title, source, height)
     layout.update({"barmode": "group", "bargap": 0.25, "clickmode": "event",
-                   "xaxis": {"title": {"text": "records"}, "rangemode": "tozero", "automargin": True},
+                   "xaxis": {"rangemode": "tozero", "automargin": True},
                    "yaxis": {"automargin": True, "type": "category"},
-                   "margin": {"l": 10, "r": 60, "t": 60, "b": 56}})
+                   "margin": {"l": 10, "r": 60, "t": 60, "b": 64}})
     return {"data": traces, "layout": layout}
 
 
@@ -99,7 +112,9 @@ def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, hor
              for lab, (_, r) in zip(labels, frame.iterrows())]
     err = {"type": "data", "symmetric": False, "array": (frame["high"] - frame["published"]).fillna(0).tolist(),
            "arrayminus": (frame["published"] - frame["low"]).fillna(0).tolist(), "color": "#333", "thickness": 1}
-    bar = {"type": "bar", "name": "count", "text": text, "textposition": "outside", "cliponaxis": False,
+    inside = ["outside" if s == NOT_REPORTED else "inside" for s in status]
+    bar = {"type": "bar", "name": "count", "text": text, "textposition": inside, "cliponaxis": False,
+           "insidetextanchor": "start", "textfont": {"color": ["#333" if s == NOT_REPORTED else "#fff" for s in status]},
            "hovertext": hover, "hoverinfo": "text", "customdata": frame["value"].tolist(),
            "marker": {"color": [ESTIMATE_COLOR if s == ESTIMATED else PUBLISHED_COLOR for s in status],
                       "pattern": {"shape": ["/" if s == ESTIMATED else "" for s in status]}},
@@ -109,7 +124,7 @@ def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, hor
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
-    axis_counts = {"title": {"text": "records"}, "rangemode": "tozero", "automargin": True}
+    axis_counts = {"title": {"text": "people"}, "rangemode": "tozero", "automargin": True}
     axis_cat = {"automargin": True, "type": "category"}
     layout.update({"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts})
     if (status == ESTIMATED).any():
@@ -170,10 +185,16 @@ def heatmap(frame: pd.DataFrame, rows: str, cols: str, title: str, row_label: La
     text = [[("n.r." if s == NOT_REPORTED else _fmt(v) + ("*" if s == ESTIMATED else "")) for v, s in zip(zr, sr)]
             for zr, sr in zip(z, status)]
     z_json = [[None if math.isnan(v) else v for v in zr] for zr in z]
-    trace = {"type": "heatmap", "z": z_json, "x": [col_label(c) for c in col_vals], "y": [row_label(r) for r in row_vals],
-             "text": text, "texttemplate": "%{text}", "colorscale": "Blues", "hoverongaps": False,
-             "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>", "colorbar": {"title": {"text": "records"}, "thickness": 12}}
-    layout = _base_layout(title, source, max(300, 120 + 40 * len(row_vals)))
+    xs, ys = [col_label(c) for c in col_vals], [row_label(r) for r in row_vals]
+    top = np.nanmax(z) if np.isfinite(z).any() else 0.0
+    trace = {"type": "heatmap", "z": z_json, "x": xs, "y": ys, "text": text, "colorscale": "Blues",
+             "hoverongaps": False, "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>",
+             "colorbar": {"title": {"text": "people"}, "thickness": 12}}
+    layout = _base_layout(title, source, max(300, 130 + 40 * len(row_vals)))
+    layout["annotations"] += [{"x": x, "y": y, "text": t, "showarrow": False, "xref": "x", "yref": "y",
+                               "font": {"size": 11, "color": "#fff" if np.isfinite(v) and v > 0.6 * top else "#222"}}
+                              for y, zr, tr in zip(ys, z, text) for x, v, t in zip(xs, zr, tr)]
+    layout["plot_bgcolor"] = "#f4f4f4"
     layout.update({"xaxis": {"automargin": True, "type": "category"},
                    "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"}})
     return {"data": [trace], "layout": layout}
@@ -182,7 +203,7 @@ def heatmap(frame: pd.DataFrame, rows: str, cols: str, title: str, row_label: La
 def metric_bars(frame: pd.DataFrame, x: str, y: str, title: str, source: str) -> dict:
     """A plain bar chart of one evaluation metric (About page)."""
     layout = _base_layout(title, source, 280)
-    layout.update({"xaxis": {"title": {"text": x}, "type": "category"}, "yaxis": {"title": {"text": y}}})
+    layout.update({"xaxis": {"type": "category"}, "yaxis": {"title": {"text": y.replace("_", " ")}}})
     return {"data": [{"type": "bar", "x": frame[x].astype(str).tolist(), "y": frame[y].tolist(),
                       "marker": {"color": PUBLISHED_COLOR}, "name": y}], "layout": layout}
 

@@ -7,6 +7,7 @@ import dash_mantine_components as dmc
 from dash import html
 
 from dashboard import context
+from dashboard.citation import citation_for
 from layouts import ids
 
 NAV = [("Overview", "/"), ("Explore", "/explore"), ("Data", "/data"), ("About this data", "/about")]
@@ -37,17 +38,17 @@ def _header(current) -> dmc.AppShellHeader:
     ], justify="space-between", h="100%", px="md", wrap="nowrap"))
 
 
-def _footer(current) -> dmc.AppShellFooter:
+def _footer(current) -> html.Footer:
     if current is None:
         text = "No release published yet."
     else:
-        release, profile = current
-        cite = profile.citation or release.dataset.get("citation") or ""
-        text = [f"Release {release.release_id}, published {release.metadata.get('created_at', 'unknown date')}. ",
+        release, _ = current
+        cite = citation_for(release)
+        text = [f"Published {release.metadata.get('created_at', 'unknown date')}. ",
                 html.Span(cite, className="footer-cite"), " ",
                 dmc.Anchor("How to cite and release history", href=dash.get_relative_path("/about"), size="xs"),
                 " · ", dmc.Anchor("API", href=dash.get_relative_path("/api/v1/metadata"), size="xs")]
-    return dmc.AppShellFooter(dmc.Text(text, size="xs", c="dimmed", px="md", py=6), id="footer")
+    return html.Footer(dmc.Text(text, size="xs", c="dimmed", px="md", py=6), id="footer", className="site-footer")
 
 
 def shell_layout() -> dmc.MantineProvider:
@@ -55,6 +56,5 @@ def shell_layout() -> dmc.MantineProvider:
     current = context.current()
     return dmc.MantineProvider(dmc.AppShell([
         _header(current),
-        dmc.AppShellMain(html.Main(dash.page_container, id="main", **{"aria-live": "polite"})),
-        _footer(current),
-    ], header={"height": 64}, footer={"height": 34}, padding="md"), forceColorScheme="light")
+        dmc.AppShellMain([html.Main(dash.page_container, id="main", **{"aria-live": "polite"}), _footer(current)]),
+    ], header={"height": 64}, padding="md"), forceColorScheme="light")

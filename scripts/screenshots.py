@@ -1,0 +1,106 @@
+"""Screenshots of every dashboard page at 1366x768, for reviewers without a browser.
+
+    python scripts/screenshots.py [OUT_DIR] [--data-dir DIR]
+
+Serves the app on a free loopback port over the release in ``--data-dir`` (default: DASHBOARD_DATA_DIR
+or ./var/data) and saves one PNG per view with headless Debian Chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dashboard.app import create_app  # noqa: E402
+from dashboard.config import Settings  # noqa: E402
+
+VIEWPORT = {"width": 1366, "height": 768}
+ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
+        "--disable-sync"]
+
+
+def views(first_filter: str | None) -> list[tuple[str, str, str]]:
+    """(file name, path, selector to wait for) of every view to capture."""
+    explore_filtered = f"/explore?f={first_filter}" if first_filter else "/explore"
+    return [
+        ("01-overview.png", "/", ".js-plotly-plot"),
+        ("02-explore.png", "/explore", ".js-plotly-plot"),
+        ("03-explore-filtered.png", explore_filtered, ".js-plotly-plot"),
+        ("04-data-records.png", "/data", ".ag-row"),
+        ("05-data-aggregates.png", "/data?tab=aggregates", ".ag-header"),
+        ("06-about.png", "/about", "#about-citation"),
+    ]
+
+
+def _first_filter(app) -> str | None:
+    with app.server.app_context():
+        from dashboard import context
+
+        current = context.current()
+        if current is None:
+            return None
+        release, profile = current
+        source = profile.explore[0]
+        return f"{source}:{release.dimensions[source].values[0]}"
+
+
+def _aggregate_columns(app) -> str:
+    with app.server.app_context():
+        from dashboard import context
+
+        current = context.current()
+        if current is None:
+            return ""
+        _, profile = current
+        return "".join(f"&c={c}" for c in profile.explore[:2])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=Path("screenshots"))
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--full-page", action="store_true", help="capture whole pages instead of the viewport")
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    settings = Settings.from_env()
+    if args.data_dir:
+        settings = Settings(**{**settings.__dict__, "data_dir": args.data_dir})
+    app = create_app(settings)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print("chromium not found on PATH", file=sys.stderr)
+        return 1
+    shots = views(_first_filter(app))
+    shots[4] = (shots[4][0], shots[4][1] + _aggregate_columns(app), shots[4][2])
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
+        page = browser.new_page(viewport=VIEWPORT)
+        for name, path, selector in shots:
+            page.goto(url + path)
+            try:
+                page.wait_for_selector(selector, timeout=20000)
+            except Exception:  # noqa: BLE001 - still capture what is there (e.g. the no-release page)
+                pass
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(args.out / name), full_page=args.full_page)
+            print(args.out / name)
+        browser.close()
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
