@@ -196,3 +196,22 @@ def test_aggregate_seeded_on_k_anonymity_aggregates_creates_no_rare_combination(
         assert sensitive.counts_for(l, synth_agg.keys[l]).min() >= k
     np.testing.assert_array_equal(
         synthetic.codes, kanon.kanon_aggregate_seeded(data, k, np.random.default_rng(seed), reporting_length=length).codes)
+
+
+def test_resolution_one_reproduces_the_records(small):
+    synthetic = kanon.row_seeded(small, 1, np.random.default_rng(0))
+    as_rows = lambda enc: sorted(map(tuple, enc.codes.tolist()))  # noqa: E731
+    assert as_rows(synthetic) == as_rows(small)
+
+
+@pytest.mark.parametrize("synthesize", GUARANTEED)
+def test_resolution_above_every_count_releases_nothing(small, synthesize):
+    synthetic = synthesize(small, small.n_records + 1, np.random.default_rng(0))
+    assert (synthetic.codes < 0).all()
+    assert synthetic.n_records == (small.n_records if synthesize is kanon.unseeded else 0)
+
+
+@pytest.mark.parametrize("synthesize", GUARANTEED)
+def test_no_records(small, synthesize):
+    empty = Encoded(small.schema, small.codes[:0])
+    assert synthesize(empty, K, np.random.default_rng(0)).n_records == 0
