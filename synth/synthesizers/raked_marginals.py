@@ -34,8 +34,12 @@ from synth.combos import lookup, record_blocks
 from synth.encode import ABSENT, Encoded, Schema
 
 IPF_ITERATIONS = 20
+#: Table IPF stops once every column margin is within this share of the total.
+IPF_TOLERANCE = 1e-9
 #: Largest factor one raking step may apply to a record weight (keeps a few tiny weights from exploding).
 MAX_RATIO = 20.0
+#: Largest key space (attributes**3) checked through a dense boolean table (64 MB) instead of a binary search.
+DENSE_TRIPLES_MAX = 1 << 26
 
 
 @dataclass
@@ -70,6 +74,8 @@ def ipf_table(table: np.ndarray, rows: np.ndarray, cols: np.ndarray, iterations:
         r = t.sum(axis=1)
         t *= np.divide(rows, r, out=np.ones_like(r), where=r > 0)[:, None]
         c = t.sum(axis=0)
+        if np.abs(c - cols).max() <= IPF_TOLERANCE * max(float(cols.sum()), 1.0):
+            break
         t *= np.divide(cols, c, out=np.ones_like(c), where=c > 0)[None, :]
     return t
 
@@ -127,15 +133,25 @@ def chow_liu(tables: Tables) -> tuple[np.ndarray, np.ndarray]:
     return order, np.where(parents < 0, -1, parents)
 
 
-def _draw(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Category index per row of ``cumulative`` (rows of increasing cumulative shares) for uniforms ``u``."""
-    return np.minimum((cumulative < u[:, None]).sum(axis=1), cumulative.shape[1] - 1)
+def _draw(cumulative: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Category per record: row ``rows[r]`` of ``cumulative`` (increasing shares ending at 1) searched at ``u[r]``.
+
+    One ``searchsorted`` over all rows laid end to end (row k shifted by k), so no (records x categories)
+    temporary is built.
+    """
+    k = cumulative.shape[1]
+    flat = (cumulative + np.arange(cumulative.shape[0])[:, None]).ravel()
+    pos = np.searchsorted(flat, rows + u, side="right") - rows * k
+    return np.minimum(pos, k - 1)
 
 
 def sample_tree(tables: Tables, order: np.ndarray, parents: np.ndarray, size: int,
                 rng: np.random.Generator) -> np.ndarray:
-    """``size`` records (category indices, absent = last) by ancestral sampling along the tree."""
-    codes = np.zeros((size, tables.sizes.size), dtype=np.int32)
+    """``size`` records (category indices, absent = last) by ancestral sampling along the tree.
+
+    Returned column-major (int64), so that the per-column reads of raking are contiguous.
+    """
+    codes = np.zeros((size, tables.sizes.size), dtype=np.int64, order="F")
     for c in order:
         p = parents[c]
         u = rng.random(size)
@@ -147,12 +163,13 @@ def sample_tree(tables: Tables, order: np.ndarray, parents: np.ndarray, size: in
         rows = t.sum(axis=1, keepdims=True)
         cond = np.cumsum(np.divide(t, rows, out=np.full_like(t, 1.0 / t.shape[1]), where=rows > 0), axis=1)
         cond[:, -1] = 1.0
-        codes[:, c] = _draw(cond[codes[:, p]], u)
+        codes[:, c] = _draw(cond, codes[:, p], u)
     return codes
 
 
 def _cells(codes: np.ndarray, sizes: np.ndarray, i: int, j: int) -> np.ndarray:
-    return codes[:, i].astype(np.int64) * sizes[j] + codes[:, j]
+    """Flat cell index of every record in the (i, j) table (``codes`` column-major int64)."""
+    return codes[:, i] * sizes[j] + codes[:, j]
 
 
 def shrunk_targets(tables: Tables, codes: np.ndarray, weights: np.ndarray, noise_var: float) -> dict:
@@ -184,8 +201,14 @@ def absent_triples(codes: np.ndarray, agg: Aggregates) -> np.ndarray:
     out = np.zeros(codes.shape[0], np.int64)
     if agg.reporting_length < 3:
         return out
+    present = agg.keys[3]
+    table = None
+    if agg.base ** 3 <= DENSE_TRIPLES_MAX:
+        table = np.zeros(agg.base ** 3, dtype=bool)
+        table[present] = True
     for rid, keys in record_blocks(to_encoded(codes, agg.schema), 3):
-        out[rid] += (lookup(agg.keys[3], keys) < 0).sum(axis=1)
+        found = table[keys] if table is not None else lookup(present, keys) >= 0
+        out[rid] += keys.shape[1] - found.sum(axis=1)
     return out
 
 
