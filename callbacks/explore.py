@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 
-from dashboard import context
+from dashboard import context, views
 from dashboard import query as q
 from dashboard.urlstate import encode_selections, query_string
 from layouts import explore, ids
@@ -52,43 +53,52 @@ def event_from_trigger(trigger, click_data: dict | None, picked: str | None) -> 
     return None
 
 
-def render(columns: list[str], state: list[str]):
-    """Everything the page shows for these columns and selections (also used for the initial layout)."""
+def _current_selections(release, state: list[str] | None) -> q.Selections:
+    return q.parse_selection_strings(release, state or [])
+
+
+def restructure(columns: list[str] | None, state: list[str] | None):
+    """Columns changed: rebuild the chart grid (figures for the current selections) and the URL."""
     current = context.current()
     if current is None:
-        return (no_update,) * 6
+        return no_update, no_update
     release, profile = current
-    selections = q.parse_selection_strings(release, state or [])
+    selections = _current_selections(release, state)
     columns = [c for c in (columns or []) if c in release.dimensions][:explore.MAX_COLUMNS]
-    encoded = encode_selections(selections)
-    return (explore.grid(release, profile, columns, selections), explore.chips(release, profile, selections),
-            explore.summary(release, selections), query_string(c=columns, f=encoded), encoded,
-            explore.data_link(selections))
+    return (explore.grid(release, profile, columns, selections),
+            query_string(c=columns, f=encode_selections(selections)))
 
 
-def update(columns, click_data, picked, _chip_clicks, _clear, state):
-    """Thin wrapper: read the trigger, apply the event, re-render."""
+def update(click_data, picked, chip_clicks, _clear, columns, state):
+    """A bar click, dropdown pick, chip removal or clear-all: new selections, then every chart and control.
+
+    Thin wrapper around :func:`apply_event` and the memoised figure builders.
+    """
     trigger = ctx.triggered_id
-    event = None
-    if trigger != ids.EXPLORE_COLUMNS:
-        index = _position(trigger, ctx.inputs_list)
-        event = event_from_trigger(trigger, click_data[index] if index is not None and index < len(click_data) else None,
-                                   picked[index] if index is not None and index < len(picked) else None)
-        if event is None:
-            return (no_update,) * 6
-        if event[0] == "remove" and not any(_chip_clicks):
-            return (no_update,) * 6
-    pairs = [tuple(s.split(":", 1)) for s in state or [] if ":" in s]
-    if event is not None:
-        pairs = apply_event(pairs, event)
-    return render(columns, [f"{s}:{v}" for s, v in pairs])
+    index = _position(trigger, ctx.inputs_list)
+    event = event_from_trigger(trigger, click_data[index] if index is not None and index < len(click_data) else None,
+                               picked[index] if index is not None and index < len(picked) else None)
+    if event is None or (event[0] == "remove" and not any(chip_clicks)):
+        raise PreventUpdate
+    current = context.current()
+    if current is None:
+        raise PreventUpdate
+    release, profile = current
+    pairs = apply_event(list(_current_selections(release, state)), event)
+    selections = q.normalise(release, pairs)
+    shown = [s["id"]["source"] for s in ctx.outputs_list[0]]
+    figures, summary = views.explore_panel(release, tuple(shown), selections)
+    chosen = dict(selections)
+    encoded = encode_selections(selections)
+    return (figures, [chosen.get(source) for source in shown], explore.chips(release, profile, selections),
+            summary, query_string(c=columns, f=encoded), encoded, explore.data_link(selections))
 
 
 def _position(trigger, inputs_list) -> int | None:
     """Index of a pattern-matched trigger within its ALL group (charts and filters share the column order)."""
     if not isinstance(trigger, dict) or trigger.get("type") not in (ids.EXPLORE_CHART, ids.EXPLORE_FILTER):
         return None
-    group = inputs_list[1] if trigger["type"] == ids.EXPLORE_CHART else inputs_list[2]
+    group = inputs_list[0] if trigger["type"] == ids.EXPLORE_CHART else inputs_list[1]
     for i, item in enumerate(group):
         if item["id"] == trigger:
             return i
@@ -97,14 +107,19 @@ def _position(trigger, inputs_list) -> int | None:
 
 def register(app: Dash) -> None:
     app.callback(
-        Output(ids.EXPLORE_GRID, "children"), Output(ids.EXPLORE_CHIPS, "children"),
-        Output(ids.EXPLORE_SUMMARY, "children"), Output(ids.EXPLORE_URL, "search"),
-        Output(ids.EXPLORE_STATE, "data"), Output(ids.EXPLORE_TO_DATA, "href"),
-        Input(ids.EXPLORE_COLUMNS, "value"),
+        Output(ids.EXPLORE_GRID, "children"), Output(ids.EXPLORE_URL, "search", allow_duplicate=True),
+        Input(ids.EXPLORE_COLUMNS, "value"), State(ids.EXPLORE_STATE, "data"),
+        prevent_initial_call=True,
+    )(restructure)
+    app.callback(
+        Output({"type": ids.EXPLORE_CHART, "source": ALL}, "figure"),
+        Output({"type": ids.EXPLORE_FILTER, "source": ALL}, "value"),
+        Output(ids.EXPLORE_CHIPS, "children"), Output(ids.EXPLORE_SUMMARY, "children"),
+        Output(ids.EXPLORE_URL, "search"), Output(ids.EXPLORE_STATE, "data"), Output(ids.EXPLORE_TO_DATA, "href"),
         Input({"type": ids.EXPLORE_CHART, "source": ALL}, "clickData"),
         Input({"type": ids.EXPLORE_FILTER, "source": ALL}, "value"),
         Input({"type": ids.EXPLORE_CHIP, "source": ALL}, "n_clicks"),
         Input(ids.EXPLORE_CLEAR, "n_clicks"),
-        State(ids.EXPLORE_STATE, "data"),
+        State(ids.EXPLORE_COLUMNS, "value"), State(ids.EXPLORE_STATE, "data"),
         prevent_initial_call=True,
     )(update)

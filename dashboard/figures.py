@@ -54,45 +54,54 @@ def _base_layout(title: str, source: str, height: int) -> dict:
     }
 
 
-def _interval_hover(row: pd.Series) -> str:
-    if row["status"] == PUBLISHED:
-        return f"{_fmt(row['published'])} (95% interval {_fmt(row['low'])}–{_fmt(row['high'])})"
-    if row["status"] == NOT_REPORTED:
+def _interval_text(status: str, published: float, low: float, high: float) -> str:
+    if status == PUBLISHED:
+        return f"{_fmt(published)} (95% interval {_fmt(low)}–{_fmt(high)})"
+    if status == NOT_REPORTED:
         return "not reported (suppressed by differential privacy)"
     return "not published (combination longer than the reporting length)"
 
 
-def comparison_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str) -> dict:
-    """Explore chart: per value, synthetic estimate vs published aggregate side by side (horizontal)."""
-    frame = frame.iloc[::-1]
-    labels = [label(v) for v in frame["value"]]
-    chosen = [i for i, sel in enumerate(frame["selected"]) if sel]
-    published = frame["published"].fillna(0).to_numpy()
+def _interval_hover(row) -> str:
+    return _interval_text(row["status"], row["published"], row["low"], row["high"])
+
+
+def _arrays(frame, names: tuple[str, ...]) -> list[np.ndarray]:
+    """Columns of a DataFrame or a dict of arrays, as numpy arrays."""
+    return [np.asarray(frame[n]) for n in names]
+
+
+def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
+    """Explore chart: per value, synthetic estimate vs published aggregate side by side (horizontal).
+
+    ``frame`` is a DataFrame or a dict of equal-length arrays with the query engine's columns.
+    """
+    value, est, pub, low, high, status, selected = (a[::-1] for a in _arrays(
+        frame, ("value", "estimated", "published", "low", "high", "status", "selected")))
+    labels = [label(v) for v in value]
+    values = value.tolist()
+    chosen = np.flatnonzero(selected).tolist()
     pub_text = [_fmt(p) if s == PUBLISHED else (NOT_REPORTED_TEXT if s == NOT_REPORTED else "beyond R")
-                for p, s in zip(frame["published"], frame["status"])]
-    hover_pub = [f"{lab}<br>Published: {_interval_hover(r)}" for lab, (_, r) in zip(labels, frame.iterrows())]
-    hover_est = [f"{lab}<br>Synthetic estimate: {_fmt(e)} records" for lab, e in zip(labels, frame["estimated"])]
-    values = frame["value"].tolist()
+                for p, s in zip(pub, status)]
+    hover_pub = [f"{lab}<br>Published: {_interval_text(s, p, lo, hi)}"
+                 for lab, s, p, lo, hi in zip(labels, status, pub, low, high)]
+    hover_est = [f"{lab}<br>Synthetic estimate: {_fmt(e)} records" for lab, e in zip(labels, est)]
     traces = [
-        {"type": "bar", "orientation": "h", "name": "Synthetic estimate", "y": labels, "x": frame["estimated"].tolist(),
-         "customdata": values, "text": [_fmt(e) for e in frame["estimated"]], "textposition": "outside",
-         "cliponaxis": False, "hovertext": hover_est, "hoverinfo": "text",
-         "marker": {"color": ESTIMATE_COLOR}},
+        {"type": "bar", "orientation": "h", "name": "Synthetic estimate", "y": labels, "x": est.tolist(),
+         "customdata": values, "text": [_fmt(e) for e in est], "textposition": "outside",
+         "cliponaxis": False, "hovertext": hover_est, "hoverinfo": "text", "marker": {"color": ESTIMATE_COLOR}},
         {"type": "bar", "orientation": "h", "name": "Published DP aggregate (95% interval)", "y": labels,
-         "x": published.tolist(), "customdata": values, "text": pub_text, "textposition": "outside",
+         "x": np.nan_to_num(pub).tolist(), "customdata": values, "text": pub_text, "textposition": "outside",
          "cliponaxis": False, "hovertext": hover_pub, "hoverinfo": "text",
-         "error_x": {"type": "data", "symmetric": False,
-                     "array": (frame["high"] - frame["published"]).fillna(0).tolist(),
-                     "arrayminus": (frame["published"] - frame["low"]).fillna(0).tolist(),
-                     "color": "#333", "thickness": 1, "width": 3},
+         "error_x": {"type": "data", "symmetric": False, "array": np.nan_to_num(high - pub).tolist(),
+                     "arrayminus": np.nan_to_num(pub - low).tolist(), "color": "#333", "thickness": 1, "width": 3},
          "marker": {"color": PUBLISHED_COLOR,
-                    "line": {"color": ["#000" if s else "rgba(0,0,0,0)" for s in frame["selected"]], "width": 2}}},
+                    "line": {"color": ["#000" if s else "rgba(0,0,0,0)" for s in selected], "width": 2}}},
     ]
     if chosen:      # SDS: once a column has a selection, its other bars are greyed out
         for trace in traces:
             trace.update({"selectedpoints": chosen, "unselected": {"marker": {"opacity": 0.3}}})
-    height = max(220, 90 + 34 * len(labels))
-    layout = _base_layout(title, source, height)
+    layout = _base_layout(title, source, max(220, 90 + 34 * len(labels)))
     layout.update({"barmode": "group", "bargap": 0.25, "clickmode": "event",
                    "xaxis": {"rangemode": "tozero", "automargin": True},
                    "yaxis": {"automargin": True, "type": "category"},

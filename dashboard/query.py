@@ -11,6 +11,7 @@ column); selections are AND-ed. Every count the dashboard shows comes from here:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from itertools import product
 from typing import Iterable
 
@@ -49,27 +50,58 @@ def selection_attrs(release: Release, selections: Selections) -> list[int]:
     return [release.attribute(s, v) for s, v in selections]
 
 
-def record_index(release: Release, attrs: Iterable[int]) -> np.ndarray | None:
-    """Row indices of synthetic records having every attribute, or None meaning all records."""
+MASK_MEMO_SIZE = 8
+#: Columns with at most this many values are counted value by value (fast vectorised compares);
+#: wider ones with one bincount.
+LOOP_MAX_VALUES = 24
+
+
+def record_mask(release: Release, attrs: Iterable[int]) -> np.ndarray | None:
+    """Boolean mask of synthetic records having every attribute, or None meaning all records.
+
+    The last few masks are remembered per release: the charts of one Explore update share them.
+    """
+    key = tuple(sorted(int(a) for a in attrs))
+    if not key:
+        return None
+    memo = release.derived.setdefault("record_mask", OrderedDict())
+    with release.lock:
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
     mask = None
-    for attr in attrs:
+    for attr in key:
         col, code = release.attr_location(attr)
         hit = release.columns[col] == code
-        mask = hit if mask is None else mask & hit
+        mask = hit if mask is None else np.logical_and(mask, hit, out=mask)
+    with release.lock:
+        memo[key] = mask
+        if len(memo) > MASK_MEMO_SIZE:
+            memo.popitem(last=False)
+    return mask
+
+
+def record_index(release: Release, attrs: Iterable[int]) -> np.ndarray | None:
+    """Row indices of synthetic records having every attribute, or None meaning all records."""
+    mask = record_mask(release, attrs)
     return None if mask is None else np.flatnonzero(mask)
 
 
-def dimension_counts(release: Release, dim: Dimension, rows: np.ndarray | None) -> np.ndarray:
-    """Synthetic records (among ``rows``; None = all) having each value of ``dim``."""
-    if not dim.multi_value:
-        col = release.columns[dim.columns[0]]
-        data = col if rows is None else col[rows]
-        return np.bincount(data.astype(np.int64) + 1, minlength=len(dim.values) + 1)[1:len(dim.values) + 1]
-    out = np.empty(len(dim.values), dtype=np.int64)
-    for i, (c, code) in enumerate(zip(dim.columns, dim.codes)):
-        data = release.columns[c] if rows is None else release.columns[c][rows]
-        out[i] = np.count_nonzero(data == code)
-    return out
+def _count_equal(column: np.ndarray, code: int, mask: np.ndarray | None) -> int:
+    hit = column == code
+    return int(np.count_nonzero(hit if mask is None else np.logical_and(hit, mask, out=hit)))
+
+
+def dimension_counts(release: Release, dim: Dimension, mask: np.ndarray | None) -> np.ndarray:
+    """Synthetic records (among ``mask``; None = all) having each value of ``dim``."""
+    n_values = len(dim.values)
+    if dim.multi_value or n_values <= LOOP_MAX_VALUES:
+        return np.array([_count_equal(release.columns[c], code, mask) for c, code in zip(dim.columns, dim.codes)],
+                        dtype=np.int64)
+    col = release.columns[dim.columns[0]]
+    data = col if mask is None else col[mask]
+    unsigned = data.view(np.dtype(f"u{data.dtype.itemsize}"))       # ABSENT (-1) lands on the top bin
+    return np.bincount(unsigned, minlength=n_values)[:n_values].astype(np.int64)
 
 
 def lookup_published(release: Release, combos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -99,16 +131,16 @@ def _status(length: int, counts: np.ndarray, r: int) -> np.ndarray:
     return np.where(np.isnan(counts), NOT_REPORTED, PUBLISHED).astype(object)
 
 
-def _frame(values: list, estimated: np.ndarray, counts: np.ndarray, sds: np.ndarray, length: int,
-           r: int) -> pd.DataFrame:
-    """Common result columns: estimated, published (NaN unless published), interval, status, shown."""
+def _columns(values: list, estimated: np.ndarray, counts: np.ndarray, sds: np.ndarray, length: int,
+             r: int) -> dict[str, np.ndarray]:
+    """Common result columns as arrays: estimated, published (NaN unless published), interval, status, shown."""
     status = _status(length, counts, r)
     if length > r:
         counts = np.full(counts.size, np.nan)
         sds = np.full(counts.size, np.nan)
     shown = np.where(status == ESTIMATED, estimated.astype(np.float64), counts)
-    return pd.DataFrame({
-        "value": values,
+    return {
+        "value": np.array(values, dtype=object),
         "estimated": estimated.astype(np.int64),
         "published": counts,
         "sd": sds,
@@ -117,7 +149,25 @@ def _frame(values: list, estimated: np.ndarray, counts: np.ndarray, sds: np.ndar
         "status": status,
         "shown": shown,
         "length": np.full(counts.size, length, dtype=np.int64),
-    })
+    }
+
+
+def _frame(*args) -> pd.DataFrame:
+    return pd.DataFrame(_columns(*args))
+
+
+def bar_columns(release: Release, source: str, selections: Selections) -> dict[str, np.ndarray]:
+    """:func:`bars` as a dict of arrays (no pandas: the Explore hot path)."""
+    dim = release.dimensions[source]
+    others = [(s, v) for s, v in selections if s != source]
+    other_attrs = selection_attrs(release, others)
+    estimated = dimension_counts(release, dim, record_mask(release, other_attrs))
+    combos = np.column_stack([np.tile(np.array(other_attrs, dtype=np.int64), (len(dim.values), 1)),
+                              np.array(dim.attrs, dtype=np.int64)])
+    counts, sds = lookup_published(release, combos)
+    out = _columns(list(dim.values), estimated, counts, sds, len(others) + 1, release.reporting_length)
+    out["selected"] = out["value"] == dict(selections).get(source)
+    return out
 
 
 def bars(release: Release, source: str, selections: Selections) -> pd.DataFrame:
@@ -125,37 +175,28 @@ def bars(release: Release, source: str, selections: Selections) -> pd.DataFrame:
 
     ``selected`` marks the value chosen for ``source`` itself, if any.
     """
-    dim = release.dimensions[source]
-    others = [(s, v) for s, v in selections if s != source]
-    other_attrs = selection_attrs(release, others)
-    estimated = dimension_counts(release, dim, record_index(release, other_attrs))
-    combos = np.column_stack([np.tile(np.array(other_attrs, dtype=np.int64), (len(dim.values), 1)),
-                              np.array(dim.attrs, dtype=np.int64)])
-    counts, sds = lookup_published(release, combos)
-    out = _frame(list(dim.values), estimated, counts, sds, len(others) + 1, release.reporting_length)
-    chosen = dict(selections).get(source)
-    out["selected"] = out["value"] == chosen
-    return out
+    return pd.DataFrame(bar_columns(release, source, selections))
 
 
 def cell(release: Release, selections: Selections) -> dict:
     """The single combination of all selections: published/not reported/estimated, with its interval."""
     attrs = selection_attrs(release, selections)
-    rows = record_index(release, attrs)
-    estimated = np.array([release.n_synthetic if rows is None else rows.size])
+    mask = record_mask(release, attrs)
+    estimated = np.array([release.n_synthetic if mask is None else np.count_nonzero(mask)])
     counts, sds = lookup_published(release, np.array([attrs], dtype=np.int64).reshape(1, len(attrs)))
     return _frame([None], estimated, counts, sds, len(attrs), release.reporting_length).iloc[0].to_dict()
 
 
-def _cell_estimates(release: Release, dims: list[Dimension], rows: np.ndarray | None) -> np.ndarray:
-    """Synthetic counts of every cell of the cross product of ``dims`` (C order), among ``rows``."""
+def _cell_estimates(release: Release, dims: list[Dimension], mask: np.ndarray | None) -> np.ndarray:
+    """Synthetic counts of every cell of the cross product of ``dims`` (C order), among ``mask``."""
     if len(dims) == 1:
-        return dimension_counts(release, dims[0], rows)
+        return dimension_counts(release, dims[0], mask)
     first, rest = dims[0], dims[1:]
     parts = []
     for c, code in zip(first.columns, first.codes):
-        col = release.columns[c]
-        sub = np.flatnonzero(col == code) if rows is None else rows[col[rows] == code]
+        sub = release.columns[c] == code
+        if mask is not None:
+            sub &= mask
         parts.append(_cell_estimates(release, rest, sub))
     return np.concatenate(parts)
 
@@ -180,7 +221,7 @@ def crosstab(release: Release, sources: list[str], selections: Selections,
     beyond = combos.shape[1] > release.reporting_length
     if with_estimates is None:
         with_estimates = beyond
-    estimated = (_cell_estimates(release, dims, record_index(release, other_attrs)) if with_estimates or beyond
+    estimated = (_cell_estimates(release, dims, record_mask(release, other_attrs)) if with_estimates or beyond
                  else np.zeros(grid.shape[0], dtype=np.int64))
     frame = _frame([None] * grid.shape[0], estimated, counts, sds, combos.shape[1], release.reporting_length)
     if not with_estimates:

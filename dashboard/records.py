@@ -149,11 +149,13 @@ def query_rows(release: Release, selections: q.Selections, filter_model: dict | 
     """
     memo = release.derived.setdefault("row_queries", OrderedDict())
     key = (selections, json.dumps(filter_model, sort_keys=True), json.dumps(sort_model, sort_keys=True))
-    if key in memo:
-        memo.move_to_end(key)
-        return memo[key]
+    with release.lock:
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
     rows = sort_rows(release, filter_rows(release, selections, filter_model), sort_model)
-    memo[key] = rows
-    if len(memo) > ROW_CACHE_SIZE:
-        memo.popitem(last=False)
+    with release.lock:
+        memo[key] = rows
+        if len(memo) > ROW_CACHE_SIZE:
+            memo.popitem(last=False)
     return rows

@@ -63,6 +63,7 @@ class Release:
     agg_counts: dict[int, np.ndarray]
     agg_sd: dict[int, np.ndarray]
     derived: dict = field(default_factory=dict, repr=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __repr__(self) -> str:
         """Short and unique per release: flask-caching builds memoisation keys from it."""

@@ -124,12 +124,39 @@ def headlines(release: Release) -> list[Headline]:
 
 @cache.memoize()
 def explore_figure(release: Release, source: str, selections: q.Selections) -> dict:
-    """The Explore chart of one column under the current selections (estimate vs published)."""
+    """The Explore chart of one column under the current selections (estimate vs published).
+
+    Values with neither a synthetic record nor a published count are left out; bars are sorted by the
+    estimate (SDS Navigate), except for the time column, which keeps its order.
+    """
     profile = profile_of(release)
-    frame = q.bars(release, source, selections)
-    frame = frame[(frame["estimated"] > 0) | (frame["status"] == q.PUBLISHED) | frame["selected"]]
-    if frame.empty:
+    cols = q.bar_columns(release, source, selections)
+    keep = (cols["estimated"] > 0) | (cols["status"] == q.PUBLISHED) | cols["selected"]
+    if not keep.any():
         return fig.empty_figure("No records match the current selections.")
-    frame = frame.sort_values(["estimated", "published"], ascending=False, kind="stable") \
-        if profile.time != source else frame
-    return fig.comparison_bars(frame, profile.label(source), _labeler(release, source), _source_line(release))
+    order = np.flatnonzero(keep)
+    if profile.time != source:
+        order = order[np.lexsort((-np.nan_to_num(cols["published"][order]), -cols["estimated"][order]))]
+    cols = {k: v[order] for k, v in cols.items()}
+    return fig.comparison_bars(cols, profile.label(source), _labeler(release, source), _source_line(release))
+
+
+def selection_summary(release: Release, selections: q.Selections) -> str:
+    """One sentence on the combination of all selections (published, not reported or beyond R)."""
+    if not selections:
+        return (f"All records: {release.protected_records or 0:,} people (DP count); "
+                f"{release.n_synthetic:,} synthetic records.")
+    c = q.cell(release, selections)
+    if c["status"] == q.PUBLISHED:
+        what = f"published count {c['published']:,.0f} (95% interval {c['low']:,.0f}–{c['high']:,.0f})"
+    elif c["status"] == q.NOT_REPORTED:
+        what = "published count: not reported (suppressed by differential privacy)"
+    else:
+        what = f"no published count (more than {release.reporting_length} attributes)"
+    return f"Matching all selections: {what}; {c['estimated']:,} synthetic records (estimate)."
+
+
+@cache.memoize()
+def explore_panel(release: Release, sources: tuple[str, ...], selections: q.Selections) -> tuple[list[dict], str]:
+    """Every Explore figure and the selection summary for one state (one cache entry per state)."""
+    return [explore_figure(release, s, selections) for s in sources], selection_summary(release, selections)

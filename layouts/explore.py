@@ -24,20 +24,6 @@ def chips(release, profile, selections: q.Selections) -> list:
             for s, v in selections]
 
 
-def summary(release, selections: q.Selections) -> str:
-    """One sentence on the combination of all selections."""
-    if not selections:
-        return f"All records: {release.protected_records or 0:,} people (DP count); {release.n_synthetic:,} synthetic records."
-    c = q.cell(release, selections)
-    if c["status"] == q.PUBLISHED:
-        what = f"published count {c['published']:,.0f} (95% interval {c['low']:,.0f}–{c['high']:,.0f})"
-    elif c["status"] == q.NOT_REPORTED:
-        what = "published count: not reported (suppressed by differential privacy)"
-    else:
-        what = f"no published count (more than {release.reporting_length} attributes)"
-    return f"Matching all selections: {what}; {c['estimated']:,} synthetic records (estimate)."
-
-
 def grid(release, profile, columns: list[str], selections: q.Selections) -> list:
     chosen = dict(selections)
     cards = []
@@ -78,7 +64,7 @@ def layout(c=None, f=None, **_) -> html.Div:
         dmc.Group([dmc.Group(chips(release, profile, selections), id=ids.EXPLORE_CHIPS, gap="xs"),
                    dmc.Button("Clear all", id=ids.EXPLORE_CLEAR, variant="light", size="xs", n_clicks=0)],
                   justify="space-between", my="xs"),
-        dmc.Group([dmc.Text(summary(release, selections), id=ids.EXPLORE_SUMMARY, size="sm", fw=500),
+        dmc.Group([dmc.Text(views.selection_summary(release, selections), id=ids.EXPLORE_SUMMARY, size="sm", fw=500),
                    dmc.Anchor("Open matching synthetic records in Data →", id=ids.EXPLORE_TO_DATA,
                               href=data_link(selections), size="sm")], justify="space-between"),
         dmc.SimpleGrid(grid(release, profile, columns, selections), id=ids.EXPLORE_GRID,

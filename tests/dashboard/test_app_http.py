@@ -12,6 +12,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.config import Settings
+from dashboard.testing import dom_id, explore_click_payload
 from layouts import ids
 
 
@@ -53,39 +54,36 @@ def test_no_release_still_starts_and_explains(tmp_path):
     assert response.status_code == 503 and "python -m synth demo" in response.get_json()["error"]
 
 
-def _explore_inputs(columns, clicked=None, picked=None):
-    chart = [{"id": {"type": ids.EXPLORE_CHART, "source": c}, "property": "clickData",
-              "value": ({"points": [{"customdata": clicked[1]}]} if clicked and clicked[0] == c else None)}
-             for c in columns]
-    filters = [{"id": {"type": ids.EXPLORE_FILTER, "source": c}, "property": "value",
-                "value": picked[1] if picked and picked[0] == c else None} for c in columns]
-    return [{"id": ids.EXPLORE_COLUMNS, "property": "value", "value": columns}, chart, filters, [],
-            {"id": ids.EXPLORE_CLEAR, "property": "n_clicks", "value": 0}]
-
-
-EXPLORE_OUTPUTS = [{"id": i, "property": p} for i, p in [
-    (ids.EXPLORE_GRID, "children"), (ids.EXPLORE_CHIPS, "children"), (ids.EXPLORE_SUMMARY, "children"),
-    (ids.EXPLORE_URL, "search"), (ids.EXPLORE_STATE, "data"), (ids.EXPLORE_TO_DATA, "href")]]
-EXPLORE_OUTPUT = multi_output([f"{o['id']}.{o['property']}" for o in EXPLORE_OUTPUTS])
-
-
 def test_explore_bar_click_callback_filters(client):
-    chart_id = json.dumps({"source": "gender", "type": ids.EXPLORE_CHART}, separators=(",", ":"))
-    out = _update(client, EXPLORE_OUTPUT, EXPLORE_OUTPUTS, _explore_inputs(["gender", "ageBroad"], ("gender", "Male")),
-                  [{"id": ids.EXPLORE_STATE, "property": "data", "value": []}], [f"{chart_id}.clickData"])
+    payload = explore_click_payload(["gender", "ageBroad"], [], ("gender", "Male"))
+    out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     assert out[ids.EXPLORE_STATE]["data"] == ["gender:Male"]
     assert out[ids.EXPLORE_URL]["search"] == "?c=gender&c=ageBroad&f=gender%3AMale"
     assert "published count 40" in out[ids.EXPLORE_SUMMARY]["children"]
     assert out[ids.EXPLORE_TO_DATA]["href"] == "/data?f=gender%3AMale"
-    grid = json.dumps(out[ids.EXPLORE_GRID]["children"])
-    assert '"value": "Male"' in grid          # the gender dropdown now shows the selection
+    assert out[dom_id({"type": ids.EXPLORE_FILTER, "source": "gender"})]["value"] == "Male"
+    age = out[dom_id({"type": ids.EXPLORE_CHART, "source": "ageBroad"})]["figure"]
+    assert age["data"][1]["customdata"] == ["09--17", "18--20"]       # Male & age: 12 and 25, estimates 1 and 2
+    assert age["data"][1]["x"] == [12, 25] and age["data"][0]["x"] == [1, 2]
 
 
 def test_explore_second_click_clears(client):
-    chart_id = json.dumps({"source": "gender", "type": ids.EXPLORE_CHART}, separators=(",", ":"))
-    out = _update(client, EXPLORE_OUTPUT, EXPLORE_OUTPUTS, _explore_inputs(["gender"], ("gender", "Male")),
-                  [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Male"]}], [f"{chart_id}.clickData"])
+    payload = explore_click_payload(["gender"], ["gender:Male"], ("gender", "Male"))
+    out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     assert out[ids.EXPLORE_STATE]["data"] == []
+
+
+def test_explore_column_change_rebuilds_grid(client):
+    deps = [d["output"] for d in client.get("/_dash-dependencies").get_json()]
+    output = next(o for o in deps if o.startswith("..explore-grid.children"))
+    payload = {"output": output, "outputs": [{"id": ids.EXPLORE_GRID, "property": "children"},
+                                             {"id": ids.EXPLORE_URL, "property": "search"}],
+               "inputs": [{"id": ids.EXPLORE_COLUMNS, "property": "value", "value": ["perpGender", "nope"]}],
+               "state": [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Female"]}],
+               "changedPropIds": [f"{ids.EXPLORE_COLUMNS}.value"]}
+    out = client.post("/_dash-update-component", json=payload).get_json()["response"]
+    assert out[ids.EXPLORE_URL]["search"] == "?c=perpGender&f=gender%3AFemale"
+    assert json.dumps(out[ids.EXPLORE_GRID]["children"]).count('"explore-chart"') == 1
 
 
 def test_data_rows_callback_pages_filters_and_sorts(client):
