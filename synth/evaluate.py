@@ -300,15 +300,15 @@ def public_summary(dp: dict, comparison: dict, synthetic: dict, reporting_length
             f"deviation {sds} for combinations of 1 to {r} attributes.")},
         {"name": "Small counts", "text": (
             f"{dp['small_count_share']:.2f}% of the published combinations have a 95% interval that reaches "
-            f"below {resolution}.")},
+            f"below {resolution}: their true count may be smaller than {resolution}.")},
         {"name": "Synthetic data utility", "text": (
             f"For all attribute combinations of up to {r} attributes, {100.0 - comparison['suppressed_pct']:.2f}% "
             f"of the published combinations are retained in the synthetic dataset, whose counts differ from the "
             f"published counts by {comparison['mean_abs_error']:.2f} on average.")},
         {"name": "Synthetic data size", "text": (
             f"The synthetic dataset has {synthetic['n_records']} records ({comparison['record_expansion_pct']:+.2f}% "
-            f"against the published record count); {comparison['fabricated_pct']:.2f}% (relative to the published "
-            f"combinations) of its combinations are not among the published ones.")},
+            f"against the published record count); its combinations that are not among the published ones "
+            f"amount to {comparison['fabricated_pct']:.2f}% of the published combinations.")},
     ]
 
 

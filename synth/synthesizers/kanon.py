@@ -258,12 +258,17 @@ def consolidate(data: Encoded, rows: RowSets, avail: np.ndarray, k: int, rng: np
     """
     attr_column = data.schema.attr_column
     offsets = data.schema.offsets
-    column_attrs = [np.flatnonzero(attr_column == j) for j in range(rows.n_cols)]
+    in_column = np.arange(rows.n_cols)[:, None] == attr_column[None, :]
     avail = avail.astype(np.int64).copy()
 
     @lru_cache(maxsize=cache_max_size)
     def extension_supports(key: tuple[int, ...]) -> np.ndarray:
-        return popcount(rows.bits[:rows.n_attrs] & rows.rows_of(key))
+        """Support of key + a for every attribute a still open in a column outside key (0 for the others).
+        Budgets only shrink, so a cached vector stays valid for every later lookup of the same key."""
+        wanted = np.flatnonzero(open_attrs & ~in_column[attr_column[list(key)]].any(axis=0))
+        out = np.zeros(rows.n_attrs, dtype=np.int64)
+        out[wanted] = popcount(rows.bits[wanted] & rows.rows_of(key))
+        return out
 
     records = []
     open_attrs = avail > 0
@@ -276,7 +281,7 @@ def consolidate(data: Encoded, rows: RowSets, avail: np.ndarray, k: int, rng: np
             support = extension_supports(tuple(sorted(record)))
             candidates = np.flatnonzero(open_attrs & free & (support >= k))
             weights = support[candidates]
-            if oversampling is not None and candidates.size:
+            if oversampling is not None and oversampling.blocked[candidates].any():
                 ok = ~oversampling.blocked[candidates]
                 p_ok = weights[ok].sum() / weights.sum()
                 if p_ok == 0 or rng.geometric(p_ok) - 1 >= oversampling_tries:
@@ -289,7 +294,7 @@ def consolidate(data: Encoded, rows: RowSets, avail: np.ndarray, k: int, rng: np
             if oversampling is not None:
                 oversampling.add(attr)
             record.append(attr)
-            free[column_attrs[attr_column[attr]]] = False
+            free &= ~in_column[attr_column[attr]]
             avail[attr] -= 1
             open_attrs[attr] = avail[attr] > 0
         if oversampling is not None:
