@@ -215,3 +215,16 @@ def test_resolution_above_every_count_releases_nothing(small, synthesize):
 def test_no_records(small, synthesize):
     empty = Encoded(small.schema, small.codes[:0])
     assert synthesize(empty, K, np.random.default_rng(0)).n_records == 0
+
+
+def test_suppress_removes_exactly_the_excess(small):
+    # a1 is held by 6 records, b1 by 6, c1 by 4: targets 4, 6, 1 -> remove 2 a1 and 3 c1, nothing else
+    target = kanon.k_anonymous_counts(small, K)
+    ids = {label: i for i, label in enumerate(small.schema.attr_labels())}
+    target[ids[("A", "a1")]] = 4
+    target[ids[("C", "c1")]] = 1
+    out = kanon.suppress(small.codes, small, target, np.random.default_rng(0))
+    before, after = kanon.attribute_counts(small.codes, small), kanon.attribute_counts(out, small)
+    assert (before - after).tolist() == [2 if a in (ids[("A", "a1")],) else 3 if a == ids[("C", "c1")] else 0
+                                         for a in range(small.schema.n_attrs)]
+    assert ((out == small.codes) | (out < 0)).all()          # only removals

@@ -86,6 +86,7 @@ class RowSets:
         self.all_rows = _pack_rows(np.ones((1, n), dtype=bool))[0]
 
     def absent(self, column: int) -> int:
+        """Row id of the records where ``column`` is empty."""
         return self.n_attrs + column
 
     def rows_of(self, attrs: tuple[int, ...]) -> np.ndarray:
@@ -99,36 +100,34 @@ class RowSets:
         return popcount(current[:, None, :] & self.bits[candidates])
 
     def batch_size(self, n_candidates: int) -> int:
+        """Records per lockstep batch so that one step touches at most BATCH_WORDS words."""
         return max(1, BATCH_WORDS // max(1, n_candidates * self.bits.shape[1]))
 
 
 def weighted_choice(weights: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """One draw per row of a (B, C) integer weight matrix, with probability proportional to the weight.
+    """One draw per row of a (B, C >= 1) integer weight matrix, with probability proportional to the weight.
 
     Returns ``(choice, drawn)``; ``drawn`` is False for rows whose weights are all 0 (choice is then 0).
     As SDS: draw an integer uniformly in [1, total] and take the first cumulative weight reaching it.
     """
     cum = np.cumsum(weights, axis=1)
-    total = cum[:, -1] if cum.shape[1] else np.zeros(cum.shape[0], dtype=np.int64)
-    drawn = total > 0
+    total = cum[:, -1]
     u = rng.integers(1, np.maximum(total, 1), endpoint=True)
-    choice = np.argmax(cum >= u[:, None], axis=1) if cum.shape[1] else np.zeros(cum.shape[0], dtype=np.int64)
-    return choice, drawn
+    return np.argmax(cum >= u[:, None], axis=1), total > 0
 
 
 # ------------------------------------------------------------------------------------- common steps
-
-
-def k_anonymous_counts(data: Encoded, k: int) -> np.ndarray:
-    """floor(n_a/k)*k for every attribute: the 1-counts of the k-anonymity aggregates."""
-    n_a = np.bincount(data.attributes()[data.codes >= 0], minlength=data.schema.n_attrs)
-    return (n_a // k) * k
 
 
 def attribute_counts(codes: np.ndarray, data: Encoded) -> np.ndarray:
     """1-counts of every attribute in a code matrix on the schema of ``data``."""
     attrs = np.where(codes >= 0, codes + data.schema.offsets[None, :], -1)
     return np.bincount(attrs[attrs >= 0], minlength=data.schema.n_attrs)
+
+
+def k_anonymous_counts(data: Encoded, k: int) -> np.ndarray:
+    """floor(n_a/k)*k for every attribute: the 1-counts of the k-anonymity aggregates."""
+    return (attribute_counts(data.codes, data) // k) * k
 
 
 def suppress(codes: np.ndarray, data: Encoded, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
