@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-MAX_CHARTS = 8
+MAX_CHARTS = 12
 X_PREFERENCE = ("length", "bucket", "count_bucket", "bin", "label", "name", "column")
+#: Bookkeeping fields of per-bucket records that are not worth a chart of their own.
+SKIP_FIELDS = {"size", "mean_length", "mean_count"}
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,15 @@ class Chart:
 class EvaluationView:
     scalars: list[tuple[str, str]] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
 
 
 def _pretty(path: list[str]) -> str:
     return " / ".join(p.replace("_", " ") for p in path)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _walk(node, path: list[str], out: EvaluationView) -> None:
@@ -41,6 +48,11 @@ def _walk(node, path: list[str], out: EvaluationView) -> None:
             return
         for key, value in node.items():
             _walk(value, path + [str(key)], out)
+    elif isinstance(node, list) and node and all(_is_number(v) for v in node) and path and "by_length" in path[-1]:
+        frame = pd.DataFrame({"length": [str(i + 1) for i in range(len(node))], "value": node})
+        out.charts.append(Chart(_pretty(path), frame, "length", "value"))
+    elif isinstance(node, list) and node and all(isinstance(r, dict) and "text" in r for r in node):
+        out.sentences.extend(str(r["text"]) for r in node)
     elif isinstance(node, list) and node and all(isinstance(r, dict) for r in node):
         frame = pd.DataFrame(node)
         numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
@@ -49,7 +61,7 @@ def _walk(node, path: list[str], out: EvaluationView) -> None:
         if x is None:
             return
         for y in numeric:
-            if y != x:
+            if y != x and y not in SKIP_FIELDS:
                 out.charts.append(Chart(f"{_pretty(path)}: {y.replace('_', ' ')}", frame, x, y))
     elif isinstance(node, (int, float, str)) and not isinstance(node, bool):
         out.scalars.append((_pretty(path), f"{node:.4g}" if isinstance(node, float) else str(node)))

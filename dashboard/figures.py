@@ -91,7 +91,9 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
          "customdata": values, "text": [_fmt(e) for e in est], "textposition": "outside",
          "cliponaxis": False, "hovertext": hover_est, "hoverinfo": "text", "marker": {"color": ESTIMATE_COLOR}},
         {"type": "bar", "orientation": "h", "name": "Published DP aggregate (95% interval)", "y": labels,
-         "x": np.nan_to_num(pub).tolist(), "customdata": values, "text": pub_text, "textposition": "outside",
+         "x": np.nan_to_num(pub).tolist(), "customdata": values, "text": pub_text,
+         "textposition": ["inside" if s == PUBLISHED else "outside" for s in status], "insidetextanchor": "middle",
+         "textfont": {"color": ["#fff" if s == PUBLISHED else "#333" for s in status]},
          "cliponaxis": False, "hovertext": hover_pub, "hoverinfo": "text",
          "error_x": {"type": "data", "symmetric": False, "array": np.nan_to_num(high - pub).tolist(),
                      "arrayminus": np.nan_to_num(pub - low).tolist(), "color": "#333", "thickness": 1, "width": 3},
@@ -133,8 +135,8 @@ def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, hor
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
-    axis_counts = {"title": {"text": "people"}, "rangemode": "tozero", "automargin": True}
-    axis_cat = {"automargin": True, "type": "category"}
+    axis_counts = {"rangemode": "tozero", "automargin": True}
+    axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
     layout.update({"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts})
     if (status == ESTIMATED).any():
         layout["annotations"].append({"text": f"* hatched: {ESTIMATED_TEXT}", "xref": "paper", "yref": "paper",
@@ -196,7 +198,7 @@ def heatmap(frame: pd.DataFrame, rows: str, cols: str, title: str, row_label: La
     z_json = [[None if math.isnan(v) else v for v in zr] for zr in z]
     xs, ys = [col_label(c) for c in col_vals], [row_label(r) for r in row_vals]
     top = np.nanmax(z) if np.isfinite(z).any() else 0.0
-    trace = {"type": "heatmap", "z": z_json, "x": xs, "y": ys, "text": text, "colorscale": "Blues",
+    trace = {"type": "heatmap", "z": z_json, "x": xs, "y": ys, "text": text, "colorscale": "Blues", "reversescale": True,
              "hoverongaps": False, "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>",
              "colorbar": {"title": {"text": "people"}, "thickness": 12}}
     layout = _base_layout(title, source, max(300, 130 + 40 * len(row_vals)))

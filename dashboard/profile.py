@@ -131,7 +131,7 @@ def resolve_profile(release: Release) -> Profile:
         if g.kind == "iso3":
             value_labels[g.source] = {v: _country_name(v) or v for v in dims[g.source].values}
     return Profile(
-        dataset=name or "unknown", title=raw.get("title") or release.dataset.get("title") or name or "Dataset",
+        dataset=name or "unknown", title=release.dataset.get("title") or raw.get("title") or name or "Dataset",
         labels=labels, value_labels=value_labels, time=time, geography=geography,
         victim=known(raw.get("victim", [])), perpetrator=known(raw.get("perpetrator", [])),
         groups=groups, breakdowns=breakdowns, relationship=relationship, explore=explore,
