@@ -156,7 +156,11 @@ def suppress(codes: np.ndarray, data: Encoded, target: np.ndarray, rng: np.rando
 
 
 def finish(codes: np.ndarray, data: Encoded, drop_empty: bool = True) -> Encoded:
-    """Order records as SDS (most complete first, then lexicographically); optionally drop empty records."""
+    """Order records as SDS (most complete first, then lexicographically); optionally drop empty records.
+
+    "Lexicographically" compares value codes, i.e. the schema's value order (SDS compares strings; the
+    two agree unless a column keeps a non-alphabetical order such as bins).
+    """
     width = (codes >= 0).sum(axis=1)
     if drop_empty:
         codes, width = codes[width > 0], width[width > 0]
