@@ -47,16 +47,22 @@ def aggregate_view(tab: str, columns: list[str] | None, not_reported: bool, stat
     selections = q.parse_selection_strings(release, state or [])
     columns = [c for c in (columns or []) if c in release.dimensions]
     params = {"c": columns, "f": state or [], "nr": "1" if not_reported else "0"}
-    search = query_string(tab=tab, **params)
     hrefs = [data_layout.export_href("aggregates", fmt, params) for fmt in FORMATS]
     try:
         frame = aggregate_table(release, columns, selections, not_reported)
     except ApiError as exc:
-        return [], data_layout.aggregate_columns(release, profile, [], ()), str(exc), *hrefs, search
+        return [], data_layout.aggregate_columns(release, profile, [], ()), str(exc), *hrefs
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     published = int((frame["status"] == q.PUBLISHED).sum())
     note = f"{len(frame):,} combinations, {published:,} published."
-    return rows, data_layout.aggregate_columns(release, profile, columns, selections), note, *hrefs, search
+    return rows, data_layout.aggregate_columns(release, profile, columns, selections), note, *hrefs
+
+
+def permalink(tab: str, columns: list[str] | None, not_reported: bool, filter_model: dict | None,
+              state: list[str] | None) -> str:
+    """The Data page's query string: tab, selections, builder columns and the grid's column filters."""
+    return query_string(tab=tab, f=state or [], c=columns or [], nr="1" if not_reported else "0",
+                        fm=json.dumps(filter_model, sort_keys=True, separators=(",", ":")) if filter_model else None)
 
 
 def register(app: Dash) -> None:
@@ -68,7 +74,11 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.AGG_GRID, "rowData"), Output(ids.AGG_GRID, "columnDefs"), Output(ids.AGG_NOTE, "children"),
         *[Output(data_layout.export_id("aggregates", fmt), "href") for fmt in FORMATS],
-        Output(ids.DATA_URL, "search"),
         Input(ids.DATA_TABS, "value"), Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_NOT_REPORTED, "checked"),
         State(ids.DATA_STATE, "data"),
     )(aggregate_view)
+    app.callback(
+        Output(ids.DATA_URL, "search"),
+        Input(ids.DATA_TABS, "value"), Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_NOT_REPORTED, "checked"),
+        Input(ids.DATA_GRID, "filterModel"), State(ids.DATA_STATE, "data"), prevent_initial_call=True,
+    )(permalink)

@@ -95,6 +95,7 @@ def layout(**_) -> html.Div:
         _table(parameter_rows(release), "Privacy and synthesis parameters of the current release"),
         dmc.Title("Evaluation report", order=2, size="h4"),
         dmc.Text("Synthetic records compared with the published DP aggregates (never with the private input).", size="sm"),
+        dmc.List([dmc.ListItem(t) for t in evaluation.sentences]) if evaluation.sentences else None,
         _table(evaluation.scalars, "Summary figures") if evaluation.scalars else dmc.Text("No evaluation summary in this release.", size="sm"),
         dmc.SimpleGrid(charts, cols={"base": 1, "md": 2}, spacing="md"),
         dmc.Title("Release history", order=2, size="h4"),

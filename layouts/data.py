@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard import context
+from dashboard import context, records
 from dashboard.urlstate import as_list, columns_from_query, encode_selections, query_string, selections_from_query
 from layouts import ids
 from layouts.common import no_release
@@ -31,7 +33,22 @@ def export_links(table: str, params: dict) -> dmc.Group:
         for fmt, label in FORMAT_LABELS.items()], gap="xs")
 
 
-def records_grid(release, profile) -> dag.AgGrid:
+def filter_model_from_query(release, fm) -> dict:
+    """The grid's column filters from the ``fm`` parameter (JSON), kept only if valid for this release."""
+    raw = as_list(fm)[:1]
+    if not raw:
+        return {}
+    try:
+        model = json.loads(raw[0])
+        if not isinstance(model, dict):
+            return {}
+        records.filter_rows(release, (), model)
+    except (ValueError, TypeError, AttributeError, records.FilterError):
+        return {}
+    return model
+
+
+def records_grid(release, profile, filter_model: dict) -> dag.AgGrid:
     cols = [{"field": "id", "headerName": "id", "filter": False, "sortable": False, "width": 90}]
     cols += [{"field": k, "headerName": profile.label(k), "filter": "agTextColumnFilter"} for k in release.dimensions]
     return dag.AgGrid(
@@ -41,7 +58,7 @@ def records_grid(release, profile) -> dag.AgGrid:
         dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "rowBuffer": 0, "pagination": True,
                          "paginationPageSize": 50, "paginationPageSizeSelector": [20, 50, 100],
                          "theme": "themeQuartz"},
-        style={"height": "560px"}, className="records-grid")
+        filterModel=filter_model, style={"height": "560px"}, className="records-grid")
 
 
 def aggregate_columns(release, profile, columns: list[str], selections) -> list[dict]:
@@ -57,7 +74,7 @@ def aggregate_columns(release, profile, columns: list[str], selections) -> list[
     return defs
 
 
-def layout(tab: str = "records", f=None, c=None, nr: str = "1", **_) -> html.Div:
+def layout(tab: str = "records", f=None, c=None, nr: str = "1", fm=None, **_) -> html.Div:
     current = context.current()
     if current is None:
         return no_release()
@@ -85,7 +102,7 @@ def layout(tab: str = "records", f=None, c=None, nr: str = "1", **_) -> html.Div
                           color="orange", variant="light", my="xs"),
                 dmc.Group([dmc.Text(id=ids.DATA_COUNT, size="sm"), export_links("records", {"f": enc})],
                           justify="space-between", my="xs"),
-                records_grid(release, profile),
+                records_grid(release, profile, filter_model_from_query(release, fm)),
             ], value="records"),
             dmc.TabsPanel([
                 dmc.Text(f"Pick up to {room} column(s) (reporting length {release.reporting_length} minus "

@@ -144,3 +144,21 @@ def test_settings_validation():
     with pytest.raises(ValueError):
         Settings.from_env({"DASHBOARD_PORT": "eighty"})
     assert Settings.from_env({"DASHBOARD_DATA_DIR": "x/y"}).data_dir.as_posix() == "x/y"
+
+
+def test_evaluation_lists_by_length_and_sentences():
+    view = evaluation_tables({"synthetic": {"rare_by_length": [0, 4, 9], "distinct": 7},
+                              "summary": [{"name": "a", "text": "First sentence."}],
+                              "pres": [{"bin": 10, "size": 5, "preservation": 0.5}]})
+    assert [c.title for c in view.charts] == ["synthetic / rare by length", "pres: preservation"]
+    assert view.charts[0].frame["length"].tolist() == ["1", "2", "3"]
+    assert view.sentences == ["First sentence."] and view.scalars == [("synthetic / distinct", "7")]
+
+
+def test_filter_model_from_query_validates(release):
+    from layouts.data import filter_model_from_query
+    good = '{"gender":{"filterType":"text","type":"equals","filter":"Male"}}'
+    assert filter_model_from_query(release, good) == {"gender": {"filterType": "text", "type": "equals", "filter": "Male"}}
+    assert filter_model_from_query(release, '{"nope":{"type":"equals","filter":"x"}}') == {}
+    assert filter_model_from_query(release, "not json") == {} and filter_model_from_query(release, "[1]") == {}
+    assert filter_model_from_query(release, None) == {}

@@ -152,6 +152,9 @@ def test_grid_filter_narrows_records_and_export(page, live_url, guard):
     csv = _download(page, pattern_id("data-export", fmt="csv", table="records"))
     frame = pd.read_csv(csv.path(), comment="#", dtype=str, keep_default_na=False)
     assert frame["CountryOfExploitation"].tolist() == ["UKR", "UKR"]
+    expect(page).to_have_url(re.compile(r"fm=.*UKR"))
+    page.goto(page.url)                                   # the permalink restores the grid filter
+    expect(page.locator("#data-count")).to_contain_text("2 synthetic records", timeout=15000)
     guard.assert_clean()
 
 
