@@ -229,3 +229,12 @@ def test_suppress_removes_exactly_the_excess(small):
     expected[ids[("A", "a1")]], expected[ids[("C", "c1")]] = 2, 3
     assert (before - after).tolist() == expected.tolist()
     assert ((out == small.codes) | (out < 0)).all()          # only removals
+
+
+def test_lru_evicts_the_least_recently_used_entry():
+    cache = kanon.LRU(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1          # "a" is now the most recent
+    cache.put("c", 3)
+    assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3

@@ -30,6 +30,7 @@ Deliberate deviations from SDS:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
 from itertools import combinations
 from typing import Callable
@@ -237,6 +238,26 @@ class OversamplingControl:
             self._update_full(length, pos)
 
 
+class LRU:
+    """A least-recently-used map holding at most ``max_size`` entries."""
+
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max(1, int(max_size))
+        self.entries: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        """The value of ``key`` (now most recently used), or None."""
+        value = self.entries.get(key)
+        if value is not None:
+            self.entries.move_to_end(key)
+        return value
+
+    def put(self, key, value) -> None:
+        self.entries[key] = value
+        if len(self.entries) > self.max_size:
+            self.entries.popitem(last=False)
+
+
 @lru_cache(maxsize=256)
 def _subset_index(n: int, size: int) -> np.ndarray:
     """All size-subsets of range(n) as an (m, size) index array."""
@@ -261,28 +282,28 @@ def consolidate(data: Encoded, rows: RowSets, avail: np.ndarray, k: int, rng: np
     """
     attr_column = data.schema.attr_column
     offsets = data.schema.offsets
-    in_column = np.arange(rows.n_cols)[:, None] == attr_column[None, :]
     avail = avail.astype(np.int64).copy()
-
-    @lru_cache(maxsize=cache_max_size)
-    def extension_supports(key: tuple[int, ...]) -> np.ndarray:
-        """Support of key + a for every attribute a still open in a column outside key (0 for the others).
-        Budgets only shrink, so a cached vector stays valid for every later lookup of the same key."""
-        wanted = np.flatnonzero(open_attrs & ~in_column[attr_column[list(key)]].any(axis=0))
-        out = np.zeros(rows.n_attrs, dtype=np.int64)
-        out[wanted] = popcount(rows.bits[wanted] & rows.rows_of(key))
-        return out
-
+    # Supports of the extensions of a partial record, by its sorted attribute tuple. Only attributes that
+    # can still be candidates are computed (the others are left 0): those open, in a free column and with
+    # support >= k one attribute earlier (support only shrinks as the record grows). Budgets only shrink,
+    # so a cached vector stays exact for every attribute that matters to a later lookup of the same key.
+    cache = LRU(cache_max_size)
     records = []
     open_attrs = avail > 0
     while open_attrs.any():
         record: list[int] = []
-        free = np.ones(rows.n_attrs, dtype=bool)
+        current = rows.all_rows
+        within = np.flatnonzero(open_attrs)
         if oversampling is not None:
             oversampling.start()
         while True:
-            support = extension_supports(tuple(sorted(record)))
-            candidates = np.flatnonzero(open_attrs & free & (support >= k))
+            key = tuple(sorted(record))
+            support = cache.get(key)
+            if support is None:
+                support = np.zeros(rows.n_attrs, dtype=np.int64)
+                support[within] = popcount(rows.bits[within] & current)
+                cache.put(key, support)
+            candidates = within[open_attrs[within] & (support[within] >= k)]
             weights = support[candidates]
             if oversampling is not None and oversampling.blocked[candidates].any():
                 ok = ~oversampling.blocked[candidates]
@@ -297,7 +318,8 @@ def consolidate(data: Encoded, rows: RowSets, avail: np.ndarray, k: int, rng: np
             if oversampling is not None:
                 oversampling.add(attr)
             record.append(attr)
-            free &= ~in_column[attr_column[attr]]
+            current = current & rows.bits[attr]
+            within = candidates[attr_column[candidates] != attr_column[attr]]
             avail[attr] -= 1
             open_attrs[attr] = avail[attr] > 0
         if oversampling is not None:
