@@ -85,11 +85,11 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
                 for p, s in zip(pub, status)]
     hover_pub = [f"{lab}<br>Published: {_interval_text(s, p, lo, hi)}"
                  for lab, s, p, lo, hi in zip(labels, status, pub, low, high)]
-    hover_est = [f"{lab}<br>Synthetic estimate: {_fmt(e)} records" for lab, e in zip(labels, est)]
     traces = [
         {"type": "bar", "orientation": "h", "name": "Synthetic estimate", "y": labels, "x": est.tolist(),
-         "customdata": values, "text": [_fmt(e) for e in est], "textposition": "outside",
-         "cliponaxis": False, "hovertext": hover_est, "hoverinfo": "text", "marker": {"color": ESTIMATE_COLOR}},
+         "customdata": values, "texttemplate": "%{x:,}", "textposition": "outside", "cliponaxis": False,
+         "hovertemplate": "%{y}<br>Synthetic estimate: %{x:,} records<extra></extra>",
+         "marker": {"color": ESTIMATE_COLOR}},
         {"type": "bar", "orientation": "h", "name": "Published DP aggregate (95% interval)", "y": labels,
          "x": np.nan_to_num(pub).tolist(), "customdata": values, "text": pub_text,
          "textposition": ["inside" if s == PUBLISHED else "outside" for s in status], "insidetextanchor": "middle",
@@ -97,12 +97,12 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
          "cliponaxis": False, "hovertext": hover_pub, "hoverinfo": "text",
          "error_x": {"type": "data", "symmetric": False, "array": np.nan_to_num(high - pub).tolist(),
                      "arrayminus": np.nan_to_num(pub - low).tolist(), "color": "#333", "thickness": 1, "width": 3},
-         "marker": {"color": PUBLISHED_COLOR,
-                    "line": {"color": ["#000" if s else "rgba(0,0,0,0)" for s in selected], "width": 2}}},
+         "marker": {"color": PUBLISHED_COLOR}},
     ]
     if chosen:      # SDS: once a column has a selection, its other bars are greyed out
         for trace in traces:
             trace.update({"selectedpoints": chosen, "unselected": {"marker": {"opacity": 0.3}}})
+        traces[1]["marker"]["line"] = {"color": ["#000" if s else "rgba(0,0,0,0)" for s in selected], "width": 2}
     layout = _base_layout(title, source, max(220, 90 + 34 * len(labels)))
     layout.update({"barmode": "group", "bargap": 0.25, "clickmode": "event",
                    "xaxis": {"rangemode": "tozero", "automargin": True},

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -207,20 +208,30 @@ def load_release(path: Path) -> Release:
 class ReleaseStore:
     """Follows ``<data_dir>/current``: a new release is picked up on the next request, without restart."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, recheck_seconds: float = 1.0) -> None:
         self.data_dir = Path(data_dir)
+        self.recheck_seconds = recheck_seconds
         self._release: Release | None = None
+        self._checked_at = -float("inf")
         self._lock = threading.Lock()
 
     def get(self) -> Release | None:
-        """The current release (loaded once per release), or None when nothing is published yet."""
+        """The current release (loaded once per release), or None when nothing is published yet.
+
+        The ``current`` link is looked at most once per ``recheck_seconds`` while a release is loaded.
+        """
+        loaded = self._release
+        now = time.monotonic()
+        if loaded is not None and now - self._checked_at < self.recheck_seconds:
+            return loaded
         target = current_release(self.data_dir)
         if target is None:
             return None
-        loaded = self._release
         if loaded is not None and loaded.path == target:
+            self._checked_at = now
             return loaded
         with self._lock:
+            self._checked_at = now
             if self._release is None or self._release.path != target:
                 self._release = load_release(target)
             return self._release

@@ -156,7 +156,15 @@ def selection_summary(release: Release, selections: q.Selections) -> str:
     return f"Matching all selections: {what}; {c['estimated']:,} synthetic records (estimate)."
 
 
-@cache.memoize()
 def explore_panel(release: Release, sources: tuple[str, ...], selections: q.Selections) -> tuple[list[dict], str]:
-    """Every Explore figure and the selection summary for one state (one cache entry per state)."""
-    return [explore_figure(release, s, selections) for s in sources], selection_summary(release, selections)
+    """Every Explore figure and the selection summary for one state: one cache entry per state.
+
+    The hot path of the page, so the key is built directly (release id first) instead of by memoize's
+    signature inspection.
+    """
+    key = f"explore_panel|{release.release_id}|{sources!r}|{selections!r}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = ([explore_figure(release, s, selections) for s in sources], selection_summary(release, selections))
+        cache.set(key, hit)
+    return hit
