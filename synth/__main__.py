@@ -71,6 +71,19 @@ def _add_refresh_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="random seed (default: fresh randomness)")
 
 
+def _add_input(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input", type=Path, required=True, help="private input: CSV, TSV or Parquet")
+    p.add_argument("--spec", type=Path, help="dataset spec (TOML)")
+    p.add_argument("--name", help="dataset id (default: from the spec, else the file name)")
+    p.add_argument("--subject-id", help="column whose equal values join rows into one subject")
+    p.add_argument("--use-columns", help="comma-separated columns to use (default all)")
+    p.add_argument("--multi-value", action="append", default=[], metavar="COL=DELIM",
+                   help="declare a multi-value column (repeatable)")
+    p.add_argument("--sensitive-zeros", help="comma-separated columns where 0 is a value")
+    p.add_argument("--delimiter", help="input delimiter (default: detected)")
+    p.add_argument("--encoding", help="input encoding (default: detected)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m synth", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -83,17 +96,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--private-dir")
 
     p = sub.add_parser("refresh", help="publish a new release from a private input")
-    p.add_argument("--input", type=Path, required=True, help="private input: CSV, TSV or Parquet")
-    p.add_argument("--spec", type=Path, help="dataset spec (TOML)")
-    p.add_argument("--name", help="dataset id (default: from the spec, else the file name)")
-    p.add_argument("--subject-id", help="column whose equal values join rows into one subject")
-    p.add_argument("--use-columns", help="comma-separated columns to use (default all)")
-    p.add_argument("--multi-value", action="append", default=[], metavar="COL=DELIM",
-                   help="declare a multi-value column (repeatable)")
-    p.add_argument("--sensitive-zeros", help="comma-separated columns where 0 is a value")
-    p.add_argument("--delimiter", help="input delimiter (default: detected)")
-    p.add_argument("--encoding", help="input encoding (default: detected)")
+    _add_input(p)
     _add_refresh_common(p)
+
+    p = sub.add_parser("kanon", help="one-off k-anonymity synthesis into a new folder (not DP, never served)")
+    _add_input(p)
+    p.add_argument("--out", type=Path, required=True, help="new output folder")
+    p.add_argument("--mode", default="row_seeded", help="row_seeded, unseeded, value_seeded or aggregate_seeded")
+    p.add_argument("--resolution", type=int, default=10, help="privacy resolution k (default 10)")
+    p.add_argument("--reporting-length", type=int, default=3)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--private-dir")
 
     p = sub.add_parser("demo", help="generate the sample data and refresh a release from it if none exists")
     p.add_argument("--victims", type=int, default=20_000)
@@ -167,6 +180,12 @@ def run(args: argparse.Namespace) -> int:
         print(out)
     elif args.command == "refresh":
         print(_refresh(args, args.input, args.spec, _spec_overrides(args)))
+    elif args.command == "kanon":
+        from synth.kanon_release import kanon_release
+        from synth.spec import load_spec
+        print(kanon_release(args.input, load_spec(args.spec, **_spec_overrides(args)), args.out,
+                            _private_dir(args.private_dir), mode=args.mode, resolution=args.resolution,
+                            reporting_length=args.reporting_length, seed=args.seed))
     elif args.command == "demo":
         from synth.sample import write_sample
         existing = release.current_release(_data_dir(args.data_dir))
