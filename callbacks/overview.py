@@ -1,11 +1,14 @@
-"""Overview callbacks: switching the map's geography (also written to the URL)."""
+"""Overview callbacks: switching the map's geography (in the URL); a click on a chart opens Explore on it."""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, no_update
+import dash
+from dash import ALL, Dash, Input, Output, ctx, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import context, views
-from dashboard.urlstate import query_string
+from dashboard import query as q
+from dashboard.urlstate import encode_selections, query_string
 from layouts import ids
 from layouts.overview import geo_choice
 
@@ -20,6 +23,35 @@ def switch_geography(geo: str | None) -> tuple[dict, str]:
     return views.map_figure(release, geo), query_string(geo=geo)
 
 
+def explore_link(link: str | None, explore_columns: list[str]) -> str | None:
+    """``/explore`` URL filtered on a clicked ``source:value`` (None if the click carries no valid link)."""
+    current = context.current()
+    if current is None or not isinstance(link, str):
+        return None
+    release, _ = current
+    selections = q.parse_selection_strings(release, [link])
+    if not selections:
+        return None
+    source = selections[0][0]
+    columns = list(dict.fromkeys([source, *explore_columns]))[:6]
+    return dash.get_relative_path("/explore") + query_string(c=columns, f=encode_selections(selections))
+
+
+def open_in_explore(_breakdowns, _trend, _map):
+    """A click on any Overview chart opens Explore filtered on what was clicked."""
+    data = ctx.triggered[0]["value"] if ctx.triggered else None
+    link = (data or {}).get("points", [{}])[0].get("customdata")
+    current = context.current()
+    target = explore_link(link, list(current[1].explore) if current else [])
+    if target is None:
+        raise PreventUpdate
+    return target
+
+
 def register(app: Dash) -> None:
+    app.callback(Output(ids.OVERVIEW_NAV, "href"),
+                 Input({"type": ids.OVERVIEW_BREAKDOWN, "key": ALL}, "clickData"),
+                 Input(ids.OVERVIEW_TREND, "clickData"), Input(ids.OVERVIEW_MAP, "clickData"),
+                 prevent_initial_call=True)(open_in_explore)
     app.callback(Output(ids.OVERVIEW_MAP, "figure"), Output(ids.OVERVIEW_URL, "search"),
                  Input(ids.OVERVIEW_GEO, "value"), prevent_initial_call=True)(switch_geography)

@@ -7,9 +7,7 @@ pages through the synthetic records.
 from __future__ import annotations
 
 import json
-import math
 
-import numpy as np
 import pandas as pd
 from flask import Flask, Response, jsonify, request
 
@@ -105,8 +103,12 @@ def aggregate_table(release, columns: list[str], selections: q.Selections, inclu
 
 
 def _json_rows(frame: pd.DataFrame) -> list[dict]:
-    rows = frame.replace({np.nan: None}).to_dict("records")
-    return [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()} for r in rows]
+    """Records with NaN as null and counts as integers (DP counts are published rounded)."""
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for row in rows:
+        if row.get("count") is not None:
+            row["count"] = int(row["count"])
+    return rows
 
 
 def _csv_response(body: bytes, name: str) -> Response:

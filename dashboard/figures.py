@@ -66,6 +66,11 @@ def _interval_hover(row) -> str:
     return _interval_text(row["status"], row["published"], row["low"], row["high"])
 
 
+def _links(frame) -> list:
+    """What a click on a bar or area selects: the ``link`` column (``source:value``) if any, else the value."""
+    return list(frame["link"] if "link" in frame else frame["value"])
+
+
 def _arrays(frame, names: tuple[str, ...]) -> list[np.ndarray]:
     """Columns of a DataFrame or a dict of arrays, as numpy arrays."""
     return [np.asarray(frame[n]) for n in names]
@@ -126,7 +131,7 @@ def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, hor
     inside = ["outside" if s == NOT_REPORTED else "inside" for s in status]
     bar = {"type": "bar", "name": "count", "text": text, "textposition": inside, "cliponaxis": False,
            "insidetextanchor": "start", "textfont": {"color": ["#333" if s == NOT_REPORTED else "#fff" for s in status]},
-           "hovertext": hover, "hoverinfo": "text", "customdata": frame["value"].tolist(),
+           "hovertext": hover, "hoverinfo": "text", "customdata": _links(frame),
            "marker": {"color": [ESTIMATE_COLOR if s == ESTIMATED else PUBLISHED_COLOR for s in status],
                       "pattern": {"shape": ["/" if s == ESTIMATED else "" for s in status]}},
            "showlegend": False}
@@ -156,7 +161,7 @@ def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) ->
     names = [label(v) for v in shown["value"]]
     trace = {"type": "choropleth", "locationmode": "ISO-3", "locations": shown["value"].tolist(),
              "z": shown["shown"].tolist(), "colorscale": "Viridis", "reversescale": True,
-             "hovertext": _hover_rows(shown, names), "hoverinfo": "text", "customdata": shown["value"].tolist(),
+             "hovertext": _hover_rows(shown, names), "hoverinfo": "text", "customdata": _links(shown),
              "marker": {"line": {"color": "#fff", "width": 0.5}}, "colorbar": {"title": {"text": "records"}, "thickness": 12}}
     layout = _base_layout(title, source, 420)
     layout["geo"] = {"showframe": False, "showcoastlines": False, "projection": {"type": "natural earth"},
@@ -176,7 +181,7 @@ def region_map(frame: pd.DataFrame, title: str, label: Labeler, source: str,
     trace = {"type": "scattergeo", "mode": "markers+text", "lat": [centroids[v][0] for v in shown["value"]],
              "lon": [centroids[v][1] for v in shown["value"]], "text": [f"{n}<br>{_fmt(c)}" for n, c in zip(names, size)],
              "textposition": "middle center", "hovertext": _hover_rows(shown, names), "hoverinfo": "text",
-             "customdata": shown["value"].tolist(),
+             "customdata": _links(shown),
              "marker": {"size": (np.sqrt(size) * scale).tolist(), "color": PUBLISHED_COLOR, "opacity": 0.6,
                         "line": {"color": "#fff", "width": 1}}}
     layout = _base_layout(title, source, 420)

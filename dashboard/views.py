@@ -24,11 +24,15 @@ def _source_line(release: Release) -> str:
 
 
 def chart_frame(release: Release, key: str, selections: q.Selections):
-    """Bars of a source column or of a profile group."""
+    """Bars of a source column or of a profile group, with ``link`` = the ``source:value`` a click selects."""
     profile = profile_of(release)
     if key in profile.groups:
-        return q.member_bars(release, profile.groups[key].members, selections)
-    return q.bars(release, key, selections)
+        frame = q.member_bars(release, profile.groups[key].members, selections)
+        frame["link"] = frame["source"] + ":" + frame["source_value"]
+        return frame
+    frame = q.bars(release, key, selections)
+    frame["link"] = key + ":" + frame["value"]
+    return frame
 
 
 def _labeler(release: Release, key: str):
@@ -51,7 +55,7 @@ def trend_figure(release: Release) -> dict:
     profile = profile_of(release)
     if profile.time is None:
         return fig.empty_figure("This dataset has no time column.")
-    frame = q.bars(release, profile.time, ())
+    frame = chart_frame(release, profile.time, ())
     return fig.shown_bars(frame, f"{profile.label(profile.time)}: records per period", _labeler(release, profile.time),
                           _source_line(release))
 
@@ -63,7 +67,7 @@ def map_figure(release: Release, geo: str | None) -> dict:
     if not geos:
         return fig.empty_figure("This dataset has no geography column.")
     g = geos.get(geo) or profile.geography[0]
-    frame = q.bars(release, g.source, ())
+    frame = chart_frame(release, g.source, ())
     title = f"{profile.label(g.source)}: records by {'country' if g.kind == 'iso3' else 'region'}"
     if g.kind == "iso3":
         return fig.country_map(frame, title, _labeler(release, g.source), _source_line(release))

@@ -6,6 +6,7 @@ COPY_LINK_STATUS = "copy-link-status"
 
 # overview
 OVERVIEW_URL = "overview-url"
+OVERVIEW_NAV = "overview-nav"
 OVERVIEW_GEO = "overview-geo"
 OVERVIEW_MAP = "overview-map"
 OVERVIEW_TREND = "overview-trend"

@@ -33,8 +33,10 @@ def layout(geo: str | None = None, **_) -> html.Div:
                         f"{release.release_id}-{k}", profile.label(k)) for k in profile.breakdowns]
     return dmc.Container([
         dcc.Location(id=ids.OVERVIEW_URL, refresh=False),
+        dcc.Location(id=ids.OVERVIEW_NAV, refresh="callback-nav"),
         dmc.Title("Overview", order=1, size="h2"),
-        dmc.Text(f"What the published release of {profile.title} says, in counts with honest uncertainty.", c="dimmed"),
+        dmc.Text(f"What the published release of {profile.title} says, in counts with honest uncertainty. "
+                 "Click a bar or a country to explore it further.", c="dimmed"),
         legend_note(),
         cards,
         dmc.Grid([

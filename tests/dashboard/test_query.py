@@ -90,7 +90,7 @@ def test_crosstab_with_filter(release):
 
 
 def test_store_follows_current_release(tmp_path):
-    store = ReleaseStore(tmp_path)
+    store = ReleaseStore(tmp_path, recheck_seconds=0)
     assert store.get() is None
     build_release(tmp_path)
     first = store.get()

@@ -46,11 +46,16 @@ def _click_bar(page, chart_selector: str, label: str) -> None:
     expect(chart.locator(".js-plotly-plot")).to_be_visible(timeout=15000)
     index = chart.evaluate(
         "(el, label) => el.querySelector('.js-plotly-plot').data[0].y.indexOf(label)", label)
-    bar = chart.locator(".trace.bars").first.locator(".point").nth(index)
+    _click_point(page, chart.locator(".trace.bars").first.locator(".point").nth(index))
+
+
+def _click_point(page, bar) -> None:
+    """Hover then click the middle of a plotly bar (plotly needs the hover before the click)."""
+    bar.scroll_into_view_if_needed()
     box = bar.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
-    page.wait_for_timeout(300)          # plotly needs the hover before the click
+    page.wait_for_timeout(300)
     page.mouse.click(x, y)
 
 
@@ -181,4 +186,14 @@ def test_chart_png_and_svg_download_offline(page, live_url, guard):
     svg = _download(page, "#fig-overview-trend .download-image >> nth=1")
     assert open(svg.path(), encoding="utf-8").read(200).lstrip().startswith("<svg")
     assert button.count() == 2
+    guard.assert_clean()
+
+
+def test_overview_bar_click_opens_explore_filtered(page, live_url, guard):
+    page.goto(live_url + "/")
+    chart = page.locator(pattern_id("overview-breakdown", key="gender"))
+    expect(chart.locator(".js-plotly-plot")).to_be_visible(timeout=15000)
+    _click_point(page, chart.locator(".trace.bars .point").nth(1))          # Male
+    expect(page).to_have_url(re.compile(r"/explore\?c=gender.*f=gender%3AMale"), timeout=10000)
+    expect(page.locator("#explore-chips")).to_contain_text("Male", timeout=10000)
     guard.assert_clean()
