@@ -6,7 +6,6 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard.store import Release
 
 
 def graph_config(filename: str = "chart") -> dict:
@@ -29,13 +28,6 @@ def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
     return html.Figure([buttons, dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))],
                        className="chart", title=label, **({"id": f"fig-{dom_id}"} if dom_id else {}),
                        **{"aria-label": label})
-
-
-def source_line(release: Release, profile_title: str) -> str:
-    """The provenance line printed inside every figure."""
-    p = release.privacy
-    return (f"Source: {profile_title}, release {release.release_id}. DP aggregates (ε={p.get('epsilon')}, "
-            f"reporting length {release.reporting_length}); bars show 95% intervals.")
 
 
 def legend_note() -> dmc.Alert:

@@ -157,3 +157,13 @@ def test_exports_carry_provenance_and_neutralise(client):
     assert parquet.column("count").to_pylist() == [50, 40]
     assert client.get("/export/records.zip").status_code == 404
     assert client.get('/export/records.csv?fm={"nope":{"type":"contains","filter":"x"}}').status_code == 400
+
+
+def test_filesystem_cache_backend_serves_pages(data_dir, tmp_path):
+    settings = Settings(data_dir=data_dir, cache_type="FileSystemCache", cache_dir=tmp_path / "cache")
+    client = create_app(settings).server.test_client()
+    for _ in range(2):                                  # second round is served from the file cache
+        out = client.post("/_dash-update-component",
+                          json=explore_click_payload(["gender", "ageBroad"], [], ("gender", "Female"))).get_json()
+        assert "published count 50" in out["response"][ids.EXPLORE_SUMMARY]["children"]
+    assert any((tmp_path / "cache").iterdir())
