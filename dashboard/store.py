@@ -9,6 +9,7 @@ Only the release folder is read; the private input is never visible to the dashb
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ import pyarrow.parquet as pq
 
 from synth.combos import check_packable, pack
 from synth.encode import ABSENT, Schema
-from synth.release import current_release, list_releases, read_metadata
+from synth.release import current_release, list_releases, read_metadata, verify_release
 
+LOG = logging.getLogger(__name__)
 AGGREGATES = "aggregates.parquet"
 SYNTHETIC = "synthetic.parquet"
 EVALUATION = "evaluation.json"
@@ -195,9 +197,18 @@ def _encode_aggregates(path: Path, schema: Schema) -> tuple[dict, dict, dict]:
     return keys_by, counts_by, sd_by
 
 
-def load_release(path: Path) -> Release:
-    """Load a release folder (see docs/release-format.md) into a :class:`Release`."""
+class ReleaseError(Exception):
+    """A release folder that cannot be served (checksum mismatch, unreadable file)."""
+
+
+def load_release(path: Path, verify: bool = True) -> Release:
+    """Load a release folder (see docs/release-format.md) into a :class:`Release`.
+
+    With ``verify``, every file's checksum is checked against ``metadata.json`` first.
+    """
     path = Path(path)
+    if verify and (bad := verify_release(path)):
+        raise ReleaseError(f"release {path.name}: checksum mismatch in {', '.join(bad)}")
     meta = read_metadata(path)
     schema, labels = _schema_from_metadata(meta)
     keys, counts, sd = _encode_aggregates(path / AGGREGATES, schema)
@@ -233,7 +244,12 @@ class ReleaseStore:
         with self._lock:
             self._checked_at = now
             if self._release is None or self._release.path != target:
-                self._release = load_release(target)
+                try:
+                    self._release = load_release(target)
+                except Exception:
+                    if self._release is None:
+                        raise
+                    LOG.exception("cannot load release %s; still serving %s", target.name, self._release.release_id)
             return self._release
 
     def history(self) -> list[dict]:

@@ -119,3 +119,15 @@ def test_member_bars(release):
     out = q.member_bars(release, [("gender", "Male", "Men"), ("perpGender", "Female", "Female perpetrator")], ())
     assert out["value"].tolist() == ["Men", "Female perpetrator"]
     assert out["published"].tolist() == [40, 30]
+
+
+def test_corrupt_new_release_keeps_serving_the_previous_one(tmp_path):
+    from dashboard.store import ReleaseError
+    store = ReleaseStore(tmp_path, recheck_seconds=0)
+    build_release(tmp_path)
+    first = store.get()
+    folder = build_release(tmp_path, aggregates={"gender:Female": 7})
+    (folder / "aggregates.parquet").write_bytes(b"tampered")
+    assert store.get() is first
+    with pytest.raises(ReleaseError):
+        load_release(folder)
