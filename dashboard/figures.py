@@ -79,7 +79,8 @@ def _arrays(frame, names: tuple[str, ...]) -> list[np.ndarray]:
 def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     """Explore chart: per value, synthetic estimate vs published aggregate side by side (horizontal).
 
-    ``frame`` is a DataFrame or a dict of equal-length arrays with the query engine's columns.
+    ``frame`` is a DataFrame or a dict of equal-length arrays with the query engine's columns. Numeric
+    arrays stay numpy arrays: Dash's JSON encoder (orjson) takes them without a per-element walk.
     """
     value, est, pub, low, high, status, selected = (a[::-1] for a in _arrays(
         frame, ("value", "estimated", "published", "low", "high", "status", "selected")))
@@ -91,17 +92,17 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     hover_pub = [f"{lab}<br>Published: {_interval_text(s, p, lo, hi)}"
                  for lab, s, p, lo, hi in zip(labels, status, pub, low, high)]
     traces = [
-        {"type": "bar", "orientation": "h", "name": "Synthetic estimate", "y": labels, "x": est.tolist(),
+        {"type": "bar", "orientation": "h", "name": "Synthetic estimate", "y": labels, "x": est,
          "customdata": values, "texttemplate": "%{x:,}", "textposition": "outside", "cliponaxis": False,
          "hovertemplate": "%{y}<br>Synthetic estimate: %{x:,} records<extra></extra>",
          "marker": {"color": ESTIMATE_COLOR}},
         {"type": "bar", "orientation": "h", "name": "Published DP aggregate (95% interval)", "y": labels,
-         "x": np.nan_to_num(pub).tolist(), "customdata": values, "text": pub_text,
+         "x": np.nan_to_num(pub), "customdata": values, "text": pub_text,
          "textposition": ["inside" if s == PUBLISHED else "outside" for s in status], "insidetextanchor": "middle",
          "textfont": {"color": ["#fff" if s == PUBLISHED else "#333" for s in status]},
          "cliponaxis": False, "hovertext": hover_pub, "hoverinfo": "text",
-         "error_x": {"type": "data", "symmetric": False, "array": np.nan_to_num(high - pub).tolist(),
-                     "arrayminus": np.nan_to_num(pub - low).tolist(), "color": "#333", "thickness": 1, "width": 3},
+         "error_x": {"type": "data", "symmetric": False, "array": np.nan_to_num(high - pub),
+                     "arrayminus": np.nan_to_num(pub - low), "color": "#333", "thickness": 1, "width": 3},
          "marker": {"color": PUBLISHED_COLOR}},
     ]
     if chosen:      # SDS: once a column has a selection, its other bars are greyed out
