@@ -30,16 +30,26 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
 from synth.aggregates import Aggregates
-from synth.combos import lookup, record_blocks
-from synth.encode import ABSENT, Encoded, Schema
+from synth.encode import Encoded
+from synth.synthesizers.support import TripleSupport, to_encoded
 
 IPF_ITERATIONS = 20
 #: Table IPF stops once every column margin is within this share of the total.
 IPF_TOLERANCE = 1e-9
 #: Largest factor one raking step may apply to a record weight (keeps a few tiny weights from exploding).
 MAX_RATIO = 20.0
-#: Largest key space (attributes**3) checked through a dense boolean table (64 MB) instead of a binary search.
-DENSE_TRIPLES_MAX = 1 << 26
+#: Columns absent from more than this share of records are not used to denoise 1-counts.
+MAX_ABSENT_SHARE = 0.05
+#: Records drawn at once by support-restricted sampling (bounds its records x categories temporaries).
+SAMPLE_BLOCK = 65_536
+#: Records drawn per swap slot (chosen and pool) in each round of :func:`balance_one_way`.
+SWAP_CANDIDATES = 8
+#: Records considered per cell edit of :func:`fix_one_way` (a random subset of those holding surplus values).
+MOVE_CANDIDATES = 20
+#: Smallest penalty factor used to price an unpublished 3-combination created by a cell edit.
+MIN_PENALTY = 1e-6
+#: Floor on pair-table cells before taking logs (an empty cell makes an edit very unlikely, not impossible).
+EMPTY_CELL = 1e-6
 
 
 @dataclass
@@ -53,11 +63,47 @@ class Tables:
     total: float
 
 
-def one_way_tables(agg: Aggregates) -> list[np.ndarray]:
-    """Per column: clipped DP value counts plus an absent count, scaled to total n'."""
-    n = float(agg.n_records)
-    counts = np.zeros(agg.schema.n_attrs)
+def one_counts(agg: Aggregates) -> np.ndarray:
+    """DP 1-count per attribute, clipped at 0 (0 where unpublished)."""
+    counts = np.zeros(agg.base)
     counts[agg.keys[1]] = np.maximum(agg.counts[1], 0)
+    return counts
+
+
+def denoised_one_counts(agg: Aggregates, noise_sd: list[float] | None) -> np.ndarray:
+    """DP 1-counts combined (inverse-variance weights) with the 2-way counts that add up to them.
+
+    For an attribute ``a`` and another column j, ``sum_v count(a, v) + count(a, absent_j)`` is a second
+    measurement of ``count(a)`` with independent noise of variance ``values_j * sd_2**2``. It is used only
+    where every published value of j forms a published pair with ``a`` (suppressed pairs would bias it low)
+    and where j is nearly always present (its derived absent count is at most ``MAX_ABSENT_SHARE`` of n'),
+    so that ``count(a, absent_j)``, estimated as ``count(a) * absent_j / n'``, is small.
+    """
+    counts = one_counts(agg)
+    if noise_sd is None or len(noise_sd) < 2 or agg.reporting_length < 2 or agg.keys[2].size == 0:
+        return counts
+    schema, n = agg.schema, float(agg.n_records)
+    m = len(schema.columns)
+    published = np.bincount(schema.attr_column, counts > 0, minlength=m)
+    absent_share = np.maximum(n - np.bincount(schema.attr_column, counts, minlength=m), 0.0) / n
+    combos = agg.combos(2)
+    flat = np.concatenate([combos[:, 0] * m + schema.attr_column[combos[:, 1]],
+                           combos[:, 1] * m + schema.attr_column[combos[:, 0]]])
+    weights = np.tile(np.maximum(agg.counts[2], 0).astype(float), 2)
+    sums = np.bincount(flat, weights, minlength=agg.base * m).reshape(agg.base, m)
+    cells = np.bincount(flat, minlength=agg.base * m).reshape(agg.base, m)
+    v1, v2 = float(noise_sd[0]) ** 2, float(noise_sd[1]) ** 2
+    usable = (cells == published[None, :]) & (published > 0)[None, :] & (absent_share <= MAX_ABSENT_SHARE)[None, :]
+    estimate = sums + counts[:, None] * absent_share[None, :]
+    var = published[None, :] * v2 + (counts[:, None] / n) ** 2 * published[None, :] * v1
+    precision = np.where(usable, 1.0 / var, 0.0)
+    combined = (counts / v1 + (precision * estimate).sum(axis=1)) / (1.0 / v1 + precision.sum(axis=1))
+    return np.where(counts > 0, np.maximum(combined, 0.0), 0.0)
+
+
+def one_way_tables(agg: Aggregates, counts: np.ndarray) -> list[np.ndarray]:
+    """Per column: value counts (one per attribute) plus an absent count, scaled to total n'."""
+    n = float(agg.n_records)
     out = []
     for c, col in enumerate(agg.schema.columns):
         start = int(agg.schema.offsets[c])
@@ -105,8 +151,9 @@ def pair_tables(agg: Aggregates, one: list[np.ndarray]) -> tuple[dict, dict]:
     return tables, measured
 
 
-def build_tables(agg: Aggregates) -> Tables:
-    one = one_way_tables(agg)
+def build_tables(agg: Aggregates, noise_sd: list[float] | None = None) -> Tables:
+    """All marginal tables; 1-way counts denoised with the 2-way counts when ``noise_sd`` is known."""
+    one = one_way_tables(agg, denoised_one_counts(agg, noise_sd))
     pairs, measured = pair_tables(agg, one)
     return Tables(np.array([t.size for t in one]), one, pairs, measured, float(agg.n_records))
 
@@ -145,26 +192,57 @@ def _draw(cumulative: np.ndarray, rows: np.ndarray, u: np.ndarray) -> np.ndarray
     return np.minimum(pos, k - 1)
 
 
+def _pair_table(tables: Tables, i: int, j: int) -> np.ndarray:
+    """The (i, j) table oriented with i's categories as rows."""
+    return tables.pairs[(i, j)] if i < j else tables.pairs[(j, i)].T
+
+
 def sample_tree(tables: Tables, order: np.ndarray, parents: np.ndarray, size: int,
-                rng: np.random.Generator) -> np.ndarray:
+                rng: np.random.Generator, pair_support: bool = False, block: int = SAMPLE_BLOCK) -> np.ndarray:
     """``size`` records (category indices, absent = last) by ancestral sampling along the tree.
 
+    With ``pair_support`` a column's value is drawn among the categories forming an empty (zero) cell with
+    the fewest of the record's already drawn values (2-way supports of the tables), in proportion to the
+    tree conditional; records therefore rarely hold a pair (and all its triples) that the aggregates lack.
     Returned column-major (int64), so that the per-column reads of raking are contiguous.
     """
     codes = np.zeros((size, tables.sizes.size), dtype=np.int64, order="F")
+    drawn: list[int] = []
     for c in order:
         p = parents[c]
         u = rng.random(size)
         if p < 0:
             share = np.cumsum(tables.one[c]) / tables.one[c].sum()
             codes[:, c] = np.searchsorted(share, u * share[-1], side="right").clip(max=share.size - 1)
+            drawn.append(c)
             continue
-        t = tables.pairs[(p, c)] if p < c else tables.pairs[(c, p)].T
+        t = _pair_table(tables, p, c)
         rows = t.sum(axis=1, keepdims=True)
-        cond = np.cumsum(np.divide(t, rows, out=np.full_like(t, 1.0 / t.shape[1]), where=rows > 0), axis=1)
-        cond[:, -1] = 1.0
-        codes[:, c] = _draw(cond, codes[:, p], u)
+        cond = np.divide(t, rows, out=np.full_like(t, 1.0 / t.shape[1]), where=rows > 0)
+        if not pair_support:
+            cum = np.cumsum(cond, axis=1)
+            cum[:, -1] = 1.0
+            codes[:, c] = _draw(cum, codes[:, p], u)
+        else:
+            empty = [_pair_table(tables, j, c) <= 0 for j in drawn]
+            for start in range(0, size, block):
+                part = slice(start, start + block)
+                codes[part, c] = _draw_supported(cond, empty, codes[part][:, drawn], codes[part, p], u[part])
+        drawn.append(c)
     return codes
+
+
+def _draw_supported(cond: np.ndarray, empty: list[np.ndarray], previous: np.ndarray, parent: np.ndarray,
+                    u: np.ndarray) -> np.ndarray:
+    """Draws from ``cond[parent]`` restricted to the categories with the fewest empty cells against ``previous``."""
+    misses = np.zeros((u.size, cond.shape[1]), dtype=np.int16)
+    for k, table in enumerate(empty):
+        misses += table[previous[:, k]]
+    prob = cond[parent] * (misses == misses.min(axis=1, keepdims=True))
+    total = prob.sum(axis=1)
+    prob = np.where(total[:, None] > 0, prob, cond[parent])
+    cum = np.cumsum(prob, axis=1)
+    return np.minimum((cum < (u * cum[:, -1])[:, None]).sum(axis=1), cond.shape[1] - 1)
 
 
 def _cells(codes: np.ndarray, sizes: np.ndarray, i: int, j: int) -> np.ndarray:
@@ -196,28 +274,6 @@ def rake(codes: np.ndarray, sizes: np.ndarray, weights: np.ndarray, targets: dic
     return w
 
 
-def absent_triples(codes: np.ndarray, agg: Aggregates) -> np.ndarray:
-    """Per pool record, the number of its 3-way combinations absent from the DP aggregates."""
-    out = np.zeros(codes.shape[0], np.int64)
-    if agg.reporting_length < 3:
-        return out
-    present = agg.keys[3]
-    table = None
-    if agg.base ** 3 <= DENSE_TRIPLES_MAX:
-        table = np.zeros(agg.base ** 3, dtype=bool)
-        table[present] = True
-    for rid, keys in record_blocks(to_encoded(codes, agg.schema), 3):
-        found = table[keys] if table is not None else lookup(present, keys) >= 0
-        out[rid] += keys.shape[1] - found.sum(axis=1)
-    return out
-
-
-def to_encoded(codes: np.ndarray, schema: Schema) -> Encoded:
-    """Category indices (absent = last) to an :class:`Encoded` table."""
-    absent = np.array([len(c.values) for c in schema.columns])[None, :]
-    return Encoded(schema, np.where(codes == absent, ABSENT, codes).astype(np.int32))
-
-
 def systematic(weights: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """Indices of ``size`` draws by systematic sampling over a random order (each index floor/ceil of its share)."""
     perm = rng.permutation(weights.size)
@@ -228,62 +284,152 @@ def systematic(weights: np.ndarray, size: int, rng: np.random.Generator) -> np.n
 
 def balance_one_way(chosen: np.ndarray, codes: np.ndarray, weights: np.ndarray, tables: Tables,
                     rng: np.random.Generator, rounds: int) -> np.ndarray:
-    """Greedy swaps of chosen records with weighted pool draws to bring 1-way counts to the 1-way tables."""
-    sizes = tables.sizes
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    flat_target = np.concatenate(tables.one)
+    """Greedy swaps of chosen records with weighted pool draws to bring 1-way counts to the 1-way tables.
+
+    Each round draws ``SWAP_CANDIDATES * batch`` chosen records and as many pool records (in proportion to
+    their weights), and swaps the ``batch`` chosen ones with the largest excess (sum of the deviations of
+    their cells) against the pool ones with the largest deficit, where that lowers the L1 deviation.
+    """
+    offsets = np.concatenate([[0], np.cumsum(tables.sizes)[:-1]])
+    target = np.concatenate(tables.one)
     cells = codes + offsets[None, :]
     chosen = chosen.copy()
-    prob = weights / weights.sum()
+    counts = np.bincount(cells[chosen].ravel(), minlength=target.size).astype(float)
+    cumulative = np.cumsum(weights)
     for _ in range(rounds):
-        dev = np.bincount(cells[chosen].ravel(), minlength=flat_target.size) - flat_target
-        batch = max(1, int(np.abs(dev).sum() / (4 * sizes.size)))
-        if batch < 1 or np.abs(dev).max() < 1:
+        dev = counts - target
+        if np.abs(dev).max() < 1:
             break
-        excess = dev[cells[chosen]].sum(axis=1)
-        out_pos = np.argpartition(-excess, batch - 1)[:batch]
-        candidates = rng.choice(weights.size, size=8 * batch, p=prob)
+        batch = max(1, int(np.abs(dev).sum() / (4 * tables.sizes.size)))
+        draws = min(SWAP_CANDIDATES * batch, chosen.size)
+        out_pos = np.unique(rng.integers(0, chosen.size, draws))
+        excess = dev[cells[chosen[out_pos]]].sum(axis=1)
+        out_pos = out_pos[np.argsort(-excess, kind="stable")[:batch]]
+        candidates = np.searchsorted(cumulative, rng.random(draws) * cumulative[-1], side="right")
+        candidates = np.minimum(candidates, weights.size - 1)
         deficit = dev[cells[candidates]].sum(axis=1)
-        incoming = candidates[np.argsort(deficit)[:batch]]
-        outgoing = chosen[out_pos]
+        incoming = candidates[np.argsort(deficit, kind="stable")[:out_pos.size]]
+        outgoing = chosen[out_pos[:incoming.size]]
         differ = codes[outgoing] != codes[incoming]
         gain = ((dev[cells[outgoing]] - dev[cells[incoming]] - 1) * differ).sum(axis=1)
         swap = gain > 0
         if not swap.any():
             break
-        chosen[out_pos[swap]] = incoming[swap]
+        counts -= np.bincount(cells[outgoing[swap]].ravel(), minlength=target.size)
+        counts += np.bincount(cells[incoming[swap]].ravel(), minlength=target.size)
+        chosen[out_pos[:incoming.size][swap]] = incoming[swap]
     return chosen
 
 
+def integer_table(table: np.ndarray, total: int) -> np.ndarray:
+    """Non-negative integers proportional to ``table`` summing to ``total`` (largest remainders)."""
+    scaled = table * (total / table.sum()) if table.sum() > 0 else np.full(table.size, total / table.size)
+    out = np.floor(scaled).astype(np.int64)
+    short = total - int(out.sum())
+    out[np.argsort(out - scaled, kind="stable")[:short]] += 1
+    return out
+
+
+def log_pair_tables(tables: Tables) -> dict[tuple[int, int], np.ndarray]:
+    """``log`` of every oriented pair table (both orientations), empty cells at ``log(EMPTY_CELL)``."""
+    out = {}
+    for (i, j), t in tables.pairs.items():
+        out[i, j] = np.log(np.maximum(t, EMPTY_CELL))
+        out[j, i] = out[i, j].T
+    return out
+
+
+def fix_one_way(codes: np.ndarray, tables: Tables, logs: dict, rng: np.random.Generator,
+                support: TripleSupport | None = None, triple_cost: float = 0.0) -> np.ndarray:
+    """Edit single cells so that every column's counts equal its (integer-rounded) 1-way table exactly.
+
+    Column by column, records holding a value in surplus switch to a value in deficit. The records chosen for
+    a switch to ``u`` are those whose other cells make ``u`` most likely relative to their current value
+    under the pairwise tables (sum over other columns j of ``log T_jc[x_j, u] - log T_jc[x_j, x_c]``), so
+    edits avoid empty 2-way cells and disturb the 2-way tables least; with ``support``, ``triple_cost`` is
+    subtracted per unpublished 3-combination the edit adds. Columns are independent: an edit in column c
+    changes only column c's counts.
+    """
+    codes = codes.copy()
+    n, m = codes.shape
+    for c in range(m):
+        target = integer_table(tables.one[c], n)
+        held = np.bincount(codes[:, c], minlength=target.size)
+        surplus = held - target
+        if not surplus.any():
+            continue
+        keep = np.minimum(1.0, MOVE_CANDIDATES * np.maximum(surplus, 0) / np.maximum(held, 1))
+        movable = np.flatnonzero(rng.random(n) < keep[codes[:, c]])
+        others = [j for j in range(m) if j != c]
+        score = np.zeros((movable.size, target.size))
+        for j in others:
+            score += logs[j, c][codes[movable, j]]
+        if support is not None:
+            score -= triple_cost * support.absent_with(codes[movable], c)
+        score -= score[np.arange(movable.size), codes[movable, c]][:, None]
+        free = np.ones(movable.size, bool)
+        for u in np.flatnonzero(surplus < 0):
+            order = np.argsort(-np.where(free, score[:, u], -np.inf), kind="stable")
+            order = order[free[order]]
+            current = codes[movable[order], c]
+            rank = _rank_within(current)
+            deficit = -surplus[u]
+            take = order[rank < surplus[current]][:deficit]
+            np.subtract.at(surplus, codes[movable[take], c], 1)
+            surplus[u] += take.size
+            codes[movable[take], c] = u
+            free[take] = False
+    return codes
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """0-based position of each element among the earlier elements of the same group."""
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.r_[0, np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1]
+    rank_sorted = np.arange(groups.size) - np.repeat(starts, np.diff(np.r_[starts, groups.size]))
+    rank = np.empty_like(rank_sorted)
+    rank[order] = rank_sorted
+    return rank
+
+
 def raked_marginals(aggregates: Aggregates, rng: np.random.Generator, *, noise_sd: list[float] | None = None,
-                    pool_factor: float = 4.0, sweeps: int = 8, min_support3: bool = True,
-                    absent_triple_penalty: float = 0.2, balance_rounds: int = 40, **_ignored) -> Encoded:
+                    pool_factor: float = 1.5, sweeps: int = 6, min_support3: bool = True,
+                    absent_triple_penalty: float = 0.05, balance_rounds: int = 40, exact_one_way: bool = True,
+                    pair_support: bool = False, **_ignored) -> Encoded:
     """Synthesize ``aggregates.n_records`` records from DP aggregates (see the module docstring).
 
     noise_sd: the DP noise standard deviation per length (release metadata ``noise_sd``); without it the
-      2-way tables are taken as exact (no shrinkage toward the tree).
+      2-way tables are taken as exact (no shrinkage toward the tree) and the 1-counts are not denoised.
     pool_factor: candidate pool size as a multiple of n'. sweeps: raking sweeps over all pairs.
-    min_support3: down-weight pool records holding 3-way combinations absent from the DP aggregates, by
-      ``absent_triple_penalty`` per such combination.
+    min_support3: down-weight pool records holding 3-way combinations absent from the DP aggregates, by a
+      factor ``absent_triple_penalty`` per such combination (0 excludes them, unless no record is left).
     balance_rounds: greedy swap rounds matching the 1-way tables (0 = plain systematic sampling).
+    exact_one_way: finish with single-cell edits that make every 1-way count equal its (denoised) table.
+    pair_support: draw the pool avoiding empty 2-way cells (see :func:`sample_tree`).
     """
     schema = aggregates.schema
     n_out = int(aggregates.n_records)
     m = len(schema.columns)
     if n_out <= 0 or m == 0:
         return Encoded(schema, np.zeros((0, m), np.int32))
-    tables = build_tables(aggregates)
+    tables = build_tables(aggregates, noise_sd)
     order, parents = chow_liu(tables)
     pool = max(int(pool_factor * n_out), n_out)
-    codes = sample_tree(tables, order, parents, pool, rng)
+    codes = sample_tree(tables, order, parents, pool, rng, pair_support)
     weights = np.full(pool, n_out / pool)
     noise_var = float(noise_sd[1]) ** 2 if noise_sd is not None and len(noise_sd) > 1 else 0.0
     targets = shrunk_targets(tables, codes, weights, noise_var)
-    if min_support3:
-        weights *= absent_triple_penalty ** absent_triples(codes, aggregates)
-        weights *= n_out / weights.sum()
+    support = TripleSupport(aggregates) if min_support3 and aggregates.reporting_length >= 3 else None
+    if support is not None:
+        penalised = weights * absent_triple_penalty ** support.absent_counts(codes)
+        if penalised.sum() > 0:
+            weights = penalised * (n_out / penalised.sum())
     weights = rake(codes, tables.sizes, weights, targets, sweeps)
     chosen = systematic(weights, n_out, rng)
     chosen = balance_one_way(chosen, codes, weights, tables, rng, balance_rounds)
-    return to_encoded(codes[chosen], schema)
-
+    out = codes[chosen]
+    if exact_one_way:
+        triple_cost = -np.log(max(absent_triple_penalty, MIN_PENALTY))
+        out = fix_one_way(out, tables, log_pair_tables(tables), rng, support, triple_cost)
+    return to_encoded(out, schema)
