@@ -9,7 +9,7 @@ from dash import Dash, Input, Output, State, no_update
 from dashboard import context, records
 from dashboard import query as q
 from dashboard.api import ApiError, aggregate_table
-from dashboard.urlstate import query_string
+from dashboard.urlstate import encode_selections, query_string
 from layouts import data as data_layout
 from layouts import ids
 
@@ -38,15 +38,15 @@ def rows_page(request: dict | None, state: list[str] | None):
             f"{total:,} synthetic records match (estimates, not published counts).", *hrefs)
 
 
-def aggregate_view(tab: str, columns: list[str] | None, not_reported: bool, state: list[str] | None):
-    """Builder table (published DP counts only), export links and the page's query string."""
+def aggregate_view(columns: list[str] | None, filters: list[str] | None, not_reported: bool):
+    """Builder table (published DP counts only) and its export links."""
     current = context.current()
     if current is None:
-        return (no_update,) * (4 + len(FORMATS))
+        return (no_update,) * (3 + len(FORMATS))
     release, profile = current
-    selections = q.parse_selection_strings(release, state or [])
+    selections = q.parse_selection_strings(release, filters or [])
     columns = [c for c in (columns or []) if c in release.dimensions]
-    params = {"c": columns, "f": state or [], "nr": "1" if not_reported else "0"}
+    params = {"c": columns, "f": encode_selections(selections), "nr": "1" if not_reported else "0"}
     hrefs = [data_layout.export_href("aggregates", fmt, params) for fmt in FORMATS]
     try:
         frame = aggregate_table(release, columns, selections, not_reported)
@@ -58,10 +58,10 @@ def aggregate_view(tab: str, columns: list[str] | None, not_reported: bool, stat
     return rows, data_layout.aggregate_columns(release, profile, columns, selections), note, *hrefs
 
 
-def permalink(tab: str, columns: list[str] | None, not_reported: bool, filter_model: dict | None,
-              state: list[str] | None) -> str:
-    """The Data page's query string: tab, selections, builder columns and the grid's column filters."""
-    return query_string(tab=tab, f=state or [], c=columns or [], nr="1" if not_reported else "0",
+def permalink(tab: str, columns: list[str] | None, filters: list[str] | None, not_reported: bool,
+              filter_model: dict | None, state: list[str] | None) -> str:
+    """The Data page's query string: tab, selections, builder columns and filters, the grid's column filters."""
+    return query_string(tab=tab, f=state or [], c=columns or [], af=filters or [], nr="1" if not_reported else "0",
                         fm=json.dumps(filter_model, sort_keys=True, separators=(",", ":")) if filter_model else None)
 
 
@@ -74,11 +74,11 @@ def register(app: Dash) -> None:
     app.callback(
         Output(ids.AGG_GRID, "rowData"), Output(ids.AGG_GRID, "columnDefs"), Output(ids.AGG_NOTE, "children"),
         *[Output(data_layout.export_id("aggregates", fmt), "href") for fmt in FORMATS],
-        Input(ids.DATA_TABS, "value"), Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_NOT_REPORTED, "checked"),
-        State(ids.DATA_STATE, "data"),
+        Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_FILTERS, "value"), Input(ids.AGG_NOT_REPORTED, "checked"),
     )(aggregate_view)
     app.callback(
         Output(ids.DATA_URL, "search"),
-        Input(ids.DATA_TABS, "value"), Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_NOT_REPORTED, "checked"),
-        Input(ids.DATA_GRID, "filterModel"), State(ids.DATA_STATE, "data"), prevent_initial_call=True,
+        Input(ids.DATA_TABS, "value"), Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_FILTERS, "value"),
+        Input(ids.AGG_NOT_REPORTED, "checked"), Input(ids.DATA_GRID, "filterModel"), State(ids.DATA_STATE, "data"),
+        prevent_initial_call=True,
     )(permalink)

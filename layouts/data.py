@@ -74,15 +74,22 @@ def aggregate_columns(release, profile, columns: list[str], selections) -> list[
     return defs
 
 
-def layout(tab: str = "records", f=None, c=None, nr: str = "1", fm=None, **_) -> html.Div:
+def filter_options(release, profile) -> list[dict]:
+    """Every ``source:value`` filter, grouped by column, for the builder's filter picker."""
+    return [{"group": profile.label(k), "items": [{"value": f"{k}:{v}", "label": f"{profile.label(k)}: {profile.value_label(k, v)}"}
+                                                  for v in dim.values]}
+            for k, dim in release.dimensions.items()]
+
+
+def layout(tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None, **_) -> html.Div:
     current = context.current()
     if current is None:
         return no_release()
     release, profile = current
     tab = tab if tab in TABS else "records"
     selections = selections_from_query(release, f)
-    room = max(release.reporting_length - len(selections), 0)
-    columns = columns_from_query(release, c, limit=room)
+    agg_filters = selections_from_query(release, af) if af is not None else selections
+    columns = columns_from_query(release, c, limit=release.reporting_length)
     not_reported = as_list(nr)[:1] != ["0"]
     sel_text = ", ".join(f"{profile.label(s)} = {profile.value_label(s, v)}" for s, v in selections) or "none"
     enc = encode_selections(selections)
@@ -105,20 +112,24 @@ def layout(tab: str = "records", f=None, c=None, nr: str = "1", fm=None, **_) ->
                 records_grid(release, profile, filter_model_from_query(release, fm)),
             ], value="records"),
             dmc.TabsPanel([
-                dmc.Text(f"Pick up to {room} column(s) (reporting length {release.reporting_length} minus "
-                         f"{len(selections)} selection(s)) to get the published DP counts with 95% intervals.",
-                         size="sm", my="xs"),
+                dmc.Text(f"Pick columns and filters — together at most {release.reporting_length} attributes (the "
+                         "reporting length) — to get the published DP counts with 95% intervals.", size="sm", my="xs"),
                 dmc.Group([
-                    dmc.MultiSelect(id=ids.AGG_COLUMNS, label="Columns", value=columns, maxValues=max(room, 1),
+                    dmc.MultiSelect(id=ids.AGG_COLUMNS, label="Columns", value=columns,
+                                    maxValues=max(release.reporting_length, 1),
                                     data=[{"value": k, "label": profile.label(k)} for k in release.dimensions],
-                                    searchable=True, w=420, disabled=room == 0),
+                                    searchable=True, w=380),
+                    dmc.MultiSelect(id=ids.AGG_FILTERS, label="Filters", value=encode_selections(agg_filters),
+                                    data=filter_options(release, profile), searchable=True, w=380,
+                                    maxValues=max(release.reporting_length, 1)),
                     dmc.Switch(id=ids.AGG_NOT_REPORTED, label="Show not-reported (suppressed) combinations",
                                checked=not_reported),
                 ], align="flex-end"),
                 dmc.Group([dmc.Text(id=ids.AGG_NOTE, size="sm"),
-                           export_links("aggregates", {"c": columns, "f": enc, "nr": "1" if not_reported else "0"})],
+                           export_links("aggregates", {"c": columns, "f": encode_selections(agg_filters),
+                                                       "nr": "1" if not_reported else "0"})],
                           justify="space-between", my="xs"),
-                dag.AgGrid(id=ids.AGG_GRID, columnDefs=aggregate_columns(release, profile, columns, selections),
+                dag.AgGrid(id=ids.AGG_GRID, columnDefs=aggregate_columns(release, profile, columns, agg_filters),
                            rowData=[], defaultColDef={"sortable": True, "filter": True, "resizable": True},
                            dashGridOptions={"pagination": True, "paginationPageSize": 50, "theme": "themeQuartz"},
                            style={"height": "480px"}),
