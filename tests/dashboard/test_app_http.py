@@ -167,3 +167,19 @@ def test_filesystem_cache_backend_serves_pages(data_dir, tmp_path):
                           json=explore_click_payload(["gender", "ageBroad"], [], ("gender", "Female"))).get_json()
         assert "published count 50" in out["response"][ids.EXPLORE_SUMMARY]["children"]
     assert any((tmp_path / "cache").iterdir())
+
+
+@pytest.mark.parametrize("dataset", ["sample", "ctdc_vp", "mystery"])
+def test_every_page_renders_for_any_profile(tmp_path, dataset):
+    """Shipped profiles and the automatic one: every page's layout builds and serialises."""
+    from plotly.io.json import to_json_plotly
+
+    from layouts import about, data, explore, overview
+    from tests.dashboard.release_factory import build_release
+
+    build_release(tmp_path, dataset=dataset)
+    app = create_app(Settings(data_dir=tmp_path))
+    with app.server.test_request_context("/"):
+        for page in (overview, explore, data, about):
+            text = to_json_plotly(page.layout())
+            assert "no-release" not in text and "Traceback" not in text
