@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -133,11 +134,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    source = source_release(args.source_data_dir)
+    work = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    try:
+        return run(source, work, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(source: Path, work: Path, args: argparse.Namespace) -> int:
+    """Build the large release in ``work``, measure, print the table."""
     from dashboard.app import create_app
     from dashboard.config import Settings
 
-    source = source_release(args.source_data_dir)
-    work = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     t0 = time.perf_counter()
     build_large_release(source, args.records, work, args.seed)
     print(f"built {args.records:,}-record release from {source.name} in {time.perf_counter() - t0:.1f} s", flush=True)

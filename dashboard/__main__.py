@@ -1,4 +1,4 @@
-"""``python -m dashboard``: serve the dashboard with waitress (``--debug``: Flask dev server)."""
+"""Serve the dashboard with waitress (--debug: the Flask development server)."""
 
 from __future__ import annotations
 

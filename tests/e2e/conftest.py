@@ -41,7 +41,7 @@ def browser_context_args(browser_context_args):
 def live_url(tmp_path_factory) -> str:
     data_dir: Path = tmp_path_factory.mktemp("e2e-data")
     build_release(data_dir)
-    app = create_app(Settings(data_dir=data_dir, cache_type="NullCache"))
+    app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
