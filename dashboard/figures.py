@@ -51,6 +51,7 @@ def _base_layout(title: str, source: str, height: int) -> dict:
                          "font": {"size": 9, "color": "#666"}}],
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         "hoverlabel": {"font": {"size": 12}},
+        "uniformtext": {"minsize": 10, "mode": "show"},     # bar labels stay legible on thin bars
     }
 
 
