@@ -1,24 +1,32 @@
 """Default DP synthesizer: a Chow-Liu tree pool raked to denoised DP marginals ("raked_marginals").
 
-Input is only an :class:`Aggregates` of DP counts (post-processing keeps the DP guarantee); the private
-records are never seen. Steps:
+Input is only an :class:`Aggregates` of DP counts and the published noise SDs (post-processing keeps the DP
+guarantee); the private records are never seen. Steps:
 
-1. **Consistent tables with an explicit "absent" category.** Per column, a 1-way table over its values plus
+1. **Denoised 1-counts.** Each DP 1-count is combined (inverse-variance weights, from the published noise SD
+   per length) with the sums of the DP 2-counts that add up to it over another, nearly always present,
+   column whose pairs with it are all published (see :func:`denoised_one_counts`).
+2. **Consistent tables with an explicit "absent" category.** Per column, a 1-way table over its values plus
    absent (``n' - sum of value counts``), clipped at 0 and scaled to total n'. Per column pair, a 2-way table
    whose value-value cells are the DP 2-counts (0 where suppressed), value-absent cells the derived
    ``count(a) - sum_c count(a, c)`` (clipped at 0), then fitted to both 1-way margins by iterative
    proportional fitting (IPF).
-2. **Structure.** A Chow-Liu tree: maximum spanning tree over the pairwise mutual information of the tables.
-3. **Pool.** ``pool_factor * n'`` candidate records drawn by ancestral sampling along the tree.
-4. **Raking.** Pool weights are raked (IPF over records) to every 2-way table. The target of a pair is a
+3. **Structure.** A Chow-Liu tree: maximum spanning tree over the pairwise mutual information of the tables.
+4. **Pool.** ``pool_factor * n'`` candidate records drawn by ancestral sampling along the tree.
+5. **Support.** Pool records holding 3-way combinations absent from the DP aggregates get their weight
+   multiplied by ``absent_triple_penalty`` per such combination; when at least half of the pool holds none,
+   the others are excluded outright. This keeps fabricated 3-way combinations rare.
+6. **Raking.** Pool weights are raked (IPF over records) to every 2-way table. The target of a pair is a
    shrinkage between the tree's implied table C and the noisy table T: ``C + lambda (T - C)`` with
    ``lambda = max(0, 1 - noise_var / mean((T - C)^2))`` over the measured cells, so a pair whose deviation
    from the tree is within the DP noise keeps the tree's (smoother) table.
-5. **Support.** Optionally (``min_support3``), pool records containing a 3-way combination absent from the
-   DP aggregates are down-weighted, to keep fabricated 3-way combinations rare.
-6. **Selection.** n' records are drawn from the pool by systematic sampling on the raked weights, then a few
-   greedy swap rounds with other pool records bring the 1-way counts to the DP 1-way tables (the bootstrap
-   noise of plain resampling would otherwise double the 1-way error).
+7. **Selection.** n' records are drawn from the pool by systematic sampling on the raked weights; greedy swaps
+   with other pool records bring the 1-way counts close to the 1-way tables, and single-cell edits (records
+   chosen by pairwise likelihood, priced by the unpublished 3-combinations they would add) make them equal.
+
+Performance: the pool is column-major int64 so that the per-pair cell indices of raking are two contiguous
+reads; 3-combinations are checked through a dense boolean table when attributes**3 is small (see
+:mod:`synth.synthesizers.support`).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, minimum_spanning_tree
 
 from synth.aggregates import Aggregates
-from synth.encode import Encoded
+from synth.encode import Encoded, Schema
 from synth.synthesizers.support import TripleSupport, to_encoded
 
 IPF_ITERATIONS = 20
@@ -40,12 +48,12 @@ IPF_TOLERANCE = 1e-9
 MAX_RATIO = 20.0
 #: Columns absent from more than this share of records are not used to denoise 1-counts.
 MAX_ABSENT_SHARE = 0.05
-#: Records drawn at once by support-restricted sampling (bounds its records x categories temporaries).
-SAMPLE_BLOCK = 65_536
 #: Records drawn per swap slot (chosen and pool) in each round of :func:`balance_one_way`.
 SWAP_CANDIDATES = 8
 #: Records considered per cell edit of :func:`fix_one_way` (a random subset of those holding surplus values).
-MOVE_CANDIDATES = 20
+MOVE_CANDIDATES = 50
+#: When at least this share of the pool holds only published 3-combinations, the other records are excluded.
+SUPPORTED_SHARE = 0.5
 #: Smallest penalty factor used to price an unpublished 3-combination created by a cell edit.
 MIN_PENALTY = 1e-6
 #: Floor on pair-table cells before taking logs (an empty cell makes an edit very unlikely, not impossible).
@@ -198,51 +206,25 @@ def _pair_table(tables: Tables, i: int, j: int) -> np.ndarray:
 
 
 def sample_tree(tables: Tables, order: np.ndarray, parents: np.ndarray, size: int,
-                rng: np.random.Generator, pair_support: bool = False, block: int = SAMPLE_BLOCK) -> np.ndarray:
+                rng: np.random.Generator) -> np.ndarray:
     """``size`` records (category indices, absent = last) by ancestral sampling along the tree.
 
-    With ``pair_support`` a column's value is drawn among the categories forming an empty (zero) cell with
-    the fewest of the record's already drawn values (2-way supports of the tables), in proportion to the
-    tree conditional; records therefore rarely hold a pair (and all its triples) that the aggregates lack.
     Returned column-major (int64), so that the per-column reads of raking are contiguous.
     """
     codes = np.zeros((size, tables.sizes.size), dtype=np.int64, order="F")
-    drawn: list[int] = []
     for c in order:
         p = parents[c]
         u = rng.random(size)
         if p < 0:
             share = np.cumsum(tables.one[c]) / tables.one[c].sum()
             codes[:, c] = np.searchsorted(share, u * share[-1], side="right").clip(max=share.size - 1)
-            drawn.append(c)
             continue
         t = _pair_table(tables, p, c)
         rows = t.sum(axis=1, keepdims=True)
-        cond = np.divide(t, rows, out=np.full_like(t, 1.0 / t.shape[1]), where=rows > 0)
-        if not pair_support:
-            cum = np.cumsum(cond, axis=1)
-            cum[:, -1] = 1.0
-            codes[:, c] = _draw(cum, codes[:, p], u)
-        else:
-            empty = [_pair_table(tables, j, c) <= 0 for j in drawn]
-            for start in range(0, size, block):
-                part = slice(start, start + block)
-                codes[part, c] = _draw_supported(cond, empty, codes[part][:, drawn], codes[part, p], u[part])
-        drawn.append(c)
+        cond = np.cumsum(np.divide(t, rows, out=np.full_like(t, 1.0 / t.shape[1]), where=rows > 0), axis=1)
+        cond[:, -1] = 1.0
+        codes[:, c] = _draw(cond, codes[:, p], u)
     return codes
-
-
-def _draw_supported(cond: np.ndarray, empty: list[np.ndarray], previous: np.ndarray, parent: np.ndarray,
-                    u: np.ndarray) -> np.ndarray:
-    """Draws from ``cond[parent]`` restricted to the categories with the fewest empty cells against ``previous``."""
-    misses = np.zeros((u.size, cond.shape[1]), dtype=np.int16)
-    for k, table in enumerate(empty):
-        misses += table[previous[:, k]]
-    prob = cond[parent] * (misses == misses.min(axis=1, keepdims=True))
-    total = prob.sum(axis=1)
-    prob = np.where(total[:, None] > 0, prob, cond[parent])
-    cum = np.cumsum(prob, axis=1)
-    return np.minimum((cum < (u * cum[:, -1])[:, None]).sum(axis=1), cond.shape[1] - 1)
 
 
 def _cells(codes: np.ndarray, sizes: np.ndarray, i: int, j: int) -> np.ndarray:
@@ -321,6 +303,15 @@ def balance_one_way(chosen: np.ndarray, codes: np.ndarray, weights: np.ndarray, 
     return chosen
 
 
+def multi_value_siblings(schema: Schema) -> dict[int, list[int]]:
+    """For every expanded multi-value column, the other expanded columns of the same source column."""
+    groups: dict[str, list[int]] = {}
+    for c, col in enumerate(schema.columns):
+        if col.multi_value:
+            groups.setdefault(col.source, []).append(c)
+    return {c: [j for j in group if j != c] for group in groups.values() for c in group}
+
+
 def integer_table(table: np.ndarray, total: int) -> np.ndarray:
     """Non-negative integers proportional to ``table`` summing to ``total`` (largest remainders)."""
     scaled = table * (total / table.sum()) if table.sum() > 0 else np.full(table.size, total / table.size)
@@ -340,7 +331,8 @@ def log_pair_tables(tables: Tables) -> dict[tuple[int, int], np.ndarray]:
 
 
 def fix_one_way(codes: np.ndarray, tables: Tables, logs: dict, rng: np.random.Generator,
-                support: TripleSupport | None = None, triple_cost: float = 0.0) -> np.ndarray:
+                siblings: dict[int, list[int]], support: TripleSupport | None = None,
+                triple_cost: float = 0.0) -> np.ndarray:
     """Edit single cells so that every column's counts equal its (integer-rounded) 1-way table exactly.
 
     Column by column, records holding a value in surplus switch to a value in deficit. The records chosen for
@@ -348,18 +340,22 @@ def fix_one_way(codes: np.ndarray, tables: Tables, logs: dict, rng: np.random.Ge
     under the pairwise tables (sum over other columns j of ``log T_jc[x_j, u] - log T_jc[x_j, x_c]``), so
     edits avoid empty 2-way cells and disturb the 2-way tables least; with ``support``, ``triple_cost`` is
     subtracted per unpublished 3-combination the edit adds. Columns are independent: an edit in column c
-    changes only column c's counts.
+    changes only column c's counts. An expanded multi-value column is edited only in records where all its
+    ``siblings`` are absent, so an edit never turns one value set into another non-empty one.
     """
     codes = codes.copy()
     n, m = codes.shape
     for c in range(m):
         target = integer_table(tables.one[c], n)
-        held = np.bincount(codes[:, c], minlength=target.size)
-        surplus = held - target
+        surplus = np.bincount(codes[:, c], minlength=target.size) - target
         if not surplus.any():
             continue
+        eligible = np.ones(n, bool)
+        for j in siblings.get(c, ()):
+            eligible &= codes[:, j] == tables.sizes[j] - 1
+        held = np.bincount(codes[eligible, c], minlength=target.size)
         keep = np.minimum(1.0, MOVE_CANDIDATES * np.maximum(surplus, 0) / np.maximum(held, 1))
-        movable = np.flatnonzero(rng.random(n) < keep[codes[:, c]])
+        movable = np.flatnonzero((rng.random(n) < keep[codes[:, c]]) & eligible)
         others = [j for j in range(m) if j != c]
         score = np.zeros((movable.size, target.size))
         for j in others:
@@ -395,18 +391,18 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
 
 def raked_marginals(aggregates: Aggregates, rng: np.random.Generator, *, noise_sd: list[float] | None = None,
                     pool_factor: float = 1.5, sweeps: int = 6, min_support3: bool = True,
-                    absent_triple_penalty: float = 0.05, balance_rounds: int = 40, exact_one_way: bool = True,
-                    pair_support: bool = False, **_ignored) -> Encoded:
+                    absent_triple_penalty: float = 0.05, balance_rounds: int = 100, exact_one_way: bool = True,
+                    **_ignored) -> Encoded:
     """Synthesize ``aggregates.n_records`` records from DP aggregates (see the module docstring).
 
     noise_sd: the DP noise standard deviation per length (release metadata ``noise_sd``); without it the
       2-way tables are taken as exact (no shrinkage toward the tree) and the 1-counts are not denoised.
     pool_factor: candidate pool size as a multiple of n'. sweeps: raking sweeps over all pairs.
     min_support3: down-weight pool records holding 3-way combinations absent from the DP aggregates, by a
-      factor ``absent_triple_penalty`` per such combination (0 excludes them, unless no record is left).
+      factor ``absent_triple_penalty`` per such combination; they are excluded outright (factor 0) when
+      at least ``SUPPORTED_SHARE`` of the pool has none, or when the factor is 0 (unless nothing is left).
     balance_rounds: greedy swap rounds matching the 1-way tables (0 = plain systematic sampling).
     exact_one_way: finish with single-cell edits that make every 1-way count equal its (denoised) table.
-    pair_support: draw the pool avoiding empty 2-way cells (see :func:`sample_tree`).
     """
     schema = aggregates.schema
     n_out = int(aggregates.n_records)
@@ -416,13 +412,17 @@ def raked_marginals(aggregates: Aggregates, rng: np.random.Generator, *, noise_s
     tables = build_tables(aggregates, noise_sd)
     order, parents = chow_liu(tables)
     pool = max(int(pool_factor * n_out), n_out)
-    codes = sample_tree(tables, order, parents, pool, rng, pair_support)
+    codes = sample_tree(tables, order, parents, pool, rng)
     weights = np.full(pool, n_out / pool)
     noise_var = float(noise_sd[1]) ** 2 if noise_sd is not None and len(noise_sd) > 1 else 0.0
     targets = shrunk_targets(tables, codes, weights, noise_var)
     support = TripleSupport(aggregates) if min_support3 and aggregates.reporting_length >= 3 else None
+    penalty = absent_triple_penalty
     if support is not None:
-        penalised = weights * absent_triple_penalty ** support.absent_counts(codes)
+        absent = support.absent_counts(codes)
+        if (absent == 0).mean() >= SUPPORTED_SHARE:
+            penalty = 0.0
+        penalised = weights * penalty ** absent
         if penalised.sum() > 0:
             weights = penalised * (n_out / penalised.sum())
     weights = rake(codes, tables.sizes, weights, targets, sweeps)
@@ -430,6 +430,7 @@ def raked_marginals(aggregates: Aggregates, rng: np.random.Generator, *, noise_s
     chosen = balance_one_way(chosen, codes, weights, tables, rng, balance_rounds)
     out = codes[chosen]
     if exact_one_way:
-        triple_cost = -np.log(max(absent_triple_penalty, MIN_PENALTY))
-        out = fix_one_way(out, tables, log_pair_tables(tables), rng, support, triple_cost)
+        triple_cost = -np.log(max(penalty, MIN_PENALTY))
+        out = fix_one_way(out, tables, log_pair_tables(tables), rng, multi_value_siblings(schema), support,
+                          triple_cost)
     return to_encoded(out, schema)
