@@ -1,7 +1,9 @@
 """Benchmark fidelity metrics of a synthetic table against the table it imitates (definitions: bench README).
 
-Both tables must be encoded against the same schema (see :func:`align`). Let S be the input (n rows) and Y
-the synthetic table; counts are raw (not rescaled):
+The synthetic table is re-encoded against the input's schema (see :func:`align`), extended by the values only
+the synthetic table holds (e.g. a multi-value set that never occurs in the input, after condensing): such a
+value is its own cell in the TVD and makes every 3-combination holding it fabricated, instead of silently
+becoming an empty cell. Let S be the input (n rows) and Y the synthetic table; counts are raw (not rescaled):
 
 - ``mae{k}``: mean over every k-way combination present in S of |count_S - count_Y| / n.
 - ``tvd``: for every column pair, 0.5 * sum |p_S - p_Y| over cells (each side normalised by its own row count,
@@ -12,6 +14,8 @@ the synthetic table; counts are raw (not rescaled):
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -32,6 +36,20 @@ def align(data: Encoded, schema: Schema) -> Encoded:
         mapping = np.array([index.get(v, ABSENT) for v in data.schema.columns[src].values] + [ABSENT], dtype=np.int32)
         codes[:, j] = mapping[data.codes[:, src]]
     return Encoded(schema, codes)
+
+
+def extended_schema(sensitive: Schema, synthetic: Schema) -> Schema:
+    """``sensitive`` with the values only ``synthetic`` holds appended to each column (existing codes keep their
+    meaning)."""
+    columns = []
+    for col in sensitive.columns:
+        try:
+            other = synthetic.columns[synthetic.column_index(col.name)].values
+        except KeyError:
+            other = ()
+        known = set(col.values)
+        columns.append(replace(col, values=col.values + tuple(v for v in other if v not in known)))
+    return Schema(tuple(columns))
 
 
 def mae(sensitive: Aggregates, synthetic: Aggregates, length: int) -> float:
@@ -75,11 +93,15 @@ def fab3(sensitive: Aggregates, synthetic: Aggregates) -> float:
 
 
 def fidelity(sensitive: Encoded, synthetic: Encoded, sensitive_agg: Aggregates | None = None) -> dict[str, float]:
-    """All benchmark metrics; ``synthetic`` is aligned to the sensitive schema first.
+    """All benchmark metrics; ``synthetic`` is aligned to the (extended) sensitive schema first.
 
-    ``sensitive_agg`` (exact 3-way aggregates of ``sensitive``) may be passed to reuse it across runs.
+    ``sensitive_agg`` (exact 3-way aggregates of ``sensitive``) may be passed to reuse it across runs; it is
+    ignored when the synthetic table holds values the input lacks (the schema, and so the keys, change).
     """
-    synthetic = align(synthetic, sensitive.schema)
+    schema = extended_schema(sensitive.schema, synthetic.schema)
+    if schema != sensitive.schema:
+        sensitive, sensitive_agg = Encoded(schema, sensitive.codes), None
+    synthetic = align(synthetic, schema)
     s_agg = sensitive_agg if sensitive_agg is not None else aggregate(sensitive, 3)
     y_agg = aggregate(synthetic, 3)
     out = {"rows": float(synthetic.n_records),
