@@ -50,7 +50,8 @@ class TripleSupport:
 
     def absent_with(self, codes: np.ndarray, column: int, block: int = ABSENT_WITH_BLOCK) -> np.ndarray:
         """(records, categories of ``column``): unpublished 3-combinations each record would hold with that
-        category in ``column`` (its other cells unchanged), counting only the triples that include ``column``."""
+        category in ``column`` (its other cells unchanged), counting only the triples that include ``column``
+        (so the last, absent, category is always 0)."""
         size = len(self.schema.columns[column].values)
         out = np.zeros((codes.shape[0], size + 1), np.int64)
         if size == 0:
