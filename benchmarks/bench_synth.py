@@ -35,6 +35,8 @@ from synth.encode import Encoded, encode_frame  # noqa: E402
 DATASETS = ("dense", "ctdc", "sample20k", "sample100k")
 TOOLS = ("raked_marginals", "aggregate_seeded", "pac-synth")
 CTDC_MULTI_VALUE = {c: ";" for c in ("IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney")}
+#: pac-synth writes these characters of values escaped (it uses them as separators internally).
+PACSYNTH_ESCAPES = {"<semicolon>": ";", "<colon>": ":"}
 METRICS = ("rows", "empty", "mae1", "mae2", "mae3", "tvd", "tvd_ne", "fab3")
 
 
@@ -79,12 +81,16 @@ def run_ours(tool: str, data: Encoded, epsilon: float, seed: int) -> Encoded:
 
 
 def run_pacsynth(frame: pd.DataFrame, epsilon: float) -> pd.DataFrame:
+    """pac-synth's sampled records, with its value escapes undone (so "a;b" compares equal to the input's)."""
     import pacsynth
     params = pacsynth.DpAggregateSeededParametersBuilder().reporting_length(3).epsilon(epsilon).build()
     synth = pacsynth.DpAggregateSeededSynthesizer(params)
     synth.fit(pacsynth.Dataset.from_data_frame(frame))
     rows = synth.sample()
-    return pd.DataFrame(rows[1:], columns=rows[0])
+    out = pd.DataFrame(rows[1:], columns=rows[0])
+    for escaped, plain in PACSYNTH_ESCAPES.items():
+        out = out.apply(lambda column, e=escaped, p=plain: column.str.replace(e, p, regex=False))
+    return out
 
 
 def worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict:
