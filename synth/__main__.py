@@ -67,7 +67,9 @@ def _add_dp(p: argparse.ArgumentParser) -> None:
 def _add_refresh_common(p: argparse.ArgumentParser) -> None:
     _add_dirs(p)
     _add_dp(p)
-    p.add_argument("--synthesizer", help="synthesis method (default: the project's default)")
+    p.add_argument("--synthesizer", help="synthesis method: raked_marginals (default) or aggregate_seeded")
+    p.add_argument("--synthesizer-option", action="append", default=[], metavar="NAME=VALUE",
+                   help="synthesizer keyword option, value parsed as JSON (e.g. use_synthetic_counts=true)")
     p.add_argument("--seed", type=int, help="random seed (default: fresh randomness)")
 
 
@@ -122,6 +124,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _synthesizer_options(items: list[str]) -> dict:
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise InputError(f"--synthesizer-option expects NAME=VALUE, got {item!r}")
+        try:
+            out[name] = json.loads(text)
+        except json.JSONDecodeError:
+            out[name] = text
+    return out
+
+
 def _threshold_values(text: str | None) -> dict[int, float] | None:
     if not text:
         return None
@@ -161,7 +176,8 @@ def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, over
         raise InputError(f"invalid privacy parameters: {exc}") from None
     options = RefreshOptions(input=input_path, spec=spec, spec_overrides=overrides, data_dir=_data_dir(args.data_dir),
                              private_dir=_private_dir(args.private_dir),
-                             synthesizer=args.synthesizer or DEFAULT_SYNTHESIZER, seed=args.seed,
+                             synthesizer=args.synthesizer or DEFAULT_SYNTHESIZER,
+                             synthesizer_options=_synthesizer_options(args.synthesizer_option), seed=args.seed,
                              budget_epsilon=args.budget_epsilon, budget_delta=args.budget_delta,
                              allow_over_budget=args.allow_over_budget)
     return refresh(options, params)

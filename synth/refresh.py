@@ -6,6 +6,7 @@ compare with the private input go to ``private_dir`` only.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from dataclasses import asdict, dataclass, field
@@ -20,7 +21,7 @@ from synth.errors import InputError
 from synth.evaluate import private_report, public_report
 from synth.ingest import read_private
 from synth.public import aggregates_table, public_schema, restrict_aggregates, restrict_records, synthetic_tables
-from synth.release import new_release_id, remove_stale_temporaries, utc_now, write_release
+from synth.release import json_default, new_release_id, remove_stale_temporaries, utc_now, write_release
 from synth.risk import risk_report
 from synth.spec import load_spec
 from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
@@ -53,6 +54,10 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
     """Run the whole pipeline and publish a new release; returns its folder."""
     if options.synthesizer not in SYNTHESIZERS:
         raise InputError(f"unknown synthesizer {options.synthesizer!r}; choose one of {sorted(SYNTHESIZERS)}")
+    unknown = set(options.synthesizer_options) - set(synthesizer_parameters(options.synthesizer, {}))
+    if unknown:
+        raise InputError(f"unknown option(s) {sorted(unknown)} for synthesizer {options.synthesizer!r}; "
+                         f"it takes {sorted(synthesizer_parameters(options.synthesizer, {}))}")
     data_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
     if private_dir == data_dir or data_dir in private_dir.parents or private_dir in data_dir.parents:
         raise InputError("the private workspace and the release data directory must be separate folders")
@@ -76,13 +81,13 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
     schema, remap = public_schema(dp.aggregates)
     published = restrict_aggregates(dp.aggregates, schema, remap)
     records = restrict_records(synthetic, schema, remap)
-    synthetic_agg = aggregate(records, params.reporting_length)
+    synthetic_private_schema = aggregate(synthetic, params.reporting_length)
+    synthetic_agg = restrict_aggregates(synthetic_private_schema, schema, remap)
     delta = float(dp.report["delta"])
     over_budget = ledger.check(private_dir, source, epsilon_total, delta, budget, options.allow_over_budget)
 
     now = utc_now()
     release_id = new_release_id(source, now)
-    labels = {**ingested.column_labels}
     metadata = {
         "created_at": now.isoformat().replace("+00:00", "Z"),
         "software_version": __version__,
@@ -91,9 +96,10 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
                                                 version=__version__)},
         "privacy": {"mechanism": "dp_marginals", **dp.report, "binning_epsilon": ingested.binning_epsilon,
                     "epsilon_total": epsilon_total, "composition": "basic sequential composition across releases"},
-        "schema": {"columns": [{**col, "label": labels.get(col["source"], col["source"])}
+        "schema": {"columns": [{**col, "label": ingested.column_labels.get(col["source"], col["source"])}
                                for col in schema.to_dict()]},
-        "synthesis": {"method": options.synthesizer, "options": options.synthesizer_options,
+        "synthesis": {"method": options.synthesizer,
+                      "options": synthesizer_parameters(options.synthesizer, options.synthesizer_options),
                       "n_records": records.n_records},
     }
     tables = synthetic_tables(records)
@@ -120,14 +126,19 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
     report_dir.mkdir(parents=True, exist_ok=True)
     private = {"input": {"path": str(Path(options.input).resolve()), **ingested.private_facts()},
                "risk": risk,
-               "evaluation": private_report(sensitive, dp.aggregates, aggregate(synthetic, params.reporting_length),
+               "evaluation": private_report(sensitive, dp.aggregates, synthetic_private_schema,
                                             options.resolution, risk),
                "dp_params": asdict(params)}
-    (report_dir / "private_report.json").write_text(json.dumps(private, indent=2, default=_plain), encoding="utf-8")
+    (report_dir / "private_report.json").write_text(json.dumps(private, indent=2, default=json_default), encoding="utf-8")
     return release
 
 
-def _plain(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return str(value)
+def synthesizer_parameters(method: str, options: dict) -> dict:
+    """Every keyword parameter of the synthesizer as it runs: its defaults overridden by ``options``.
+
+    ``noise_sd`` is left out: it is in the privacy section already.
+    """
+    signature = inspect.signature(SYNTHESIZERS[method])
+    defaults = {name: p.default for name, p in signature.parameters.items()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty}
+    return {k: v for k, v in {**defaults, **options}.items() if k != "noise_sd"}

@@ -44,10 +44,10 @@ def _fsync_file(path: Path) -> None:
 
 
 def _write_json(path: Path, payload: dict) -> None:
-    path.write_text(json.dumps(payload, indent=2, sort_keys=False, default=_json_default), encoding="utf-8")
+    path.write_text(json.dumps(payload, indent=2, sort_keys=False, default=json_default), encoding="utf-8")
 
 
-def _json_default(value):
+def json_default(value):
     """numpy scalars and arrays to plain JSON."""
     if hasattr(value, "tolist"):
         return value.tolist()

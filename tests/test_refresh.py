@@ -156,3 +156,20 @@ def test_refresh_on_ctdc_victim_perpetrator_file(tmp_path):
     assert abs(meta["privacy"]["protected_number_of_records"] - 21195) < 1000
     synthetic = pd.read_parquet(rel / "synthetic.parquet")
     assert 0.8 * 21195 < len(synthetic) < 1.2 * 21195
+
+
+def test_synthesizer_choice_and_options_are_recorded(tmp_path):
+    from synth.sample import write_sample
+
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=800, seed=2)
+    common = ["refresh", "--input", str(source), "--spec", str(SAMPLE_SPEC), "--seed", "1",
+              "--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    proc = run_synth(*common, "--synthesizer", "aggregate_seeded", "--synthesizer-option",
+                     "use_synthetic_counts=true", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    synthesis = release.read_metadata(release.current_release(tmp_path / "data"))["synthesis"]
+    assert synthesis["method"] == "aggregate_seeded"
+    assert synthesis["options"]["use_synthetic_counts"] is True
+    assert synthesis["options"]["weight_selection_percentile"] == 95.0  # defaults are recorded too
+    bad = run_synth(*common, "--synthesizer-option", "bogus=1", cwd=tmp_path)
+    assert bad.returncode == 2 and "unknown option(s) ['bogus']" in bad.stderr
