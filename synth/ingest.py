@@ -32,7 +32,8 @@ import pyarrow.parquet as pq
 
 from synth.encode import Column, Encoded, Schema
 from synth.errors import InputError
-from synth.spec import COMMAND_LINE, BinSpec, DatasetSpec, column_key
+from synth.release import RESERVED_COLUMNS
+from synth.spec import COMMAND_LINE, BinSpec, DatasetSpec, column_key, dataset_name
 
 DELIMITER_CANDIDATES = ",;\t|"
 ESCAPES = ((";", "<semicolon>"), (":", "<colon>"))
@@ -548,9 +549,13 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
         dup = next(n for n in names if names.count(n) > 1)
         raise InputError("two columns get this name after multi-value expansion ({column}_{value}); rename "
                          "one", file=file, column=dup)
+    reserved = next((n for n in names if n.lower() in RESERVED_COLUMNS), None)
+    if reserved is not None:
+        raise InputError(f"this column name is reserved by the release format ({', '.join(sorted(RESERVED_COLUMNS))});"
+                         " rename the column", file=file, column=reserved)
 
     codes = np.hstack(blocks).astype(np.int32) if blocks else np.zeros((n_subjects, 0), np.int32)
-    name = spec.name or path.stem
+    name = dataset_name(spec, path)
     return IngestResult(data=Encoded(Schema(tuple(columns)), codes), name=name, title=spec.title or name,
                         column_labels=plan.labels, binning_epsilon=binning_epsilon, bin_edges=edges_by_column,
                         input_rows=len(frame), subjects=n_subjects, delimiter=table.delimiter,

@@ -16,7 +16,7 @@ from synth.aggregates import aggregate, protect_k_anonymity
 from synth.errors import InputError
 from synth.evaluate import kanon_report, synthetic_aggregates
 from synth.ingest import read_private
-from synth.public import synthetic_tables
+from synth.public import public_schema, restrict_records, synthetic_tables
 from synth.risk import risk_report
 from synth.spec import DatasetSpec
 from synth.synthesizers.kanon import KANON_SYNTHESIZERS
@@ -39,10 +39,12 @@ def kanon_release(input_path: Path, spec: DatasetSpec, out_dir: Path, private_di
     sensitive = aggregate(data, reporting_length)
     reportable = protect_k_anonymity(sensitive, resolution)
 
+    # Name only attributes with a k-anonymous count: an expanded multi-value column's name carries a value.
+    schema, remap = public_schema(reportable)
     out_dir.mkdir(parents=True)
     table = reportable.to_frame()[["combination", "count"]].rename(columns={"count": "protected_count"})
     table.to_csv(out_dir / "protected_aggregates.csv", index=False)
-    tables = synthetic_tables(synthetic)
+    tables = synthetic_tables(restrict_records(synthetic, schema, remap))
     tables["wide"].to_parquet(out_dir / "synthetic.parquet", index=False)
     tables["condensed"].to_csv(out_dir / "synthetic_condensed.csv", index=False)
     tables["long"].to_csv(out_dir / "synthetic_long.csv", index=False)

@@ -75,6 +75,8 @@ def check(private_dir: Path, source: str, epsilon: float, delta: float, budget: 
 
 def record(private_dir: Path, source: str, entry: dict, budget: Budget, over_budget: bool) -> None:
     """Append a spend entry (needs ``epsilon`` and ``delta``) and store the budget in force."""
+    if not isinstance(source, str) or not source:
+        raise ValueError(f"a ledger source must be a non-empty string, got {source!r}")
     ledger = _load(private_dir)
     src = ledger["sources"].setdefault(source, {"entries": []})
     src["budget"] = {"epsilon": budget.epsilon, "delta": budget.delta}

@@ -48,6 +48,17 @@ def restrict_aggregates(agg: Aggregates, schema: Schema, remap: np.ndarray) -> A
     return Aggregates(schema, agg.reporting_length, keys, counts, agg.n_records)
 
 
+def lift_aggregates(agg: Aggregates, private: Schema, remap: np.ndarray) -> Aggregates:
+    """Re-key aggregates on the public schema onto the private schema (the inverse of :func:`restrict_aggregates`)."""
+    inverse = np.flatnonzero(remap >= 0)
+    keys, counts = {}, {}
+    for length in agg.lengths():
+        old_keys = pack(inverse[agg.combos(length)], private.n_attrs)
+        order = np.argsort(old_keys, kind="stable")
+        keys[length], counts[length] = old_keys[order], agg.counts[length][order]
+    return Aggregates(private, agg.reporting_length, keys, counts, agg.n_records)
+
+
 def restrict_records(data: Encoded, schema: Schema, remap: np.ndarray) -> Encoded:
     """Re-encode records on the public schema; cells holding a dropped attribute become absent."""
     attrs = data.attributes()

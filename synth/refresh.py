@@ -20,13 +20,15 @@ from synth.dp import DpParams, dp_aggregates
 from synth.errors import InputError
 from synth.evaluate import private_report, public_report
 from synth.ingest import read_private
-from synth.public import aggregates_table, public_schema, restrict_aggregates, restrict_records, synthetic_tables
+from synth.locks import exclusive
+from synth.public import aggregates_table, lift_aggregates, public_schema, restrict_aggregates, synthetic_tables
 from synth.release import json_default, new_release_id, remove_stale_temporaries, utc_now, write_release
 from synth.risk import risk_report
-from synth.spec import load_spec
+from synth.spec import dataset_name, load_spec
 from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
 
 log = logging.getLogger(__name__)
+LOCK = ".refresh.lock"
 
 CITATION = ("Source: {title}, synthetic data and DP aggregates release {release_id} ({date}), "
             "produced with dp-showcase {version}.")
@@ -51,7 +53,11 @@ class RefreshOptions:
 
 
 def refresh(options: RefreshOptions, params: DpParams) -> Path:
-    """Run the whole pipeline and publish a new release; returns its folder."""
+    """Run the whole pipeline and publish a new release; returns its folder.
+
+    Holds an exclusive lock on the private workspace for the whole run (two refreshes cannot under-count
+    the budget) and on the release folder while publishing (nor remove each other's half-written release).
+    """
     if options.synthesizer not in SYNTHESIZERS:
         raise InputError(f"unknown synthesizer {options.synthesizer!r}; choose one of {sorted(SYNTHESIZERS)}")
     unknown = set(options.synthesizer_options) - set(synthesizer_parameters(options.synthesizer, {}))
@@ -61,8 +67,13 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
     data_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
     if private_dir == data_dir or data_dir in private_dir.parents or private_dir in data_dir.parents:
         raise InputError("the private workspace and the release data directory must be separate folders")
+    with exclusive(private_dir / LOCK, "refresh using this private workspace"):
+        return _refresh(options, params, data_dir, private_dir)
+
+
+def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_dir: Path) -> Path:
     spec = load_spec(options.spec, **options.spec_overrides)
-    source = spec.name
+    source = dataset_name(spec, options.input)
     budget = ledger.budget_of(private_dir, source, options.budget_epsilon, options.budget_delta)
     ledger.check(private_dir, source, params.epsilon, 0.0, budget, options.allow_over_budget)
 
@@ -70,29 +81,30 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
     ingested = read_private(Path(options.input), spec, rng=rng)
     data = ingested.data
     epsilon_total = params.epsilon + ingested.binning_epsilon
+    # Cap R by the number of used source columns (public: from the header and spec), not by the encoded
+    # columns, whose number depends on which multi-value values occur in the private data.
+    params = params.capped(len(ingested.column_labels))
 
     sensitive = aggregate(data, params.reporting_length)
     risk = risk_report(data, params.reporting_length, options.resolution)
     dp = dp_aggregates(data, params, rng)
     noise_sd = list(dp.report["noise_sd"])
-    synthetic = SYNTHESIZERS[options.synthesizer](dp.aggregates, rng, noise_sd=noise_sd,
-                                                   **options.synthesizer_options)
-
     schema, remap = public_schema(dp.aggregates)
     published = restrict_aggregates(dp.aggregates, schema, remap)
-    records = restrict_records(synthetic, schema, remap)
-    synthetic_private_schema = aggregate(synthetic, params.reporting_length)
-    synthetic_agg = restrict_aggregates(synthetic_private_schema, schema, remap)
+    # The synthesizer sees only the published aggregates, on the public schema.
+    records = SYNTHESIZERS[options.synthesizer](published, rng, noise_sd=noise_sd, **options.synthesizer_options)
+    synthetic_agg = aggregate(records, params.reporting_length)
     delta = float(dp.report["delta"])
     over_budget = ledger.check(private_dir, source, epsilon_total, delta, budget, options.allow_over_budget)
 
     now = utc_now()
     release_id = new_release_id(source, now)
+    title = ingested.title
     metadata = {
         "created_at": now.isoformat().replace("+00:00", "Z"),
         "software_version": __version__,
-        "dataset": {"name": source, "title": spec.title,
-                    "citation": CITATION.format(title=spec.title, release_id=release_id, date=now.date(),
+        "dataset": {"name": source, "title": title,
+                    "citation": CITATION.format(title=title, release_id=release_id, date=now.date(),
                                                 version=__version__)},
         "privacy": {"mechanism": "dp_marginals", **dp.report, "binning_epsilon": ingested.binning_epsilon,
                     "epsilon_total": epsilon_total, "composition": "basic sequential composition across releases"},
@@ -111,25 +123,28 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
                                         "epsilon": epsilon_total, "delta": delta,
                                         "input": str(Path(options.input).resolve())},
                   budget, over_budget)
-    removed = remove_stale_temporaries(data_dir)
-    if removed:
-        log.warning("removed leftovers of an interrupted refresh: %s", ", ".join(removed))
-    release = write_release(
-        data_dir, release_id, metadata=metadata,
-        tables={"aggregates.parquet": aggregates_table(published, noise_sd),
-                "synthetic.parquet": tables["wide"],
-                "synthetic_condensed.csv": tables["condensed"],
-                "synthetic_long.csv": tables["long"]},
-        documents={"evaluation.json": evaluation})
+    with exclusive(data_dir / LOCK, "refresh publishing to this data directory"):
+        removed = remove_stale_temporaries(data_dir)
+        if removed:
+            log.warning("removed leftovers of an interrupted refresh: %s", ", ".join(removed))
+        release = write_release(
+            data_dir, release_id, metadata=metadata,
+            tables={"aggregates.parquet": aggregates_table(published, noise_sd),
+                    "synthetic.parquet": tables["wide"],
+                    "synthetic_condensed.csv": tables["condensed"],
+                    "synthetic_long.csv": tables["long"]},
+            documents={"evaluation.json": evaluation})
 
     report_dir = private_dir / "reports" / release_id
     report_dir.mkdir(parents=True, exist_ok=True)
     private = {"input": {"path": str(Path(options.input).resolve()), **ingested.private_facts()},
                "risk": risk,
-               "evaluation": private_report(sensitive, dp.aggregates, synthetic_private_schema,
+               "evaluation": private_report(sensitive, dp.aggregates,
+                                            lift_aggregates(synthetic_agg, data.schema, remap),
                                             options.resolution, risk),
                "dp_params": asdict(params)}
-    (report_dir / "private_report.json").write_text(json.dumps(private, indent=2, default=json_default), encoding="utf-8")
+    (report_dir / "private_report.json").write_text(json.dumps(private, indent=2, default=json_default),
+                                                    encoding="utf-8")
     return release
 
 

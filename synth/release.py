@@ -23,6 +23,10 @@ CURRENT = "current"
 RELEASES = "releases"
 METADATA = "metadata.json"
 TMP_PREFIX = ".tmp-"
+#: Column names the release format and its readers use for their own fields (aggregates.parquet has
+#: combination/length/count/sd beside one column per schema column; the dashboard adds the others).
+RESERVED_COLUMNS = frozenset({"combination", "length", "count", "sd", "status", "published", "low", "high",
+                              "shown", "estimated", "value"})
 
 
 def new_release_id(dataset: str, now: datetime) -> str:
@@ -41,6 +45,15 @@ def sha256_file(path: Path) -> str:
 def _fsync_file(path: Path) -> None:
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_json(path: Path, payload: dict) -> None:
@@ -83,6 +96,7 @@ def write_release(data_dir: Path, release_id: str, *, metadata: dict, tables: di
                                      **metadata, "files": files})
         _fsync_file(tmp / METADATA)
         os.rename(tmp, final)
+        _fsync_dir(releases)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -105,6 +119,7 @@ def switch_current(data_dir: Path, release: Path) -> None:
     tmp_link = data_dir / f"{TMP_PREFIX}{CURRENT}-{secrets.token_hex(4)}"
     os.symlink(Path(RELEASES) / release.name, tmp_link)
     os.replace(tmp_link, link)
+    _fsync_dir(data_dir)
 
 
 def current_release(data_dir: Path) -> Path | None:

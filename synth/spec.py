@@ -81,6 +81,11 @@ class DatasetSpec:
         return located_error(self.source, problem, column)
 
 
+def dataset_name(spec: DatasetSpec, input_path: Path) -> str:
+    """The dataset id: the spec's name, else the input file's stem. Releases and the budget ledger key on it."""
+    return spec.name or Path(input_path).stem
+
+
 def located_error(source: str, problem: str, column: str | None = None) -> InputError:
     """An InputError naming the spec file, or saying the problem is in the command-line options."""
     if source == COMMAND_LINE:

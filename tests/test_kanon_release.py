@@ -19,6 +19,9 @@ SPEC = Path(str(resources.files("synth") / "data" / "sample_spec.toml"))
 
 def test_kanon_bundle_holds_only_combinations_seen_at_least_k_times(tmp_path):
     source = write_sample(tmp_path / "private" / "cases.csv", n_victims=600, seed=4)
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    frame.loc[0, "perpRole"] = "ZZRare"  # a multi-value value seen once: its expanded column must not appear
+    frame.to_csv(source, index=False)
     out = tmp_path / "oneoff"
     code = main(["kanon", "--input", str(source), "--spec", str(SPEC), "--out", str(out), "--mode", "row_seeded",
                  "--resolution", "5", "--reporting-length", "2", "--seed", "1",
@@ -31,6 +34,10 @@ def test_kanon_bundle_holds_only_combinations_seen_at_least_k_times(tmp_path):
 
     private = read_private(source, load_spec(SPEC)).data
     wide = pd.read_parquet(out / "synthetic.parquet").fillna("")
+    named = {item.split(":")[0] for combo in protected["combination"] for item in combo.split(";")}
+    assert set(wide.columns) <= named  # no column named after a value rarer than k
+    assert "perpRole_ZZRare" in private.schema.names and "perpRole_ZZRare" not in wide.columns
+    wide = wide.reindex(columns=private.schema.names, fill_value="")
     synthetic = encode_frame(wide, list(private.schema.columns))
     sensitive = aggregate(private, 2)
     synth_agg = aggregate(synthetic, 2)

@@ -6,7 +6,8 @@ import pandas as pd
 from synth.aggregates import Aggregates, aggregate
 from synth.combos import pack
 from synth.encode import Column, encode_frame
-from synth.public import aggregates_table, public_schema, restrict_aggregates, restrict_records, synthetic_tables
+from synth.public import (aggregates_table, lift_aggregates, public_schema, restrict_aggregates, restrict_records,
+                          synthetic_tables)
 
 
 def _frame():
@@ -70,3 +71,15 @@ def test_aggregates_table_carries_noise_sd_by_length():
     assert table.columns[:4].tolist() == ["combination", "length", "count", "sd"]
     assert set(table.loc[table["length"] == 1, "sd"]) == {10.0}
     assert set(table.loc[table["length"] == 2, "sd"]) == {20.0}
+
+
+def test_lift_aggregates_inverts_restrict():
+    data = encode_frame(_frame(), _columns())
+    agg = _dp_like(aggregate(data, 2), {("g", "X")})
+    schema, remap = public_schema(agg)
+    lifted = lift_aggregates(restrict_aggregates(agg, schema, remap), agg.schema, remap)
+    for length in (1, 2):
+        expected = [s for s in agg.combination_strings(length) if "g:X" not in s]
+        assert lifted.combination_strings(length) == expected
+        assert sorted(lifted.counts[length].tolist()) == sorted(
+            c for s, c in zip(agg.combination_strings(length), agg.counts[length].tolist()) if "g:X" not in s)

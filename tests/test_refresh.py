@@ -173,3 +173,40 @@ def test_synthesizer_choice_and_options_are_recorded(tmp_path):
     assert synthesis["options"]["weight_selection_percentile"] == 95.0  # defaults are recorded too
     bad = run_synth(*common, "--synthesizer-option", "bogus=1", cwd=tmp_path)
     assert bad.returncode == 2 and "unknown option(s) ['bogus']" in bad.stderr
+
+
+def test_without_a_name_the_file_stem_keys_the_budget(tmp_path):
+    from synth.sample import write_sample
+
+    source = write_sample(tmp_path / "private" / "intake.csv", n_victims=400, seed=5)
+    args = ["refresh", "--input", str(source), "--subject-id", "case_id", "--use-columns", "gender,ageBroad",
+            "--epsilon", "4", "--budget-epsilon", "6", "--seed", "1",
+            "--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    first = run_synth(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    meta = release.read_metadata(release.current_release(tmp_path / "data"))
+    assert meta["dataset"]["name"] == "intake" and meta["release_id"].startswith("intake-")
+    second = run_synth(*args, cwd=tmp_path)
+    assert second.returncode == 2 and "would exceed its budget" in second.stderr
+
+
+def test_reserved_column_name_is_refused(tmp_path):
+    bad = tmp_path / "cases.csv"
+    bad.write_text("gender,count\nF,a\nM,b\n")
+    proc = run_synth("refresh", "--input", str(bad), "--data-dir", str(tmp_path / "data"),
+                     "--private-dir", str(tmp_path / "private"), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "column 'count'" in proc.stderr and "reserved" in proc.stderr
+    assert release.current_release(tmp_path / "data") is None
+
+
+def test_a_running_refresh_locks_out_a_second_one(tmp_path):
+    from synth.locks import exclusive
+    from synth.refresh import LOCK
+
+    source = tmp_path / "cases.csv"
+    source.write_text("gender\nF\nM\n")
+    with exclusive(tmp_path / "private" / LOCK, "test"):
+        proc = run_synth("refresh", "--input", str(source), "--data-dir", str(tmp_path / "data"),
+                         "--private-dir", str(tmp_path / "private"), cwd=tmp_path)
+    assert proc.returncode == 2 and "another refresh" in proc.stderr
