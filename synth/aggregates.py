@@ -56,9 +56,6 @@ class Aggregates:
         pos = lookup(self.keys[length], keys)
         return np.where(pos >= 0, self.counts[length][np.maximum(pos, 0)], 0)
 
-    def total_distinct(self) -> int:
-        return sum(int(k.size) for k in self.keys.values())
-
     def combination_strings(self, length: int) -> list[str]:
         """``col:value;col:value`` strings of the length-l combinations, in key order."""
         labels = [f"{c}{VALUE_SEP}{v}" for c, v in self.schema.attr_labels()]

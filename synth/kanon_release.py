@@ -55,7 +55,7 @@ def kanon_release(input_path: Path, spec: DatasetSpec, out_dir: Path, private_di
 
     report_dir = Path(private_dir) / "reports" / f"kanon-{out_dir.name}"
     report_dir.mkdir(parents=True, exist_ok=True)
-    risk = risk_report(data, reporting_length, resolution)
+    risk = risk_report(data, reporting_length, resolution, sensitive)
     report = kanon_report(sensitive, synthetic_aggregates(synthetic, reporting_length), resolution, mode, risk)
     (report_dir / "private_report.json").write_text(json.dumps({"risk": risk, "evaluation": report}, indent=2,
                                                                default=lambda v: v.tolist()), encoding="utf-8")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from synth.aggregates import Aggregates
-from synth.combos import pack, unpack
+from synth.combos import pack
 from synth.encode import ABSENT, Column, Encoded, Schema
 
 

@@ -86,7 +86,7 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     params = params.capped(len(ingested.column_labels))
 
     sensitive = aggregate(data, params.reporting_length)
-    risk = risk_report(data, params.reporting_length, options.resolution)
+    risk = risk_report(data, params.reporting_length, options.resolution, sensitive)
     dp = dp_aggregates(data, params, rng)
     noise_sd = list(dp.report["noise_sd"])
     schema, remap = public_schema(dp.aggregates)

@@ -109,15 +109,17 @@ def summary_sentence(reporting_length: int, resolution: int, rare_pct: float, un
             f"to small groups below resolution {resolution})")
 
 
-def risk_report(data: Encoded, reporting_length: int, resolution: int = 10) -> dict:
+def risk_report(data: Encoded, reporting_length: int, resolution: int = 10,
+                sensitive: Aggregates | None = None) -> dict:
     """Exact privacy-risk statistics of the private records (JSON-serialisable). PRIVATE: never publish.
 
-    ``reporting_length`` <= 0 means all columns (as :func:`synth.aggregates.aggregate`).
+    ``reporting_length`` <= 0 means all columns (as :func:`synth.aggregates.aggregate`). ``sensitive`` is
+    ``aggregate(data, reporting_length)`` when the caller has it already.
     """
     if resolution < 1:
         raise ValueError(f"resolution must be >= 1, got {resolution}")
     k = resolution
-    agg = aggregate(data, reporting_length)
+    agg = sensitive if sensitive is not None else aggregate(data, reporting_length)
     n = data.n_records
     mins, linked = record_min_counts(data, agg, k)
     with_unique = int((mins == 1).any(axis=0).sum())
