@@ -179,11 +179,15 @@ def register_routes(server: Flask) -> None:
         return jsonify({"release_id": release.release_id, "total": total, "offset": offset, "limit": limit,
                         "filters": [f"{s}:{v}" for s, v in selections], "records": frame.to_dict("records")})
 
-    @server.get("/export/records.<fmt>")
-    def export_records(fmt: str):
+    def _export_release(fmt: str):
+        """The current release for an export in ``fmt`` (404 for an unknown format)."""
         if fmt not in exports.FORMATS:
             raise ApiError(f"unknown export format {fmt!r}", 404)
-        release = _release()
+        return _release()
+
+    @server.get("/export/records.<fmt>")
+    def export_records(fmt: str):
+        release = _export_release(fmt)
         selections = _strict_filters(release, request.args.getlist("f"))
         rows = records_query(release, selections, _json_param("fm", dict), _json_param("sm", list))
         frame = records.frame_for(release, rows)
@@ -193,9 +197,7 @@ def register_routes(server: Flask) -> None:
 
     @server.get("/export/aggregates.<fmt>")
     def export_aggregates(fmt: str):
-        if fmt not in exports.FORMATS:
-            raise ApiError(f"unknown export format {fmt!r}", 404)
-        release = _release()
+        release = _export_release(fmt)
         columns = _columns(release, request.args.getlist("c"))
         selections = _strict_filters(release, request.args.getlist("f"))
         frame = aggregate_table(release, columns, selections, _bool(request.args.get("nr"), True))
