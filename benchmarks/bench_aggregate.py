@@ -90,10 +90,18 @@ def run_one(case: str, step: str, reporting_length: int) -> dict | None:
     wall = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"case": case, "step": step, "records": data.n_records, "columns": len(data.schema.columns),
-            "attributes": data.schema.n_attrs, "wall_s": wall, "py_peak_mb": peak / 2**20,
-            "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "per_length": [int(agg.keys[l].size) for l in agg.lengths()], **extra}
+    return {
+        "case": case,
+        "step": step,
+        "records": data.n_records,
+        "columns": len(data.schema.columns),
+        "attributes": data.schema.n_attrs,
+        "wall_s": wall,
+        "py_peak_mb": peak / 2**20,
+        "rss_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "per_length": [int(agg.keys[l].size) for l in agg.lengths()],
+        **extra,
+    }
 
 
 def main() -> None:
@@ -105,14 +113,20 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_one(*args.one, args.r)))
         return
-    header = (f"{'case':<44} {'step':<6} {'records':>8} {'cols':>4} {'attrs':>5} {'wall s':>7} "
-              f"{'py peak MB':>10} {'RSS MB':>7}  combinations per length (DP: published; caps; candidates)")
+    header = (
+        f"{'case':<44} {'step':<6} {'records':>8} {'cols':>4} {'attrs':>5} {'wall s':>7} "
+        f"{'py peak MB':>10} {'RSS MB':>7}  combinations per length (DP: published; caps; candidates)"
+    )
     print(header)
     print("-" * len(header))
     for case in args.cases.split(","):
         for step in ("exact", "dp"):
-            out = subprocess.run([sys.executable, __file__, "--r", str(args.r), "--one", case, step],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--r", str(args.r), "--one", case, step],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             row = json.loads(out.stdout.strip().splitlines()[-1])
             if row is None:
                 print(f"{CASES[case]:<44} skipped (input not available)")
@@ -120,9 +134,11 @@ def main() -> None:
             detail = str(row["per_length"])
             if step == "dp":
                 detail += f"; caps {row['caps']}; candidates {row['candidates']}"
-            print(f"{CASES[case]:<44} {step:<6} {row['records']:>8} {row['columns']:>4} {row['attributes']:>5} "
-                  f"{row['wall_s']:>7.2f} {row['py_peak_mb']:>10.0f} {row['rss_peak_mb']:>7.0f}  {detail}",
-                  flush=True)
+            print(
+                f"{CASES[case]:<44} {step:<6} {row['records']:>8} {row['columns']:>4} {row['attributes']:>5} "
+                f"{row['wall_s']:>7.2f} {row['py_peak_mb']:>10.0f} {row['rss_peak_mb']:>7.0f}  {detail}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -58,8 +58,11 @@ def source_release(data_dir: Path | None) -> Path:
         return found
     tmp = Path(tempfile.mkdtemp(prefix="bench-demo-"))
     print(f"no release in {data_dir}; running python -m synth demo into {tmp}", flush=True)
-    subprocess.run([sys.executable, "-m", "synth", "demo", "--data-dir", str(tmp / "data"),
-                    "--private-dir", str(tmp / "private")], check=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "synth", "demo", "--data-dir", str(tmp / "data"), "--private-dir", str(tmp / "private")],
+        check=True,
+        cwd=ROOT,
+    )
     return current_release(tmp / "data")
 
 
@@ -70,19 +73,29 @@ def build_large_release(source: Path, n_records: int, out_dir: Path, seed: int) 
     rng = np.random.default_rng(seed)
     big = synthetic.take(rng.integers(0, synthetic.num_rows, n_records)).to_pandas()
     metadata = {k: v for k, v in meta.items() if k not in ("format_version", "release_id", "files")}
-    metadata["synthesis"] = {**meta.get("synthesis", {}), "n_records": n_records,
-                             "note": f"benchmark: resampled from {meta['release_id']}"}
+    metadata["synthesis"] = {
+        **meta.get("synthesis", {}),
+        "n_records": n_records,
+        "note": f"benchmark: resampled from {meta['release_id']}",
+    }
     evaluation = json.loads((source / "evaluation.json").read_text()) if (source / "evaluation.json").exists() else {}
     name = meta.get("dataset", {}).get("name", "bench")
-    return write_release(out_dir, new_release_id(name, utc_now()), metadata=metadata,
-                         tables={"aggregates.parquet": pq.read_table(source / "aggregates.parquet").to_pandas(),
-                                 "synthetic.parquet": big},
-                         documents={"evaluation.json": evaluation})
+    return write_release(
+        out_dir,
+        new_release_id(name, utc_now()),
+        metadata=metadata,
+        tables={
+            "aggregates.parquet": pq.read_table(source / "aggregates.parquet").to_pandas(),
+            "synthetic.parquet": big,
+        },
+        documents={"evaluation.json": evaluation},
+    )
 
 
 def cold_start(data_dir: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", COLD_START, str(data_dir)], capture_output=True, text=True,
-                         cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_START, str(data_dir)], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -152,42 +165,62 @@ def run(source: Path, work: Path, args: argparse.Namespace) -> int:
     print(f"built {args.records:,}-record release from {source.name} in {time.perf_counter() - t0:.1f} s", flush=True)
 
     cold = cold_start(work)
-    rows = [("cold start (create app + load release)", f"{cold['seconds']:.2f} s", "< 10 s"),
-            ("peak resident memory after load", f"{cold['max_rss_mb']:.0f} MB", "< 1536 MB")]
+    rows = [
+        ("cold start (create app + load release)", f"{cold['seconds']:.2f} s", "< 10 s"),
+        ("peak resident memory after load", f"{cold['max_rss_mb']:.0f} MB", "< 1536 MB"),
+    ]
 
     uncached = create_app(Settings(data_dir=work, cache_type="NullCache"))
     with uncached.server.test_request_context("/"):
+        from plotly.io.json import to_json_plotly
+
         from dashboard import context
         from layouts import overview
-        from plotly.io.json import to_json_plotly
 
         release, profile = context.current()
         columns = list(profile.explore)[:6]
-        columns += [k for k in release.dimensions if k not in columns][:6 - len(columns)]
+        columns += [k for k in release.dimensions if k not in columns][: 6 - len(columns)]
         overview_ms = []
         for _ in range(5):
             t = time.perf_counter()
             to_json_plotly(overview.layout())
             overview_ms.append((time.perf_counter() - t) * 1000)
-    rows.append(("Overview first render (layout + JSON, uncached)", f"median {np.median(overview_ms):.0f} ms, "
-                 f"max {np.max(overview_ms):.0f} ms", "< 300 ms"))
+    rows.append(
+        (
+            "Overview first render (layout + JSON, uncached)",
+            f"median {np.median(overview_ms):.0f} ms, max {np.max(overview_ms):.0f} ms",
+            "< 300 ms",
+        )
+    )
 
     events = explore_events(release, columns, args.repeats, args.seed)
-    time_posts(uncached.server, events[:3])             # warm-up (imports, first allocations)
+    time_posts(uncached.server, events[:3])  # warm-up (imports, first allocations)
     un = time_posts(uncached.server, events)
-    rows.append((f"Explore filter change, {len(columns)} charts, uncached", f"p50 {np.percentile(un, 50):.1f} ms, "
-                 f"p95 {np.percentile(un, 95):.1f} ms", "p95 < 50 ms"))
+    rows.append(
+        (
+            f"Explore filter change, {len(columns)} charts, uncached",
+            f"p50 {np.percentile(un, 50):.1f} ms, p95 {np.percentile(un, 95):.1f} ms",
+            "p95 < 50 ms",
+        )
+    )
 
     cached_app = create_app(Settings(data_dir=work, cache_type="SimpleCache"))
-    time_posts(cached_app.server, events)               # fill the cache
+    time_posts(cached_app.server, events)  # fill the cache
     ca = time_posts(cached_app.server, events)
-    rows.append((f"Explore filter change, {len(columns)} charts, cached", f"p50 {np.percentile(ca, 50):.1f} ms, "
-                 f"p95 {np.percentile(ca, 95):.1f} ms", "p95 < 5 ms"))
+    rows.append(
+        (
+            f"Explore filter change, {len(columns)} charts, cached",
+            f"p50 {np.percentile(ca, 50):.1f} ms, p95 {np.percentile(ca, 95):.1f} ms",
+            "p95 < 5 ms",
+        )
+    )
 
     width = max(len(r[0]) for r in rows)
-    print(f"\nrelease: {args.records:,} synthetic records, {len(release.dimensions)} columns "
-          f"({len(release.schema.columns)} encoded), {sum(k.size for k in release.agg_keys.values()):,} published "
-          f"combinations, R={release.reporting_length}")
+    print(
+        f"\nrelease: {args.records:,} synthetic records, {len(release.dimensions)} columns "
+        f"({len(release.schema.columns)} encoded), {sum(k.size for k in release.agg_keys.values()):,} published "
+        f"combinations, R={release.reporting_length}"
+    )
     print(f"{'measure':<{width}}  {'result':<32}  target")
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:<32}  {target}")

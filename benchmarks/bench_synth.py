@@ -47,6 +47,7 @@ def read_strings(path: Path) -> pd.DataFrame:
 def sample_csv(n: int) -> Path:
     """The generated sample (seed 0) as a cached CSV outside the repository."""
     from synth.sample import write_sample
+
     path = Path(tempfile.gettempdir()) / f"synth-bench-sample-{n}.csv"
     if not path.exists():
         write_sample(path, n_victims=n, seed=0)
@@ -57,6 +58,7 @@ def load(dataset: str) -> tuple[Encoded, pd.DataFrame, Encoded, bool]:
     """(our input, pac-synth input frame, table the metrics compare with, whether our output is condensed first)."""
     from synth.ingest import read_private
     from synth.spec import load_spec
+
     if dataset == "dense":
         frame = read_strings(DATA / "bench" / "dense_10k_19col.csv")
         data = encode_frame(frame)
@@ -75,6 +77,7 @@ def run_ours(tool: str, data: Encoded, epsilon: float, seed: int) -> Encoded:
     from synth.dp import dp_aggregates
     from synth.dp_params import DpParams
     from synth.synthesizers import SYNTHESIZERS
+
     rng = np.random.default_rng(seed)
     dp = dp_aggregates(data, DpParams(epsilon=epsilon, reporting_length=3), rng)
     return SYNTHESIZERS[tool](dp.aggregates, rng, noise_sd=list(dp.report["noise_sd"]))
@@ -83,6 +86,7 @@ def run_ours(tool: str, data: Encoded, epsilon: float, seed: int) -> Encoded:
 def run_pacsynth(frame: pd.DataFrame, epsilon: float) -> pd.DataFrame:
     """pac-synth's sampled records, with its value escapes undone (so "a;b" compares equal to the input's)."""
     import pacsynth
+
     params = pacsynth.DpAggregateSeededParametersBuilder().reporting_length(3).epsilon(epsilon).build()
     synth = pacsynth.DpAggregateSeededSynthesizer(params)
     synth.fit(pacsynth.Dataset.from_data_frame(frame))
@@ -96,6 +100,7 @@ def run_pacsynth(frame: pd.DataFrame, epsilon: float) -> pd.DataFrame:
 def worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict:
     """One run; returns the metrics, wall seconds and peak RSS (MB) as a dict."""
     from synth.public import synthetic_tables
+
     ours, pac_frame, reference, condense = load(dataset)
     start = time.perf_counter()
     if tool == "pac-synth":
@@ -132,8 +137,21 @@ def main(argv: list[str] | None = None) -> None:
     tools = [t for t in args.tools if t != "pac-synth" or pacsynth_available()]
     if len(tools) < len(args.tools):
         print("pac-synth is not installed (optional 'bench' extra): skipped", file=sys.stderr)
-    header = ("dataset", "tool", "epsilon", "wall s", "peak MB", "rows out", "empty", "MAE1/n", "MAE2/n", "MAE3/n",
-              "TVD", "TVD-ne", "fab3")
+    header = (
+        "dataset",
+        "tool",
+        "epsilon",
+        "wall s",
+        "peak MB",
+        "rows out",
+        "empty",
+        "MAE1/n",
+        "MAE2/n",
+        "MAE3/n",
+        "TVD",
+        "TVD-ne",
+        "fab3",
+    )
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for dataset in args.datasets:
         if not DATA.exists():
@@ -143,8 +161,15 @@ def main(argv: list[str] | None = None) -> None:
             for epsilon in args.epsilons:
                 runs = []
                 for seed in args.seeds:
-                    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", dataset, tool, str(epsilon),
-                           str(seed)]
+                    cmd = [
+                        sys.executable,
+                        str(Path(__file__).resolve()),
+                        "--worker",
+                        dataset,
+                        tool,
+                        str(epsilon),
+                        str(seed),
+                    ]
                     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
                     if done.returncode != 0:
                         print(f"{dataset} {tool} eps {epsilon} seed {seed} failed:\n{done.stderr}", file=sys.stderr)
@@ -153,10 +178,27 @@ def main(argv: list[str] | None = None) -> None:
                 if not runs:
                     continue
                 mean = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
-                lines.append("| " + " | ".join([
-                    dataset, tool, f"{epsilon:g}", f"{mean['wall']:.1f}", f"{mean['peak_mb']:.0f}",
-                    f"{mean['rows']:,.0f}", f"{mean['empty']:.3f}", f"{mean['mae1']:.5f}", f"{mean['mae2']:.5f}",
-                    f"{mean['mae3']:.5f}", f"{mean['tvd']:.3f}", f"{mean['tvd_ne']:.3f}", f"{mean['fab3']:.3f}"]) + " |")
+                lines.append(
+                    "| "
+                    + " | ".join(
+                        [
+                            dataset,
+                            tool,
+                            f"{epsilon:g}",
+                            f"{mean['wall']:.1f}",
+                            f"{mean['peak_mb']:.0f}",
+                            f"{mean['rows']:,.0f}",
+                            f"{mean['empty']:.3f}",
+                            f"{mean['mae1']:.5f}",
+                            f"{mean['mae2']:.5f}",
+                            f"{mean['mae3']:.5f}",
+                            f"{mean['tvd']:.3f}",
+                            f"{mean['tvd_ne']:.3f}",
+                            f"{mean['fab3']:.3f}",
+                        ]
+                    )
+                    + " |"
+                )
                 print(lines[-1], file=sys.stderr, flush=True)
     print("\n".join(lines))
 

@@ -104,8 +104,10 @@ def fidelity(sensitive: Encoded, synthetic: Encoded, sensitive_agg: Aggregates |
     synthetic = align(synthetic, schema)
     s_agg = sensitive_agg if sensitive_agg is not None else aggregate(sensitive, 3)
     y_agg = aggregate(synthetic, 3)
-    out = {"rows": float(synthetic.n_records),
-           "empty": float((synthetic.codes < 0).mean()) if synthetic.codes.size else 0.0}
+    out = {
+        "rows": float(synthetic.n_records),
+        "empty": float((synthetic.codes < 0).mean()) if synthetic.codes.size else 0.0,
+    }
     for length in (1, 2, 3):
         out[f"mae{length}"] = mae(s_agg, y_agg, length) if length in s_agg.keys else 0.0
     out["tvd"] = two_way_tvd(sensitive, synthetic)

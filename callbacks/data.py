@@ -31,11 +31,17 @@ def rows_page(request: dict | None, state: list[str] | None):
     start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
     frame = records.frame_for(release, rows, start, end)
     total = records.row_count(release, rows)
-    params = {"f": state or [], "fm": json.dumps(filter_model) if filter_model else None,
-              "sm": json.dumps(sort_model) if sort_model else None}
+    params = {
+        "f": state or [],
+        "fm": json.dumps(filter_model) if filter_model else None,
+        "sm": json.dumps(sort_model) if sort_model else None,
+    }
     hrefs = [data_layout.export_href("records", fmt, params) for fmt in FORMATS]
-    return ({"rowData": frame.to_dict("records"), "rowCount": total},
-            f"{total:,} synthetic records match (estimates, not published counts).", *hrefs)
+    return (
+        {"rowData": frame.to_dict("records"), "rowCount": total},
+        f"{total:,} synthetic records match (estimates, not published counts).",
+        *hrefs,
+    )
 
 
 def aggregate_view(columns: list[str] | None, filters: list[str] | None, not_reported: bool):
@@ -58,27 +64,49 @@ def aggregate_view(columns: list[str] | None, filters: list[str] | None, not_rep
     return rows, data_layout.aggregate_columns(release, profile, columns, selections), note, *hrefs
 
 
-def permalink(tab: str, columns: list[str] | None, filters: list[str] | None, not_reported: bool,
-              filter_model: dict | None, state: list[str] | None) -> str:
+def permalink(
+    tab: str,
+    columns: list[str] | None,
+    filters: list[str] | None,
+    not_reported: bool,
+    filter_model: dict | None,
+    state: list[str] | None,
+) -> str:
     """The Data page's query string: tab, selections, builder columns and filters, the grid's column filters."""
-    return query_string(tab=tab, f=state or [], c=columns or [], af=filters or [], nr="1" if not_reported else "0",
-                        fm=json.dumps(filter_model, sort_keys=True, separators=(",", ":")) if filter_model else None)
+    return query_string(
+        tab=tab,
+        f=state or [],
+        c=columns or [],
+        af=filters or [],
+        nr="1" if not_reported else "0",
+        fm=json.dumps(filter_model, sort_keys=True, separators=(",", ":")) if filter_model else None,
+    )
 
 
 def register(app: Dash) -> None:
     app.callback(
-        Output(ids.DATA_GRID, "getRowsResponse"), Output(ids.DATA_COUNT, "children"),
+        Output(ids.DATA_GRID, "getRowsResponse"),
+        Output(ids.DATA_COUNT, "children"),
         *[Output(data_layout.export_id("records", fmt), "href") for fmt in FORMATS],
-        Input(ids.DATA_GRID, "getRowsRequest"), State(ids.DATA_STATE, "data"),
+        Input(ids.DATA_GRID, "getRowsRequest"),
+        State(ids.DATA_STATE, "data"),
     )(rows_page)
     app.callback(
-        Output(ids.AGG_GRID, "rowData"), Output(ids.AGG_GRID, "columnDefs"), Output(ids.AGG_NOTE, "children"),
+        Output(ids.AGG_GRID, "rowData"),
+        Output(ids.AGG_GRID, "columnDefs"),
+        Output(ids.AGG_NOTE, "children"),
         *[Output(data_layout.export_id("aggregates", fmt), "href") for fmt in FORMATS],
-        Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_FILTERS, "value"), Input(ids.AGG_NOT_REPORTED, "checked"),
+        Input(ids.AGG_COLUMNS, "value"),
+        Input(ids.AGG_FILTERS, "value"),
+        Input(ids.AGG_NOT_REPORTED, "checked"),
     )(aggregate_view)
     app.callback(
         Output(ids.DATA_URL, "search"),
-        Input(ids.DATA_TABS, "value"), Input(ids.AGG_COLUMNS, "value"), Input(ids.AGG_FILTERS, "value"),
-        Input(ids.AGG_NOT_REPORTED, "checked"), Input(ids.DATA_GRID, "filterModel"), State(ids.DATA_STATE, "data"),
+        Input(ids.DATA_TABS, "value"),
+        Input(ids.AGG_COLUMNS, "value"),
+        Input(ids.AGG_FILTERS, "value"),
+        Input(ids.AGG_NOT_REPORTED, "checked"),
+        Input(ids.DATA_GRID, "filterModel"),
+        State(ids.DATA_STATE, "data"),
         prevent_initial_call=True,
     )(permalink)

@@ -64,9 +64,11 @@ def restructure(columns: list[str] | None, state: list[str] | None):
         return no_update, no_update
     release, profile = current
     selections = _current_selections(release, state)
-    columns = [c for c in (columns or []) if c in release.dimensions][:explore.MAX_COLUMNS]
-    return (explore.grid(release, profile, columns, selections),
-            query_string(c=columns, f=encode_selections(selections)))
+    columns = [c for c in (columns or []) if c in release.dimensions][: explore.MAX_COLUMNS]
+    return (
+        explore.grid(release, profile, columns, selections),
+        query_string(c=columns, f=encode_selections(selections)),
+    )
 
 
 def update(click_data, picked, chip_clicks, _clear, columns, state):
@@ -76,8 +78,11 @@ def update(click_data, picked, chip_clicks, _clear, columns, state):
     """
     trigger = ctx.triggered_id
     index = _position(trigger, ctx.inputs_list)
-    event = event_from_trigger(trigger, click_data[index] if index is not None and index < len(click_data) else None,
-                               picked[index] if index is not None and index < len(picked) else None)
+    event = event_from_trigger(
+        trigger,
+        click_data[index] if index is not None and index < len(click_data) else None,
+        picked[index] if index is not None and index < len(picked) else None,
+    )
     if event is None or (event[0] == "remove" and not any(chip_clicks)):
         raise PreventUpdate
     current = context.current()
@@ -90,8 +95,15 @@ def update(click_data, picked, chip_clicks, _clear, columns, state):
     figures, summary = views.explore_panel(release, tuple(shown), selections)
     chosen = dict(selections)
     encoded = encode_selections(selections)
-    return (figures, [chosen.get(source) for source in shown], explore.chips(release, profile, selections),
-            summary, query_string(c=columns, f=encoded), encoded, explore.data_link(selections))
+    return (
+        figures,
+        [chosen.get(source) for source in shown],
+        explore.chips(release, profile, selections),
+        summary,
+        query_string(c=columns, f=encoded),
+        encoded,
+        explore.data_link(selections),
+    )
 
 
 def _position(trigger, inputs_list) -> int | None:
@@ -107,19 +119,25 @@ def _position(trigger, inputs_list) -> int | None:
 
 def register(app: Dash) -> None:
     app.callback(
-        Output(ids.EXPLORE_GRID, "children"), Output(ids.EXPLORE_URL, "search", allow_duplicate=True),
-        Input(ids.EXPLORE_COLUMNS, "value"), State(ids.EXPLORE_STATE, "data"),
+        Output(ids.EXPLORE_GRID, "children"),
+        Output(ids.EXPLORE_URL, "search", allow_duplicate=True),
+        Input(ids.EXPLORE_COLUMNS, "value"),
+        State(ids.EXPLORE_STATE, "data"),
         prevent_initial_call=True,
     )(restructure)
     app.callback(
         Output({"type": ids.EXPLORE_CHART, "source": ALL}, "figure"),
         Output({"type": ids.EXPLORE_FILTER, "source": ALL}, "value"),
-        Output(ids.EXPLORE_CHIPS, "children"), Output(ids.EXPLORE_SUMMARY, "children"),
-        Output(ids.EXPLORE_URL, "search"), Output(ids.EXPLORE_STATE, "data"), Output(ids.EXPLORE_TO_DATA, "href"),
+        Output(ids.EXPLORE_CHIPS, "children"),
+        Output(ids.EXPLORE_SUMMARY, "children"),
+        Output(ids.EXPLORE_URL, "search"),
+        Output(ids.EXPLORE_STATE, "data"),
+        Output(ids.EXPLORE_TO_DATA, "href"),
         Input({"type": ids.EXPLORE_CHART, "source": ALL}, "clickData"),
         Input({"type": ids.EXPLORE_FILTER, "source": ALL}, "value"),
         Input({"type": ids.EXPLORE_CHIP, "source": ALL}, "n_clicks"),
         Input(ids.EXPLORE_CLEAR, "n_clicks"),
-        State(ids.EXPLORE_COLUMNS, "value"), State(ids.EXPLORE_STATE, "data"),
+        State(ids.EXPLORE_COLUMNS, "value"),
+        State(ids.EXPLORE_STATE, "data"),
         prevent_initial_call=True,
     )(update)

@@ -49,9 +49,16 @@ def open_in_explore(_breakdowns, _trend, _map):
 
 
 def register(app: Dash) -> None:
-    app.callback(Output(ids.OVERVIEW_NAV, "href"),
-                 Input({"type": ids.OVERVIEW_BREAKDOWN, "key": ALL}, "clickData"),
-                 Input(ids.OVERVIEW_TREND, "clickData"), Input(ids.OVERVIEW_MAP, "clickData"),
-                 prevent_initial_call=True)(open_in_explore)
-    app.callback(Output(ids.OVERVIEW_MAP, "figure"), Output(ids.OVERVIEW_URL, "search"),
-                 Input(ids.OVERVIEW_GEO, "value"), prevent_initial_call=True)(switch_geography)
+    app.callback(
+        Output(ids.OVERVIEW_NAV, "href"),
+        Input({"type": ids.OVERVIEW_BREAKDOWN, "key": ALL}, "clickData"),
+        Input(ids.OVERVIEW_TREND, "clickData"),
+        Input(ids.OVERVIEW_MAP, "clickData"),
+        prevent_initial_call=True,
+    )(open_in_explore)
+    app.callback(
+        Output(ids.OVERVIEW_MAP, "figure"),
+        Output(ids.OVERVIEW_URL, "search"),
+        Input(ids.OVERVIEW_GEO, "value"),
+        prevent_initial_call=True,
+    )(switch_geography)

@@ -20,5 +20,9 @@ async function(n) {
 
 
 def register(app: Dash) -> None:
-    app.clientside_callback(COPY_LINK_JS, Output(ids.COPY_LINK_STATUS, "children"),
-                            Input(ids.COPY_LINK, "n_clicks"), prevent_initial_call=True)
+    app.clientside_callback(
+        COPY_LINK_JS,
+        Output(ids.COPY_LINK_STATUS, "children"),
+        Input(ids.COPY_LINK, "n_clicks"),
+        prevent_initial_call=True,
+    )

@@ -90,8 +90,10 @@ def aggregate_table(release, columns: list[str], selections: q.Selections, inclu
     """Published DP counts for the builder and the API; refuses combinations longer than R."""
     length = len(columns) + len([s for s, _ in selections if s not in columns])
     if length > release.reporting_length:
-        raise ApiError(f"{length} attributes exceed the reporting length {release.reporting_length}: "
-                       "such combinations are not published")
+        raise ApiError(
+            f"{length} attributes exceed the reporting length {release.reporting_length}: "
+            "such combinations are not published"
+        )
     if length == 0:
         raise ApiError("choose at least one column or filter")
     frame = q.crosstab(release, columns, selections, include_not_reported, with_estimates=False)
@@ -144,10 +146,18 @@ def register_routes(server: Flask) -> None:
     def api_metadata():
         release = _release()
         profile = context.profile_of(release)
-        columns = [{"name": k, "label": profile.label(k), "values": list(d.values), "multi_value": d.multi_value}
-                   for k, d in release.dimensions.items()]
-        return jsonify({"release": release.metadata, "columns": columns, "citation": citation_for(release),
-                        "history": context.store().history()})
+        columns = [
+            {"name": k, "label": profile.label(k), "values": list(d.values), "multi_value": d.multi_value}
+            for k, d in release.dimensions.items()
+        ]
+        return jsonify(
+            {
+                "release": release.metadata,
+                "columns": columns,
+                "citation": citation_for(release),
+                "history": context.store().history(),
+            }
+        )
 
     @server.get("/api/v1/aggregates")
     def api_aggregates():
@@ -159,9 +169,15 @@ def register_routes(server: Flask) -> None:
         if fmt == "csv":
             prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
             return _csv_response(exports.to_csv(frame, prov), "aggregates.csv")
-        return jsonify({"release_id": release.release_id, "reporting_length": release.reporting_length,
-                        "columns": columns, "filters": [f"{s}:{v}" for s, v in selections],
-                        "rows": _json_rows(frame)})
+        return jsonify(
+            {
+                "release_id": release.release_id,
+                "reporting_length": release.reporting_length,
+                "columns": columns,
+                "filters": [f"{s}:{v}" for s, v in selections],
+                "rows": _json_rows(frame),
+            }
+        )
 
     @server.get("/api/v1/records")
     def api_records():
@@ -176,8 +192,16 @@ def register_routes(server: Flask) -> None:
         if fmt == "csv":
             prov = exports.provenance(release, "synthetic records", dict(request.args.lists()), citation_for(release))
             return _csv_response(exports.to_csv(frame, prov), "records.csv")
-        return jsonify({"release_id": release.release_id, "total": total, "offset": offset, "limit": limit,
-                        "filters": [f"{s}:{v}" for s, v in selections], "records": frame.to_dict("records")})
+        return jsonify(
+            {
+                "release_id": release.release_id,
+                "total": total,
+                "offset": offset,
+                "limit": limit,
+                "filters": [f"{s}:{v}" for s, v in selections],
+                "records": frame.to_dict("records"),
+            }
+        )
 
     def _export_release(fmt: str):
         """The current release for an export in ``fmt`` (404 for an unknown format)."""
@@ -191,8 +215,12 @@ def register_routes(server: Flask) -> None:
         selections = _strict_filters(release, request.args.getlist("f"))
         rows = records_query(release, selections, _json_param("fm", dict), _json_param("sm", list))
         frame = records.frame_for(release, rows)
-        prov = exports.provenance(release, "synthetic records (estimates, not published counts)",
-                                  dict(request.args.lists()), citation_for(release))
+        prov = exports.provenance(
+            release,
+            "synthetic records (estimates, not published counts)",
+            dict(request.args.lists()),
+            citation_for(release),
+        )
         return _download(exports.render(frame, fmt, prov), fmt, f"{release.release_id}-records.{fmt}")
 
     @server.get("/export/aggregates.<fmt>")
@@ -206,4 +234,6 @@ def register_routes(server: Flask) -> None:
 
 
 def _download(body: bytes, fmt: str, name: str) -> Response:
-    return Response(body, mimetype=exports.FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, mimetype=exports.FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import dash
 from dash import Dash
@@ -32,30 +32,73 @@ def pages() -> list[Page]:
     from layouts import about, data, explore, overview
 
     return [
-        Page("layouts.overview", "/", "Overview", "Overview", "Headline figures, trends, map and breakdowns",
-             overview.layout, 0),
-        Page("layouts.explore", "/explore", "Explore", "Explore", "Cross-filter bar charts: estimated vs published",
-             explore.layout, 1),
-        Page("layouts.data", "/data", "Data", "Data", "Synthetic records and aggregate tables, with exports",
-             data.layout, 2),
-        Page("layouts.about", "/about", "About this data", "About this data",
-             "Parameters, privacy explanation, evaluation, history and citation", about.layout, 3),
+        Page(
+            "layouts.overview",
+            "/",
+            "Overview",
+            "Overview",
+            "Headline figures, trends, map and breakdowns",
+            overview.layout,
+            0,
+        ),
+        Page(
+            "layouts.explore",
+            "/explore",
+            "Explore",
+            "Explore",
+            "Cross-filter bar charts: estimated vs published",
+            explore.layout,
+            1,
+        ),
+        Page(
+            "layouts.data",
+            "/data",
+            "Data",
+            "Data",
+            "Synthetic records and aggregate tables, with exports",
+            data.layout,
+            2,
+        ),
+        Page(
+            "layouts.about",
+            "/about",
+            "About this data",
+            "About this data",
+            "Parameters, privacy explanation, evaluation, history and citation",
+            about.layout,
+            3,
+        ),
     ]
 
 
 def create_app(settings: Settings | None = None) -> Dash:
     """Build a fully wired Dash app (a fresh one per call: safe for tests)."""
     settings = settings or Settings.from_env()
-    app = Dash(__name__, use_pages=True, pages_folder="", assets_folder=str(ASSETS_DIR),
-               title="Privacy-preserving data showcase", suppress_callback_exceptions=True,
-               health_endpoint="healthz", update_title=None, serve_locally=True)
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS_DIR),
+        title="Privacy-preserving data showcase",
+        suppress_callback_exceptions=True,
+        health_endpoint="healthz",
+        update_title=None,
+        serve_locally=True,
+    )
     from layouts.shell import INDEX_STRING, shell_layout
 
     app.index_string = INDEX_STRING
     dash.page_registry.clear()
     for page in pages():
-        dash.register_page(page.module, path=page.path, name=page.name, title=page.title,
-                           description=page.description, layout=page.layout, order=page.order)
+        dash.register_page(
+            page.module,
+            path=page.path,
+            name=page.name,
+            title=page.title,
+            description=page.description,
+            layout=page.layout,
+            order=page.order,
+        )
     app.server.extensions[EXTENSION] = {"store": ReleaseStore(settings.data_dir), "settings": settings}
     init_cache(app.server, settings)
     from callbacks import register_all

@@ -11,8 +11,11 @@ cache = Cache()
 
 
 def init_cache(server: Flask, settings: Settings) -> None:
-    config = {"CACHE_TYPE": settings.cache_type, "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
-              "CACHE_THRESHOLD": 2000}
+    config = {
+        "CACHE_TYPE": settings.cache_type,
+        "CACHE_DEFAULT_TIMEOUT": settings.cache_timeout,
+        "CACHE_THRESHOLD": 2000,
+    }
     if settings.cache_type == "FileSystemCache":
         settings.cache_dir.mkdir(parents=True, exist_ok=True)
         config["CACHE_DIR"] = str(settings.cache_dir)

@@ -31,7 +31,7 @@ class Settings:
             raise ValueError(f"DASHBOARD_PORT must be 1..65535, got {self.port}")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Build settings from ``DASHBOARD_*`` variables (``os.environ`` by default)."""
         env = os.environ if env is None else env
         port = env.get("DASHBOARD_PORT", "8050")

@@ -41,8 +41,12 @@ def _is_number(value) -> bool:
 
 def _walk(node, path: list[str], out: EvaluationView) -> None:
     if isinstance(node, dict):
-        if node and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in node.values()) \
-                and len(node) > 1 and all(k.isdigit() for k in node):
+        if (
+            node
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in node.values())
+            and len(node) > 1
+            and all(k.isdigit() for k in node)
+        ):
             frame = pd.DataFrame({"length": list(node), "value": list(node.values())})
             out.charts.append(Chart(_pretty(path), frame, "length", "value"))
             return
@@ -55,9 +59,14 @@ def _walk(node, path: list[str], out: EvaluationView) -> None:
         out.sentences.extend(str(r["text"]) for r in node)
     elif isinstance(node, list) and node and all(isinstance(r, dict) for r in node):
         frame = pd.DataFrame(node)
-        numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])]
+        numeric = [
+            c
+            for c in frame.columns
+            if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+        ]
         x = next((c for c in X_PREFERENCE if c in frame.columns), None) or next(
-            (c for c in frame.columns if c not in numeric), None)
+            (c for c in frame.columns if c not in numeric), None
+        )
         if x is None:
             return
         for y in numeric:

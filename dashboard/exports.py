@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pyarrow as pa
@@ -12,8 +12,11 @@ import pyarrow.parquet as pq
 
 from dashboard.store import Release
 
-FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "parquet": "application/vnd.apache.parquet"}
+FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_575
 
@@ -38,20 +41,30 @@ def provenance(release: Release, kind: str, parameters: dict, citation: str) -> 
     """What every export carries: release, privacy parameters, the query, access time and citation."""
     p = release.privacy
     return {
-        "dataset": release.dataset.get("name"), "release_id": release.release_id,
-        "release_created_at": release.metadata.get("created_at"), "content": kind,
-        "privacy": {k: p.get(k) for k in ("mechanism", "epsilon", "delta", "reporting_length",
-                                          "protected_number_of_records") if k in p},
-        "query": parameters, "accessed_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "dataset": release.dataset.get("name"),
+        "release_id": release.release_id,
+        "release_created_at": release.metadata.get("created_at"),
+        "content": kind,
+        "privacy": {
+            k: p.get(k)
+            for k in ("mechanism", "epsilon", "delta", "reporting_length", "protected_number_of_records")
+            if k in p
+        },
+        "query": parameters,
+        "accessed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "citation": citation,
-        "note": ("Synthetic records and DP aggregates only; counts from synthetic records are estimates. "
-                 "Combinations absent from the aggregates were suppressed by differential privacy (not zero)."),
+        "note": (
+            "Synthetic records and DP aggregates only; counts from synthetic records are estimates. "
+            "Combinations absent from the aggregates were suppressed by differential privacy (not zero)."
+        ),
     }
 
 
 def to_csv(frame: pd.DataFrame, prov: dict) -> bytes:
     """CSV with a '# key: value' provenance header (pandas: read_csv(..., comment='#'))."""
-    lines = [f"# {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}" for k, v in prov.items()]
+    lines = [
+        f"# {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}" for k, v in prov.items()
+    ]
     buf = io.StringIO()
     buf.write("\n".join(lines) + "\n")
     neutralise_frame(frame).to_csv(buf, index=False, lineterminator="\n")
@@ -69,15 +82,17 @@ def to_excel(frame: pd.DataFrame, prov: dict) -> bytes:
         neutralise_frame(frame).to_excel(writer, sheet_name="data", index=False)
         rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v) for k, v in meta.items()]
         neutralise_frame(pd.DataFrame(rows, columns=["key", "value"], dtype=object)).to_excel(
-            writer, sheet_name="metadata", index=False)
+            writer, sheet_name="metadata", index=False
+        )
     return buf.getvalue()
 
 
 def to_parquet(frame: pd.DataFrame, prov: dict) -> bytes:
     """Parquet with the provenance as JSON in the file's key-value metadata (key ``provenance``)."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           b"provenance": json.dumps(prov, ensure_ascii=False).encode("utf-8")})
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), b"provenance": json.dumps(prov, ensure_ascii=False).encode("utf-8")}
+    )
     buf = io.BytesIO()
     pq.write_table(table, buf)
     return buf.getvalue()

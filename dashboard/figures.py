@@ -9,7 +9,7 @@ Every figure carries its source line, so downloaded PNG/SVG images keep their pr
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -44,14 +44,27 @@ def wrap(text: str, width: int = 95) -> str:
 def _base_layout(title: str, source: str, height: int) -> dict:
     return {
         "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
-        "font": FONT, "height": height, "template": "plotly_white",
+        "font": FONT,
+        "height": height,
+        "template": "plotly_white",
         "margin": {"l": 10, "r": 20, "t": 48, "b": 64},
-        "annotations": [{"text": wrap(source), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
-                         "yanchor": "top", "yshift": -30, "showarrow": False, "align": "left",
-                         "font": {"size": 9, "color": "#666"}}],
+        "annotations": [
+            {
+                "text": wrap(source),
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "yanchor": "top",
+                "yshift": -30,
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": 9, "color": "#666"},
+            }
+        ],
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         "hoverlabel": {"font": {"size": 12}},
-        "uniformtext": {"minsize": 10, "mode": "show"},     # bar labels stay legible on thin bars
+        "uniformtext": {"minsize": 10, "mode": "show"},  # bar labels stay legible on thin bars
     }
 
 
@@ -83,38 +96,75 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     ``frame`` is a DataFrame or a dict of equal-length arrays with the query engine's columns. Numeric
     arrays stay numpy arrays: Dash's JSON encoder (orjson) takes them without a per-element walk.
     """
-    value, est, pub, low, high, status, selected = (a[::-1] for a in _arrays(
-        frame, ("value", "estimated", "published", "low", "high", "status", "selected")))
+    value, est, pub, low, high, status, selected = (
+        a[::-1] for a in _arrays(frame, ("value", "estimated", "published", "low", "high", "status", "selected"))
+    )
     labels = [label(v) for v in value]
     values = value.tolist()
     chosen = np.flatnonzero(selected).tolist()
-    pub_text = [_fmt(p) if s == PUBLISHED else (NOT_REPORTED_TEXT if s == NOT_REPORTED else "beyond R")
-                for p, s in zip(pub, status)]
-    hover_pub = [f"{lab}<br>Published: {_interval_text(s, p, lo, hi)}"
-                 for lab, s, p, lo, hi in zip(labels, status, pub, low, high)]
-    traces = [
-        {"type": "bar", "orientation": "h", "name": "Synthetic estimate", "y": labels, "x": est,
-         "customdata": values, "texttemplate": "%{x:,}", "textposition": "outside", "cliponaxis": False,
-         "hovertemplate": "%{y}<br>Synthetic estimate: %{x:,} records<extra></extra>",
-         "marker": {"color": ESTIMATE_COLOR}},
-        {"type": "bar", "orientation": "h", "name": "Published DP aggregate (95% interval)", "y": labels,
-         "x": np.nan_to_num(pub), "customdata": values, "text": pub_text,
-         "textposition": ["inside" if s == PUBLISHED else "outside" for s in status], "insidetextanchor": "middle",
-         "textfont": {"color": ["#fff" if s == PUBLISHED else "#333" for s in status]},
-         "cliponaxis": False, "hovertext": hover_pub, "hoverinfo": "text",
-         "error_x": {"type": "data", "symmetric": False, "array": np.nan_to_num(high - pub),
-                     "arrayminus": np.nan_to_num(pub - low), "color": "#333", "thickness": 1, "width": 3},
-         "marker": {"color": PUBLISHED_COLOR}},
+    pub_text = [
+        _fmt(p) if s == PUBLISHED else (NOT_REPORTED_TEXT if s == NOT_REPORTED else "beyond R")
+        for p, s in zip(pub, status, strict=False)
     ]
-    if chosen:      # SDS: once a column has a selection, its other bars are greyed out
+    hover_pub = [
+        f"{lab}<br>Published: {_interval_text(s, p, lo, hi)}"
+        for lab, s, p, lo, hi in zip(labels, status, pub, low, high, strict=False)
+    ]
+    traces = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "Synthetic estimate",
+            "y": labels,
+            "x": est,
+            "customdata": values,
+            "texttemplate": "%{x:,}",
+            "textposition": "outside",
+            "cliponaxis": False,
+            "hovertemplate": "%{y}<br>Synthetic estimate: %{x:,} records<extra></extra>",
+            "marker": {"color": ESTIMATE_COLOR},
+        },
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "Published DP aggregate (95% interval)",
+            "y": labels,
+            "x": np.nan_to_num(pub),
+            "customdata": values,
+            "text": pub_text,
+            "textposition": ["inside" if s == PUBLISHED else "outside" for s in status],
+            "insidetextanchor": "middle",
+            "textfont": {"color": ["#fff" if s == PUBLISHED else "#333" for s in status]},
+            "cliponaxis": False,
+            "hovertext": hover_pub,
+            "hoverinfo": "text",
+            "error_x": {
+                "type": "data",
+                "symmetric": False,
+                "array": np.nan_to_num(high - pub),
+                "arrayminus": np.nan_to_num(pub - low),
+                "color": "#333",
+                "thickness": 1,
+                "width": 3,
+            },
+            "marker": {"color": PUBLISHED_COLOR},
+        },
+    ]
+    if chosen:  # SDS: once a column has a selection, its other bars are greyed out
         for trace in traces:
             trace.update({"selectedpoints": chosen, "unselected": {"marker": {"opacity": 0.3}}})
         traces[1]["marker"]["line"] = {"color": ["#000" if s else "rgba(0,0,0,0)" for s in selected], "width": 2}
     layout = _base_layout(title, source, max(220, 90 + 34 * len(labels)))
-    layout.update({"barmode": "group", "bargap": 0.25, "clickmode": "event",
-                   "xaxis": {"rangemode": "tozero", "automargin": True},
-                   "yaxis": {"automargin": True, "type": "category"},
-                   "margin": {"l": 10, "r": 60, "t": 60, "b": 64}})
+    layout.update(
+        {
+            "barmode": "group",
+            "bargap": 0.25,
+            "clickmode": "event",
+            "xaxis": {"rangemode": "tozero", "automargin": True},
+            "yaxis": {"automargin": True, "type": "category"},
+            "margin": {"l": 10, "r": 60, "t": 60, "b": 64},
+        }
+    )
     return {"data": traces, "layout": layout}
 
 
@@ -123,20 +173,41 @@ def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, hor
     labels = [label(v) for v in frame["value"]]
     status = frame["status"].to_numpy()
     y = frame["shown"].fillna(0).tolist()
-    text = [NOT_REPORTED_TEXT if s == NOT_REPORTED else (_fmt(v) + ("*" if s == ESTIMATED else ""))
-            for v, s in zip(frame["shown"], status)]
-    hover = [f"{lab}<br>" + (_interval_hover(r) if r["status"] != ESTIMATED
-                             else f"{_fmt(r['estimated'])} ({ESTIMATED_TEXT})")
-             for lab, (_, r) in zip(labels, frame.iterrows())]
-    err = {"type": "data", "symmetric": False, "array": (frame["high"] - frame["published"]).fillna(0).tolist(),
-           "arrayminus": (frame["published"] - frame["low"]).fillna(0).tolist(), "color": "#333", "thickness": 1}
+    text = [
+        NOT_REPORTED_TEXT if s == NOT_REPORTED else (_fmt(v) + ("*" if s == ESTIMATED else ""))
+        for v, s in zip(frame["shown"], status, strict=False)
+    ]
+    hover = [
+        f"{lab}<br>"
+        + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({ESTIMATED_TEXT})")
+        for lab, (_, r) in zip(labels, frame.iterrows(), strict=False)
+    ]
+    err = {
+        "type": "data",
+        "symmetric": False,
+        "array": (frame["high"] - frame["published"]).fillna(0).tolist(),
+        "arrayminus": (frame["published"] - frame["low"]).fillna(0).tolist(),
+        "color": "#333",
+        "thickness": 1,
+    }
     inside = ["outside" if s == NOT_REPORTED else "inside" for s in status]
-    bar = {"type": "bar", "name": "count", "text": text, "textposition": inside, "cliponaxis": False,
-           "insidetextanchor": "start", "textfont": {"color": ["#333" if s == NOT_REPORTED else "#fff" for s in status]},
-           "hovertext": hover, "hoverinfo": "text", "customdata": _links(frame),
-           "marker": {"color": [ESTIMATE_COLOR if s == ESTIMATED else PUBLISHED_COLOR for s in status],
-                      "pattern": {"shape": ["/" if s == ESTIMATED else "" for s in status]}},
-           "showlegend": False}
+    bar = {
+        "type": "bar",
+        "name": "count",
+        "text": text,
+        "textposition": inside,
+        "cliponaxis": False,
+        "insidetextanchor": "start",
+        "textfont": {"color": ["#333" if s == NOT_REPORTED else "#fff" for s in status]},
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "customdata": _links(frame),
+        "marker": {
+            "color": [ESTIMATE_COLOR if s == ESTIMATED else PUBLISHED_COLOR for s in status],
+            "pattern": {"shape": ["/" if s == ESTIMATED else "" for s in status]},
+        },
+        "showlegend": False,
+    }
     if horizontal:
         bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err})
     else:
@@ -144,77 +215,156 @@ def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, hor
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
     axis_counts = {"rangemode": "tozero", "automargin": True}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
-    layout.update({"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts})
+    layout.update(
+        {"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts}
+    )
     if (status == ESTIMATED).any():
-        layout["annotations"].append({"text": f"* hatched: {ESTIMATED_TEXT}", "xref": "paper", "yref": "paper",
-                                      "x": 1, "y": 1.0, "xanchor": "right", "yanchor": "bottom",
-                                      "showarrow": False, "font": {"size": 10, "color": "#8a5a00"}})
+        layout["annotations"].append(
+            {
+                "text": f"* hatched: {ESTIMATED_TEXT}",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 1,
+                "y": 1.0,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 10, "color": "#8a5a00"},
+            }
+        )
     return {"data": [bar], "layout": layout}
 
 
 def _hover_rows(frame: pd.DataFrame, names: list[str]) -> list[str]:
-    return [f"<b>{n}</b><br>{_interval_hover(r) if r['status'] != ESTIMATED else _fmt(r['estimated']) + ' (' + ESTIMATED_TEXT + ')'}"
-            for n, (_, r) in zip(names, frame.iterrows())]
+    return [
+        f"<b>{n}</b><br>"
+        + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({ESTIMATED_TEXT})")
+        for n, (_, r) in zip(names, frame.iterrows(), strict=False)
+    ]
 
 
 def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) -> dict:
     """Choropleth by ISO3 code of the shown counts; not-reported countries are listed in the hover text."""
     shown = frame[frame["status"] != NOT_REPORTED]
     names = [label(v) for v in shown["value"]]
-    trace = {"type": "choropleth", "locationmode": "ISO-3", "locations": shown["value"].tolist(),
-             "z": shown["shown"].tolist(), "colorscale": "Viridis", "reversescale": True,
-             "hovertext": _hover_rows(shown, names), "hoverinfo": "text", "customdata": _links(shown),
-             "marker": {"line": {"color": "#fff", "width": 0.5}}, "colorbar": {"title": {"text": "records"}, "thickness": 12}}
+    trace = {
+        "type": "choropleth",
+        "locationmode": "ISO-3",
+        "locations": shown["value"].tolist(),
+        "z": shown["shown"].tolist(),
+        "colorscale": "Viridis",
+        "reversescale": True,
+        "hovertext": _hover_rows(shown, names),
+        "hoverinfo": "text",
+        "customdata": _links(shown),
+        "marker": {"line": {"color": "#fff", "width": 0.5}},
+        "colorbar": {"title": {"text": "records"}, "thickness": 12},
+    }
     layout = _base_layout(title, source, 420)
-    layout["geo"] = {"showframe": False, "showcoastlines": False, "projection": {"type": "natural earth"},
-                     "showcountries": True, "countrycolor": "#ddd", "showland": True, "landcolor": "#f2f2f2",
-                     "resolution": 110}
+    layout["geo"] = {
+        "showframe": False,
+        "showcoastlines": False,
+        "projection": {"type": "natural earth"},
+        "showcountries": True,
+        "countrycolor": "#ddd",
+        "showland": True,
+        "landcolor": "#f2f2f2",
+        "resolution": 110,
+    }
     layout["margin"] = {"l": 0, "r": 0, "t": 48, "b": 40}
     return {"data": [trace], "layout": layout}
 
 
-def region_map(frame: pd.DataFrame, title: str, label: Labeler, source: str,
-               centroids: dict[str, tuple[float, float]]) -> dict:
+def region_map(
+    frame: pd.DataFrame, title: str, label: Labeler, source: str, centroids: dict[str, tuple[float, float]]
+) -> dict:
     """Bubble map for region-level geography (one bubble per region with a known centroid)."""
     shown = frame[(frame["status"] != NOT_REPORTED) & frame["value"].isin(list(centroids))]
     size = shown["shown"].to_numpy(dtype=float)
     scale = 60.0 / math.sqrt(size.max()) if size.size and size.max() > 0 else 1.0
     names = [label(v) for v in shown["value"]]
-    trace = {"type": "scattergeo", "mode": "markers+text", "lat": [centroids[v][0] for v in shown["value"]],
-             "lon": [centroids[v][1] for v in shown["value"]], "text": [f"{n}<br>{_fmt(c)}" for n, c in zip(names, size)],
-             "textposition": "middle center", "hovertext": _hover_rows(shown, names), "hoverinfo": "text",
-             "customdata": _links(shown),
-             "marker": {"size": (np.sqrt(size) * scale).tolist(), "color": PUBLISHED_COLOR, "opacity": 0.6,
-                        "line": {"color": "#fff", "width": 1}}}
+    trace = {
+        "type": "scattergeo",
+        "mode": "markers+text",
+        "lat": [centroids[v][0] for v in shown["value"]],
+        "lon": [centroids[v][1] for v in shown["value"]],
+        "text": [f"{n}<br>{_fmt(c)}" for n, c in zip(names, size, strict=False)],
+        "textposition": "middle center",
+        "hovertext": _hover_rows(shown, names),
+        "hoverinfo": "text",
+        "customdata": _links(shown),
+        "marker": {
+            "size": (np.sqrt(size) * scale).tolist(),
+            "color": PUBLISHED_COLOR,
+            "opacity": 0.6,
+            "line": {"color": "#fff", "width": 1},
+        },
+    }
     layout = _base_layout(title, source, 420)
-    layout["geo"] = {"showframe": False, "projection": {"type": "natural earth"}, "showland": True,
-                     "landcolor": "#f2f2f2", "showcountries": True, "countrycolor": "#ddd", "resolution": 110}
+    layout["geo"] = {
+        "showframe": False,
+        "projection": {"type": "natural earth"},
+        "showland": True,
+        "landcolor": "#f2f2f2",
+        "showcountries": True,
+        "countrycolor": "#ddd",
+        "resolution": 110,
+    }
     layout["margin"] = {"l": 0, "r": 0, "t": 48, "b": 40}
     return {"data": [trace], "layout": layout}
 
 
-def heatmap(frame: pd.DataFrame, rows: str, cols: str, title: str, row_label: Labeler, col_label: Labeler,
-            source: str) -> dict:
+def heatmap(
+    frame: pd.DataFrame, rows: str, cols: str, title: str, row_label: Labeler, col_label: Labeler, source: str
+) -> dict:
     """Two-way table as a heatmap; suppressed cells are blank and labelled "n.r." (not reported)."""
     row_vals = list(dict.fromkeys(frame[rows]))
     col_vals = list(dict.fromkeys(frame[cols]))
     z = frame["shown"].to_numpy(dtype=float).reshape(len(row_vals), len(col_vals))
     status = frame["status"].to_numpy().reshape(len(row_vals), len(col_vals))
-    text = [[("n.r." if s == NOT_REPORTED else _fmt(v) + ("*" if s == ESTIMATED else "")) for v, s in zip(zr, sr)]
-            for zr, sr in zip(z, status)]
+    text = [
+        [
+            ("n.r." if s == NOT_REPORTED else _fmt(v) + ("*" if s == ESTIMATED else ""))
+            for v, s in zip(zr, sr, strict=True)
+        ]
+        for zr, sr in zip(z, status, strict=False)
+    ]
     z_json = [[None if math.isnan(v) else v for v in zr] for zr in z]
     xs, ys = [col_label(c) for c in col_vals], [row_label(r) for r in row_vals]
     top = np.nanmax(z) if np.isfinite(z).any() else 0.0
-    trace = {"type": "heatmap", "z": z_json, "x": xs, "y": ys, "text": text, "colorscale": "Blues", "reversescale": True,
-             "hoverongaps": False, "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>",
-             "colorbar": {"title": {"text": "people"}, "thickness": 12}}
+    trace = {
+        "type": "heatmap",
+        "z": z_json,
+        "x": xs,
+        "y": ys,
+        "text": text,
+        "colorscale": "Blues",
+        "reversescale": True,
+        "hoverongaps": False,
+        "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>",
+        "colorbar": {"title": {"text": "people"}, "thickness": 12},
+    }
     layout = _base_layout(title, source, max(300, 130 + 40 * len(row_vals)))
-    layout["annotations"] += [{"x": x, "y": y, "text": t, "showarrow": False, "xref": "x", "yref": "y",
-                               "font": {"size": 11, "color": "#fff" if np.isfinite(v) and v > 0.6 * top else "#222"}}
-                              for y, zr, tr in zip(ys, z, text) for x, v, t in zip(xs, zr, tr)]
+    layout["annotations"] += [
+        {
+            "x": x,
+            "y": y,
+            "text": t,
+            "showarrow": False,
+            "xref": "x",
+            "yref": "y",
+            "font": {"size": 11, "color": "#fff" if np.isfinite(v) and v > 0.6 * top else "#222"},
+        }
+        for y, zr, tr in zip(ys, z, text, strict=False)
+        for x, v, t in zip(xs, zr, tr, strict=False)
+    ]
     layout["plot_bgcolor"] = "#f4f4f4"
-    layout.update({"xaxis": {"automargin": True, "type": "category"},
-                   "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"}})
+    layout.update(
+        {
+            "xaxis": {"automargin": True, "type": "category"},
+            "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"},
+        }
+    )
     return {"data": [trace], "layout": layout}
 
 
@@ -222,12 +372,29 @@ def metric_bars(frame: pd.DataFrame, x: str, y: str, title: str, source: str) ->
     """A plain bar chart of one evaluation metric (About page)."""
     layout = _base_layout(title, source, 280)
     layout.update({"xaxis": {"type": "category"}, "yaxis": {"title": {"text": y.replace("_", " ")}}})
-    return {"data": [{"type": "bar", "x": frame[x].astype(str).tolist(), "y": frame[y].tolist(),
-                      "marker": {"color": PUBLISHED_COLOR}, "name": y}], "layout": layout}
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": frame[x].astype(str).tolist(),
+                "y": frame[y].tolist(),
+                "marker": {"color": PUBLISHED_COLOR},
+                "name": y,
+            }
+        ],
+        "layout": layout,
+    }
 
 
 def empty_figure(message: str) -> dict:
     """A blank figure carrying a message (used when a chart has nothing to show)."""
-    return {"data": [], "layout": {"template": "plotly_white", "height": 200, "xaxis": {"visible": False},
-                                   "yaxis": {"visible": False},
-                                   "annotations": [{"text": message, "showarrow": False, "font": {"size": 13}}]}}
+    return {
+        "data": [],
+        "layout": {
+            "template": "plotly_white",
+            "height": 200,
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "annotations": [{"text": message, "showarrow": False, "font": {"size": 13}}],
+        },
+    }

@@ -29,13 +29,13 @@ class Group:
 
     key: str
     label: str
-    members: tuple[tuple[str, str, str], ...]   # (source, value, label)
+    members: tuple[tuple[str, str, str], ...]  # (source, value, label)
 
 
 @dataclass(frozen=True)
 class Geography:
     source: str
-    kind: str   # "iso3" or "region"
+    kind: str  # "iso3" or "region"
 
 
 @dataclass(frozen=True)
@@ -131,11 +131,20 @@ def resolve_profile(release: Release) -> Profile:
         if g.kind == "iso3":
             value_labels[g.source] = {v: _country_name(v) or v for v in dims[g.source].values}
     return Profile(
-        dataset=name or "unknown", title=release.dataset.get("title") or raw.get("title") or name or "Dataset",
-        labels=labels, value_labels=value_labels, time=time, geography=geography,
-        victim=known(raw.get("victim", [])), perpetrator=known(raw.get("perpetrator", [])),
-        groups=groups, breakdowns=breakdowns, relationship=relationship, explore=explore,
+        dataset=name or "unknown",
+        title=release.dataset.get("title") or raw.get("title") or name or "Dataset",
+        labels=labels,
+        value_labels=value_labels,
+        time=time,
+        geography=geography,
+        victim=known(raw.get("victim", [])),
+        perpetrator=known(raw.get("perpetrator", [])),
+        groups=groups,
+        breakdowns=breakdowns,
+        relationship=relationship,
+        explore=explore,
         region_centroids={k: tuple(v) for k, v in raw.get("region_centroids", {}).items()},
         citation=raw.get("citation") or release.dataset.get("citation"),
-        caveats=tuple(raw.get("caveats", [])), automatic=not raw,
+        caveats=tuple(raw.get("caveats", [])),
+        automatic=not raw,
     )

@@ -12,8 +12,8 @@ column); selections are AND-ed. Every count the dashboard shows comes from here:
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from itertools import product
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -96,11 +96,13 @@ def dimension_counts(release: Release, dim: Dimension, mask: np.ndarray | None) 
     """Synthetic records (among ``mask``; None = all) having each value of ``dim``."""
     n_values = len(dim.values)
     if dim.multi_value or n_values <= LOOP_MAX_VALUES:
-        return np.array([_count_equal(release.columns[c], code, mask) for c, code in zip(dim.columns, dim.codes)],
-                        dtype=np.int64)
+        return np.array(
+            [_count_equal(release.columns[c], code, mask) for c, code in zip(dim.columns, dim.codes, strict=True)],
+            dtype=np.int64,
+        )
     col = release.columns[dim.columns[0]]
     data = col if mask is None else col[mask]
-    unsigned = data.view(np.dtype(f"u{data.dtype.itemsize}"))       # ABSENT (-1) lands on the top bin
+    unsigned = data.view(np.dtype(f"u{data.dtype.itemsize}"))  # ABSENT (-1) lands on the top bin
     return np.bincount(unsigned, minlength=n_values)[:n_values].astype(np.int64)
 
 
@@ -131,8 +133,9 @@ def _status(length: int, counts: np.ndarray, r: int) -> np.ndarray:
     return np.where(np.isnan(counts), NOT_REPORTED, PUBLISHED).astype(object)
 
 
-def _columns(values: list, estimated: np.ndarray, counts: np.ndarray, sds: np.ndarray, length: int,
-             r: int) -> dict[str, np.ndarray]:
+def _columns(
+    values: list, estimated: np.ndarray, counts: np.ndarray, sds: np.ndarray, length: int, r: int
+) -> dict[str, np.ndarray]:
     """Common result columns as arrays: estimated, published (NaN unless published), interval, status, shown."""
     status = _status(length, counts, r)
     if length > r:
@@ -162,8 +165,9 @@ def bar_columns(release: Release, source: str, selections: Selections) -> dict[s
     others = [(s, v) for s, v in selections if s != source]
     other_attrs = selection_attrs(release, others)
     estimated = dimension_counts(release, dim, record_mask(release, other_attrs))
-    combos = np.column_stack([np.tile(np.array(other_attrs, dtype=np.int64), (len(dim.values), 1)),
-                              np.array(dim.attrs, dtype=np.int64)])
+    combos = np.column_stack(
+        [np.tile(np.array(other_attrs, dtype=np.int64), (len(dim.values), 1)), np.array(dim.attrs, dtype=np.int64)]
+    )
     counts, sds = lookup_published(release, combos)
     out = _columns(list(dim.values), estimated, counts, sds, len(others) + 1, release.reporting_length)
     out["selected"] = out["value"] == dict(selections).get(source)
@@ -193,7 +197,7 @@ def _cell_estimates(release: Release, dims: list[Dimension], mask: np.ndarray | 
         return dimension_counts(release, dims[0], mask)
     first, rest = dims[0], dims[1:]
     parts = []
-    for c, code in zip(first.columns, first.codes):
+    for c, code in zip(first.columns, first.codes, strict=False):
         sub = release.columns[c] == code
         if mask is not None:
             sub &= mask
@@ -201,8 +205,13 @@ def _cell_estimates(release: Release, dims: list[Dimension], mask: np.ndarray | 
     return np.concatenate(parts)
 
 
-def crosstab(release: Release, sources: list[str], selections: Selections,
-             include_not_reported: bool = True, with_estimates: bool | None = None) -> pd.DataFrame:
+def crosstab(
+    release: Release,
+    sources: list[str],
+    selections: Selections,
+    include_not_reported: bool = True,
+    with_estimates: bool | None = None,
+) -> pd.DataFrame:
     """Counts of every value combination of ``sources`` together with ``selections`` (the aggregate builder).
 
     Selections on one of ``sources`` are ignored for that source. One row per cell, one column per source.
@@ -221,8 +230,11 @@ def crosstab(release: Release, sources: list[str], selections: Selections,
     beyond = combos.shape[1] > release.reporting_length
     if with_estimates is None:
         with_estimates = beyond
-    estimated = (_cell_estimates(release, dims, record_mask(release, other_attrs)) if with_estimates or beyond
-                 else np.zeros(grid.shape[0], dtype=np.int64))
+    estimated = (
+        _cell_estimates(release, dims, record_mask(release, other_attrs))
+        if with_estimates or beyond
+        else np.zeros(grid.shape[0], dtype=np.int64)
+    )
     frame = _frame([None] * grid.shape[0], estimated, counts, sds, combos.shape[1], release.reporting_length)
     if not with_estimates:
         frame = frame.drop(columns="estimated")

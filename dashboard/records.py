@@ -34,9 +34,9 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class SourceView:
-    codes: np.ndarray           # per record: index into labels, -1 = empty
+    codes: np.ndarray  # per record: index into labels, -1 = empty
     labels: tuple[str, ...]
-    rank: np.ndarray            # sort rank of each label (lexicographic), for sorting
+    rank: np.ndarray  # sort rank of each label (lexicographic), for sorting
 
 
 def source_views(release: Release) -> dict[str, SourceView]:
@@ -50,13 +50,13 @@ def source_views(release: Release) -> dict[str, SourceView]:
             labels = dim.values
         else:
             bits = np.zeros(release.n_synthetic, dtype=np.int64)
-            for i, (c, code) in enumerate(zip(dim.columns, dim.codes)):
+            for i, (c, code) in enumerate(zip(dim.columns, dim.codes, strict=False)):
                 bits |= (release.columns[c] == code).astype(np.int64) << i
             uniq, inv = np.unique(bits, return_inverse=True)
             delimiter = release.schema.columns[dim.columns[0]].delimiter or ";"
             labels = tuple(delimiter.join(v for i, v in enumerate(dim.values) if (int(u) >> i) & 1) for u in uniq)
             codes = inv.astype(np.int32)
-            if uniq.size and uniq[0] == 0:      # no value at all: empty
+            if uniq.size and uniq[0] == 0:  # no value at all: empty
                 codes = codes - 1
                 labels = labels[1:]
         order = sorted(range(len(labels)), key=lambda i: labels[i])
@@ -84,10 +84,14 @@ def _condition_codes(view: SourceView, cond: dict) -> np.ndarray:
 def _column_mask(view: SourceView, model: dict) -> np.ndarray:
     if "conditions" in model:
         parts = [_condition_codes(view, c) for c in model["conditions"]]
-        ok = np.logical_and.reduce(parts) if model.get("operator", "AND").upper() == "AND" else np.logical_or.reduce(parts)
+        ok = (
+            np.logical_and.reduce(parts)
+            if model.get("operator", "AND").upper() == "AND"
+            else np.logical_or.reduce(parts)
+        )
     else:
         ok = _condition_codes(view, model)
-    return ok[view.codes]           # code -1 picks the last slot (empty)
+    return ok[view.codes]  # code -1 picks the last slot (empty)
 
 
 def filter_rows(release: Release, selections: q.Selections, filter_model: dict | None) -> np.ndarray | None:
@@ -141,8 +145,9 @@ def row_count(release: Release, rows: np.ndarray | None) -> int:
 ROW_CACHE_SIZE = 16
 
 
-def query_rows(release: Release, selections: q.Selections, filter_model: dict | None,
-               sort_model: list[dict] | None) -> np.ndarray | None:
+def query_rows(
+    release: Release, selections: q.Selections, filter_model: dict | None, sort_model: list[dict] | None
+) -> np.ndarray | None:
     """Filtered and sorted row indices, remembered for the last few queries of this release.
 
     The infinite grid asks for one block at a time with the same filter and sort; this keeps paging cheap.

@@ -146,7 +146,7 @@ def _dimensions(schema: Schema, labels: dict[str, str]) -> dict[str, Dimension]:
             values = first.values
             cols, codes = tuple(idx[0] for _ in values), tuple(range(len(values)))
             label = labels.get(first.name, source)
-        attrs = tuple(int(schema.offsets[c]) + k for c, k in zip(cols, codes))
+        attrs = tuple(int(schema.offsets[c]) + k for c, k in zip(cols, codes, strict=False))
         dims[source] = Dimension(source, label, values, cols, codes, attrs, first.multi_value)
     return dims
 
@@ -185,13 +185,13 @@ def _encode_aggregates(path: Path, schema: Schema) -> tuple[dict, dict, dict]:
         if col.name in table.column_names:
             codes = encode_arrow_column(table.column(col.name), col.values).astype(np.int64)
             attrs[:, j] = np.where(codes >= 0, codes + schema.offsets[j], ABSENT)
-    valid = (attrs >= 0).sum(axis=1) == lengths     # drop rows naming a value outside the schema
+    valid = (attrs >= 0).sum(axis=1) == lengths  # drop rows naming a value outside the schema
     attrs = np.sort(attrs, axis=1)
     keys_by, counts_by, sd_by = {}, {}, {}
     for length in np.unique(lengths[valid]).tolist():
         rows = np.flatnonzero(valid & (lengths == length))
         check_packable(schema.n_attrs, length)
-        keys = pack(attrs[rows][:, attrs.shape[1] - length:], schema.n_attrs)
+        keys = pack(attrs[rows][:, attrs.shape[1] - length :], schema.n_attrs)
         order = np.argsort(keys, kind="stable")
         keys_by[length], counts_by[length], sd_by[length] = keys[order], counts[rows][order], sd[rows][order]
     return keys_by, counts_by, sd_by

@@ -6,7 +6,7 @@ columns), ``geo=source`` (Overview map), ``tab=records|aggregates`` and ``nr=0|1
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from dashboard.query import Selections, parse_selection_strings
@@ -24,8 +24,9 @@ def selections_from_query(release: Release, f: str | list[str] | None) -> Select
     return parse_selection_strings(release, as_list(f))
 
 
-def columns_from_query(release: Release, c: str | list[str] | None, allowed: Iterable[str] | None = None,
-                       limit: int | None = None) -> list[str]:
+def columns_from_query(
+    release: Release, c: str | list[str] | None, allowed: Iterable[str] | None = None, limit: int | None = None
+) -> list[str]:
     """Known, distinct columns in the given order (optionally restricted to ``allowed``, at most ``limit``)."""
     ok = set(release.dimensions) if allowed is None else set(allowed) & set(release.dimensions)
     out = list(dict.fromkeys(s for s in as_list(c) if s in ok))

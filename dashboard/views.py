@@ -19,8 +19,10 @@ from dashboard.store import Release
 def _source_line(release: Release) -> str:
     p = release.privacy
     title = profile_of(release).title
-    return (f"Source: {title}, release {release.release_id}. DP aggregates (ε={p.get('epsilon')}, "
-            f"reporting length {release.reporting_length}); error bars: 95% intervals.")
+    return (
+        f"Source: {title}, release {release.release_id}. DP aggregates (ε={p.get('epsilon')}, "
+        f"reporting length {release.reporting_length}); error bars: 95% intervals."
+    )
 
 
 def chart_frame(release: Release, key: str, selections: q.Selections):
@@ -56,8 +58,12 @@ def trend_figure(release: Release) -> dict:
     if profile.time is None:
         return fig.empty_figure("This dataset has no time column.")
     frame = chart_frame(release, profile.time, ())
-    return fig.shown_bars(frame, f"{profile.label(profile.time)}: records per period", _labeler(release, profile.time),
-                          _source_line(release))
+    return fig.shown_bars(
+        frame,
+        f"{profile.label(profile.time)}: records per period",
+        _labeler(release, profile.time),
+        _source_line(release),
+    )
 
 
 @cache.memoize()
@@ -81,8 +87,15 @@ def relationship_figure(release: Release) -> dict:
         return fig.empty_figure("No relationship chart for this dataset.")
     rows, cols = profile.relationship
     frame = q.crosstab(release, [rows, cols], ())
-    return fig.heatmap(frame, rows, cols, f"{profile.label(rows)} × {profile.label(cols)}",
-                       _labeler(release, rows), _labeler(release, cols), _source_line(release))
+    return fig.heatmap(
+        frame,
+        rows,
+        cols,
+        f"{profile.label(rows)} × {profile.label(cols)}",
+        _labeler(release, rows),
+        _labeler(release, cols),
+        _source_line(release),
+    )
 
 
 @dataclass(frozen=True)
@@ -99,20 +112,34 @@ def headlines(release: Release) -> list[Headline]:
     out = []
     n = release.protected_records
     if n is not None:
-        out.append(Headline("People in the protected data", f"{n:,}", "DP-protected count; the exact number is never published"))
+        out.append(
+            Headline(
+                "People in the protected data", f"{n:,}", "DP-protected count; the exact number is never published"
+            )
+        )
     out.append(Headline("Synthetic records", f"{release.n_synthetic:,}", "records generated from the DP aggregates"))
     if profile.time:
         frame = q.bars(release, profile.time, ())
         published = frame.loc[frame["status"] == q.PUBLISHED, "value"].tolist()
         if published:
-            out.append(Headline(profile.label(profile.time), f"{published[0]} – {published[-1]}",
-                                f"{len(published)} periods with published counts"))
+            out.append(
+                Headline(
+                    profile.label(profile.time),
+                    f"{published[0]} – {published[-1]}",
+                    f"{len(published)} periods with published counts",
+                )
+            )
     if profile.geography:
         g = profile.geography[0]
         frame = q.bars(release, g.source, ())
         k = int((frame["status"] == q.PUBLISHED).sum())
-        out.append(Headline(profile.label(g.source), f"{k:,} {'countries' if g.kind == 'iso3' else 'regions'}",
-                            "with a published count"))
+        out.append(
+            Headline(
+                profile.label(g.source),
+                f"{k:,} {'countries' if g.kind == 'iso3' else 'regions'}",
+                "with a published count",
+            )
+        )
     for key in profile.breakdowns:
         if key in release.dimensions and n:
             frame = q.bars(release, key, ()).dropna(subset=["published"])
@@ -120,8 +147,13 @@ def headlines(release: Release) -> list[Headline]:
                 top = frame.loc[frame["published"].idxmax()]
                 share = top["published"] / n
                 half = 1.96 * top["sd"] / n if np.isfinite(top["sd"]) else 0.0
-                out.append(Headline(f"{profile.label(key)}: {profile.value_label(key, top['value'])}",
-                                    f"{share:.0%}", f"of people (±{half:.1%}, 95% interval)"))
+                out.append(
+                    Headline(
+                        f"{profile.label(key)}: {profile.value_label(key, top['value'])}",
+                        f"{share:.0%}",
+                        f"of people (±{half:.1%}, 95% interval)",
+                    )
+                )
                 break
     return out
 
@@ -148,8 +180,10 @@ def explore_figure(release: Release, source: str, selections: q.Selections) -> d
 def selection_summary(release: Release, selections: q.Selections) -> str:
     """One sentence on the combination of all selections (published, not reported or beyond R)."""
     if not selections:
-        return (f"All records: {release.protected_records or 0:,} people (DP count); "
-                f"{release.n_synthetic:,} synthetic records.")
+        return (
+            f"All records: {release.protected_records or 0:,} people (DP count); "
+            f"{release.n_synthetic:,} synthetic records."
+        )
     c = q.cell(release, selections)
     if c["status"] == q.PUBLISHED:
         what = f"published count {c['published']:,.0f} (95% interval {c['low']:,.0f}–{c['high']:,.0f})"

@@ -7,40 +7,56 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import context
-from dashboard.evaluation import evaluation_tables
 from dashboard.citation import citation_for
+from dashboard.evaluation import evaluation_tables
 from dashboard.figures import metric_bars
 from layouts import ids
 from layouts.common import graph, no_release
 
 EXPLANATION = [
-    ("What is published?",
-     "Two things, both derived only from differentially private (DP) counts: aggregate counts of every "
-     "combination of up to R attributes (for example 'female, 18–20, forced labour'), and synthetic records "
-     "generated to agree with those counts. No real record is published."),
-    ("What does differential privacy guarantee?",
-     "Calibrated random noise is added to every count, so that the published numbers would be almost the same "
-     "whether or not any single person's case was in the data. The privacy loss is bounded by ε (epsilon) and δ "
-     "(delta): smaller means stronger protection and noisier counts."),
-    ("How precise are the counts?",
-     "Each published count comes with the standard deviation of its noise; the dashboard shows the 95% interval "
-     "(count ± 1.96 × sd). Counts too small to be distinguished from noise are suppressed and shown as "
-     "'not reported' — they are not zero."),
-    ("What are the synthetic records for?",
-     "They let you explore combinations longer than R, build tables and filter freely. Counts from them are "
-     "estimates and are always marked 'estimated from synthetic records'; for combinations up to R, prefer the "
-     "published aggregates."),
-    ("What can and cannot be concluded?",
-     "Patterns that are large relative to the intervals can be reported. Small differences, rare combinations "
-     "and anything about an individual cannot. The data describe identified cases, not the prevalence of "
-     "trafficking."),
+    (
+        "What is published?",
+        "Two things, both derived only from differentially private (DP) counts: aggregate counts of every "
+        "combination of up to R attributes (for example 'female, 18–20, forced labour'), and synthetic records "
+        "generated to agree with those counts. No real record is published.",
+    ),
+    (
+        "What does differential privacy guarantee?",
+        "Calibrated random noise is added to every count, so that the published numbers would be almost the same "
+        "whether or not any single person's case was in the data. The privacy loss is bounded by ε (epsilon) and δ "
+        "(delta): smaller means stronger protection and noisier counts.",
+    ),
+    (
+        "How precise are the counts?",
+        "Each published count comes with the standard deviation of its noise; the dashboard shows the 95% interval "
+        "(count ± 1.96 × sd). Counts too small to be distinguished from noise are suppressed and shown as "
+        "'not reported' — they are not zero.",
+    ),
+    (
+        "What are the synthetic records for?",
+        "They let you explore combinations longer than R, build tables and filter freely. Counts from them are "
+        "estimates and are always marked 'estimated from synthetic records'; for combinations up to R, prefer the "
+        "published aggregates.",
+    ),
+    (
+        "What can and cannot be concluded?",
+        "Patterns that are large relative to the intervals can be reported. Small differences, rare combinations "
+        "and anything about an individual cannot. The data describe identified cases, not the prevalence of "
+        "trafficking.",
+    ),
 ]
 
 PARAMETERS = [
-    ("epsilon", "Privacy loss ε"), ("delta", "δ"), ("reporting_length", "Reporting length R"),
-    ("protected_number_of_records", "Protected number of records (DP)"), ("noise_sd", "Noise sd by length"),
-    ("thresholds", "Suppression thresholds by length"), ("threshold_type", "Threshold type"),
-    ("accuracy_mode", "Accuracy mode"), ("fabrication_mode", "Fabrication mode"), ("mechanism", "Mechanism"),
+    ("epsilon", "Privacy loss ε"),
+    ("delta", "δ"),
+    ("reporting_length", "Reporting length R"),
+    ("protected_number_of_records", "Protected number of records (DP)"),
+    ("noise_sd", "Noise sd by length"),
+    ("thresholds", "Suppression thresholds by length"),
+    ("threshold_type", "Threshold type"),
+    ("accuracy_mode", "Accuracy mode"),
+    ("fabrication_mode", "Fabrication mode"),
+    ("mechanism", "Mechanism"),
 ]
 
 
@@ -55,16 +71,23 @@ def _fmt(value) -> str:
 def parameter_rows(release) -> list[tuple[str, str]]:
     p = release.privacy
     rows = [(label, _fmt(p[key])) for key, label in PARAMETERS if key in p]
-    rows += [("Release id", release.release_id), ("Published", str(release.metadata.get("created_at", ""))),
-             ("Software version", str(release.metadata.get("software_version", ""))),
-             ("Synthesis method", str(release.metadata.get("synthesis", {}).get("method", ""))),
-             ("Synthetic records", f"{release.n_synthetic:,}")]
+    rows += [
+        ("Release id", release.release_id),
+        ("Published", str(release.metadata.get("created_at", ""))),
+        ("Software version", str(release.metadata.get("software_version", ""))),
+        ("Synthesis method", str(release.metadata.get("synthesis", {}).get("method", ""))),
+        ("Synthetic records", f"{release.n_synthetic:,}"),
+    ]
     return rows
 
 
 def _table(rows: list[tuple[str, str]], caption: str) -> dmc.Table:
-    return dmc.Table([html.Caption(caption), html.Tbody([html.Tr([html.Th(k, scope="row"), html.Td(v)]) for k, v in rows])],
-                     striped=True, withTableBorder=True, className="param-table")
+    return dmc.Table(
+        [html.Caption(caption), html.Tbody([html.Tr([html.Th(k, scope="row"), html.Td(v)]) for k, v in rows])],
+        striped=True,
+        withTableBorder=True,
+        className="param-table",
+    )
 
 
 def _frame_table(frame: pd.DataFrame, caption: str) -> dmc.Table:
@@ -79,28 +102,55 @@ def layout(**_) -> html.Div:
         return no_release()
     release, profile = current
     evaluation = evaluation_tables(release.evaluation)
-    charts = [graph(f"eval-{i}", metric_bars(t.frame, t.x, t.y, t.title, f"Evaluation report, release {release.release_id}"),
-                    f"{release.release_id}-evaluation-{i}", t.title) for i, t in enumerate(evaluation.charts)]
+    charts = [
+        graph(
+            f"eval-{i}",
+            metric_bars(t.frame, t.x, t.y, t.title, f"Evaluation report, release {release.release_id}"),
+            f"{release.release_id}-evaluation-{i}",
+            t.title,
+        )
+        for i, t in enumerate(evaluation.charts)
+    ]
     history = pd.DataFrame(context.store().history())
     cite = citation_for(release)
     caveats = [dmc.ListItem(c) for c in profile.caveats]
-    return dmc.Container([
-        dmc.Title("About this data", order=1, size="h2"),
-        dmc.Text(profile.title, c="dimmed"),
-        dmc.SimpleGrid([dmc.Paper([dmc.Title(q, order=3, size="h5"), dmc.Text(a, size="sm")], p="md", withBorder=True)
-                        for q, a in EXPLANATION], cols={"base": 1, "md": 2}, spacing="sm"),
-        dmc.Title("Caveats for this dataset", order=2, size="h4") if caveats else None,
-        dmc.List(caveats) if caveats else None,
-        dmc.Title("Release parameters", order=2, size="h4"),
-        _table(parameter_rows(release), "Privacy and synthesis parameters of the current release"),
-        dmc.Title("Evaluation report", order=2, size="h4"),
-        dmc.Text("Synthetic records compared with the published DP aggregates (never with the private input).", size="sm"),
-        dmc.List([dmc.ListItem(t) for t in evaluation.sentences]) if evaluation.sentences else None,
-        _table(evaluation.scalars, "Summary figures") if evaluation.scalars else dmc.Text("No evaluation summary in this release.", size="sm"),
-        dmc.SimpleGrid(charts, cols={"base": 1, "md": 2}, spacing="md"),
-        dmc.Title("Release history", order=2, size="h4"),
-        _frame_table(history, "Published releases, oldest first") if len(history) else None,
-        dmc.Title("How to cite", order=2, size="h4"),
-        dmc.Group([dmc.Code(cite, id=ids.ABOUT_CITATION, block=True),
-                   dcc.Clipboard(target_id=ids.ABOUT_CITATION, title="Copy citation")], align="flex-start", wrap="nowrap"),
-    ], size="lg", className="page page-about")
+    return dmc.Container(
+        [
+            dmc.Title("About this data", order=1, size="h2"),
+            dmc.Text(profile.title, c="dimmed"),
+            dmc.SimpleGrid(
+                [
+                    dmc.Paper([dmc.Title(q, order=3, size="h5"), dmc.Text(a, size="sm")], p="md", withBorder=True)
+                    for q, a in EXPLANATION
+                ],
+                cols={"base": 1, "md": 2},
+                spacing="sm",
+            ),
+            dmc.Title("Caveats for this dataset", order=2, size="h4") if caveats else None,
+            dmc.List(caveats) if caveats else None,
+            dmc.Title("Release parameters", order=2, size="h4"),
+            _table(parameter_rows(release), "Privacy and synthesis parameters of the current release"),
+            dmc.Title("Evaluation report", order=2, size="h4"),
+            dmc.Text(
+                "Synthetic records compared with the published DP aggregates (never with the private input).", size="sm"
+            ),
+            dmc.List([dmc.ListItem(t) for t in evaluation.sentences]) if evaluation.sentences else None,
+            _table(evaluation.scalars, "Summary figures")
+            if evaluation.scalars
+            else dmc.Text("No evaluation summary in this release.", size="sm"),
+            dmc.SimpleGrid(charts, cols={"base": 1, "md": 2}, spacing="md"),
+            dmc.Title("Release history", order=2, size="h4"),
+            _frame_table(history, "Published releases, oldest first") if len(history) else None,
+            dmc.Title("How to cite", order=2, size="h4"),
+            dmc.Group(
+                [
+                    dmc.Code(cite, id=ids.ABOUT_CITATION, block=True),
+                    dcc.Clipboard(target_id=ids.ABOUT_CITATION, title="Copy citation"),
+                ],
+                align="flex-start",
+                wrap="nowrap",
+            ),
+        ],
+        size="lg",
+        className="page page-about",
+    )

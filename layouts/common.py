@@ -7,49 +7,95 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 
-
 def graph_config(filename: str = "chart") -> dict:
     """dcc.Graph config: local topojson (no CDN), no Plotly logo, PNG/SVG export in the browser."""
-    return {"topojsonURL": dash.get_asset_url("topojson/"), "displaylogo": False, "responsive": True,
-            "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-            "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-            "modeBarButtonsToAdd": ["toImage"]}
+    return {
+        "topojsonURL": dash.get_asset_url("topojson/"),
+        "displaylogo": False,
+        "responsive": True,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "modeBarButtonsToAdd": ["toImage"],
+    }
 
 
 def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
     """A chart with an accessible name, plus PNG/SVG download buttons (in-browser, offline)."""
     dom_id = graph_id if isinstance(graph_id, str) else None
-    buttons = dmc.Group([
-        dmc.Button("PNG", size="compact-xs", variant="subtle", className="download-image",
-                   **{"data-format": "png", "data-filename": filename, "aria-label": f"Download {label} as PNG"}),
-        dmc.Button("SVG", size="compact-xs", variant="subtle", className="download-image",
-                   **{"data-format": "svg", "data-filename": filename, "aria-label": f"Download {label} as SVG"}),
-    ], gap=2, justify="flex-end", className="chart-tools")
-    return html.Figure([buttons, dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))],
-                       className="chart", title=label, **({"id": f"fig-{dom_id}"} if dom_id else {}),
-                       **{"aria-label": label})
+    buttons = dmc.Group(
+        [
+            dmc.Button(
+                "PNG",
+                size="compact-xs",
+                variant="subtle",
+                className="download-image",
+                **{"data-format": "png", "data-filename": filename, "aria-label": f"Download {label} as PNG"},
+            ),
+            dmc.Button(
+                "SVG",
+                size="compact-xs",
+                variant="subtle",
+                className="download-image",
+                **{"data-format": "svg", "data-filename": filename, "aria-label": f"Download {label} as SVG"},
+            ),
+        ],
+        gap=2,
+        justify="flex-end",
+        className="chart-tools",
+    )
+    return html.Figure(
+        [buttons, dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))],
+        className="chart",
+        title=label,
+        **({"id": f"fig-{dom_id}"} if dom_id else {}),
+        **{"aria-label": label},
+    )
 
 
 def legend_note() -> dmc.Alert:
     return dmc.Alert(
-        [html.Span("How to read the counts: ", className="strong"),
-         "blue bars are published differentially private aggregates with their 95% interval; "
-         "orange hatched bars (marked *) are ",
-         html.Em("estimated from synthetic records"),
-         " because the combination is longer than the reporting length; ",
-         html.Em("not reported"), " means differential privacy suppressed the count (it is not zero)."],
-        color="gray", variant="light", className="legend-note")
+        [
+            html.Span("How to read the counts: ", className="strong"),
+            "blue bars are published differentially private aggregates with their 95% interval; "
+            "orange hatched bars (marked *) are ",
+            html.Em("estimated from synthetic records"),
+            " because the combination is longer than the reporting length; ",
+            html.Em("not reported"),
+            " means differential privacy suppressed the count (it is not zero).",
+        ],
+        color="gray",
+        variant="light",
+        className="legend-note",
+    )
 
 
 def no_release() -> html.Div:
-    return dmc.Container(dmc.Alert(
-        [html.P("No release published yet."),
-         html.P(["Publish the sample release with ", html.Code("python -m synth demo"),
-                 " and reload this page."])],
-        title="Nothing to show yet", color="yellow", id="no-release"), size="md", py="xl")
+    return dmc.Container(
+        dmc.Alert(
+            [
+                html.P("No release published yet."),
+                html.P(
+                    ["Publish the sample release with ", html.Code("python -m synth demo"), " and reload this page."]
+                ),
+            ],
+            title="Nothing to show yet",
+            color="yellow",
+            id="no-release",
+        ),
+        size="md",
+        py="xl",
+    )
 
 
 def stat_card(title: str, value: str, note: str) -> dmc.Paper:
-    return dmc.Paper([dmc.Text(title, size="sm", c="dimmed"), dmc.Text(value, fw=700, size="xl", className="stat-value"),
-                      dmc.Text(note, size="xs", c="dimmed")], withBorder=True, p="md", radius="md",
-                     className="stat-card")
+    return dmc.Paper(
+        [
+            dmc.Text(title, size="sm", c="dimmed"),
+            dmc.Text(value, fw=700, size="xl", className="stat-value"),
+            dmc.Text(note, size="xs", c="dimmed"),
+        ],
+        withBorder=True,
+        p="md",
+        radius="md",
+        className="stat-card",
+    )

@@ -27,10 +27,21 @@ def export_href(table: str, fmt: str, params: dict) -> str:
 
 
 def export_links(table: str, params: dict) -> dmc.Group:
-    return dmc.Group([dmc.Text("Download:", size="sm")] + [
-        html.A(label, id=export_id(table, fmt), href=export_href(table, fmt, params), download="",
-               className="export-link", **{"aria-label": f"Download {table} as {label}"})
-        for fmt, label in FORMAT_LABELS.items()], gap="xs")
+    return dmc.Group(
+        [dmc.Text("Download:", size="sm")]
+        + [
+            html.A(
+                label,
+                id=export_id(table, fmt),
+                href=export_href(table, fmt, params),
+                download="",
+                className="export-link",
+                **{"aria-label": f"Download {table} as {label}"},
+            )
+            for fmt, label in FORMAT_LABELS.items()
+        ],
+        gap="xs",
+    )
 
 
 def filter_model_from_query(release, fm) -> dict:
@@ -52,33 +63,69 @@ def records_grid(release, profile, filter_model: dict) -> dag.AgGrid:
     cols = [{"field": "id", "headerName": "id", "filter": False, "sortable": False, "width": 90}]
     cols += [{"field": k, "headerName": profile.label(k), "filter": "agTextColumnFilter"} for k in release.dimensions]
     return dag.AgGrid(
-        id=ids.DATA_GRID, columnDefs=cols, rowModelType="infinite",
-        defaultColDef={"sortable": True, "floatingFilter": True, "resizable": True, "minWidth": 120,
-                       "filterParams": {"buttons": ["reset"], "maxNumConditions": 2}},
-        dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20, "rowBuffer": 0, "pagination": True,
-                         "paginationPageSize": 50, "paginationPageSizeSelector": [20, 50, 100],
-                         "theme": "themeQuartz"},
-        filterModel=filter_model, style={"height": "560px"}, className="records-grid")
+        id=ids.DATA_GRID,
+        columnDefs=cols,
+        rowModelType="infinite",
+        defaultColDef={
+            "sortable": True,
+            "floatingFilter": True,
+            "resizable": True,
+            "minWidth": 120,
+            "filterParams": {"buttons": ["reset"], "maxNumConditions": 2},
+        },
+        dashGridOptions={
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 20,
+            "rowBuffer": 0,
+            "pagination": True,
+            "paginationPageSize": 50,
+            "paginationPageSizeSelector": [20, 50, 100],
+            "theme": "themeQuartz",
+        },
+        filterModel=filter_model,
+        style={"height": "560px"},
+        className="records-grid",
+    )
 
 
 def aggregate_columns(release, profile, columns: list[str], selections) -> list[dict]:
     filter_cols = [s for s, _ in selections if s not in columns]
     defs = [{"field": c, "headerName": profile.label(c)} for c in columns + filter_cols]
-    defs += [{"field": "count", "headerName": "DP count", "type": "numericColumn",
-              "valueFormatter": {"function": "params.value == null ? 'not reported' : d3.format(',.0f')(params.value)"}},
-             {"field": "low", "headerName": "95% low", "type": "numericColumn",
-              "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"}},
-             {"field": "high", "headerName": "95% high", "type": "numericColumn",
-              "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"}},
-             {"field": "status", "headerName": "Status"}]
+    defs += [
+        {
+            "field": "count",
+            "headerName": "DP count",
+            "type": "numericColumn",
+            "valueFormatter": {"function": "params.value == null ? 'not reported' : d3.format(',.0f')(params.value)"},
+        },
+        {
+            "field": "low",
+            "headerName": "95% low",
+            "type": "numericColumn",
+            "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
+        },
+        {
+            "field": "high",
+            "headerName": "95% high",
+            "type": "numericColumn",
+            "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
+        },
+        {"field": "status", "headerName": "Status"},
+    ]
     return defs
 
 
 def filter_options(release, profile) -> list[dict]:
     """Every ``source:value`` filter, grouped by column, for the builder's filter picker."""
-    return [{"group": profile.label(k), "items": [{"value": f"{k}:{v}", "label": f"{profile.label(k)}: {profile.value_label(k, v)}"}
-                                                  for v in dim.values]}
-            for k, dim in release.dimensions.items()]
+    return [
+        {
+            "group": profile.label(k),
+            "items": [
+                {"value": f"{k}:{v}", "label": f"{profile.label(k)}: {profile.value_label(k, v)}"} for v in dim.values
+            ],
+        }
+        for k, dim in release.dimensions.items()
+    ]
 
 
 def layout(tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None, **_) -> html.Div:
@@ -93,46 +140,116 @@ def layout(tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None
     not_reported = as_list(nr)[:1] != ["0"]
     sel_text = ", ".join(f"{profile.label(s)} = {profile.value_label(s, v)}" for s, v in selections) or "none"
     enc = encode_selections(selections)
-    return dmc.Container([
-        dcc.Location(id=ids.DATA_URL, refresh=False),
-        dcc.Store(id=ids.DATA_STATE, data=enc),
-        dmc.Title("Data", order=1, size="h2"),
-        dmc.Text(["Selections carried from Explore: ", html.Strong(sel_text), " · ",
-                  dmc.Anchor("change them in Explore", href=dash.get_relative_path("/explore") + query_string(f=enc))],
-                 size="sm"),
-        dmc.Tabs([
-            dmc.TabsList([dmc.TabsTab("Synthetic records", value="records"),
-                          dmc.TabsTab("Aggregate table builder", value="aggregates")]),
-            dmc.TabsPanel([
-                dmc.Alert("Synthetic records are generated from the DP aggregates: any count you make from them is an "
-                          "estimate, not a published statistic. Filter with the boxes under the column headers.",
-                          color="orange", variant="light", my="xs"),
-                dmc.Group([dmc.Text(id=ids.DATA_COUNT, size="sm"), export_links("records", {"f": enc})],
-                          justify="space-between", my="xs"),
-                records_grid(release, profile, filter_model_from_query(release, fm)),
-            ], value="records"),
-            dmc.TabsPanel([
-                dmc.Text(f"Pick columns and filters — together at most {release.reporting_length} attributes (the "
-                         "reporting length) — to get the published DP counts with 95% intervals.", size="sm", my="xs"),
-                dmc.Group([
-                    dmc.MultiSelect(id=ids.AGG_COLUMNS, label="Columns", value=columns,
-                                    maxValues=max(release.reporting_length, 1),
-                                    data=[{"value": k, "label": profile.label(k)} for k in release.dimensions],
-                                    searchable=True, w=380),
-                    dmc.MultiSelect(id=ids.AGG_FILTERS, label="Filters", value=encode_selections(agg_filters),
-                                    data=filter_options(release, profile), searchable=True, w=380,
-                                    maxValues=max(release.reporting_length, 1)),
-                    dmc.Switch(id=ids.AGG_NOT_REPORTED, label="Show not-reported (suppressed) combinations",
-                               checked=not_reported),
-                ], align="flex-end"),
-                dmc.Group([dmc.Text(id=ids.AGG_NOTE, size="sm"),
-                           export_links("aggregates", {"c": columns, "f": encode_selections(agg_filters),
-                                                       "nr": "1" if not_reported else "0"})],
-                          justify="space-between", my="xs"),
-                dag.AgGrid(id=ids.AGG_GRID, columnDefs=aggregate_columns(release, profile, columns, agg_filters),
-                           rowData=[], defaultColDef={"sortable": True, "filter": True, "resizable": True},
-                           dashGridOptions={"pagination": True, "paginationPageSize": 50, "theme": "themeQuartz"},
-                           style={"height": "480px"}),
-            ], value="aggregates"),
-        ], id=ids.DATA_TABS, value=tab),
-    ], size="xl", fluid=True, className="page page-data")
+    return dmc.Container(
+        [
+            dcc.Location(id=ids.DATA_URL, refresh=False),
+            dcc.Store(id=ids.DATA_STATE, data=enc),
+            dmc.Title("Data", order=1, size="h2"),
+            dmc.Text(
+                [
+                    "Selections carried from Explore: ",
+                    html.Strong(sel_text),
+                    " · ",
+                    dmc.Anchor("change them in Explore", href=dash.get_relative_path("/explore") + query_string(f=enc)),
+                ],
+                size="sm",
+            ),
+            dmc.Tabs(
+                [
+                    dmc.TabsList(
+                        [
+                            dmc.TabsTab("Synthetic records", value="records"),
+                            dmc.TabsTab("Aggregate table builder", value="aggregates"),
+                        ]
+                    ),
+                    dmc.TabsPanel(
+                        [
+                            dmc.Alert(
+                                "Synthetic records are generated from the DP aggregates: any count you make from them "
+                                "is an estimate, not a published statistic. Filter with the boxes under the column "
+                                "headers.",
+                                color="orange",
+                                variant="light",
+                                my="xs",
+                            ),
+                            dmc.Group(
+                                [dmc.Text(id=ids.DATA_COUNT, size="sm"), export_links("records", {"f": enc})],
+                                justify="space-between",
+                                my="xs",
+                            ),
+                            records_grid(release, profile, filter_model_from_query(release, fm)),
+                        ],
+                        value="records",
+                    ),
+                    dmc.TabsPanel(
+                        [
+                            dmc.Text(
+                                f"Pick columns and filters — together at most {release.reporting_length} attributes "
+                                "(the "
+                                "reporting length) — to get the published DP counts with 95% intervals.",
+                                size="sm",
+                                my="xs",
+                            ),
+                            dmc.Group(
+                                [
+                                    dmc.MultiSelect(
+                                        id=ids.AGG_COLUMNS,
+                                        label="Columns",
+                                        value=columns,
+                                        maxValues=max(release.reporting_length, 1),
+                                        data=[{"value": k, "label": profile.label(k)} for k in release.dimensions],
+                                        searchable=True,
+                                        w=380,
+                                    ),
+                                    dmc.MultiSelect(
+                                        id=ids.AGG_FILTERS,
+                                        label="Filters",
+                                        value=encode_selections(agg_filters),
+                                        data=filter_options(release, profile),
+                                        searchable=True,
+                                        w=380,
+                                        maxValues=max(release.reporting_length, 1),
+                                    ),
+                                    dmc.Switch(
+                                        id=ids.AGG_NOT_REPORTED,
+                                        label="Show not-reported (suppressed) combinations",
+                                        checked=not_reported,
+                                    ),
+                                ],
+                                align="flex-end",
+                            ),
+                            dmc.Group(
+                                [
+                                    dmc.Text(id=ids.AGG_NOTE, size="sm"),
+                                    export_links(
+                                        "aggregates",
+                                        {
+                                            "c": columns,
+                                            "f": encode_selections(agg_filters),
+                                            "nr": "1" if not_reported else "0",
+                                        },
+                                    ),
+                                ],
+                                justify="space-between",
+                                my="xs",
+                            ),
+                            dag.AgGrid(
+                                id=ids.AGG_GRID,
+                                columnDefs=aggregate_columns(release, profile, columns, agg_filters),
+                                rowData=[],
+                                defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                                dashGridOptions={"pagination": True, "paginationPageSize": 50, "theme": "themeQuartz"},
+                                style={"height": "480px"},
+                            ),
+                        ],
+                        value="aggregates",
+                    ),
+                ],
+                id=ids.DATA_TABS,
+                value=tab,
+            ),
+        ],
+        size="xl",
+        fluid=True,
+        className="page page-data",
+    )

@@ -19,9 +19,16 @@ def chips(release, profile, selections: q.Selections) -> list:
     """One removable chip per active selection (a button: keyboard-accessible)."""
     if not selections:
         return [dmc.Text("No selection: click a bar or pick a value to filter.", size="sm", c="dimmed")]
-    return [html.Button(f"{profile.label(s)}: {profile.value_label(s, v)} ✕", id={"type": ids.EXPLORE_CHIP, "source": s},
-                        className="chip", n_clicks=0, **{"aria-label": f"Remove filter {profile.label(s)} = {v}"})
-            for s, v in selections]
+    return [
+        html.Button(
+            f"{profile.label(s)}: {profile.value_label(s, v)} ✕",
+            id={"type": ids.EXPLORE_CHIP, "source": s},
+            className="chip",
+            n_clicks=0,
+            **{"aria-label": f"Remove filter {profile.label(s)} = {v}"},
+        )
+        for s, v in selections
+    ]
 
 
 def grid(release, profile, columns: list[str], selections: q.Selections) -> list:
@@ -29,13 +36,23 @@ def grid(release, profile, columns: list[str], selections: q.Selections) -> list
     cards = []
     for source in columns:
         dim = release.dimensions[source]
-        select = dmc.Select(id={"type": ids.EXPLORE_FILTER, "source": source}, value=chosen.get(source),
-                            data=[{"value": v, "label": profile.value_label(source, v)} for v in dim.values],
-                            placeholder=f"Filter by {profile.label(source)}", clearable=True, searchable=True,
-                            size="xs", label=f"Filter: {profile.label(source)}", className="explore-filter")
-        chart = graph({"type": ids.EXPLORE_CHART, "source": source},
-                      views.explore_figure(release, source, selections), f"{release.release_id}-{source}",
-                      profile.label(source))
+        select = dmc.Select(
+            id={"type": ids.EXPLORE_FILTER, "source": source},
+            value=chosen.get(source),
+            data=[{"value": v, "label": profile.value_label(source, v)} for v in dim.values],
+            placeholder=f"Filter by {profile.label(source)}",
+            clearable=True,
+            searchable=True,
+            size="xs",
+            label=f"Filter: {profile.label(source)}",
+            className="explore-filter",
+        )
+        chart = graph(
+            {"type": ids.EXPLORE_CHART, "source": source},
+            views.explore_figure(release, source, selections),
+            f"{release.release_id}-{source}",
+            profile.label(source),
+        )
         cards.append(dmc.Paper([select, chart], p="xs", withBorder=True, className="explore-card"))
     return cards
 
@@ -51,22 +68,54 @@ def layout(c=None, f=None, **_) -> html.Div:
     release, profile = current
     columns = columns_from_query(release, c, limit=MAX_COLUMNS) or list(profile.explore)
     selections = selections_from_query(release, f)
-    return dmc.Container([
-        dcc.Location(id=ids.EXPLORE_URL, refresh=False),
-        dcc.Store(id=ids.EXPLORE_STATE, data=encode_selections(selections)),
-        dmc.Title("Explore", order=1, size="h2"),
-        dmc.Text("Click a bar (or pick a value) to filter every other chart; selections are AND-ed. Each bar pair "
-                 "compares the synthetic estimate with the published DP aggregate of the same combination.",
-                 c="dimmed", size="sm"),
-        legend_note(),
-        dmc.MultiSelect(id=ids.EXPLORE_COLUMNS, label="Columns", value=columns, maxValues=MAX_COLUMNS, searchable=True,
-                        data=[{"value": k, "label": profile.label(k)} for k in release.dimensions]),
-        dmc.Group([dmc.Group(chips(release, profile, selections), id=ids.EXPLORE_CHIPS, gap="xs"),
-                   dmc.Button("Clear all", id=ids.EXPLORE_CLEAR, variant="light", size="xs", n_clicks=0)],
-                  justify="space-between", my="xs"),
-        dmc.Group([dmc.Text(views.selection_summary(release, selections), id=ids.EXPLORE_SUMMARY, size="sm", fw=500),
-                   dmc.Anchor("Open matching synthetic records in Data →", id=ids.EXPLORE_TO_DATA,
-                              href=data_link(selections), size="sm")], justify="space-between"),
-        dmc.SimpleGrid(grid(release, profile, columns, selections), id=ids.EXPLORE_GRID,
-                       cols={"base": 1, "md": 2, "xl": 3}, spacing="sm"),
-    ], size="xl", fluid=True, className="page page-explore")
+    return dmc.Container(
+        [
+            dcc.Location(id=ids.EXPLORE_URL, refresh=False),
+            dcc.Store(id=ids.EXPLORE_STATE, data=encode_selections(selections)),
+            dmc.Title("Explore", order=1, size="h2"),
+            dmc.Text(
+                "Click a bar (or pick a value) to filter every other chart; selections are AND-ed. Each bar pair "
+                "compares the synthetic estimate with the published DP aggregate of the same combination.",
+                c="dimmed",
+                size="sm",
+            ),
+            legend_note(),
+            dmc.MultiSelect(
+                id=ids.EXPLORE_COLUMNS,
+                label="Columns",
+                value=columns,
+                maxValues=MAX_COLUMNS,
+                searchable=True,
+                data=[{"value": k, "label": profile.label(k)} for k in release.dimensions],
+            ),
+            dmc.Group(
+                [
+                    dmc.Group(chips(release, profile, selections), id=ids.EXPLORE_CHIPS, gap="xs"),
+                    dmc.Button("Clear all", id=ids.EXPLORE_CLEAR, variant="light", size="xs", n_clicks=0),
+                ],
+                justify="space-between",
+                my="xs",
+            ),
+            dmc.Group(
+                [
+                    dmc.Text(views.selection_summary(release, selections), id=ids.EXPLORE_SUMMARY, size="sm", fw=500),
+                    dmc.Anchor(
+                        "Open matching synthetic records in Data →",
+                        id=ids.EXPLORE_TO_DATA,
+                        href=data_link(selections),
+                        size="sm",
+                    ),
+                ],
+                justify="space-between",
+            ),
+            dmc.SimpleGrid(
+                grid(release, profile, columns, selections),
+                id=ids.EXPLORE_GRID,
+                cols={"base": 1, "md": 2, "xl": 3},
+                spacing="sm",
+            ),
+        ],
+        size="xl",
+        fluid=True,
+        className="page page-explore",
+    )

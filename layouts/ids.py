@@ -11,7 +11,7 @@ OVERVIEW_GEO = "overview-geo"
 OVERVIEW_MAP = "overview-map"
 OVERVIEW_TREND = "overview-trend"
 OVERVIEW_RELATION = "overview-relation"
-OVERVIEW_BREAKDOWN = "overview-breakdown"          # pattern: {"type": OVERVIEW_BREAKDOWN, "key": str}
+OVERVIEW_BREAKDOWN = "overview-breakdown"  # pattern: {"type": OVERVIEW_BREAKDOWN, "key": str}
 
 # explore
 EXPLORE_URL = "explore-url"
@@ -22,9 +22,9 @@ EXPLORE_CLEAR = "explore-clear"
 EXPLORE_STATE = "explore-state"
 EXPLORE_SUMMARY = "explore-summary"
 EXPLORE_TO_DATA = "explore-to-data"
-EXPLORE_CHART = "explore-chart"                    # pattern: {"type": EXPLORE_CHART, "source": str}
-EXPLORE_FILTER = "explore-filter"                  # pattern: {"type": EXPLORE_FILTER, "source": str}
-EXPLORE_CHIP = "explore-chip"                      # pattern: {"type": EXPLORE_CHIP, "source": str}
+EXPLORE_CHART = "explore-chart"  # pattern: {"type": EXPLORE_CHART, "source": str}
+EXPLORE_FILTER = "explore-filter"  # pattern: {"type": EXPLORE_FILTER, "source": str}
+EXPLORE_CHIP = "explore-chip"  # pattern: {"type": EXPLORE_CHIP, "source": str}
 
 # data
 DATA_URL = "data-url"
@@ -32,7 +32,7 @@ DATA_TABS = "data-tabs"
 DATA_GRID = "data-grid"
 DATA_COUNT = "data-count"
 DATA_STATE = "data-state"
-DATA_EXPORT = "data-export"                        # pattern: {"type": DATA_EXPORT, "table": str, "fmt": str}
+DATA_EXPORT = "data-export"  # pattern: {"type": DATA_EXPORT, "table": str, "fmt": str}
 AGG_COLUMNS = "agg-columns"
 AGG_FILTERS = "agg-filters"
 AGG_NOT_REPORTED = "agg-not-reported"

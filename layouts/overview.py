@@ -23,33 +23,76 @@ def layout(geo: str | None = None, **_) -> html.Div:
         return no_release()
     release, profile = current
     geo = geo_choice(profile, geo if isinstance(geo, str) else None)
-    cards = dmc.SimpleGrid([stat_card(h.title, h.value, h.note) for h in views.headlines(release)],
-                           cols={"base": 1, "sm": 2, "lg": 5}, spacing="sm")
-    geo_control = dmc.SegmentedControl(id=ids.OVERVIEW_GEO, value=geo, size="xs",
-                                       data=[{"value": g.source, "label": profile.label(g.source)}
-                                             for g in profile.geography],
-                                       style=None if len(profile.geography) > 1 else {"display": "none"})
-    breakdowns = [graph({"type": ids.OVERVIEW_BREAKDOWN, "key": k}, views.breakdown_figure(release, k),
-                        f"{release.release_id}-{k}", profile.label(k)) for k in profile.breakdowns]
-    return dmc.Container([
-        dcc.Location(id=ids.OVERVIEW_URL, refresh=False),
-        dcc.Location(id=ids.OVERVIEW_NAV, refresh="callback-nav"),
-        dmc.Title("Overview", order=1, size="h2"),
-        dmc.Text(f"What the published release of {profile.title} says, in counts with honest uncertainty. "
-                 "Click a bar or a country to explore it further.", c="dimmed"),
-        legend_note(),
-        cards,
-        dmc.Grid([
-            dmc.GridCol(graph(ids.OVERVIEW_TREND, views.trend_figure(release), f"{release.release_id}-trend",
-                              "Records over time"), span={"base": 12, "md": 6}),
-            dmc.GridCol([geo_control, graph(ids.OVERVIEW_MAP, views.map_figure(release, geo),
-                                            f"{release.release_id}-map", "Map")], span={"base": 12, "md": 6}),
-        ], gutter="md"),
-        dmc.Title("Breakdowns", order=2, size="h4"),
-        dmc.SimpleGrid(breakdowns, cols={"base": 1, "md": 2}, spacing="md"),
-        dmc.Title("Victims and perpetrators", order=2, size="h4"),
-        graph(ids.OVERVIEW_RELATION, views.relationship_figure(release), f"{release.release_id}-relation",
-              "Victim-perpetrator relationship"),
-        dmc.Group([dmc.Anchor("Explore and cross-filter these data →", href=dash.get_relative_path("/explore")),
-                   dmc.Anchor("About this data and its limits →", href=dash.get_relative_path("/about"))]),
-    ], size="xl", className="page page-overview")
+    cards = dmc.SimpleGrid(
+        [stat_card(h.title, h.value, h.note) for h in views.headlines(release)],
+        cols={"base": 1, "sm": 2, "lg": 5},
+        spacing="sm",
+    )
+    geo_control = dmc.SegmentedControl(
+        id=ids.OVERVIEW_GEO,
+        value=geo,
+        size="xs",
+        data=[{"value": g.source, "label": profile.label(g.source)} for g in profile.geography],
+        style=None if len(profile.geography) > 1 else {"display": "none"},
+    )
+    breakdowns = [
+        graph(
+            {"type": ids.OVERVIEW_BREAKDOWN, "key": k},
+            views.breakdown_figure(release, k),
+            f"{release.release_id}-{k}",
+            profile.label(k),
+        )
+        for k in profile.breakdowns
+    ]
+    return dmc.Container(
+        [
+            dcc.Location(id=ids.OVERVIEW_URL, refresh=False),
+            dcc.Location(id=ids.OVERVIEW_NAV, refresh="callback-nav"),
+            dmc.Title("Overview", order=1, size="h2"),
+            dmc.Text(
+                f"What the published release of {profile.title} says, in counts with honest uncertainty. "
+                "Click a bar or a country to explore it further.",
+                c="dimmed",
+            ),
+            legend_note(),
+            cards,
+            dmc.Grid(
+                [
+                    dmc.GridCol(
+                        graph(
+                            ids.OVERVIEW_TREND,
+                            views.trend_figure(release),
+                            f"{release.release_id}-trend",
+                            "Records over time",
+                        ),
+                        span={"base": 12, "md": 6},
+                    ),
+                    dmc.GridCol(
+                        [
+                            geo_control,
+                            graph(ids.OVERVIEW_MAP, views.map_figure(release, geo), f"{release.release_id}-map", "Map"),
+                        ],
+                        span={"base": 12, "md": 6},
+                    ),
+                ],
+                gutter="md",
+            ),
+            dmc.Title("Breakdowns", order=2, size="h4"),
+            dmc.SimpleGrid(breakdowns, cols={"base": 1, "md": 2}, spacing="md"),
+            dmc.Title("Victims and perpetrators", order=2, size="h4"),
+            graph(
+                ids.OVERVIEW_RELATION,
+                views.relationship_figure(release),
+                f"{release.release_id}-relation",
+                "Victim-perpetrator relationship",
+            ),
+            dmc.Group(
+                [
+                    dmc.Anchor("Explore and cross-filter these data →", href=dash.get_relative_path("/explore")),
+                    dmc.Anchor("About this data and its limits →", href=dash.get_relative_path("/about")),
+                ]
+            ),
+        ],
+        size="xl",
+        className="page page-overview",
+    )

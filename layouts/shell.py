@@ -25,17 +25,43 @@ def _header(current) -> dmc.AppShellHeader:
     else:
         release, profile = current
         title, version = profile.title, release.release_id
-    nav = [dmc.Anchor(name, href=dash.get_relative_path(path), className="nav-link", underline="never")
-           for name, path in NAV]
-    return dmc.AppShellHeader(dmc.Group([
-        html.A("Skip to content", href="#main", className="skip-link"),
-        dmc.Stack([dmc.Text(title, fw=700, size="lg", id="dataset-title"),
-                   dmc.Text(f"Release {version}", size="xs", c="dimmed", id="release-version")], gap=0),
-        html.Nav(dmc.Group(nav, gap="md"), **{"aria-label": "Main"}),
-        dmc.Group([dmc.Button("Copy link", id=ids.COPY_LINK, size="xs", variant="light", n_clicks=0,
-                              **{"aria-label": "Copy a link to this exact view"}),
-                   dmc.Text("", size="xs", id=ids.COPY_LINK_STATUS, **{"aria-live": "polite"})], gap=4),
-    ], justify="space-between", h="100%", px="md", wrap="nowrap"))
+    nav = [
+        dmc.Anchor(name, href=dash.get_relative_path(path), className="nav-link", underline="never")
+        for name, path in NAV
+    ]
+    return dmc.AppShellHeader(
+        dmc.Group(
+            [
+                html.A("Skip to content", href="#main", className="skip-link"),
+                dmc.Stack(
+                    [
+                        dmc.Text(title, fw=700, size="lg", id="dataset-title"),
+                        dmc.Text(f"Release {version}", size="xs", c="dimmed", id="release-version"),
+                    ],
+                    gap=0,
+                ),
+                html.Nav(dmc.Group(nav, gap="md"), **{"aria-label": "Main"}),
+                dmc.Group(
+                    [
+                        dmc.Button(
+                            "Copy link",
+                            id=ids.COPY_LINK,
+                            size="xs",
+                            variant="light",
+                            n_clicks=0,
+                            **{"aria-label": "Copy a link to this exact view"},
+                        ),
+                        dmc.Text("", size="xs", id=ids.COPY_LINK_STATUS, **{"aria-live": "polite"}),
+                    ],
+                    gap=4,
+                ),
+            ],
+            justify="space-between",
+            h="100%",
+            px="md",
+            wrap="nowrap",
+        )
+    )
 
 
 def _footer(current) -> html.Footer:
@@ -44,12 +70,16 @@ def _footer(current) -> html.Footer:
     else:
         release, _ = current
         cite = citation_for(release)
-        text = [f"Published {release.metadata.get('created_at', 'unknown date')}. ",
-                html.Span(cite, className="footer-cite"), " ",
-                dmc.Anchor("How to cite and release history", href=dash.get_relative_path("/about"), size="xs",
-                           underline="always"),
-                " · ", dmc.Anchor("API", href=dash.get_relative_path("/api/v1/metadata"), size="xs",
-                                  underline="always")]
+        text = [
+            f"Published {release.metadata.get('created_at', 'unknown date')}. ",
+            html.Span(cite, className="footer-cite"),
+            " ",
+            dmc.Anchor(
+                "How to cite and release history", href=dash.get_relative_path("/about"), size="xs", underline="always"
+            ),
+            " · ",
+            dmc.Anchor("API", href=dash.get_relative_path("/api/v1/metadata"), size="xs", underline="always"),
+        ]
     return html.Footer(dmc.Text(text, size="xs", c="dimmed", px="md", py=6), id="footer", className="site-footer")
 
 
@@ -60,7 +90,17 @@ THEME = {"primaryShade": {"light": 9, "dark": 9}}
 def shell_layout() -> dmc.MantineProvider:
     """Evaluated on every page load, so header and footer follow a newly published release."""
     current = context.current()
-    return dmc.MantineProvider(dmc.AppShell([
-        _header(current),
-        dmc.AppShellMain([html.Main(dash.page_container, id="main", **{"aria-live": "polite"}), _footer(current)]),
-    ], header={"height": 64}, padding="md"), forceColorScheme="light", theme=THEME)
+    return dmc.MantineProvider(
+        dmc.AppShell(
+            [
+                _header(current),
+                dmc.AppShellMain(
+                    [html.Main(dash.page_container, id="main", **{"aria-live": "polite"}), _footer(current)]
+                ),
+            ],
+            header={"height": 64},
+            padding="md",
+        ),
+        forceColorScheme="light",
+        theme=THEME,
+    )

@@ -23,8 +23,13 @@ from dashboard.app import create_app  # noqa: E402
 from dashboard.config import Settings  # noqa: E402
 
 VIEWPORT = {"width": 1366, "height": 768}
-ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
-        "--disable-sync"]
+ARGS = [
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def views(first_filter: str | None) -> list[tuple[str, str, str]]:

@@ -41,8 +41,10 @@ def _multi_value(items: list[str]) -> dict[str, str]:
 
 def _add_dirs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help=f"release folder (env SHOWCASE_DATA_DIR, default {DEFAULT_DATA_DIR})")
-    p.add_argument("--private-dir",
-                   help=f"private workspace: ledger, private reports (env SHOWCASE_PRIVATE_DIR, default {DEFAULT_PRIVATE_DIR})")
+    p.add_argument(
+        "--private-dir",
+        help=f"private workspace: ledger, private reports (env SHOWCASE_PRIVATE_DIR, default {DEFAULT_PRIVATE_DIR})",
+    )
 
 
 def _add_dp(p: argparse.ArgumentParser) -> None:
@@ -53,11 +55,17 @@ def _add_dp(p: argparse.ArgumentParser) -> None:
     g.add_argument("--percentile-percentage", type=float, default=99.0)
     g.add_argument("--percentile-epsilon-proportion", type=float, default=0.01)
     g.add_argument("--number-of-records-epsilon-proportion", type=float, default=0.005)
-    g.add_argument("--accuracy-mode", default="prioritize_long",
-                   choices=["prioritize_long", "prioritize_short", "balanced", "custom"])
+    g.add_argument(
+        "--accuracy-mode",
+        default="prioritize_long",
+        choices=["prioritize_long", "prioritize_short", "balanced", "custom"],
+    )
     g.add_argument("--sigma-proportions", help="with --accuracy-mode custom: R comma-separated values > 0")
-    g.add_argument("--fabrication-mode", default="uncontrolled",
-                   choices=["uncontrolled", "progressive", "balanced", "minimize", "custom_fixed", "custom_adaptive"])
+    g.add_argument(
+        "--fabrication-mode",
+        default="uncontrolled",
+        choices=["uncontrolled", "progressive", "balanced", "minimize", "custom_fixed", "custom_adaptive"],
+    )
     g.add_argument("--threshold-values", help="with a custom fabrication mode: LENGTH=VALUE,... for lengths 2..R")
     g.add_argument("--budget-epsilon", type=float, help="total epsilon budget of this source (stored in the ledger)")
     g.add_argument("--budget-delta", type=float, help="total delta budget of this source (stored in the ledger)")
@@ -68,8 +76,13 @@ def _add_refresh_common(p: argparse.ArgumentParser) -> None:
     _add_dirs(p)
     _add_dp(p)
     p.add_argument("--synthesizer", help="synthesis method: raked_marginals (default) or aggregate_seeded")
-    p.add_argument("--synthesizer-option", action="append", default=[], metavar="NAME=VALUE",
-                   help="synthesizer keyword option, value parsed as JSON (e.g. use_synthetic_counts=true)")
+    p.add_argument(
+        "--synthesizer-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="synthesizer keyword option, value parsed as JSON (e.g. use_synthetic_counts=true)",
+    )
     p.add_argument("--seed", type=int, help="random seed (default: fresh randomness)")
 
 
@@ -79,8 +92,13 @@ def _add_input(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="dataset id (default: from the spec, else the file name)")
     p.add_argument("--subject-id", help="column whose equal values join rows into one subject")
     p.add_argument("--use-columns", help="comma-separated columns to use (default all)")
-    p.add_argument("--multi-value", action="append", default=[], metavar="COL=DELIM",
-                   help="declare a multi-value column (repeatable)")
+    p.add_argument(
+        "--multi-value",
+        action="append",
+        default=[],
+        metavar="COL=DELIM",
+        help="declare a multi-value column (repeatable)",
+    )
     p.add_argument("--sensitive-zeros", help="comma-separated columns where 0 is a value")
     p.add_argument("--delimiter", help="input delimiter (default: detected)")
     p.add_argument("--encoding", help="input encoding (default: detected)")
@@ -147,22 +165,33 @@ def _threshold_values(text: str | None) -> dict[int, float] | None:
 
 
 def _spec_overrides(args: argparse.Namespace) -> dict:
-    out = {"name": args.name, "subject_id": args.subject_id, "delimiter": args.delimiter, "encoding": args.encoding,
-           "use_columns": args.use_columns.split(",") if args.use_columns else None,
-           "sensitive_zeros": args.sensitive_zeros.split(",") if args.sensitive_zeros else None,
-           "multi_value": _multi_value(args.multi_value) or None}
+    out = {
+        "name": args.name,
+        "subject_id": args.subject_id,
+        "delimiter": args.delimiter,
+        "encoding": args.encoding,
+        "use_columns": args.use_columns.split(",") if args.use_columns else None,
+        "sensitive_zeros": args.sensitive_zeros.split(",") if args.sensitive_zeros else None,
+        "multi_value": _multi_value(args.multi_value) or None,
+    }
     return {k: v for k, v in out.items() if v is not None}
 
 
 def _dp_arguments(args: argparse.Namespace) -> dict:
-    return dict(epsilon=args.epsilon, delta=args.delta, reporting_length=args.reporting_length,
-                percentile_percentage=args.percentile_percentage,
-                percentile_epsilon_proportion=args.percentile_epsilon_proportion,
-                number_of_records_epsilon_proportion=args.number_of_records_epsilon_proportion,
-                accuracy_mode=args.accuracy_mode, fabrication_mode=args.fabrication_mode,
-                sigma_proportions=tuple(float(x) for x in args.sigma_proportions.split(","))
-                if args.sigma_proportions else None,
-                threshold_values=_threshold_values(args.threshold_values))
+    return dict(
+        epsilon=args.epsilon,
+        delta=args.delta,
+        reporting_length=args.reporting_length,
+        percentile_percentage=args.percentile_percentage,
+        percentile_epsilon_proportion=args.percentile_epsilon_proportion,
+        number_of_records_epsilon_proportion=args.number_of_records_epsilon_proportion,
+        accuracy_mode=args.accuracy_mode,
+        fabrication_mode=args.fabrication_mode,
+        sigma_proportions=tuple(float(x) for x in args.sigma_proportions.split(","))
+        if args.sigma_proportions
+        else None,
+        threshold_values=_threshold_values(args.threshold_values),
+    )
 
 
 def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, overrides: dict) -> Path:
@@ -174,12 +203,19 @@ def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, over
         params = DpParams(**_dp_arguments(args))
     except ValueError as exc:
         raise InputError(f"invalid privacy parameters: {exc}") from None
-    options = RefreshOptions(input=input_path, spec=spec, spec_overrides=overrides, data_dir=_data_dir(args.data_dir),
-                             private_dir=_private_dir(args.private_dir),
-                             synthesizer=args.synthesizer or DEFAULT_SYNTHESIZER,
-                             synthesizer_options=_synthesizer_options(args.synthesizer_option), seed=args.seed,
-                             budget_epsilon=args.budget_epsilon, budget_delta=args.budget_delta,
-                             allow_over_budget=args.allow_over_budget)
+    options = RefreshOptions(
+        input=input_path,
+        spec=spec,
+        spec_overrides=overrides,
+        data_dir=_data_dir(args.data_dir),
+        private_dir=_private_dir(args.private_dir),
+        synthesizer=args.synthesizer or DEFAULT_SYNTHESIZER,
+        synthesizer_options=_synthesizer_options(args.synthesizer_option),
+        seed=args.seed,
+        budget_epsilon=args.budget_epsilon,
+        budget_delta=args.budget_delta,
+        allow_over_budget=args.allow_over_budget,
+    )
     return refresh(options, params)
 
 
@@ -192,6 +228,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.command == "sample":
         from synth.sample import write_sample
+
         out = write_sample(args.out or _sample_path(args.private_dir), args.victims, args.seed)
         print(out)
     elif args.command == "refresh":
@@ -199,11 +236,22 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "kanon":
         from synth.kanon_release import kanon_release
         from synth.spec import load_spec
-        print(kanon_release(args.input, load_spec(args.spec, **_spec_overrides(args)), args.out,
-                            _private_dir(args.private_dir), mode=args.mode, resolution=args.resolution,
-                            reporting_length=args.reporting_length, seed=args.seed))
+
+        print(
+            kanon_release(
+                args.input,
+                load_spec(args.spec, **_spec_overrides(args)),
+                args.out,
+                _private_dir(args.private_dir),
+                mode=args.mode,
+                resolution=args.resolution,
+                reporting_length=args.reporting_length,
+                seed=args.seed,
+            )
+        )
     elif args.command == "demo":
         from synth.sample import write_sample
+
         existing = release.current_release(_data_dir(args.data_dir))
         if existing and not args.force:
             print(f"release already published: {existing}")
@@ -227,6 +275,7 @@ def run(args: argparse.Namespace) -> int:
         return 1 if bad else 0
     elif args.command == "ledger":
         from synth.ledger import summary
+
         print(json.dumps(summary(_private_dir(args.private_dir)), indent=2))
     return 0
 

@@ -76,12 +76,16 @@ class Aggregates:
             for j in range(length):
                 for i, a in enumerate(combos[:, j].tolist()):
                     cols[names[attr_col[a]]][i] = labels[a][1]
-            frames.append(pd.DataFrame({
-                "combination": self.combination_strings(length),
-                "length": np.full(combos.shape[0], length, dtype=np.int8),
-                "count": self.counts[length],
-                **cols,
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "combination": self.combination_strings(length),
+                        "length": np.full(combos.shape[0], length, dtype=np.int8),
+                        "count": self.counts[length],
+                        **cols,
+                    }
+                )
+            )
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return out.sort_values(["length", "count"], ascending=[True, False], kind="stable").reset_index(drop=True)
 

@@ -7,8 +7,8 @@ in the same order as the tuples. Keys of different lengths live in separate arra
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import combinations
-from typing import Iterator
 
 import numpy as np
 
@@ -23,7 +23,8 @@ def check_packable(n_attrs: int, length: int) -> None:
     if length > 0 and max(n_attrs, 2) ** length >= 2**63:
         raise ValueError(
             f"{n_attrs} distinct attributes at reporting length {length} exceed the 64-bit combination key; "
-            "lower the reporting length or bin/merge rare values")
+            "lower the reporting length or bin/merge rare values"
+        )
 
 
 def pack(combos: np.ndarray, base: int) -> np.ndarray:
@@ -74,8 +75,8 @@ def record_blocks(data: Encoded, length: int, block_keys: int = BLOCK_KEYS) -> I
         rows = np.flatnonzero(widths == w)
         step = max(1, block_keys // len(idx))
         for start in range(0, rows.size, step):
-            rid = rows[start:start + step]
-            sub = attrs[rid][:, attrs.shape[1] - w:].astype(np.int64)
+            rid = rows[start : start + step]
+            sub = attrs[rid][:, attrs.shape[1] - w :].astype(np.int64)
             keys = np.zeros((rid.size, len(idx)), dtype=np.int64)
             for j in range(length):
                 keys = keys * base + sub[:, idx[:, j]]

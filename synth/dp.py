@@ -7,7 +7,8 @@ keep those above the threshold. Survivors are then rounded, parent-filled and no
 
 Everything is vectorised: records are processed in blocks from :func:`synth.combos.record_blocks` (one row
 per record holding all its l-combination keys), candidates are matched through a dense position table
-(or :func:`synth.combos.lookup` for large key spaces) and counted with ``np.bincount``. All randomness comes from the ``numpy.random.Generator`` passed in.
+(or :func:`synth.combos.lookup` for large key spaces) and counted with ``np.bincount``. All randomness comes from
+the ``numpy.random.Generator`` passed in.
 
 Deliberate deviations from SDS (besides those listed in :mod:`synth.dp_params`):
 - Candidates of length l >= 2 are checked against the surviving (l-1)-subsets only. SDS checks every
@@ -28,8 +29,7 @@ import numpy as np
 
 from synth.aggregates import Aggregates
 from synth.combos import lookup, pack, record_blocks, unpack
-from synth.dp_params import (BudgetSplit, DpParams, Thresholds, budget_split, protect_record_count,
-                             threshold_for_length)
+from synth.dp_params import BudgetSplit, DpParams, Thresholds, budget_split, protect_record_count, threshold_for_length
 from synth.dp_percentile import dp_percentile
 from synth.encode import Encoded
 
@@ -56,11 +56,11 @@ class DpResult:
 class _Level:
     """Outcome of one length, before post-processing."""
 
-    keys: np.ndarray          # surviving keys, sorted
-    noisy: np.ndarray         # their noisy counts
+    keys: np.ndarray  # surviving keys, sorted
+    noisy: np.ndarray  # their noisy counts
     n_candidates: int
     contribution_cap: int
-    threshold: float | None   # None when nothing could survive (Δ = 0 or no candidates)
+    threshold: float | None  # None when nothing could survive (Δ = 0 or no candidates)
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -75,8 +75,9 @@ def candidates_length_1(data: Encoded) -> np.ndarray:
     return sorted_unique(attrs[attrs >= 0].astype(np.int64))
 
 
-def extend_candidates(prev_keys: np.ndarray, base: int, attr_column: np.ndarray, length: int,
-                      block: int = CANDIDATE_BLOCK) -> np.ndarray:
+def extend_candidates(
+    prev_keys: np.ndarray, base: int, attr_column: np.ndarray, length: int, block: int = CANDIDATE_BLOCK
+) -> np.ndarray:
     """V_l from the sorted surviving (l-1)-keys: each survivor extended by each attribute of any survivor
     whose column it lacks, kept iff all its (l-1)-subsets survived. Returns sorted unique keys."""
     if prev_keys.size == 0:
@@ -87,7 +88,7 @@ def extend_candidates(prev_keys: np.ndarray, base: int, attr_column: np.ndarray,
     step = max(1, block // attrs.size)
     parts = []
     for start in range(0, prev.shape[0], step):
-        chunk = prev[start:start + step]
+        chunk = prev[start : start + step]
         clash = (attr_column[chunk][:, :, None] == attr_cols[None, None, :]).any(axis=1)
         rows, cols = np.nonzero(~clash)
         combos = np.sort(np.concatenate([chunk[rows], attrs[cols][:, None]], axis=1), axis=1)
@@ -124,7 +125,7 @@ def cap_contributions(positions: np.ndarray, cap: int, rng: np.random.Generator)
 
 def _record_positions(data: Encoded, candidates: np.ndarray, length: int) -> tuple[list[np.ndarray], np.ndarray]:
     """Candidate positions (-1 if none) of every record's l-combinations, by record block, and |W_u| per record."""
-    space = data.schema.n_attrs ** length
+    space = data.schema.n_attrs**length
     dtype = np.int32 if candidates.size < 2**31 else np.int64
     table = None
     if space <= DENSE_INDEX_MAX:
@@ -139,16 +140,27 @@ def _record_positions(data: Encoded, candidates: np.ndarray, length: int) -> tup
     return blocks, valid_counts
 
 
-def _noisy_level(data: Encoded, candidates: np.ndarray, length: int, split: BudgetSplit,
-                 thresholds: Thresholds, percentage: float, rng: np.random.Generator) -> _Level:
+def _noisy_level(
+    data: Encoded,
+    candidates: np.ndarray,
+    length: int,
+    split: BudgetSplit,
+    thresholds: Thresholds,
+    percentage: float,
+    rng: np.random.Generator,
+) -> _Level:
     """Cap, count, add noise and threshold the candidates of one length."""
     empty = np.zeros(0, dtype=np.int64)
     if candidates.size == 0:
         return _Level(empty, np.zeros(0), 0, 0, None)
     blocks, valid_counts = _record_positions(data, candidates, length)
     cap = dp_percentile(valid_counts, percentage, split.epsilon_q, rng)
-    log.debug("length %d: uncapped max contribution %d, DP cap %d (private, not published)",
-              length, int(valid_counts.max(initial=0)), cap)
+    log.debug(
+        "length %d: uncapped max contribution %d, DP cap %d (private, not published)",
+        length,
+        int(valid_counts.max(initial=0)),
+        cap,
+    )
     if cap == 0:
         return _Level(empty, np.zeros(0), candidates.size, 0, None)
     counts = np.zeros(candidates.size, dtype=np.int64)
@@ -166,8 +178,9 @@ def round_counts(noisy: np.ndarray) -> np.ndarray:
     return (np.sign(noisy) * np.floor(np.abs(noisy) + 0.5)).astype(np.int64)
 
 
-def add_missing_parents(keys: dict[int, np.ndarray], counts: dict[int, np.ndarray], base: int
-                        ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+def add_missing_parents(
+    keys: dict[int, np.ndarray], counts: dict[int, np.ndarray], base: int
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
     """Insert every missing sub-combination of length 2..l-1 of a present l-combination, with the maximum
     count over the present combinations containing it (only combinations present on entry count)."""
     missing: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {j: [] for j in keys}
@@ -196,8 +209,7 @@ def add_missing_parents(keys: dict[int, np.ndarray], counts: dict[int, np.ndarra
     return new_keys, new_counts
 
 
-def normalise_counts(keys: dict[int, np.ndarray], counts: dict[int, np.ndarray], base: int
-                     ) -> dict[int, np.ndarray]:
+def normalise_counts(keys: dict[int, np.ndarray], counts: dict[int, np.ndarray], base: int) -> dict[int, np.ndarray]:
     """One pass: each combination's count becomes the minimum of itself and the counts (before this
     pass) of its present sub-combinations of length 1..l-1, so a child never exceeds a parent."""
     out = {}
@@ -213,8 +225,9 @@ def normalise_counts(keys: dict[int, np.ndarray], counts: dict[int, np.ndarray],
     return out
 
 
-def postprocess(levels: dict[int, tuple[np.ndarray, np.ndarray]], base: int
-                ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
+def postprocess(
+    levels: dict[int, tuple[np.ndarray, np.ndarray]], base: int
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
     """Round the noisy survivors, drop zeros, add missing parents and normalise."""
     keys, counts = {}, {}
     for length, (ks, noisy) in levels.items():
@@ -231,7 +244,8 @@ def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> 
     r = params.reporting_length
     base = data.schema.n_attrs
     protected_n = protect_record_count(
-        data.n_records, params.number_of_records_epsilon_proportion * params.epsilon, rng)
+        data.n_records, params.number_of_records_epsilon_proportion * params.epsilon, rng
+    )
     split = budget_split(params, protected_n)
     thresholds = params.thresholds()
     levels: dict[int, _Level] = {}
@@ -240,15 +254,20 @@ def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> 
             candidates = candidates_length_1(data)
         else:
             candidates = extend_candidates(levels[length - 1].keys, base, data.schema.attr_column, length)
-        levels[length] = _noisy_level(data, candidates, length, split, thresholds,
-                                      params.percentile_percentage, rng)
+        levels[length] = _noisy_level(data, candidates, length, split, thresholds, params.percentile_percentage, rng)
     keys, counts = postprocess({l: (lv.keys, lv.noisy) for l, lv in levels.items()}, base)
     aggregates = Aggregates(data.schema, r, keys, counts, protected_n)
     return DpResult(aggregates, _report(params, split, thresholds, levels, counts, protected_n))
 
 
-def _report(params: DpParams, split: BudgetSplit, thresholds: Thresholds, levels: dict[int, _Level],
-            counts: dict[int, np.ndarray], protected_n: int) -> dict:
+def _report(
+    params: DpParams,
+    split: BudgetSplit,
+    thresholds: Thresholds,
+    levels: dict[int, _Level],
+    counts: dict[int, np.ndarray],
+    protected_n: int,
+) -> dict:
     """Release metadata: parameters and DP outputs only (never the true n or the uncapped contributions).
 
     Lists are indexed by length, 0-based. ``candidates[0]`` is None: |V_1| is the number of distinct
@@ -267,7 +286,7 @@ def _report(params: DpParams, split: BudgetSplit, thresholds: Thresholds, levels
         "sigma": list(split.sigmas),
         "sigma_proportions": list(split.sigma_proportions),
         "contribution_caps": caps,
-        "noise_sd": [float(split.sigmas[l - 1] * np.sqrt(c)) for l, c in zip(lengths, caps)],
+        "noise_sd": [float(split.sigmas[l - 1] * np.sqrt(c)) for l, c in zip(lengths, caps, strict=False)],
         "thresholds": [levels[l].threshold for l in lengths],
         "threshold_type": thresholds.kind,
         "threshold_values": thresholds.to_dict(),

@@ -15,8 +15,9 @@ Deliberate deviations from SDS:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal, Mapping
+from typing import Literal
 
 import numpy as np
 from scipy.stats import norm
@@ -67,7 +68,9 @@ class DpParams:
         if self.sigma_proportions is not None:
             object.__setattr__(self, "sigma_proportions", tuple(float(p) for p in self.sigma_proportions))
         if self.threshold_values is not None:
-            items = self.threshold_values.items() if isinstance(self.threshold_values, Mapping) else self.threshold_values
+            items = (
+                self.threshold_values.items() if isinstance(self.threshold_values, Mapping) else self.threshold_values
+            )
             object.__setattr__(self, "threshold_values", tuple(sorted((int(k), float(v)) for k, v in items)))
         self._validate()
 
@@ -90,20 +93,24 @@ class DpParams:
         if self.accuracy_mode == "custom":
             props = self.sigma_proportions
             if props is None or len(props) != r:
-                raise ValueError(f"accuracy_mode 'custom' needs sigma_proportions with exactly {r} values "
-                                 f"(one per length), got {props!r}")
+                raise ValueError(
+                    f"accuracy_mode 'custom' needs sigma_proportions with exactly {r} values "
+                    f"(one per length), got {props!r}"
+                )
             if not all(math.isfinite(p) and p > 0 for p in props):
                 raise ValueError(f"sigma_proportions must all be finite and > 0, got {props!r}")
         elif self.sigma_proportions is not None:
             raise ValueError("sigma_proportions may only be given with accuracy_mode 'custom'")
         if self.fabrication_mode not in FABRICATION_MODES:
-            raise ValueError(f"fabrication_mode must be one of {', '.join(FABRICATION_MODES)}; "
-                             f"got {self.fabrication_mode!r}")
+            raise ValueError(
+                f"fabrication_mode must be one of {', '.join(FABRICATION_MODES)}; got {self.fabrication_mode!r}"
+            )
         if self.fabrication_mode.startswith("custom_"):
             self._validate_threshold_values()
         elif self.threshold_values is not None:
-            raise ValueError("threshold_values may only be given with fabrication_mode 'custom_fixed' or "
-                             "'custom_adaptive'")
+            raise ValueError(
+                "threshold_values may only be given with fabrication_mode 'custom_fixed' or 'custom_adaptive'"
+            )
 
     def _validate_threshold_values(self) -> None:
         if self.threshold_values is None:
@@ -116,15 +123,18 @@ class DpParams:
             if self.fabrication_mode == "custom_adaptive" and not 0 < v <= 1:
                 raise ValueError(f"adaptive threshold (eta) for length {k} must lie in (0, 1], got {v}")
 
-    def capped(self, n_columns: int) -> "DpParams":
+    def capped(self, n_columns: int) -> DpParams:
         """These parameters with R lowered to ``n_columns`` (custom values for longer lengths dropped)."""
         if n_columns < 1:
             raise ValueError("the table has no columns")
         if self.reporting_length <= n_columns:
             return self
         props = self.sigma_proportions[:n_columns] if self.sigma_proportions is not None else None
-        values = (tuple((k, v) for k, v in self.threshold_values if k <= n_columns)
-                  if self.threshold_values is not None else None)
+        values = (
+            tuple((k, v) for k, v in self.threshold_values if k <= n_columns)
+            if self.threshold_values is not None
+            else None
+        )
         return replace(self, reporting_length=n_columns, sigma_proportions=props, threshold_values=values)
 
     def resolved_sigma_proportions(self) -> tuple[float, ...]:
@@ -174,8 +184,12 @@ class BudgetSplit:
 
     def to_dict(self) -> dict[str, float]:
         """The ε split (σ and δ are reported separately)."""
-        return {"epsilon_number_of_records": self.epsilon_n, "epsilon_marginals": self.epsilon_m,
-                "rho": self.rho, "epsilon_percentile": self.epsilon_q}
+        return {
+            "epsilon_number_of_records": self.epsilon_n,
+            "epsilon_marginals": self.epsilon_m,
+            "rho": self.rho,
+            "epsilon_percentile": self.epsilon_q,
+        }
 
 
 def protect_record_count(n: int, epsilon_n: float, rng: np.random.Generator) -> int:

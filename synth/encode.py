@@ -88,15 +88,24 @@ class Schema:
 
     def to_dict(self) -> list[dict]:
         return [
-            {"name": c.name, "source": c.source, "values": list(c.values), "multi_value": c.multi_value,
-             "delimiter": c.delimiter}
+            {
+                "name": c.name,
+                "source": c.source,
+                "values": list(c.values),
+                "multi_value": c.multi_value,
+                "delimiter": c.delimiter,
+            }
             for c in self.columns
         ]
 
     @classmethod
-    def from_dict(cls, columns: list[dict]) -> "Schema":
-        return cls(tuple(Column(d["name"], d["source"], tuple(d["values"]), bool(d.get("multi_value")),
-                                d.get("delimiter")) for d in columns))
+    def from_dict(cls, columns: list[dict]) -> Schema:
+        return cls(
+            tuple(
+                Column(d["name"], d["source"], tuple(d["values"]), bool(d.get("multi_value")), d.get("delimiter"))
+                for d in columns
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -134,8 +143,10 @@ def encode_frame(frame: pd.DataFrame, columns: list[Column] | None = None) -> En
     synthetic records against a published schema).
     """
     if columns is None:
-        columns = [Column(str(name), str(name), tuple(sorted(v for v in pd.unique(frame[name]) if v != "")))
-                   for name in frame.columns]
+        columns = [
+            Column(str(name), str(name), tuple(sorted(v for v in pd.unique(frame[name]) if v != "")))
+            for name in frame.columns
+        ]
     schema = Schema(tuple(columns))
     codes = np.full((len(frame), len(columns)), ABSENT, dtype=np.int32)
     for j, col in enumerate(columns):

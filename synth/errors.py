@@ -9,14 +9,19 @@ class InputError(Exception):
     ``row`` is 1-based and counts the header as row 1 (as a spreadsheet shows it).
     """
 
-    def __init__(self, problem: str, *, file: str | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
+    def __init__(
+        self, problem: str, *, file: str | None = None, row: int | None = None, column: str | None = None
+    ) -> None:
         self.problem, self.file, self.row, self.column = problem, file, row, column
-        where = ", ".join(part for part in (
-            f"file {file}" if file else "",
-            f"row {row}" if row is not None else "",
-            f"column {column!r}" if column else "",
-        ) if part)
+        where = ", ".join(
+            part
+            for part in (
+                f"file {file}" if file else "",
+                f"row {row}" if row is not None else "",
+                f"column {column!r}" if column else "",
+            )
+            if part
+        )
         super().__init__(f"{where}: {problem}" if where else problem)
 
 

@@ -76,9 +76,9 @@ def properties(agg: Aggregates, resolution: int) -> dict:
     return {
         "n_records": int(agg.n_records),
         "distinct_by_length": distinct,
-        "mean_count_by_length": [_mean(s, d) for s, d in zip(sums, distinct)],
+        "mean_count_by_length": [_mean(s, d) for s, d in zip(sums, distinct, strict=False)],
         "rare_by_length": rare,
-        "rare_pct_by_length": [_pct(r, d) for r, d in zip(rare, distinct)],
+        "rare_pct_by_length": [_pct(r, d) for r, d in zip(rare, distinct, strict=False)],
         "distinct": sum(distinct),
         "mean_count": _mean(sum(sums), sum(distinct)),
         "rare_pct": _pct(sum(rare), sum(distinct)),
@@ -86,18 +86,21 @@ def properties(agg: Aggregates, resolution: int) -> dict:
     }
 
 
-def _bucket_rows(group: np.ndarray, n_groups: int, preservation: np.ndarray, length: np.ndarray,
-                 t: np.ndarray, error: np.ndarray) -> list[dict]:
+def _bucket_rows(
+    group: np.ndarray, n_groups: int, preservation: np.ndarray, length: np.ndarray, t: np.ndarray, error: np.ndarray
+) -> list[dict]:
     """Per group: size, mean preservation, mean length, mean target count, mean proportional error."""
     size = np.bincount(group, minlength=n_groups)
 
     def mean(values: np.ndarray) -> list[float]:
         sums = np.bincount(group, weights=values.astype(float), minlength=n_groups)
-        return [_mean(s, n) for s, n in zip(sums.tolist(), size.tolist())]
+        return [_mean(s, n) for s, n in zip(sums.tolist(), size.tolist(), strict=False)]
 
-    columns = zip(size.tolist(), mean(preservation), mean(length), mean(t), mean(error))
-    return [{"size": n, "preservation": p, "mean_length": ml, "mean_count": mc, "mean_proportional_error": e}
-            for n, p, ml, mc, e in columns]
+    columns = zip(size.tolist(), mean(preservation), mean(length), mean(t), mean(error), strict=False)
+    return [
+        {"size": n, "preservation": p, "mean_length": ml, "mean_count": mc, "mean_proportional_error": e}
+        for n, p, ml, mc, e in columns
+    ]
 
 
 def preservation(source: Aggregates, target: Aggregates, resolution: int) -> dict:
@@ -120,7 +123,7 @@ def preservation(source: Aggregates, target: Aggregates, resolution: int) -> dic
         _, ui, ti = np.intersect1d(keys, tk, assume_unique=True, return_indices=True)
         t[ui] = tc[ti]
         parts.append((np.full(keys.size, l), s, t))
-    length, s, t = (np.concatenate(p) for p in zip(*parts)) if parts else (np.zeros(0, np.int64),) * 3
+    length, s, t = (np.concatenate(p) for p in zip(*parts, strict=False)) if parts else (np.zeros(0, np.int64),) * 3
     positive = s > 0
     safe = np.where(positive, s, 1)
     kept = np.where(positive, np.minimum(t / safe, 1.0), 0.0)
@@ -131,7 +134,7 @@ def preservation(source: Aggregates, target: Aggregates, resolution: int) -> dic
     n_lengths = len(_lengths(source, target))
     by_length = _bucket_rows(length.astype(np.int64) - 1, n_lengths, kept, length, t, error)
     return {
-        "preservation_by_count": [{"bin": int(b), **row} for b, row in zip(bins.tolist(), by_count)],
+        "preservation_by_count": [{"bin": int(b), **row} for b, row in zip(bins.tolist(), by_count, strict=False)],
         "preservation_by_length": [{"length": i + 1, **row} for i, row in enumerate(by_length)],
         "mean_proportional_error": _mean(sum(r["mean_proportional_error"] for r in by_count), len(by_count)),
     }
@@ -168,13 +171,13 @@ def compare(source: Aggregates, target: Aggregates, resolution: int) -> dict:
         "suppressed_by_length": suppressed,
         "fabricated_by_length": fabricated,
         "mean_abs_error": _mean(sum(abs_err), sum(pairs)),
-        "mean_abs_error_by_length": [_mean(e, p) for e, p in zip(abs_err, pairs)],
+        "mean_abs_error_by_length": [_mean(e, p) for e, p in zip(abs_err, pairs, strict=False)],
         "original_mean_count": _mean(sum(source_sum), total_source),
-        "original_mean_count_by_length": [_mean(s, n) for s, n in zip(source_sum, n_source)],
+        "original_mean_count_by_length": [_mean(s, n) for s, n in zip(source_sum, n_source, strict=False)],
         "record_expansion_pct": (_pct(target.n_records, source.n_records) - 100.0) if source.n_records else 0.0,
         **preservation(source, target, resolution),
         "leakage_by_length": leakage,
-        "leakage_pct_by_length": [_pct(c, n) for c, n in zip(leakage, n_source)],
+        "leakage_pct_by_length": [_pct(c, n) for c, n in zip(leakage, n_source, strict=False)],
         "target": properties(target, resolution),
     }
 
@@ -182,8 +185,14 @@ def compare(source: Aggregates, target: Aggregates, resolution: int) -> dict:
 # ------------------------------------------------------------------------------------------ summary
 
 
-def summary(mode: str, reporting_length: int, aggregate_stats: dict, synthetic_stats: dict,
-            synthetic_vs_aggregate_stats: dict, risk: dict | None = None) -> list[dict]:
+def summary(
+    mode: str,
+    reporting_length: int,
+    aggregate_stats: dict,
+    synthetic_stats: dict,
+    synthetic_vs_aggregate_stats: dict,
+    risk: dict | None = None,
+) -> list[dict]:
     """SDS's four-sentence human-readable summary as ``[{"name", "text"}]``.
 
     aggregate_stats = compare(sensitive, reportable), synthetic_stats = compare(sensitive, synthetic),
@@ -199,36 +208,60 @@ def summary(mode: str, reporting_length: int, aggregate_stats: dict, synthetic_s
     if risk is not None:
         items.append({"name": "Sensitive data privacy", "text": risk["summary"] + "."})
     suppressed, error = aggregate_stats["suppressed_pct"], aggregate_stats["mean_abs_error"]
-    items.append({"name": "Aggregate data utility", "text": (
-        f"For all combinations of up to {r} attributes, {suppressed:.2f}% were not reported in the aggregate "
-        f"dataset after preserving privacy. The released combinations were reported with an average error of "
-        f"{error:.2f}." if dp else
-        f"For all combinations of up to {r} attributes, {suppressed:.2f}% are rare and therefore not reported "
-        f"in the aggregate dataset. All released combinations were present in the sensitive dataset and are "
-        f"reported with an average error of {error:.2f}.")})
+    items.append(
+        {
+            "name": "Aggregate data utility",
+            "text": (
+                f"For all combinations of up to {r} attributes, {suppressed:.2f}% were not reported in the aggregate "
+                f"dataset after preserving privacy. The released combinations were reported with an average error of "
+                f"{error:.2f}."
+                if dp
+                else f"For all combinations of up to {r} attributes, {suppressed:.2f}% are rare and therefore not "
+                f"reported in the aggregate dataset. All released combinations were present in the sensitive "
+                f"dataset and are "
+                f"reported with an average error of {error:.2f}."
+            ),
+        }
+    )
     if dp:
         leaked = _pct(sum(synthetic_stats["leakage_by_length"]), sum(synthetic_stats["source_distinct_by_length"]))
-        privacy = (f"For all attribute combinations of up to {r} attributes, {leaked:.2f}% describe groups of "
-                   f"data subjects smaller than the privacy resolution (but protected by differential privacy).")
+        privacy = (
+            f"For all attribute combinations of up to {r} attributes, {leaked:.2f}% describe groups of "
+            f"data subjects smaller than the privacy resolution (but protected by differential privacy)."
+        )
     elif mode == "aggregate_seeded":
-        privacy = (f"For all attribute combinations of up to {r} attributes, none describe groups of data "
-                   f"subjects smaller than the privacy resolution (guaranteed by k-anonymity).")
+        privacy = (
+            f"For all attribute combinations of up to {r} attributes, none describe groups of data "
+            f"subjects smaller than the privacy resolution (guaranteed by k-anonymity)."
+        )
     else:
-        privacy = ("For all attribute combinations of any length, none describe groups of data subjects smaller "
-                   "than the privacy resolution (guaranteed by k-anonymity).")
+        privacy = (
+            "For all attribute combinations of any length, none describe groups of data subjects smaller "
+            "than the privacy resolution (guaranteed by k-anonymity)."
+        )
     items.append({"name": "Synthetic data privacy", "text": privacy})
     retained = 100.0 - synthetic_vs_aggregate_stats["suppressed_pct"]
-    lead = ("The average error" if dp else
-            "All released combinations were present in the sensitive dataset and the average error")
-    items.append({"name": "Synthetic data utility", "text": (
-        f"For all attribute combinations of up to {r} attributes, {retained:.2f}% of the reported combinations "
-        f"in the aggregate dataset are retained in the synthetic dataset. {lead} of synthetic counts is "
-        f"{synthetic_stats['mean_abs_error']:.2f}.")})
+    lead = (
+        "The average error"
+        if dp
+        else "All released combinations were present in the sensitive dataset and the average error"
+    )
+    items.append(
+        {
+            "name": "Synthetic data utility",
+            "text": (
+                f"For all attribute combinations of up to {r} attributes, {retained:.2f}% of the reported combinations "
+                f"in the aggregate dataset are retained in the synthetic dataset. {lead} of synthetic counts is "
+                f"{synthetic_stats['mean_abs_error']:.2f}."
+            ),
+        }
+    )
     return items
 
 
-def _report(sensitive: Aggregates, reportable: Aggregates, synthetic: Aggregates, resolution: int, mode: str,
-            risk: dict | None) -> dict:
+def _report(
+    sensitive: Aggregates, reportable: Aggregates, synthetic: Aggregates, resolution: int, mode: str, risk: dict | None
+) -> dict:
     """SDS's evaluation blocks (sensitive, sensitive vs reportable, sensitive vs synthetic, reportable vs
     synthetic) and the four-sentence summary."""
     aggregate_stats = compare(sensitive, reportable, resolution)
@@ -241,13 +274,15 @@ def _report(sensitive: Aggregates, reportable: Aggregates, synthetic: Aggregates
         "sensitive_vs_aggregates": aggregate_stats,
         "sensitive_vs_synthetic": synthetic_stats,
         "aggregates_vs_synthetic": synthetic_vs_aggregate,
-        "summary": summary(mode, sensitive.reporting_length, aggregate_stats, synthetic_stats,
-                           synthetic_vs_aggregate, risk),
+        "summary": summary(
+            mode, sensitive.reporting_length, aggregate_stats, synthetic_stats, synthetic_vs_aggregate, risk
+        ),
     }
 
 
-def private_report(sensitive: Aggregates, dp_aggregates: Aggregates, synthetic: Aggregates, resolution: int,
-                   risk: dict | None = None) -> dict:
+def private_report(
+    sensitive: Aggregates, dp_aggregates: Aggregates, synthetic: Aggregates, resolution: int, risk: dict | None = None
+) -> dict:
     """PRIVATE evaluation of a DP release: everything compared with the sensitive aggregates.
 
     Blocks ``sensitive_vs_aggregates`` (DP aggregates: suppressed, fabricated, MAE, ...),
@@ -257,8 +292,9 @@ def private_report(sensitive: Aggregates, dp_aggregates: Aggregates, synthetic: 
     return _report(sensitive, dp_aggregates, synthetic, resolution, "dp", risk)
 
 
-def kanon_report(sensitive: Aggregates, synthetic: Aggregates, resolution: int, mode: str,
-                 risk: dict | None = None) -> dict:
+def kanon_report(
+    sensitive: Aggregates, synthetic: Aggregates, resolution: int, mode: str, risk: dict | None = None
+) -> dict:
     """PRIVATE evaluation of a one-off k-anonymity release (reportable = k-anonymity aggregates)."""
     reportable = protect_k_anonymity(sensitive, resolution)
     return _report(sensitive, reportable, synthetic, resolution, mode, risk)
@@ -277,16 +313,25 @@ def dp_properties(dp_aggregates: Aggregates, noise_sd: list[float], resolution: 
         "distinct_by_length": own["distinct_by_length"],
         "mean_count_by_length": own["mean_count_by_length"],
         "noise_sd_by_length": sd,
-        "small_count_share_by_length": [_pct(m, d) for m, d in zip(small, own["distinct_by_length"])],
+        "small_count_share_by_length": [_pct(m, d) for m, d in zip(small, own["distinct_by_length"], strict=False)],
         "small_count_share": _pct(sum(small), own["distinct"]),
         "distinct": own["distinct"],
     }
 
 
 #: Keys of :func:`compare` that make sense against DP aggregates (leakage needs the sensitive counts).
-_PUBLIC_COMPARISON = ("suppressed_pct", "fabricated_pct", "suppressed_by_length", "fabricated_by_length",
-                      "mean_abs_error", "mean_abs_error_by_length", "record_expansion_pct",
-                      "preservation_by_count", "preservation_by_length", "mean_proportional_error")
+_PUBLIC_COMPARISON = (
+    "suppressed_pct",
+    "fabricated_pct",
+    "suppressed_by_length",
+    "fabricated_by_length",
+    "mean_abs_error",
+    "mean_abs_error_by_length",
+    "record_expansion_pct",
+    "preservation_by_count",
+    "preservation_by_length",
+    "mean_proportional_error",
+)
 
 
 def public_summary(dp: dict, comparison: dict, synthetic: dict, reporting_length: int, resolution: int) -> list[dict]:
@@ -294,26 +339,44 @@ def public_summary(dp: dict, comparison: dict, synthetic: dict, reporting_length
     sds = " / ".join(f"{v:.1f}" for v in dp["noise_sd_by_length"])
     r = reporting_length
     return [
-        {"name": "Aggregate data", "text": (
-            f"The published aggregates report {dp['distinct']} combinations of up to {r} attributes for about "
-            f"{dp['n_records']} records (a noisy count); counts carry differential-privacy noise with standard "
-            f"deviation {sds} for combinations of 1 to {r} attributes.")},
-        {"name": "Small counts", "text": (
-            f"{dp['small_count_share']:.2f}% of the published combinations have a 95% interval that reaches "
-            f"below {resolution}: their true count may be smaller than {resolution}.")},
-        {"name": "Synthetic data utility", "text": (
-            f"For all attribute combinations of up to {r} attributes, {100.0 - comparison['suppressed_pct']:.2f}% "
-            f"of the published combinations are retained in the synthetic dataset, whose counts differ from the "
-            f"published counts by {comparison['mean_abs_error']:.2f} on average.")},
-        {"name": "Synthetic data size", "text": (
-            f"The synthetic dataset has {synthetic['n_records']} records ({comparison['record_expansion_pct']:+.2f}% "
-            f"against the published record count); its combinations that are not among the published ones "
-            f"amount to {comparison['fabricated_pct']:.2f}% of the published combinations.")},
+        {
+            "name": "Aggregate data",
+            "text": (
+                f"The published aggregates report {dp['distinct']} combinations of up to {r} attributes for about "
+                f"{dp['n_records']} records (a noisy count); counts carry differential-privacy noise with standard "
+                f"deviation {sds} for combinations of 1 to {r} attributes."
+            ),
+        },
+        {
+            "name": "Small counts",
+            "text": (
+                f"{dp['small_count_share']:.2f}% of the published combinations have a 95% interval that reaches "
+                f"below {resolution}: their true count may be smaller than {resolution}."
+            ),
+        },
+        {
+            "name": "Synthetic data utility",
+            "text": (
+                f"For all attribute combinations of up to {r} attributes, {100.0 - comparison['suppressed_pct']:.2f}% "
+                f"of the published combinations are retained in the synthetic dataset, whose counts differ from the "
+                f"published counts by {comparison['mean_abs_error']:.2f} on average."
+            ),
+        },
+        {
+            "name": "Synthetic data size",
+            "text": (
+                f"The synthetic dataset has {synthetic['n_records']} records "
+                f"({comparison['record_expansion_pct']:+.2f}% "
+                f"against the published record count); its combinations that are not among the published ones "
+                f"amount to {comparison['fabricated_pct']:.2f}% of the published combinations."
+            ),
+        },
     ]
 
 
-def public_report(dp_aggregates: Aggregates, synthetic: Aggregates, noise_sd: list[float],
-                  resolution: int = 10) -> dict:
+def public_report(
+    dp_aggregates: Aggregates, synthetic: Aggregates, noise_sd: list[float], resolution: int = 10
+) -> dict:
     """PUBLIC evaluation: synthetic aggregates against the DP aggregates, and the DP aggregates' properties.
 
     Uses nothing but DP outputs, so it is safe to publish. ``record_expansion_pct`` is measured against the

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import charset_normalizer
@@ -72,8 +73,12 @@ class IngestResult:
 
     def private_facts(self) -> dict:
         """JSON-ready facts about the private input, for the private report."""
-        return {"input_rows": self.input_rows, "subjects": self.subjects, "delimiter": self.delimiter,
-                "encoding": self.encoding}
+        return {
+            "input_rows": self.input_rows,
+            "subjects": self.subjects,
+            "delimiter": self.delimiter,
+            "encoding": self.encoding,
+        }
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ class _Plan:
 
 # ------------------------------------------------------------------------------------------------ reading
 
+
 def _decode(raw: bytes, encoding: str | None, file: str) -> tuple[str, str]:
     """Text of the file and the encoding used (given, else UTF-8, else detected by charset-normalizer)."""
     if encoding:
@@ -109,9 +115,12 @@ def _decode(raw: bytes, encoding: str | None, file: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             # Line-based: exact unless a quoted value spanning several lines comes before the bad bytes.
             row = raw.count(b"\n", 0, exc.start) + 1
-            raise InputError(f"bytes {raw[exc.start:exc.end]!r} cannot be decoded as {encoding}; set "
-                             "dataset.encoding to the file's encoding (or leave it out to detect it)",
-                             file=file, row=row) from None
+            raise InputError(
+                f"bytes {raw[exc.start : exc.end]!r} cannot be decoded as {encoding}; set "
+                "dataset.encoding to the file's encoding (or leave it out to detect it)",
+                file=file,
+                row=row,
+            ) from None
         return text.removeprefix("\ufeff"), encoding
     try:
         return raw.decode("utf-8-sig"), "utf-8"
@@ -125,8 +134,11 @@ def _decode(raw: bytes, encoding: str | None, file: str) -> tuple[str, str]:
     # Italian latin-1 text); among the equally plausible ones prefer Western European cp1252 (a latin-1
     # superset for printable characters), the usual encoding of spreadsheet exports.
     for match in matches:
-        if (match.chaos <= best.chaos and match.coherence >= best.coherence - COHERENCE_TIE
-                and WESTERN in match.could_be_from_charset):
+        if (
+            match.chaos <= best.chaos
+            and match.coherence >= best.coherence - COHERENCE_TIE
+            and WESTERN in match.could_be_from_charset
+        ):
             return raw.decode(WESTERN), WESTERN
     return str(best).removeprefix("\ufeff"), best.encoding
 
@@ -135,7 +147,7 @@ def _detect_delimiter(text: str, suffix: str, file: str) -> str:
     """The file's delimiter among , ; tab | (csv.Sniffer on the first lines)."""
     sample = text[:SNIFF_CHARS]
     if len(text) > SNIFF_CHARS and "\n" in sample:
-        sample = sample[:sample.rfind("\n")]
+        sample = sample[: sample.rfind("\n")]
     header = sample.split("\n", 1)[0]
     if suffix in (".tsv", ".tab") and "\t" in header:
         return "\t"
@@ -151,8 +163,7 @@ def _detect_delimiter(text: str, suffix: str, file: str) -> str:
     if most == 1:
         return ","  # a single-column file
     if len(best) > 1:
-        raise InputError("cannot detect the delimiter (tried , ; tab |); set dataset.delimiter", file=file,
-                         row=1)
+        raise InputError("cannot detect the delimiter (tried , ; tab |); set dataset.delimiter", file=file, row=1)
     return best[0]
 
 
@@ -160,8 +171,12 @@ def _ragged_error(text: str, delimiter: str, n: int, file: str) -> InputError:
     """The error for the first row whose field count differs from the header's (error path only)."""
     for i, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
         if record and len(record) != n:
-            return InputError(f"this row has {len(record)} fields but the header has {n} (wrong delimiter, or an "
-                              "unquoted delimiter inside a value?)", file=file, row=i + 1)
+            return InputError(
+                f"this row has {len(record)} fields but the header has {n} (wrong delimiter, or an "
+                "unquoted delimiter inside a value?)",
+                file=file,
+                row=i + 1,
+            )
     return InputError("the rows do not all have as many fields as the header", file=file)
 
 
@@ -177,8 +192,12 @@ def _read_text(path: Path, spec: DatasetSpec, file: str) -> _Table:
     n = len(header)
     others = set(DELIMITER_CANDIDATES) - {delimiter}
     if n == 1 and any(c in header[0] for c in others):
-        raise InputError(f"the header was read as one column {header[0]!r} with delimiter {delimiter!r}: wrong "
-                         "delimiter? Set dataset.delimiter", file=file, row=1)
+        raise InputError(
+            f"the header was read as one column {header[0]!r} with delimiter {delimiter!r}: wrong "
+            "delimiter? Set dataset.delimiter",
+            file=file,
+            row=1,
+        )
     ragged: list = []
 
     def on_invalid(row) -> str:
@@ -192,10 +211,15 @@ def _read_text(path: Path, spec: DatasetSpec, file: str) -> _Table:
         parsed = pcsv.read_csv(
             io.BytesIO(text.encode("utf-8")),
             read_options=pcsv.ReadOptions(column_names=names),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
-                                            invalid_row_handler=on_invalid),
-            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+            parse_options=pcsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=on_invalid
+            ),
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.string() for c in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except pa.ArrowInvalid as exc:
         if ragged:
             raise _ragged_error(text, delimiter, n, file) from None
@@ -235,8 +259,9 @@ def _read_parquet(path: Path, file: str) -> _Table:
         try:
             cells[i] = _arrow_strings(table.column(i))
         except (pa.ArrowException, TypeError) as exc:
-            raise InputError(f"cannot read the column as text ({table.column(i).type}): {exc}", file=file,
-                             column=name) from None
+            raise InputError(
+                f"cannot read the column as text ({table.column(i).type}): {exc}", file=file, column=name
+            ) from None
     return _Table(list(table.column_names), pd.DataFrame(cells), np.arange(table.num_rows) + 2, None, None)
 
 
@@ -248,8 +273,13 @@ def _normalise_header(table: _Table, file: str) -> _Table:
         if not h:
             raise InputError(f"column {i + 1} of the header has no name", file=file, row=1)
         if column_key(h) in seen:
-            raise InputError(f"duplicate column name: columns {seen[column_key(h)] + 1} and {i + 1} are both "
-                             f"{h!r} (names are compared trimmed and ignoring case)", file=file, row=1, column=h)
+            raise InputError(
+                f"duplicate column name: columns {seen[column_key(h)] + 1} and {i + 1} are both "
+                f"{h!r} (names are compared trimmed and ignoring case)",
+                file=file,
+                row=1,
+                column=h,
+            )
         seen[column_key(h)] = i
     frame = table.frame.set_axis(header, axis=1)
     return _Table(header, frame, table.rows, table.delimiter, table.encoding)
@@ -271,6 +301,7 @@ def _read_table(path: Path, spec: DatasetSpec) -> _Table:
 
 # ------------------------------------------------------------------------------------------- the spec
 
+
 def _resolve(header: list[str], spec: DatasetSpec, file: str) -> _Plan:
     """Map every column the spec names to a header name; unknown names are errors."""
     index = {column_key(h): h for h in header}
@@ -282,9 +313,11 @@ def _resolve(header: list[str], spec: DatasetSpec, file: str) -> _Plan:
             if len(header) == 1:
                 hint = " The header was read as a single column: is the delimiter right? (dataset.delimiter)"
             where = f" of {file}" if spec.source != COMMAND_LINE else ""
-            raise InputError(f"{key} names a column that is not in the header{where} (columns: "
-                             f"{', '.join(header)}).{hint}", file=spec.source if spec.source != COMMAND_LINE
-                             else file, column=name)
+            raise InputError(
+                f"{key} names a column that is not in the header{where} (columns: {', '.join(header)}).{hint}",
+                file=spec.source if spec.source != COMMAND_LINE else file,
+                column=name,
+            )
         return found
 
     subject_id = find("dataset.subject_id", spec.subject_id) if spec.subject_id else None
@@ -307,6 +340,7 @@ def _resolve(header: list[str], spec: DatasetSpec, file: str) -> _Plan:
 
 
 # ------------------------------------------------------------------------------------------ values
+
 
 def _escape(values: pd.Series) -> pd.Series:
     for char, escaped in ESCAPES:
@@ -345,13 +379,18 @@ def _split_multi(values: pd.Series, delimiter: str, zero_is_value: bool) -> tupl
 
 def _check_categories(n_distinct: int, column: str, spec: DatasetSpec, file: str) -> None:
     if n_distinct > spec.max_categories:
-        raise InputError(f"{n_distinct} distinct values, more than dataset.max_categories = "
-                         f"{spec.max_categories} for a categorical column: bin it ([bins.{column}]), drop it "
-                         "from dataset.use_columns, or raise max_categories", file=file, column=column)
+        raise InputError(
+            f"{n_distinct} distinct values, more than dataset.max_categories = "
+            f"{spec.max_categories} for a categorical column: bin it ([bins.{column}]), drop it "
+            "from dataset.use_columns, or raise max_categories",
+            file=file,
+            column=column,
+        )
 
 
-def _numbers(codes: np.ndarray, uniques: np.ndarray, rows: np.ndarray, column: str, bins: BinSpec,
-             file: str) -> np.ndarray:
+def _numbers(
+    codes: np.ndarray, uniques: np.ndarray, rows: np.ndarray, column: str, bins: BinSpec, file: str
+) -> np.ndarray:
     """The distinct values of a binned column as finite numbers (inside the edges for method "edges")."""
     numbers = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(numbers)
@@ -368,8 +407,10 @@ def _numbers(codes: np.ndarray, uniques: np.ndarray, rows: np.ndarray, column: s
 
 # ------------------------------------------------------------------------------------------ binning
 
-def dp_quantiles(values: np.ndarray, quantiles: list[float], lower: float, upper: float, epsilon: float,
-                 rng: np.random.Generator) -> np.ndarray:
+
+def dp_quantiles(
+    values: np.ndarray, quantiles: list[float], lower: float, upper: float, epsilon: float, rng: np.random.Generator
+) -> np.ndarray:
     """Sorted DP estimates of ``quantiles`` of ``values`` (one value per subject), epsilon-DP in total.
 
     Exponential mechanism over [lower, upper] (Smith 2011): values are clipped, sorted and bracketed by the
@@ -392,9 +433,9 @@ def dp_quantiles(values: np.ndarray, quantiles: list[float], lower: float, upper
 
 
 def interval_labels(edges: np.ndarray) -> tuple[str, ...]:
-    """"[lo, hi)" labels; the last bin is closed, "[lo, hi]"."""
+    """ "[lo, hi)" labels; the last bin is closed, "[lo, hi]"."""
     last = len(edges) - 2
-    return tuple(f"[{a:g}, {b:g}{']' if i == last else ')'}" for i, (a, b) in enumerate(zip(edges, edges[1:])))
+    return tuple(f"[{a:g}, {b:g}{']' if i == last else ')'}" for i, (a, b) in enumerate(pairwise(edges)))
 
 
 def bin_edges(bins: BinSpec, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -403,8 +444,9 @@ def bin_edges(bins: BinSpec, values: np.ndarray, rng: np.random.Generator) -> np
         return np.array(bins.edges, dtype=float)
     if bins.method == "equal_width":
         return np.linspace(bins.lower, bins.upper, bins.bins + 1)
-    inner = dp_quantiles(values, [j / bins.bins for j in range(1, bins.bins)], bins.lower, bins.upper,
-                         bins.epsilon, rng)
+    inner = dp_quantiles(
+        values, [j / bins.bins for j in range(1, bins.bins)], bins.lower, bins.upper, bins.epsilon, rng
+    )
     return np.concatenate([[bins.lower], inner, [bins.upper]])
 
 
@@ -416,19 +458,20 @@ def assign_bins(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------- join
 
+
 def _subjects(ids: pd.Series, rows: np.ndarray, column: str, file: str) -> tuple[np.ndarray, np.ndarray]:
     """Subject number of every row (in order of first appearance) and the normalised unique ids."""
     ids = ids.astype("str").str.strip().str.lower()
     missing = np.flatnonzero((ids == "").to_numpy())
     if missing.size:
-        raise InputError("the subject id is empty; every row needs one", file=file, row=int(rows[missing[0]]),
-                         column=column)
+        raise InputError(
+            "the subject id is empty; every row needs one", file=file, row=int(rows[missing[0]]), column=column
+        )
     codes, uniques = pd.factorize(ids)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
-def join_codes(subject: np.ndarray, n_subjects: int, codes: np.ndarray,
-               n_values: int) -> tuple[np.ndarray, np.ndarray]:
+def join_codes(subject: np.ndarray, n_subjects: int, codes: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray]:
     """Per subject, the code of its non-empty value (-1 if none), and the subjects with two different codes."""
     present = codes >= 0
     keys = pd.unique(subject[present] * max(n_values, 1) + codes[present])  # distinct (subject, value) pairs
@@ -438,20 +481,32 @@ def join_codes(subject: np.ndarray, n_subjects: int, codes: np.ndarray,
     return out, np.flatnonzero(np.bincount(subjects, minlength=n_subjects) > 1)
 
 
-def _conflict_error(subject: int, column: str, conflicts: list[str], codes: np.ndarray, uniques: np.ndarray,
-                    row_subject: np.ndarray, ids: np.ndarray, rows: np.ndarray, id_column: str,
-                    file: str) -> InputError:
+def _conflict_error(
+    subject: int,
+    column: str,
+    conflicts: list[str],
+    codes: np.ndarray,
+    uniques: np.ndarray,
+    row_subject: np.ndarray,
+    ids: np.ndarray,
+    rows: np.ndarray,
+    id_column: str,
+    file: str,
+) -> InputError:
     """The error for a subject with two different values in a single-value column."""
     mine = np.flatnonzero(row_subject == subject)
     present = mine[codes[mine] >= 0]
     first = codes[present[0]]
     clash = present[codes[present] != first][0]
-    listed = ", ".join(str(r) for r in rows[mine[:MAX_ROWS_LISTED]]) + (", ..." if mine.size > MAX_ROWS_LISTED
-                                                                          else "")
+    listed = ", ".join(str(r) for r in rows[mine[:MAX_ROWS_LISTED]]) + (", ..." if mine.size > MAX_ROWS_LISTED else "")
     return InputError(
         f"subject id {ids[subject]!r} ({id_column}, rows {listed}) has different values {uniques[first]!r} and "
         f"{uniques[codes[clash]]!r} in a single-value column; declare it multi-value or fix the data. Columns "
-        f"with such conflicts: {', '.join(conflicts)}", file=file, row=int(rows[clash]), column=column)
+        f"with such conflicts: {', '.join(conflicts)}",
+        file=file,
+        row=int(rows[clash]),
+        column=column,
+    )
 
 
 def _sorted_codes(codes: np.ndarray, values: np.ndarray, sort: bool = True) -> tuple[np.ndarray, tuple]:
@@ -466,6 +521,7 @@ def _sorted_codes(codes: np.ndarray, values: np.ndarray, sort: bool = True) -> t
 
 # ---------------------------------------------------------------------------------------------- main
 
+
 def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | None = None) -> IngestResult:
     """Read, validate, join, bin and encode one private input file (see the module docstring).
 
@@ -477,7 +533,7 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
     plan = _resolve(table.header, spec, file)
     frame, rows = table.frame, table.rows
     if spec.record_limit:
-        frame, rows = frame.iloc[:spec.record_limit], rows[:spec.record_limit]
+        frame, rows = frame.iloc[: spec.record_limit], rows[: spec.record_limit]
     frame = frame.reset_index(drop=True)
 
     # Row level: every single-value column as codes into its distinct values, multi-value columns as parts.
@@ -507,8 +563,9 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
                 conflicts[col] = int(bad[0])
         if conflicts:
             first = min(conflicts, key=conflicts.get)
-            raise _conflict_error(conflicts[first], first, list(conflicts), *coded[first], row_subject, ids, rows,
-                                  plan.subject_id, file)
+            raise _conflict_error(
+                conflicts[first], first, list(conflicts), *coded[first], row_subject, ids, rows, plan.subject_id, file
+            )
     else:
         n_subjects = len(frame)
         row_subject = np.arange(n_subjects)
@@ -526,8 +583,9 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
             present = np.zeros((n_subjects, len(values)), dtype=bool)
             present[row_subject[positions], codes] = True
             blocks.append(np.where(present, 0, -1))
-            columns += [Column(f"{col}_{v}", col, ("1",), multi_value=True, delimiter=plan.multi_value[col])
-                        for v in values]
+            columns += [
+                Column(f"{col}_{v}", col, ("1",), multi_value=True, delimiter=plan.multi_value[col]) for v in values
+            ]
         elif col in plan.bins:
             bins, has = plan.bins[col], joined[col] >= 0
             edges = bin_edges(bins, numbers[col][joined[col][has]], rng)
@@ -547,16 +605,31 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise InputError("two columns get this name after multi-value expansion ({column}_{value}); rename "
-                         "one", file=file, column=dup)
+        raise InputError(
+            "two columns get this name after multi-value expansion ({column}_{value}); rename one",
+            file=file,
+            column=dup,
+        )
     reserved = next((n for n in names if n.lower() in RESERVED_COLUMNS), None)
     if reserved is not None:
-        raise InputError(f"this column name is reserved by the release format ({', '.join(sorted(RESERVED_COLUMNS))});"
-                         " rename the column", file=file, column=reserved)
+        raise InputError(
+            f"this column name is reserved by the release format ({', '.join(sorted(RESERVED_COLUMNS))});"
+            " rename the column",
+            file=file,
+            column=reserved,
+        )
 
     codes = np.hstack(blocks).astype(np.int32) if blocks else np.zeros((n_subjects, 0), np.int32)
     name = dataset_name(spec, path)
-    return IngestResult(data=Encoded(Schema(tuple(columns)), codes), name=name, title=spec.title or name,
-                        column_labels=plan.labels, binning_epsilon=binning_epsilon, bin_edges=edges_by_column,
-                        input_rows=len(frame), subjects=n_subjects, delimiter=table.delimiter,
-                        encoding=table.encoding)
+    return IngestResult(
+        data=Encoded(Schema(tuple(columns)), codes),
+        name=name,
+        title=spec.title or name,
+        column_labels=plan.labels,
+        binning_epsilon=binning_epsilon,
+        bin_edges=edges_by_column,
+        input_rows=len(frame),
+        subjects=n_subjects,
+        delimiter=table.delimiter,
+        encoding=table.encoding,
+    )

@@ -22,8 +22,17 @@ from synth.spec import DatasetSpec
 from synth.synthesizers.kanon import KANON_SYNTHESIZERS
 
 
-def kanon_release(input_path: Path, spec: DatasetSpec, out_dir: Path, private_dir: Path, *, mode: str,
-                  resolution: int, reporting_length: int, seed: int | None) -> Path:
+def kanon_release(
+    input_path: Path,
+    spec: DatasetSpec,
+    out_dir: Path,
+    private_dir: Path,
+    *,
+    mode: str,
+    resolution: int,
+    reporting_length: int,
+    seed: int | None,
+) -> Path:
     """Synthesize with a k-anonymity mode and write the one-off bundle into ``out_dir`` (must not exist)."""
     if mode not in KANON_SYNTHESIZERS:
         raise InputError(f"unknown k-anonymity mode {mode!r}; choose one of {sorted(KANON_SYNTHESIZERS)}")
@@ -48,15 +57,27 @@ def kanon_release(input_path: Path, spec: DatasetSpec, out_dir: Path, private_di
     tables["wide"].to_parquet(out_dir / "synthetic.parquet", index=False)
     tables["condensed"].to_csv(out_dir / "synthetic_condensed.csv", index=False)
     tables["long"].to_csv(out_dir / "synthetic_long.csv", index=False)
-    (out_dir / "parameters.json").write_text(json.dumps({
-        "dataset": spec.name, "mode": mode, "privacy": "k-anonymity", "resolution": resolution,
-        "reporting_length": reporting_length, "protected_number_of_records": reportable.n_records,
-        "synthetic_records": synthetic.n_records}, indent=2), encoding="utf-8")
+    (out_dir / "parameters.json").write_text(
+        json.dumps(
+            {
+                "dataset": spec.name,
+                "mode": mode,
+                "privacy": "k-anonymity",
+                "resolution": resolution,
+                "reporting_length": reporting_length,
+                "protected_number_of_records": reportable.n_records,
+                "synthetic_records": synthetic.n_records,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
 
     report_dir = Path(private_dir) / "reports" / f"kanon-{out_dir.name}"
     report_dir.mkdir(parents=True, exist_ok=True)
     risk = risk_report(data, reporting_length, resolution, sensitive)
     report = kanon_report(sensitive, synthetic_aggregates(synthetic, reporting_length), resolution, mode, risk)
-    (report_dir / "private_report.json").write_text(json.dumps({"risk": risk, "evaluation": report}, indent=2,
-                                                               default=lambda v: v.tolist()), encoding="utf-8")
+    (report_dir / "private_report.json").write_text(
+        json.dumps({"risk": risk, "evaluation": report}, indent=2, default=lambda v: v.tolist()), encoding="utf-8"
+    )
     return out_dir

@@ -55,12 +55,15 @@ def spent(private_dir: Path, source: str) -> Budget:
 def budget_of(private_dir: Path, source: str, epsilon: float | None = None, delta: float | None = None) -> Budget:
     """The budget for ``source``: each part as given, else as stored in the ledger, else the default."""
     stored = _load(private_dir)["sources"].get(source, {}).get("budget") or {}
-    return Budget(epsilon if epsilon is not None else stored.get("epsilon", DEFAULT_BUDGET_EPSILON),
-                  delta if delta is not None else stored.get("delta", DEFAULT_BUDGET_DELTA))
+    return Budget(
+        epsilon if epsilon is not None else stored.get("epsilon", DEFAULT_BUDGET_EPSILON),
+        delta if delta is not None else stored.get("delta", DEFAULT_BUDGET_DELTA),
+    )
 
 
-def check(private_dir: Path, source: str, epsilon: float, delta: float, budget: Budget,
-          allow_over_budget: bool = False) -> bool:
+def check(
+    private_dir: Path, source: str, epsilon: float, delta: float, budget: Budget, allow_over_budget: bool = False
+) -> bool:
     """Whether spending (epsilon, delta) exceeds ``budget``; raises BudgetError then, unless overridden."""
     used = spent(private_dir, source)
     over = used.epsilon + epsilon > budget.epsilon + 1e-12 or used.delta + delta > budget.delta * (1 + 1e-9)
@@ -69,7 +72,8 @@ def check(private_dir: Path, source: str, epsilon: float, delta: float, budget: 
             f"refusing to refresh {source!r}: it has spent epsilon {used.epsilon:g}, delta {used.delta:.3g}; "
             f"this refresh (epsilon {epsilon:g}, delta {delta:.3g}) would exceed its budget "
             f"(epsilon {budget.epsilon:g}, delta {budget.delta:.3g}). Raise the budget with --budget-epsilon/"
-            "--budget-delta or pass --allow-over-budget to override knowingly.")
+            "--budget-delta or pass --allow-over-budget to override knowingly."
+        )
     return over
 
 
@@ -89,6 +93,11 @@ def summary(private_dir: Path) -> dict:
     out = {}
     for source, src in _load(private_dir)["sources"].items():
         used = spent(private_dir, source)
-        out[source] = {"budget": src.get("budget"), "epsilon_spent": used.epsilon, "delta_spent": used.delta,
-                       "refreshes": len(src["entries"]), "composition": "basic (sum of epsilons, sum of deltas)"}
+        out[source] = {
+            "budget": src.get("budget"),
+            "epsilon_spent": used.epsilon,
+            "delta_spent": used.delta,
+            "refreshes": len(src["entries"]),
+            "composition": "basic (sum of epsilons, sum of deltas)",
+        }
     return out

@@ -30,8 +30,10 @@ from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
 log = logging.getLogger(__name__)
 LOCK = ".refresh.lock"
 
-CITATION = ("Source: {title}, synthetic data and DP aggregates release {release_id} ({date}), "
-            "produced with dp-showcase {version}.")
+CITATION = (
+    "Source: {title}, synthetic data and DP aggregates release {release_id} ({date}), "
+    "produced with dp-showcase {version}."
+)
 
 
 @dataclass
@@ -62,8 +64,10 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
         raise InputError(f"unknown synthesizer {options.synthesizer!r}; choose one of {sorted(SYNTHESIZERS)}")
     unknown = set(options.synthesizer_options) - set(synthesizer_parameters(options.synthesizer, {}))
     if unknown:
-        raise InputError(f"unknown option(s) {sorted(unknown)} for synthesizer {options.synthesizer!r}; "
-                         f"it takes {sorted(synthesizer_parameters(options.synthesizer, {}))}")
+        raise InputError(
+            f"unknown option(s) {sorted(unknown)} for synthesizer {options.synthesizer!r}; "
+            f"it takes {sorted(synthesizer_parameters(options.synthesizer, {}))}"
+        )
     data_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
     if private_dir == data_dir or data_dir in private_dir.parents or private_dir in data_dir.parents:
         raise InputError("the private workspace and the release data directory must be separate folders")
@@ -103,48 +107,77 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     metadata = {
         "created_at": now.isoformat().replace("+00:00", "Z"),
         "software_version": __version__,
-        "dataset": {"name": source, "title": title,
-                    "citation": CITATION.format(title=title, release_id=release_id, date=now.date(),
-                                                version=__version__)},
-        "privacy": {"mechanism": "dp_marginals", **dp.report, "binning_epsilon": ingested.binning_epsilon,
-                    "epsilon_total": epsilon_total, "composition": "basic sequential composition across releases"},
-        "schema": {"columns": [{**col, "label": ingested.column_labels.get(col["source"], col["source"])}
-                               for col in schema.to_dict()]},
-        "synthesis": {"method": options.synthesizer,
-                      "options": synthesizer_parameters(options.synthesizer, options.synthesizer_options),
-                      "n_records": records.n_records},
+        "dataset": {
+            "name": source,
+            "title": title,
+            "citation": CITATION.format(title=title, release_id=release_id, date=now.date(), version=__version__),
+        },
+        "privacy": {
+            "mechanism": "dp_marginals",
+            **dp.report,
+            "binning_epsilon": ingested.binning_epsilon,
+            "epsilon_total": epsilon_total,
+            "composition": "basic sequential composition across releases",
+        },
+        "schema": {
+            "columns": [
+                {**col, "label": ingested.column_labels.get(col["source"], col["source"])} for col in schema.to_dict()
+            ]
+        },
+        "synthesis": {
+            "method": options.synthesizer,
+            "options": synthesizer_parameters(options.synthesizer, options.synthesizer_options),
+            "n_records": records.n_records,
+        },
     }
     tables = synthetic_tables(records)
     evaluation = public_report(published, synthetic_agg, noise_sd, options.resolution)
 
     # Conservative accounting: the spend is recorded before the release exists, so a crash can only
     # over-count, never under-count.
-    ledger.record(private_dir, source, {"release_id": release_id, "created_at": metadata["created_at"],
-                                        "epsilon": epsilon_total, "delta": delta,
-                                        "input": str(Path(options.input).resolve())},
-                  budget, over_budget)
+    ledger.record(
+        private_dir,
+        source,
+        {
+            "release_id": release_id,
+            "created_at": metadata["created_at"],
+            "epsilon": epsilon_total,
+            "delta": delta,
+            "input": str(Path(options.input).resolve()),
+        },
+        budget,
+        over_budget,
+    )
     with exclusive(data_dir / LOCK, "refresh publishing to this data directory"):
         removed = remove_stale_temporaries(data_dir)
         if removed:
             log.warning("removed leftovers of an interrupted refresh: %s", ", ".join(removed))
         release = write_release(
-            data_dir, release_id, metadata=metadata,
-            tables={"aggregates.parquet": aggregates_table(published, noise_sd),
-                    "synthetic.parquet": tables["wide"],
-                    "synthetic_condensed.csv": tables["condensed"],
-                    "synthetic_long.csv": tables["long"]},
-            documents={"evaluation.json": evaluation})
+            data_dir,
+            release_id,
+            metadata=metadata,
+            tables={
+                "aggregates.parquet": aggregates_table(published, noise_sd),
+                "synthetic.parquet": tables["wide"],
+                "synthetic_condensed.csv": tables["condensed"],
+                "synthetic_long.csv": tables["long"],
+            },
+            documents={"evaluation.json": evaluation},
+        )
 
     report_dir = private_dir / "reports" / release_id
     report_dir.mkdir(parents=True, exist_ok=True)
-    private = {"input": {"path": str(Path(options.input).resolve()), **ingested.private_facts()},
-               "risk": risk,
-               "evaluation": private_report(sensitive, dp.aggregates,
-                                            lift_aggregates(synthetic_agg, data.schema, remap),
-                                            options.resolution, risk),
-               "dp_params": asdict(params)}
-    (report_dir / "private_report.json").write_text(json.dumps(private, indent=2, default=json_default),
-                                                    encoding="utf-8")
+    private = {
+        "input": {"path": str(Path(options.input).resolve()), **ingested.private_facts()},
+        "risk": risk,
+        "evaluation": private_report(
+            sensitive, dp.aggregates, lift_aggregates(synthetic_agg, data.schema, remap), options.resolution, risk
+        ),
+        "dp_params": asdict(params),
+    }
+    (report_dir / "private_report.json").write_text(
+        json.dumps(private, indent=2, default=json_default), encoding="utf-8"
+    )
     return release
 
 
@@ -154,6 +187,9 @@ def synthesizer_parameters(method: str, options: dict) -> dict:
     ``noise_sd`` is left out: it is in the privacy section already.
     """
     signature = inspect.signature(SYNTHESIZERS[method])
-    defaults = {name: p.default for name, p in signature.parameters.items()
-                if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty}
+    defaults = {
+        name: p.default
+        for name, p in signature.parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty
+    }
     return {k: v for k, v in {**defaults, **options}.items() if k != "noise_sd"}

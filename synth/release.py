@@ -13,7 +13,7 @@ import json
 import os
 import secrets
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -25,13 +25,14 @@ METADATA = "metadata.json"
 TMP_PREFIX = ".tmp-"
 #: Column names the release format and its readers use for their own fields (aggregates.parquet has
 #: combination/length/count/sd beside one column per schema column; the dashboard adds the others).
-RESERVED_COLUMNS = frozenset({"combination", "length", "count", "sd", "status", "published", "low", "high",
-                              "shown", "estimated", "value"})
+RESERVED_COLUMNS = frozenset(
+    {"combination", "length", "count", "sd", "status", "published", "low", "high", "shown", "estimated", "value"}
+)
 
 
 def new_release_id(dataset: str, now: datetime) -> str:
     """``<dataset>-<YYYYmmddTHHMMSSZ>-<6 hex>``: sortable by time, unique across quick successive runs."""
-    return f"{dataset}-{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    return f"{dataset}-{now.astimezone(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def sha256_file(path: Path) -> str:
@@ -67,8 +68,9 @@ def json_default(value):
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
 
 
-def write_release(data_dir: Path, release_id: str, *, metadata: dict, tables: dict[str, pd.DataFrame],
-                  documents: dict[str, dict]) -> Path:
+def write_release(
+    data_dir: Path, release_id: str, *, metadata: dict, tables: dict[str, pd.DataFrame], documents: dict[str, dict]
+) -> Path:
     """Write a release folder and make it ``current``; returns the final folder.
 
     ``tables`` maps file names to frames (``.parquet`` or ``.csv`` by extension), ``documents`` maps file
@@ -92,8 +94,9 @@ def write_release(data_dir: Path, release_id: str, *, metadata: dict, tables: di
         for path in sorted(tmp.iterdir()):
             _fsync_file(path)
             files[path.name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-        _write_json(tmp / METADATA, {"format_version": FORMAT_VERSION, "release_id": release_id,
-                                     **metadata, "files": files})
+        _write_json(
+            tmp / METADATA, {"format_version": FORMAT_VERSION, "release_id": release_id, **metadata, "files": files}
+        )
         _fsync_file(tmp / METADATA)
         os.rename(tmp, final)
         _fsync_dir(releases)
@@ -154,9 +157,14 @@ def list_releases(data_dir: Path) -> list[dict]:
             if path.name.startswith(TMP_PREFIX) or not (path / METADATA).is_file():
                 continue
             meta = read_metadata(path)
-            out.append({"release_id": meta["release_id"], "created_at": meta.get("created_at"),
-                        "dataset": meta.get("dataset", {}).get("name"),
-                        "epsilon": meta.get("privacy", {}).get("epsilon")})
+            out.append(
+                {
+                    "release_id": meta["release_id"],
+                    "created_at": meta.get("created_at"),
+                    "dataset": meta.get("dataset", {}).get("name"),
+                    "epsilon": meta.get("privacy", {}).get("epsilon"),
+                }
+            )
     return sorted(out, key=lambda r: r["created_at"] or "")
 
 
@@ -177,4 +185,4 @@ def remove_stale_temporaries(data_dir: Path) -> list[str]:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)

@@ -29,8 +29,15 @@ def _combination_stats(counts: np.ndarray, k: int) -> dict:
     rare = int((counts < k).sum())
     unique = int((counts == 1).sum())
     total = int(counts.sum())
-    return {"distinct": distinct, "count_sum": total, "mean_count": total / distinct if distinct else 0.0,
-            "rare": rare, "rare_pct": _pct(rare, distinct), "unique": unique, "unique_pct": _pct(unique, distinct)}
+    return {
+        "distinct": distinct,
+        "count_sum": total,
+        "mean_count": total / distinct if distinct else 0.0,
+        "rare": rare,
+        "rare_pct": _pct(rare, distinct),
+        "unique": unique,
+        "unique_pct": _pct(unique, distinct),
+    }
 
 
 def record_min_counts(data: Encoded, agg: Aggregates, resolution: int) -> tuple[np.ndarray, np.ndarray]:
@@ -71,8 +78,14 @@ def _records_by_length(mins: np.ndarray, k: int, n: int) -> tuple[list[dict], di
     rare = np.bincount(rare_at, minlength=lengths + 1)[1:]
 
     def row(u: int, r: int) -> dict:
-        return {"unique": u, "unique_pct": _pct(u, n), "rare": r, "rare_pct": _pct(r, n),
-                "risky": u + r, "risky_pct": _pct(u + r, n)}
+        return {
+            "unique": u,
+            "unique_pct": _pct(u, n),
+            "rare": r,
+            "rare_pct": _pct(r, n),
+            "risky": u + r,
+            "risky_pct": _pct(u + r, n),
+        }
 
     by_length = [{"length": l + 1, **row(int(unique[l]), int(rare[l]))} for l in range(lengths)]
     return by_length, row(int(unique.sum()), int(rare.sum()))
@@ -90,13 +103,21 @@ def _most_linkable(data: Encoded, linked: np.ndarray) -> tuple[list[dict], list[
     for a in np.flatnonzero(linkable):
         col = columns[int(data.schema.attr_column[a])]
         value = col.attribute_name if col.multi_value else data.schema.attr_label(int(a))[1]
-        attributes.append({"column": col.source, "value": value, "linkable_records": int(linkable[a]),
-                           "records": int(count[a]), "pct": _pct(linkable[a], count[a])})
+        attributes.append(
+            {
+                "column": col.source,
+                "value": value,
+                "linkable_records": int(linkable[a]),
+                "records": int(count[a]),
+                "pct": _pct(linkable[a], count[a]),
+            }
+        )
     by_source: dict[str, list[float]] = {}
     for item in attributes:
         by_source.setdefault(item["column"], []).append(item["pct"])
-    column_stats = [{"column": c, "pct": float(np.mean(v)), "linkable_attributes": len(v)}
-                    for c, v in by_source.items()]
+    column_stats = [
+        {"column": c, "pct": float(np.mean(v)), "linkable_attributes": len(v)} for c, v in by_source.items()
+    ]
     attributes.sort(key=lambda d: (-d["pct"], d["column"], d["value"]))
     column_stats.sort(key=lambda d: (-d["pct"], d["column"]))
     return attributes, column_stats
@@ -104,13 +125,16 @@ def _most_linkable(data: Encoded, linked: np.ndarray) -> tuple[list[dict], list[
 
 def summary_sentence(reporting_length: int, resolution: int, rare_pct: float, unique_pct: float) -> str:
     """The reference's first evaluation-summary sentence (sensitive data privacy)."""
-    return (f"For all combinations of up to {reporting_length} attributes, {rare_pct:.2f}% of records are "
-            f"potentially linkable ({unique_pct:.2f}% uniquely identifiable, {rare_pct - unique_pct:.2f}% linkable "
-            f"to small groups below resolution {resolution})")
+    return (
+        f"For all combinations of up to {reporting_length} attributes, {rare_pct:.2f}% of records are "
+        f"potentially linkable ({unique_pct:.2f}% uniquely identifiable, {rare_pct - unique_pct:.2f}% linkable "
+        f"to small groups below resolution {resolution})"
+    )
 
 
-def risk_report(data: Encoded, reporting_length: int, resolution: int = 10,
-                sensitive: Aggregates | None = None) -> dict:
+def risk_report(
+    data: Encoded, reporting_length: int, resolution: int = 10, sensitive: Aggregates | None = None
+) -> dict:
     """Exact privacy-risk statistics of the private records (JSON-serialisable). PRIVATE: never publish.
 
     ``reporting_length`` <= 0 means all columns (as :func:`synth.aggregates.aggregate`). ``sensitive`` is
@@ -135,8 +159,12 @@ def risk_report(data: Encoded, reporting_length: int, resolution: int = 10,
             "by_length": [{"length": l, **_combination_stats(agg.counts[l], k)} for l in agg.lengths()],
             "total": _combination_stats(all_counts.astype(np.int64), k),
         },
-        "records": {"with_unique": with_unique, "with_unique_pct": _pct(with_unique, n),
-                    "with_rare": with_rare, "with_rare_pct": _pct(with_rare, n)},
+        "records": {
+            "with_unique": with_unique,
+            "with_unique_pct": _pct(with_unique, n),
+            "with_rare": with_rare,
+            "with_rare_pct": _pct(with_rare, n),
+        },
         "records_by_length": by_length,
         "records_by_length_total": by_length_total,
         "most_linkable_attributes": attributes,

@@ -10,10 +10,11 @@ from __future__ import annotations
 import codecs
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from synth.errors import InputError
 
@@ -26,8 +27,18 @@ _BIN_KEYS = {
     "equal_width": {"method", "lower", "upper", "bins", "labels"},
     "quantile": {"method", "lower", "upper", "bins", "epsilon", "labels"},
 }
-_DATASET_KEYS = ("name", "title", "subject_id", "use_columns", "sensitive_zeros", "delimiter", "encoding",
-                 "max_categories", "record_limit", "column_labels")
+_DATASET_KEYS = (
+    "name",
+    "title",
+    "subject_id",
+    "use_columns",
+    "sensitive_zeros",
+    "delimiter",
+    "encoding",
+    "max_categories",
+    "record_limit",
+    "column_labels",
+)
 _TABLES = ("dataset", "multi_value", "bins")
 
 
@@ -95,6 +106,7 @@ def located_error(source: str, problem: str, column: str | None = None) -> Input
 
 # ---------------------------------------------------------------------------------------------- checks
 
+
 class _Checker:
     """Type checks that raise InputError naming the spec source and the key."""
 
@@ -145,12 +157,13 @@ class _Checker:
         unknown = [k for k in table if k not in allowed]
         if unknown:
             where = f"[{key}] " if key else ""
-            raise self.fail(f"{where}key {unknown[0]!r}".strip(),
-                            f"unknown key (allowed: {', '.join(sorted(allowed))})")
+            raise self.fail(
+                f"{where}key {unknown[0]!r}".strip(), f"unknown key (allowed: {', '.join(sorted(allowed))})"
+            )
 
     def delimiter(self, key: str, value: Any) -> str:
         value = self.string(key, value, allow_empty=True)
-        if len(value) != 1 or value in "\"\r\n":
+        if len(value) != 1 or value in '"\r\n':
             raise self.fail(key, f"must be a single character other than a quote or newline, got {value!r}")
         return value
 
@@ -164,8 +177,14 @@ class _Checker:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
-            dict: "a table"}.get(type(value), type(value).__name__)
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
 
 
 def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
@@ -182,9 +201,10 @@ def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
         edges = raw["edges"]
         if not isinstance(edges, list) or len(edges) < 2:
             raise check.fail(f"[{key}] edges", "expected a list of at least 2 numbers", column)
-        spec = BinSpec(method, edges=tuple(check.number(f"[{key}] edges[{i}]", e, finite=False)
-                                           for i, e in enumerate(edges)))
-        if any(b <= a for a, b in zip(spec.edges, spec.edges[1:])):
+        spec = BinSpec(
+            method, edges=tuple(check.number(f"[{key}] edges[{i}]", e, finite=False) for i, e in enumerate(edges))
+        )
+        if any(b <= a for a, b in zip(spec.edges, spec.edges[1:], strict=False)):
             raise check.fail(f"[{key}] edges", "must be strictly increasing", column)
     else:
         lower = check.number(f"[{key}] lower", raw["lower"])
@@ -201,8 +221,9 @@ def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
     if "labels" in raw:
         labels = check.strings(f"[{key}] labels", raw["labels"])
         if len(labels) != spec.n_bins:
-            raise check.fail(f"[{key}] labels", f"expected {spec.n_bins} labels (one per bin), got {len(labels)}",
-                             column)
+            raise check.fail(
+                f"[{key}] labels", f"expected {spec.n_bins} labels (one per bin), got {len(labels)}", column
+            )
         spec = replace(spec, labels=labels)
     return spec
 
@@ -251,19 +272,32 @@ def _check_roles(spec: DatasetSpec) -> None:
             raise spec.error(f"column {col!r} is both multi-value and binned; pick one", col)
     if spec.subject_id:
         sid = column_key(spec.subject_id)
-        for key, names in (("dataset.use_columns", spec.use_columns), ("multi_value", spec.multi_value),
-                           ("bins", spec.bins)):
+        for key, names in (
+            ("dataset.use_columns", spec.use_columns),
+            ("multi_value", spec.multi_value),
+            ("bins", spec.bins),
+        ):
             if any(column_key(c) == sid for c in names):
                 # Deviation from the reference core (which would treat it as an ordinary column): publishing
                 # subject ids would defeat the purpose, so the id column can never be an attribute.
-                raise spec.error(f"{key} names the subject id column {spec.subject_id!r}; the id is never "
-                                 "published as an attribute", spec.subject_id)
+                raise spec.error(
+                    f"{key} names the subject id column {spec.subject_id!r}; the id is never published as an attribute",
+                    spec.subject_id,
+                )
 
 
-def load_spec(path: Path | None = None, *, subject_id: str | None = None, use_columns: list[str] | None = None,
-              multi_value: Mapping[str, str] | None = None, sensitive_zeros: list[str] | None = None,
-              delimiter: str | None = None, encoding: str | None = None, record_limit: int | None = None,
-              name: str | None = None) -> DatasetSpec:
+def load_spec(
+    path: Path | None = None,
+    *,
+    subject_id: str | None = None,
+    use_columns: list[str] | None = None,
+    multi_value: Mapping[str, str] | None = None,
+    sensitive_zeros: list[str] | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    record_limit: int | None = None,
+    name: str | None = None,
+) -> DatasetSpec:
     """Load a spec from a TOML file (or none) and apply command-line overrides.
 
     An override that is not None replaces the file's value; ``multi_value`` entries are merged over the
@@ -288,11 +322,22 @@ def load_spec(path: Path | None = None, *, subject_id: str | None = None, use_co
             kwargs["multi_value"] = _parse_mapping(check, "[multi_value]", raw["multi_value"], blank_values=True)
         bins = check.table("[bins]", raw.get("bins", {}))
         check.strings("[bins] keys", list(bins))
-        kwargs["bins"] = MappingProxyType({check.string("[bins] key", col): _parse_bin(check, col, b)
-                                           for col, b in bins.items()})
-    overrides = {k: v for k, v in dict(subject_id=subject_id, use_columns=use_columns,
-                                        sensitive_zeros=sensitive_zeros, delimiter=delimiter, encoding=encoding,
-                                        record_limit=record_limit, name=name).items() if v is not None}
+        kwargs["bins"] = MappingProxyType(
+            {check.string("[bins] key", col): _parse_bin(check, col, b) for col, b in bins.items()}
+        )
+    overrides = {
+        k: v
+        for k, v in dict(
+            subject_id=subject_id,
+            use_columns=use_columns,
+            sensitive_zeros=sensitive_zeros,
+            delimiter=delimiter,
+            encoding=encoding,
+            record_limit=record_limit,
+            name=name,
+        ).items()
+        if v is not None
+    }
     cli = _Checker(COMMAND_LINE)
     kwargs.update(_parse_dataset(cli, overrides))
     merged = dict(kwargs.get("multi_value", {}))

@@ -12,10 +12,22 @@ import pytest
 
 from synth.aggregates import aggregate
 from synth.combos import pack
-from synth.dp import (add_missing_parents, cap_contributions, dp_aggregates, extend_candidates,
-                      normalise_counts, postprocess)
-from synth.dp_params import (DpParams, budget_split, protect_record_count, threshold_adaptive,
-                             threshold_for_length, threshold_length_1)
+from synth.dp import (
+    add_missing_parents,
+    cap_contributions,
+    dp_aggregates,
+    extend_candidates,
+    normalise_counts,
+    postprocess,
+)
+from synth.dp_params import (
+    DpParams,
+    budget_split,
+    protect_record_count,
+    threshold_adaptive,
+    threshold_for_length,
+    threshold_length_1,
+)
 from synth.dp_percentile import dp_percentile, percentile_quality_scores, percentile_type8
 from synth.encode import Column, encode_frame
 
@@ -27,6 +39,7 @@ def full_factorial(n_columns: int, n_values: int, copies: int):
 
 
 # --- budget split and thresholds: the worked example of the reference (ε 4, n' 6018, R 3) -------------
+
 
 def test_budget_split_worked_example():
     split = budget_split(DpParams(), 6018)
@@ -72,9 +85,11 @@ def test_protected_count_is_laplace_with_scale_one_over_epsilon_n():
 
 # --- parameters --------------------------------------------------------------------------------------
 
+
 def test_fabrication_presets():
     assert DpParams(reporting_length=4, fabrication_mode="progressive").thresholds().values == pytest.approx(
-        (0.1, 0.55, 1.0))
+        (0.1, 0.55, 1.0)
+    )
     assert DpParams(reporting_length=2, fabrication_mode="progressive").thresholds().values == (0.1,)
     assert DpParams(reporting_length=4, fabrication_mode="balanced").thresholds().values == (0.55, 1.0, 1.0)
     assert DpParams(fabrication_mode="minimize").thresholds().values == (0.01, 0.01)
@@ -96,39 +111,48 @@ def test_accuracy_modes():
     assert split.sigmas[0] == pytest.approx(2 * split.sigmas[1])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"epsilon": 0}, "epsilon"),
-    ({"epsilon": float("inf")}, "epsilon"),
-    ({"delta": 1.0}, "delta"),
-    ({"reporting_length": 0}, "reporting_length"),
-    ({"percentile_percentage": 101}, "percentile_percentage"),
-    ({"percentile_epsilon_proportion": 1.0}, "percentile_epsilon_proportion"),
-    ({"number_of_records_epsilon_proportion": None}, "number_of_records_epsilon_proportion"),
-    ({"accuracy_mode": "fast"}, "accuracy_mode"),
-    ({"accuracy_mode": "custom", "sigma_proportions": [1, 1]}, "exactly 3"),
-    ({"accuracy_mode": "custom", "sigma_proportions": [1, 0, 1]}, "> 0"),
-    ({"sigma_proportions": [1, 1, 1]}, "only be given"),
-    ({"fabrication_mode": "none"}, "fabrication_mode"),
-    ({"fabrication_mode": "custom_fixed"}, "needs threshold_values"),
-    ({"fabrication_mode": "custom_fixed", "threshold_values": {1: 3}}, "lengths in 2..3"),
-    ({"fabrication_mode": "custom_fixed", "threshold_values": {2: -1}}, ">= 0"),
-    ({"fabrication_mode": "custom_adaptive", "threshold_values": {2: 0}}, r"\(0, 1\]"),
-    ({"threshold_values": {2: 0.5}}, "only be given"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"epsilon": 0}, "epsilon"),
+        ({"epsilon": float("inf")}, "epsilon"),
+        ({"delta": 1.0}, "delta"),
+        ({"reporting_length": 0}, "reporting_length"),
+        ({"percentile_percentage": 101}, "percentile_percentage"),
+        ({"percentile_epsilon_proportion": 1.0}, "percentile_epsilon_proportion"),
+        ({"number_of_records_epsilon_proportion": None}, "number_of_records_epsilon_proportion"),
+        ({"accuracy_mode": "fast"}, "accuracy_mode"),
+        ({"accuracy_mode": "custom", "sigma_proportions": [1, 1]}, "exactly 3"),
+        ({"accuracy_mode": "custom", "sigma_proportions": [1, 0, 1]}, "> 0"),
+        ({"sigma_proportions": [1, 1, 1]}, "only be given"),
+        ({"fabrication_mode": "none"}, "fabrication_mode"),
+        ({"fabrication_mode": "custom_fixed"}, "needs threshold_values"),
+        ({"fabrication_mode": "custom_fixed", "threshold_values": {1: 3}}, "lengths in 2..3"),
+        ({"fabrication_mode": "custom_fixed", "threshold_values": {2: -1}}, ">= 0"),
+        ({"fabrication_mode": "custom_adaptive", "threshold_values": {2: 0}}, r"\(0, 1\]"),
+        ({"threshold_values": {2: 0.5}}, "only be given"),
+    ],
+)
 def test_invalid_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         DpParams(**kwargs)
 
 
 def test_capped_drops_lengths_beyond_the_columns():
-    params = DpParams(reporting_length=4, accuracy_mode="custom", sigma_proportions=[1, 2, 3, 4],
-                      fabrication_mode="custom_adaptive", threshold_values={2: 0.5, 4: 0.2})
+    params = DpParams(
+        reporting_length=4,
+        accuracy_mode="custom",
+        sigma_proportions=[1, 2, 3, 4],
+        fabrication_mode="custom_adaptive",
+        threshold_values={2: 0.5, 4: 0.2},
+    )
     capped = params.capped(2)
     assert (capped.reporting_length, capped.sigma_proportions, capped.threshold_values) == (2, (1.0, 2.0), ((2, 0.5),))
     assert params.capped(5) is params
 
 
 # --- DP percentile -----------------------------------------------------------------------------------
+
 
 def test_percentile_quality_scores_reference_case():
     s = np.array([0, 1, 4, 5, 5, 8, 11, 12, 12, 15])
@@ -138,12 +162,15 @@ def test_percentile_quality_scores_reference_case():
     assert int(np.argmax(scores)) == 8  # pval = s[pidx = 5]
 
 
-@pytest.mark.parametrize("values, expected", [
-    ([4] * 10, [-6, -6, -6, -6, 0]),            # absent v = 0 scores -ceil(nQ), later absent ones copy it
-    ([5, 4], [-2, -2, -2, -2, 0, -1]),          # the maximum scores -ceil(n(1 - Q))
-    ([4], [-1, -1, -1, -1, 0]),
-    ([], []),
-])
+@pytest.mark.parametrize(
+    "values, expected",
+    [
+        ([4] * 10, [-6, -6, -6, -6, 0]),  # absent v = 0 scores -ceil(nQ), later absent ones copy it
+        ([5, 4], [-2, -2, -2, -2, 0, -1]),  # the maximum scores -ceil(n(1 - Q))
+        ([4], [-1, -1, -1, -1, 0]),
+        ([], []),
+    ],
+)
 def test_percentile_quality_scores_edge_cases(values, expected):
     assert percentile_quality_scores(np.array(values, dtype=np.int64), 60).tolist() == expected
 
@@ -168,6 +195,7 @@ def test_dp_percentile_is_exact_with_large_epsilon_and_noisy_with_small():
 
 # --- candidates, capping, post-processing ---------------------------------------------------------------
 
+
 def test_extend_candidates_requires_surviving_subsets():
     attr_column = np.array([0, 0, 1, 1, 2])  # A:{0,1}, B:{2,3}, C:{4}
     base = 5
@@ -180,10 +208,7 @@ def test_extend_candidates_requires_surviving_subsets():
 
 
 def test_cap_contributions_limits_every_record():
-    positions = np.array([[0, 1, -1, 2, 3],
-                          [-1, -1, 4, -1, -1],
-                          [5, -1, 6, -1, -1],
-                          [0, 1, 2, 3, 4]])
+    positions = np.array([[0, 1, -1, 2, 3], [-1, -1, 4, -1, -1], [5, -1, 6, -1, -1], [0, 1, 2, 3, 4]])
     mask = cap_contributions(positions, 2, np.random.default_rng(0))
     assert mask.sum(axis=1).tolist() == [2, 1, 2, 2]
     assert not mask[positions < 0].any()
@@ -220,21 +245,29 @@ def test_parent_filling_and_normalisation_use_counts_on_entry():
     keys = {1: np.arange(4), 2: pack(np.array([[0, 2]]), base), 3: pack(np.array([[0, 2, 3], [1, 2, 3]]), base)}
     counts = {1: np.array([9, 9, 9, 9]), 2: np.array([5]), 3: np.array([7, 8])}
     filled_keys, filled = add_missing_parents(keys, counts, base)
-    assert dict(zip(filled_keys[2].tolist(), filled[2].tolist())) == {
-        0 * 4 + 2: 5, 0 * 4 + 3: 7, 1 * 4 + 2: 8, 1 * 4 + 3: 8, 2 * 4 + 3: 8}
+    assert dict(zip(filled_keys[2].tolist(), filled[2].tolist(), strict=False)) == {
+        0 * 4 + 2: 5,
+        0 * 4 + 3: 7,
+        1 * 4 + 2: 8,
+        1 * 4 + 3: 8,
+        2 * 4 + 3: 8,
+    }
     normal = normalise_counts(filled_keys, filled, base)
     assert normal[3].tolist() == [5, 8] and normal[2].tolist() == filled[2].tolist()
 
 
 # --- the whole mechanism -------------------------------------------------------------------------------
 
+
 def test_large_epsilon_reproduces_exact_counts_of_non_rare_attributes():
     rng = np.random.default_rng(2)
-    frame = pd.DataFrame({
-        "a": rng.choice(["x", "y", "z"], 300),
-        "b": rng.choice(["p", "q"], 300),
-        "c": np.where(rng.random(300) < 0.3, "", rng.choice(["s", "t", "u", "w"], 300)),
-    })
+    frame = pd.DataFrame(
+        {
+            "a": rng.choice(["x", "y", "z"], 300),
+            "b": rng.choice(["p", "q"], 300),
+            "c": np.where(rng.random(300) < 0.3, "", rng.choice(["s", "t", "u", "w"], 300)),
+        }
+    )
     frame.loc[0, "a"] = "rare"  # a unique value: below ρ_1, so never published
     data = encode_frame(frame)
     params = DpParams(epsilon=1e5, percentile_percentage=100)
@@ -277,12 +310,15 @@ def _correlated_pairs(n: int = 6000):
     return encode_frame(pd.DataFrame({"a": [f"a{k:02d}" for k in i], "b": [f"b{k:02d}" for k in i]}))
 
 
-@pytest.mark.parametrize("mode, low, high", [
-    # uncontrolled: a zero candidate survives iff N(0, sd²) > 0, p = 0.5; 5 × 380 trials, SE 1.1 %
-    ("uncontrolled", 0.45, 0.55),
-    # minimize: η = 0.01 -> threshold at Φ⁻¹(0.995), p = 0.005; expected 9.5 of 1900, bound 25
-    ("minimize", 0.0, 25 / 1900),
-])
+@pytest.mark.parametrize(
+    "mode, low, high",
+    [
+        # uncontrolled: a zero candidate survives iff N(0, sd²) > 0, p = 0.5; 5 × 380 trials, SE 1.1 %
+        ("uncontrolled", 0.45, 0.55),
+        # minimize: η = 0.01 -> threshold at Φ⁻¹(0.995), p = 0.005; expected 9.5 of 1900, bound 25
+        ("minimize", 0.0, 25 / 1900),
+    ],
+)
 def test_fabrication_of_zero_candidates(mode, low, high):
     data = _correlated_pairs()
     params = DpParams(reporting_length=2, fabrication_mode=mode)
@@ -300,8 +336,12 @@ def test_fabrication_of_zero_candidates(mode, low, high):
 def test_no_one_combination_below_threshold_survives():
     rng = np.random.default_rng(8)
     n = 3000
-    frame = pd.DataFrame({"common": rng.choice(["x", "y"], n),
-                          "rare": [f"r{k}" if k < 100 else "big" for k in rng.permutation(n) % 1000]})
+    frame = pd.DataFrame(
+        {
+            "common": rng.choice(["x", "y"], n),
+            "rare": [f"r{k}" if k < 100 else "big" for k in rng.permutation(n) % 1000],
+        }
+    )
     # "rare" values r0..r99 occur 3 times each, far below ρ_1 ≈ 33 (noise SD ≈ 7)
     data = encode_frame(frame)
     for seed in range(3):
@@ -334,10 +374,27 @@ def test_determinism_under_seed():
 
 
 REPORT_KEYS = {
-    "mechanism", "epsilon", "delta", "delta_source", "reporting_length", "protected_number_of_records",
-    "budget_split", "sigma", "sigma_proportions", "contribution_caps", "noise_sd", "thresholds",
-    "threshold_type", "threshold_values", "accuracy_mode", "fabrication_mode", "percentile_percentage",
-    "percentile_epsilon_proportion", "number_of_records_epsilon_proportion", "candidates", "survivors",
+    "mechanism",
+    "epsilon",
+    "delta",
+    "delta_source",
+    "reporting_length",
+    "protected_number_of_records",
+    "budget_split",
+    "sigma",
+    "sigma_proportions",
+    "contribution_caps",
+    "noise_sd",
+    "thresholds",
+    "threshold_type",
+    "threshold_values",
+    "accuracy_mode",
+    "fabrication_mode",
+    "percentile_percentage",
+    "percentile_epsilon_proportion",
+    "number_of_records_epsilon_proportion",
+    "candidates",
+    "survivors",
     "published",
 }
 

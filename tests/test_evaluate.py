@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from synth import evaluate
 from synth.aggregates import Aggregates, aggregate
 from synth.combos import pack
 from synth.encode import Column, Schema, encode_frame
-from synth import evaluate
 
 K = 10
 SCHEMA = Schema((Column("A", "A", ("a1", "a2")), Column("B", "B", ("b1", "b2")), Column("C", "C", ("c1",))))
@@ -22,19 +22,20 @@ def make(counts: dict[str, int], n_records: int, reporting_length: int = 2) -> A
     ids = {"a1": 0, "a2": 1, "b1": 2, "b2": 3, "c1": 4}
     keys, values = {}, {}
     for length in range(1, reporting_length + 1):
-        items = sorted((pack(np.array([sorted(ids[v] for v in combo.split(";"))]), SCHEMA.n_attrs)[0], c)
-                       for combo, c in counts.items() if len(combo.split(";")) == length)
+        items = sorted(
+            (pack(np.array([sorted(ids[v] for v in combo.split(";"))]), SCHEMA.n_attrs)[0], c)
+            for combo, c in counts.items()
+            if len(combo.split(";")) == length
+        )
         keys[length] = np.array([k for k, _ in items], dtype=np.int64)
         values[length] = np.array([c for _, c in items], dtype=np.int64)
     return Aggregates(SCHEMA, reporting_length, keys, values, n_records)
 
 
 # S: |S| = 8, n = 50
-S = make({"a1": 30, "a2": 5, "b1": 20, "b2": 15,
-          "a1;b1": 18, "a1;b2": 12, "a2;b1": 2, "a2;b2": 3}, 50)
+S = make({"a1": 30, "a2": 5, "b1": 20, "b2": 15, "a1;b1": 18, "a1;b2": 12, "a2;b1": 2, "a2;b2": 3}, 50)
 # T: a2 and a2;b1 suppressed; c1, a1;c1, b2;c1 fabricated; n = 55
-T = make({"a1": 28, "b1": 20, "b2": 16, "c1": 10,
-          "a1;b1": 20, "a1;b2": 10, "a2;b2": 4, "a1;c1": 5, "b2;c1": 3}, 55)
+T = make({"a1": 28, "b1": 20, "b2": 16, "c1": 10, "a1;b1": 20, "a1;b2": 10, "a2;b2": 4, "a1;c1": 5, "b2;c1": 3}, 55)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +46,8 @@ def stats() -> dict:
 def test_suppressed_and_fabricated(stats):
     assert stats["suppressed_by_length"] == [1, 1]
     assert stats["fabricated_by_length"] == [1, 2]
-    assert stats["suppressed_pct"] == pytest.approx(25.0)        # 2 of |S| = 8
-    assert stats["fabricated_pct"] == pytest.approx(37.5)        # 3 / |S| (not |T|)
+    assert stats["suppressed_pct"] == pytest.approx(25.0)  # 2 of |S| = 8
+    assert stats["fabricated_pct"] == pytest.approx(37.5)  # 3 / |S| (not |T|)
 
 
 def test_mean_absolute_error_and_original_mean(stats):
@@ -63,7 +64,7 @@ def test_record_expansion(stats):
 
 def test_preservation_by_count(stats):
     rows = stats["preservation_by_count"]
-    assert [r["bin"] for r in rows] == [10, 20, 40]              # up to the first bin >= max t = 28
+    assert [r["bin"] for r in rows] == [10, 20, 40]  # up to the first bin >= max t = 28
     ten, twenty, forty = rows
     # bin 10: c1 (s 0, t 10), a1;b2 (12, 10), a2;b2 (3, 4: rare but in T), a1;c1 (0, 5), b2;c1 (0, 3)
     assert ten["size"] == 5
@@ -77,8 +78,7 @@ def test_preservation_by_count(stats):
     assert twenty["mean_proportional_error"] == pytest.approx((0 + 1 / 15 + 2 / 18) / 3)
     # bin 40: a1 (30, 28)
     assert forty["size"] == 1 and forty["preservation"] == pytest.approx(28 / 30)
-    assert stats["mean_proportional_error"] == pytest.approx(
-        (0.7 + (1 / 15 + 2 / 18) / 3 + 2 / 30) / 3)
+    assert stats["mean_proportional_error"] == pytest.approx((0.7 + (1 / 15 + 2 / 18) / 3 + 2 / 30) / 3)
 
 
 def test_preservation_by_length(stats):
@@ -146,8 +146,12 @@ def test_synthetic_aggregates_counts_records():
 def test_summary_k_anonymity_wording(stats):
     risk = {"summary": "For all combinations of up to 2 attributes, 12.00% of records are potentially linkable"}
     items = evaluate.summary("row_seeded", 2, stats, stats, stats, risk)
-    assert [i["name"] for i in items] == ["Sensitive data privacy", "Aggregate data utility",
-                                          "Synthetic data privacy", "Synthetic data utility"]
+    assert [i["name"] for i in items] == [
+        "Sensitive data privacy",
+        "Aggregate data utility",
+        "Synthetic data privacy",
+        "Synthetic data utility",
+    ]
     assert items[0]["text"] == risk["summary"] + "."
     assert "25.00% are rare and therefore not reported" in items[1]["text"]
     assert "average error of 1.33" in items[1]["text"]
@@ -159,7 +163,7 @@ def test_summary_k_anonymity_wording(stats):
 
 def test_summary_dp_wording(stats):
     items = evaluate.summary("dp", 2, stats, stats, stats)
-    assert len(items) == 3                                        # no risk statistics: sentence 1 left out
+    assert len(items) == 3  # no risk statistics: sentence 1 left out
     assert "25.00% were not reported in the aggregate dataset after preserving privacy" in items[0]["text"]
     # leakage 1 over 8 distinct source combinations
     assert "12.50% describe groups of data subjects smaller" in items[1]["text"]
@@ -169,7 +173,7 @@ def test_summary_dp_wording(stats):
 
 def test_public_report_is_json_and_uses_dp_outputs_only():
     report = evaluate.public_report(T, S, [2.0, 3.0], resolution=K)
-    json.dumps(report)                                           # plain types only
+    json.dumps(report)  # plain types only
     dp = report["aggregates"]
     assert dp["distinct_by_length"] == [4, 5]
     assert dp["noise_sd_by_length"] == [2.0, 3.0]
@@ -178,7 +182,7 @@ def test_public_report_is_json_and_uses_dp_outputs_only():
     assert dp["small_count_share"] == pytest.approx(100 * 5 / 9)
     versus = report["synthetic_vs_aggregates"]
     assert "leakage_by_length" not in versus
-    assert versus["suppressed_pct"] == pytest.approx(100 * 3 / 9)    # c1, a1;c1, b2;c1 missing from S
+    assert versus["suppressed_pct"] == pytest.approx(100 * 3 / 9)  # c1, a1;c1, b2;c1 missing from S
     assert versus["record_expansion_pct"] == pytest.approx((50 / 55 - 1) * 100)
     assert len(report["summary"]) == 4
     assert "66.67% of the published combinations are retained" in report["summary"][2]["text"]

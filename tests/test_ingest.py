@@ -34,12 +34,12 @@ def ingest_error(path: Path, **spec) -> InputError:
 
 # -------------------------------------------------------------------------------- formats and detection
 
+
 def test_semicolon_latin1_file_is_detected(tmp_path):
     text = "id;città;età\n1;Forlì;30\n2;Pérez;40\n3;Besançon;\n"
     result = read_private(write(tmp_path, text, encoding="latin-1"), load_spec(None))
     assert (result.delimiter, result.encoding) == (";", "cp1252")
-    assert table(result) == {"id": ["1", "2", "3"], "città": ["Forlì", "Pérez", "Besançon"],
-                             "età": ["30", "40", ""]}
+    assert table(result) == {"id": ["1", "2", "3"], "città": ["Forlì", "Pérez", "Besançon"], "età": ["30", "40", ""]}
 
 
 def test_explicit_delimiter_and_encoding(tmp_path):
@@ -64,8 +64,10 @@ def test_tsv(tmp_path):
 
 def test_parquet(tmp_path):
     path = tmp_path / "in.parquet"
-    pq.write_table(pa.table({"i": pa.array([0, 1, None]), "f": pa.array([0.0, 1.5, None]),
-                             "s": pa.array([" a ", None, "0"])}), path)
+    pq.write_table(
+        pa.table({"i": pa.array([0, 1, None]), "f": pa.array([0.0, 1.5, None]), "s": pa.array([" a ", None, "0"])}),
+        path,
+    )
     result = read_private(path, load_spec(None))
     # Integer 0 and string "0" are zeros (absent); float 0.0 prints as "0.0", which is not a zero.
     assert table(result) == {"i": ["", "1", ""], "f": ["0.0", "1.5", ""], "s": ["a", "", ""]}
@@ -79,6 +81,7 @@ def test_blank_lines_skipped_and_quoted_fields(tmp_path):
 
 # -------------------------------------------------------------------------------------- normalisation
 
+
 def test_trim_zero_and_escape(tmp_path):
     path = write(tmp_path, "a, b:c ,z\n 0 ,x;y:z,0\n0.0,  ,00\n")
     result = read_private(path, load_spec(None, sensitive_zeros=["Z"]))
@@ -88,8 +91,9 @@ def test_trim_zero_and_escape(tmp_path):
 def test_use_columns_case_insensitive_and_labels(tmp_path):
     path = write(tmp_path, "A,b,C\n1,2,3\n")
     spec_path = tmp_path / "s.toml"
-    spec_path.write_text('[dataset]\nuse_columns = [" c", "a "]\ncolumn_labels = { c = "Column C" }\n'
-                         'title = "T"\n', encoding="utf-8")
+    spec_path.write_text(
+        '[dataset]\nuse_columns = [" c", "a "]\ncolumn_labels = { c = "Column C" }\ntitle = "T"\n', encoding="utf-8"
+    )
     result = read_private(path, load_spec(spec_path))
     assert result.data.schema.names == ["A", "C"]  # file order
     assert result.column_labels == {"A": "A", "C": "Column C"}
@@ -105,19 +109,20 @@ def test_record_limit_applies_before_the_join(tmp_path):
 
 # ------------------------------------------------------------------------------------- join and expand
 
+
 def test_subject_join_fills_and_unions(tmp_path):
-    path = write(tmp_path, "ID,gender,age,roles\n"
-                           " A1 ,F,,x;y\n"
-                           "b2,M,30,\n"
-                           "a1,,20,y;z\n"
-                           "A1,F,,\n")
+    path = write(tmp_path, "ID,gender,age,roles\n A1 ,F,,x;y\nb2,M,30,\na1,,20,y;z\nA1,F,,\n")
     result = read_private(path, load_spec(None, subject_id="id", multi_value={"ROLES": ";"}))
-    assert table(result) == {"gender": ["F", "M"], "age": ["20", "30"], "roles_x": ["1", ""],
-                             "roles_y": ["1", ""], "roles_z": ["1", ""]}
+    assert table(result) == {
+        "gender": ["F", "M"],
+        "age": ["20", "30"],
+        "roles_x": ["1", ""],
+        "roles_y": ["1", ""],
+        "roles_z": ["1", ""],
+    }
     assert (result.input_rows, result.subjects) == (4, 2)
     col = result.data.schema.columns[2]
-    assert (col.name, col.source, col.values, col.multi_value, col.delimiter) == \
-        ("roles_x", "roles", ("1",), True, ";")
+    assert (col.name, col.source, col.values, col.multi_value, col.delimiter) == ("roles_x", "roles", ("1",), True, ";")
     assert col.attribute_name == "x"
 
 
@@ -139,6 +144,7 @@ def test_no_subject_id_keeps_every_row(tmp_path):
 
 # ------------------------------------------------------------------------------------------- binning
 
+
 def test_edges_binning_with_default_labels(tmp_path):
     spec_path = tmp_path / "s.toml"
     spec_path.write_text('[bins.age]\nmethod = "edges"\nedges = [0, 18, 30, inf]\n', encoding="utf-8")
@@ -153,8 +159,10 @@ def test_edges_binning_with_default_labels(tmp_path):
 
 def test_equal_width_binning_clips_and_uses_labels(tmp_path):
     spec_path = tmp_path / "s.toml"
-    spec_path.write_text('[bins.x]\nmethod = "equal_width"\nlower = 0\nupper = 30\nbins = 3\n'
-                         'labels = ["low", "mid", "high"]\n', encoding="utf-8")
+    spec_path.write_text(
+        '[bins.x]\nmethod = "equal_width"\nlower = 0\nupper = 30\nbins = 3\nlabels = ["low", "mid", "high"]\n',
+        encoding="utf-8",
+    )
     path = write(tmp_path, "x\n-5\n10\n19.99\n30\n99\n")
     result = read_private(path, load_spec(spec_path, sensitive_zeros=["x"]))
     assert table(result) == {"x": ["low", "mid", "mid", "high", "high"]}
@@ -170,20 +178,19 @@ def test_dp_quantiles_near_true_quantiles_with_large_epsilon():
 
 def test_dp_quantiles_small_epsilon_spreads_over_bounds():
     values = np.full(200, 50.0)
-    draws = np.concatenate([dp_quantiles(values, [0.5], 0, 100, 0.01, np.random.default_rng(s))
-                            for s in range(200)])
+    draws = np.concatenate([dp_quantiles(values, [0.5], 0, 100, 0.01, np.random.default_rng(s)) for s in range(200)])
     # Almost no budget: the output is nearly uniform on [0, 100], not concentrated on the true median 50.
     assert 0 <= draws.min() and draws.max() <= 100 and (np.abs(draws - 50) > 10).mean() > 0.5
 
 
 def test_quantile_binning_reports_epsilon(tmp_path):
     spec_path = tmp_path / "s.toml"
-    spec_path.write_text('[bins.v]\nmethod = "quantile"\nlower = 0\nupper = 100\nbins = 2\nepsilon = 50\n',
-                         encoding="utf-8")
+    spec_path.write_text(
+        '[bins.v]\nmethod = "quantile"\nlower = 0\nupper = 100\nbins = 2\nepsilon = 50\n', encoding="utf-8"
+    )
     # Subject "a" has three rows: the DP quantiles see one value per subject (10, 20, 30, 80, 90).
     text = "id,v\na,10\na,10\na,10\nb,20\nc,30\nd,80\ne,90\n"
-    result = read_private(write(tmp_path, text), load_spec(spec_path, subject_id="id"),
-                          rng=np.random.default_rng(1))
+    result = read_private(write(tmp_path, text), load_spec(spec_path, subject_id="id"), rng=np.random.default_rng(1))
     assert result.binning_epsilon == 50.0
     lo, mid, hi = result.bin_edges["v"]
     assert (lo, hi) == (0.0, 100.0) and 20 <= mid <= 80
@@ -199,13 +206,16 @@ def test_assign_bins_and_labels():
 
 # ---------------------------------------------------------------------------------------------- errors
 
+
 def test_missing_file(tmp_path):
     err = ingest_error(tmp_path / "nope.csv")
     assert str(err) == f"file {tmp_path / 'nope.csv'}: input file not found"
 
 
-@pytest.mark.parametrize("text, problem", [("", "the file is empty"), ("a,b\n", "header but no data rows"),
-                                           ("a,b\n\n\n", "header but no data rows")])
+@pytest.mark.parametrize(
+    "text, problem",
+    [("", "the file is empty"), ("a,b\n", "header but no data rows"), ("a,b\n\n\n", "header but no data rows")],
+)
 def test_empty_files(tmp_path, text, problem):
     path = write(tmp_path, text)
     assert str(path) in str(ingest_error(path)) and problem in str(ingest_error(path))
@@ -238,8 +248,9 @@ def test_sniffing_fails(tmp_path):
     assert (err.file, err.row) == (str(path), 1) and "cannot detect the delimiter" in str(err)
 
 
-@pytest.mark.parametrize("text, row, fields", [("a,b,c\n1,2,3\n\n4,5\n6,7,8\n", 4, 2),
-                                               ('a,b\n1,"x\ny"\n3,4,5\n', 3, 3)])
+@pytest.mark.parametrize(
+    "text, row, fields", [("a,b,c\n1,2,3\n\n4,5\n6,7,8\n", 4, 2), ('a,b\n1,"x\ny"\n3,4,5\n', 3, 3)]
+)
 def test_ragged_rows_name_the_first(tmp_path, text, row, fields):
     path = write(tmp_path, text)
     err = ingest_error(path)
@@ -267,7 +278,7 @@ def test_unknown_column_in_spec_file_names_spec_and_column(tmp_path):
 def test_too_many_categories(tmp_path):
     path = write(tmp_path, "id,v\n" + "".join(f"{i},v{i}\n" for i in range(6)))
     spec_path = tmp_path / "s.toml"
-    spec_path.write_text('[dataset]\nmax_categories = 5\n', encoding="utf-8")
+    spec_path.write_text("[dataset]\nmax_categories = 5\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_private(path, load_spec(spec_path, subject_id="id"))
     assert (err.value.file, err.value.column) == (str(path), "v")
@@ -284,18 +295,13 @@ def test_too_many_multi_value_parts(tmp_path):
 
 
 def test_subject_id_conflict_lists_rows_and_columns(tmp_path):
-    path = write(tmp_path, "id,gender,age,region\n"
-                           "a,F,20,EU\n"
-                           "b,M,30,EU\n"
-                           "B,M,31,AS\n"
-                           "A,M,20,EU\n")
+    path = write(tmp_path, "id,gender,age,region\na,F,20,EU\nb,M,30,EU\nB,M,31,AS\nA,M,20,EU\n")
     err = ingest_error(path, subject_id="id")
     # Subject "a" appears first; its rows are 2 and 5, the clash is in row 5, column gender.
     assert (err.file, err.row, err.column) == (str(path), 5, "gender")
     assert "subject id 'a' (id, rows 2, 5) has different values 'F' and 'M'" in str(err)
     assert "Columns with such conflicts: gender, age, region" in str(err)
-    ok = read_private(path, load_spec(None, subject_id="id", multi_value={"gender": ";", "age": ";",
-                                                                          "region": ";"}))
+    ok = read_private(path, load_spec(None, subject_id="id", multi_value={"gender": ";", "age": ";", "region": ";"}))
     assert ok.subjects == 2 and table(ok)["age_31"] == ["", "1"]
 
 
@@ -319,8 +325,9 @@ def test_non_numeric_value_in_binned_column(tmp_path):
         read_private(path, load_spec(spec_path))
 
 
-@pytest.mark.parametrize("header, problem", [("a,b, A ", "columns 1 and 3 are both 'A'"),
-                                             ("a,,c", "column 2 of the header has no name")])
+@pytest.mark.parametrize(
+    "header, problem", [("a,b, A ", "columns 1 and 3 are both 'A'"), ("a,,c", "column 2 of the header has no name")]
+)
 def test_bad_header_names(tmp_path, header, problem):
     path = write(tmp_path, header + "\n1,2,3\n")
     err = ingest_error(path)
@@ -338,6 +345,7 @@ def test_unsupported_extension(tmp_path):
 
 
 # ------------------------------------------------------------------------------------- fixture + real
+
 
 def test_fixture_with_spec_file():
     result = read_private(DATA / "cases.csv", load_spec(DATA / "cases.toml"))
@@ -361,8 +369,13 @@ def test_ctdc_value_counts():
     assert result.data.n_records == 21_195 and result.subjects == 21_195
     counts = {c: frame[c][frame[c] != ""].value_counts().to_dict() for c in frame.columns}
     assert counts["gender"] == {"Female": 9_589, "Male": 7_995}
-    assert counts["yearRegister"] == {"2014-2018": 6_274, "2021-2022": 4_335, "2005-2013": 2_531, "2019": 2_398,
-                                      "2020": 2_002}
+    assert counts["yearRegister"] == {
+        "2014-2018": 6_274,
+        "2021-2022": 4_335,
+        "2005-2013": 2_531,
+        "2019": 2_398,
+        "2020": 2_002,
+    }
     assert counts["isForcedLabour"] == {"1": 12_248}
     assert counts["IP_Gender_Male"] == {"1": 9_820 + 2_452}
     assert counts["IP_Gender_Female"] == {"1": 3_515 + 2_452}
@@ -370,5 +383,7 @@ def test_ctdc_value_counts():
     assert counts["IP_Relation_StrangerUnknownOther"] == {"1": 8_321 + 588 + 73}
     assert counts["IP_PayMoney_Yes"] == {"1": 3_136 + 944}
     assert counts["IP_citizen_UNRegion_Americas/Oceania"] == {"1": 200 + 6 + 4 + 1}
-    assert [c.name for c in result.data.schema.columns if c.source == "IP_Gender"] == \
-        ["IP_Gender_Female", "IP_Gender_Male"]
+    assert [c.name for c in result.data.schema.columns if c.source == "IP_Gender"] == [
+        "IP_Gender_Female",
+        "IP_Gender_Male",
+    ]

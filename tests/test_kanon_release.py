@@ -23,9 +23,27 @@ def test_kanon_bundle_holds_only_combinations_seen_at_least_k_times(tmp_path):
     frame.loc[0, "perpRole"] = "ZZRare"  # a multi-value value seen once: its expanded column must not appear
     frame.to_csv(source, index=False)
     out = tmp_path / "oneoff"
-    code = main(["kanon", "--input", str(source), "--spec", str(SPEC), "--out", str(out), "--mode", "row_seeded",
-                 "--resolution", "5", "--reporting-length", "2", "--seed", "1",
-                 "--private-dir", str(tmp_path / "private")])
+    code = main(
+        [
+            "kanon",
+            "--input",
+            str(source),
+            "--spec",
+            str(SPEC),
+            "--out",
+            str(out),
+            "--mode",
+            "row_seeded",
+            "--resolution",
+            "5",
+            "--reporting-length",
+            "2",
+            "--seed",
+            "1",
+            "--private-dir",
+            str(tmp_path / "private"),
+        ]
+    )
     assert code == 0
     params = json.loads((out / "parameters.json").read_text())
     assert params["privacy"] == "k-anonymity" and params["resolution"] == 5
@@ -51,6 +69,8 @@ def test_kanon_refuses_to_overwrite_and_unknown_mode(tmp_path, capsys):
     (tmp_path / "exists").mkdir()
     assert main(["kanon", "--input", str(source), "--spec", str(SPEC), "--out", str(tmp_path / "exists")]) == 2
     assert "already exists" in capsys.readouterr().err
-    assert main(["kanon", "--input", str(source), "--spec", str(SPEC), "--out", str(tmp_path / "new"),
-                 "--mode", "bogus"]) == 2
+    assert (
+        main(["kanon", "--input", str(source), "--spec", str(SPEC), "--out", str(tmp_path / "new"), "--mode", "bogus"])
+        == 2
+    )
     assert "unknown k-anonymity mode" in capsys.readouterr().err

@@ -6,21 +6,32 @@ import pandas as pd
 from synth.aggregates import Aggregates, aggregate
 from synth.combos import pack
 from synth.encode import Column, encode_frame
-from synth.public import (aggregates_table, lift_aggregates, public_schema, restrict_aggregates, restrict_records,
-                          synthetic_tables)
+from synth.public import (
+    aggregates_table,
+    lift_aggregates,
+    public_schema,
+    restrict_aggregates,
+    restrict_records,
+    synthetic_tables,
+)
 
 
 def _frame():
-    return pd.DataFrame({
-        "g": ["F", "F", "M", "X"],
-        "r_a": ["1", "1", "", ""],
-        "r_secret": ["", "", "", "1"],
-    })
+    return pd.DataFrame(
+        {
+            "g": ["F", "F", "M", "X"],
+            "r_a": ["1", "1", "", ""],
+            "r_secret": ["", "", "", "1"],
+        }
+    )
 
 
 def _columns():
-    return [Column("g", "g", ("F", "M", "X")), Column("r_a", "r", ("1",), True, ";"),
-            Column("r_secret", "r", ("1",), True, ";")]
+    return [
+        Column("g", "g", ("F", "M", "X")),
+        Column("r_a", "r", ("1",), True, ";"),
+        Column("r_secret", "r", ("1",), True, ";"),
+    ]
 
 
 def _dp_like(agg: Aggregates, drop: set[tuple[str, str]]) -> Aggregates:
@@ -41,7 +52,8 @@ def test_suppressed_values_and_expanded_columns_disappear():
     pub = restrict_aggregates(agg, schema, remap)
     frame = pub.to_frame()
     assert "X" not in frame.to_string() and "secret" not in " ".join(frame.columns)
-    assert dict(zip(frame["combination"], frame["count"])) == {"g:F": 2, "g:M": 1, "r_a:1": 2, "g:F;r_a:1": 2}
+    expected = {"g:F": 2, "g:M": 1, "r_a:1": 2, "g:F;r_a:1": 2}
+    assert dict(zip(frame["combination"], frame["count"], strict=True)) == expected
 
 
 def test_records_are_reencoded_and_formats_match_reference():
@@ -50,12 +62,20 @@ def test_records_are_reencoded_and_formats_match_reference():
     schema, remap = public_schema(agg)
     records = restrict_records(data, schema, remap)
     assert records.to_frame().to_dict("list") == {
-        "g": ["F", "F", "M", ""], "r_a": ["1", "1", "", ""], "r_secret": ["", "", "", "1"]}
+        "g": ["F", "F", "M", ""],
+        "r_a": ["1", "1", "", ""],
+        "r_secret": ["", "", "", "1"],
+    }
     tables = synthetic_tables(records)
     assert tables["condensed"].to_dict("list") == {"g": ["F", "F", "M", ""], "r": ["a", "a", "", "secret"]}
     assert tables["long"].values.tolist() == [
-        [0, "g", "F", "g:F"], [0, "r_a", "1", "r_a:1"], [1, "g", "F", "g:F"], [1, "r_a", "1", "r_a:1"],
-        [2, "g", "M", "g:M"], [3, "r_secret", "1", "r_secret:1"]]
+        [0, "g", "F", "g:F"],
+        [0, "r_a", "1", "r_a:1"],
+        [1, "g", "F", "g:F"],
+        [1, "r_a", "1", "r_a:1"],
+        [2, "g", "M", "g:M"],
+        [3, "r_secret", "1", "r_secret:1"],
+    ]
     assert tables["wide"]["g"].tolist()[:3] == ["F", "F", "M"] and pd.isna(tables["wide"]["g"].iloc[3])
 
 
@@ -82,4 +102,7 @@ def test_lift_aggregates_inverts_restrict():
         expected = [s for s in agg.combination_strings(length) if "g:X" not in s]
         assert lifted.combination_strings(length) == expected
         assert sorted(lifted.counts[length].tolist()) == sorted(
-            c for s, c in zip(agg.combination_strings(length), agg.counts[length].tolist()) if "g:X" not in s)
+            c
+            for s, c in zip(agg.combination_strings(length), agg.counts[length].tolist(), strict=True)
+            if "g:X" not in s
+        )

@@ -38,8 +38,22 @@ def planted(tmp_path_factory):
     source = private / "cases.csv"
     pd.concat([frame, planted_rows]).to_csv(source, index=False)
     n_subjects = frame["case_id"].nunique() + 3
-    proc = run_synth("refresh", "--input", str(source), "--spec", str(SAMPLE_SPEC), "--epsilon", "4",
-                     "--seed", "3", "--data-dir", str(root / "data"), "--private-dir", str(private), cwd=root)
+    proc = run_synth(
+        "refresh",
+        "--input",
+        str(source),
+        "--spec",
+        str(SAMPLE_SPEC),
+        "--epsilon",
+        "4",
+        "--seed",
+        "3",
+        "--data-dir",
+        str(root / "data"),
+        "--private-dir",
+        str(private),
+        cwd=root,
+    )
     assert proc.returncode == 0, proc.stderr
     return root, release.current_release(root / "data"), n_subjects
 
@@ -68,8 +82,14 @@ def test_release_is_complete_and_intact(planted):
     _, rel, _ = planted
     assert rel is not None and release.verify_release(rel) == []
     names = {p.name for p in rel.iterdir()}
-    assert {"metadata.json", "aggregates.parquet", "synthetic.parquet", "synthetic_condensed.csv",
-            "synthetic_long.csv", "evaluation.json"} <= names
+    assert {
+        "metadata.json",
+        "aggregates.parquet",
+        "synthetic.parquet",
+        "synthetic_condensed.csv",
+        "synthetic_long.csv",
+        "evaluation.json",
+    } <= names
     meta = release.read_metadata(rel)
     privacy = meta["privacy"]
     assert privacy["epsilon"] == 4.0 and privacy["reporting_length"] == 3
@@ -115,9 +135,22 @@ def test_ledger_records_the_spend_and_refuses_past_budget(planted, tmp_path):
     ledger = json.loads((root / "private" / "ledger.json").read_text())
     (source,) = ledger["sources"]
     assert ledger["sources"][source]["entries"][0]["epsilon"] == 4.0
-    proc = run_synth("refresh", "--input", str(root / "private" / "cases.csv"), "--spec", str(SAMPLE_SPEC),
-                     "--epsilon", "4", "--budget-epsilon", "6", "--data-dir", str(tmp_path / "data"),
-                     "--private-dir", str(root / "private"), cwd=root)
+    proc = run_synth(
+        "refresh",
+        "--input",
+        str(root / "private" / "cases.csv"),
+        "--spec",
+        str(SAMPLE_SPEC),
+        "--epsilon",
+        "4",
+        "--budget-epsilon",
+        "6",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--private-dir",
+        str(root / "private"),
+        cwd=root,
+    )
     assert proc.returncode == 2
     assert "would exceed its budget" in proc.stderr
     assert not (tmp_path / "data" / "releases").exists()
@@ -126,14 +159,30 @@ def test_ledger_records_the_spend_and_refuses_past_budget(planted, tmp_path):
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path):
     bad = tmp_path / "ragged.csv"
     bad.write_text("a,b,c\n1,2,3\n4,5\n")
-    proc = run_synth("refresh", "--input", str(bad), "--data-dir", str(tmp_path / "data"),
-                     "--private-dir", str(tmp_path / "private"), cwd=tmp_path)
+    proc = run_synth(
+        "refresh",
+        "--input",
+        str(bad),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--private-dir",
+        str(tmp_path / "private"),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "ragged.csv" in lines[0] and "row 3" in lines[0]
     assert not (tmp_path / "data").exists()
-    missing = run_synth("refresh", "--input", str(tmp_path / "nope.csv"), "--data-dir", str(tmp_path / "data"),
-                        "--private-dir", str(tmp_path / "private"), cwd=tmp_path)
+    missing = run_synth(
+        "refresh",
+        "--input",
+        str(tmp_path / "nope.csv"),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--private-dir",
+        str(tmp_path / "private"),
+        cwd=tmp_path,
+    )
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
 
 
@@ -141,8 +190,21 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path):
 def test_refresh_on_ctdc_victim_perpetrator_file(tmp_path):
     source = SHARED_DATA / "CTDC_VPsynthetic_condensed.csv"
     multi = ["IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney"]
-    args = ["refresh", "--input", str(source), "--name", "ctdc_vp", "--epsilon", "4", "--seed", "1",
-            "--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    args = [
+        "refresh",
+        "--input",
+        str(source),
+        "--name",
+        "ctdc_vp",
+        "--epsilon",
+        "4",
+        "--seed",
+        "1",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--private-dir",
+        str(tmp_path / "private"),
+    ]
     for col in multi:
         args += ["--multi-value", f"{col}=;"]
     proc = run_synth(*args, cwd=tmp_path)
@@ -162,10 +224,22 @@ def test_synthesizer_choice_and_options_are_recorded(tmp_path):
     from synth.sample import write_sample
 
     source = write_sample(tmp_path / "private" / "cases.csv", n_victims=800, seed=2)
-    common = ["refresh", "--input", str(source), "--spec", str(SAMPLE_SPEC), "--seed", "1",
-              "--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
-    proc = run_synth(*common, "--synthesizer", "aggregate_seeded", "--synthesizer-option",
-                     "use_synthetic_counts=true", cwd=tmp_path)
+    common = [
+        "refresh",
+        "--input",
+        str(source),
+        "--spec",
+        str(SAMPLE_SPEC),
+        "--seed",
+        "1",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--private-dir",
+        str(tmp_path / "private"),
+    ]
+    proc = run_synth(
+        *common, "--synthesizer", "aggregate_seeded", "--synthesizer-option", "use_synthetic_counts=true", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     synthesis = release.read_metadata(release.current_release(tmp_path / "data"))["synthesis"]
     assert synthesis["method"] == "aggregate_seeded"
@@ -179,9 +253,25 @@ def test_without_a_name_the_file_stem_keys_the_budget(tmp_path):
     from synth.sample import write_sample
 
     source = write_sample(tmp_path / "private" / "intake.csv", n_victims=400, seed=5)
-    args = ["refresh", "--input", str(source), "--subject-id", "case_id", "--use-columns", "gender,ageBroad",
-            "--epsilon", "4", "--budget-epsilon", "6", "--seed", "1",
-            "--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    args = [
+        "refresh",
+        "--input",
+        str(source),
+        "--subject-id",
+        "case_id",
+        "--use-columns",
+        "gender,ageBroad",
+        "--epsilon",
+        "4",
+        "--budget-epsilon",
+        "6",
+        "--seed",
+        "1",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--private-dir",
+        str(tmp_path / "private"),
+    ]
     first = run_synth(*args, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     meta = release.read_metadata(release.current_release(tmp_path / "data"))
@@ -193,8 +283,16 @@ def test_without_a_name_the_file_stem_keys_the_budget(tmp_path):
 def test_reserved_column_name_is_refused(tmp_path):
     bad = tmp_path / "cases.csv"
     bad.write_text("gender,count\nF,a\nM,b\n")
-    proc = run_synth("refresh", "--input", str(bad), "--data-dir", str(tmp_path / "data"),
-                     "--private-dir", str(tmp_path / "private"), cwd=tmp_path)
+    proc = run_synth(
+        "refresh",
+        "--input",
+        str(bad),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--private-dir",
+        str(tmp_path / "private"),
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2
     assert "column 'count'" in proc.stderr and "reserved" in proc.stderr
     assert release.current_release(tmp_path / "data") is None
@@ -207,6 +305,14 @@ def test_a_running_refresh_locks_out_a_second_one(tmp_path):
     source = tmp_path / "cases.csv"
     source.write_text("gender\nF\nM\n")
     with exclusive(tmp_path / "private" / LOCK, "test"):
-        proc = run_synth("refresh", "--input", str(source), "--data-dir", str(tmp_path / "data"),
-                         "--private-dir", str(tmp_path / "private"), cwd=tmp_path)
+        proc = run_synth(
+            "refresh",
+            "--input",
+            str(source),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--private-dir",
+            str(tmp_path / "private"),
+            cwd=tmp_path,
+        )
     assert proc.returncode == 2 and "another refresh" in proc.stderr

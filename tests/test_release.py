@@ -13,10 +13,15 @@ from synth import release
 def _write(data_dir, name="r", value=1):
     rid = release.new_release_id(name, release.utc_now())
     return release.write_release(
-        data_dir, rid, metadata={"created_at": f"2026-01-0{value}T00:00:00Z", "dataset": {"name": name}},
-        tables={"aggregates.parquet": pd.DataFrame({"count": [value]}),
-                "synthetic_condensed.csv": pd.DataFrame({"a": ["x"]})},
-        documents={"evaluation.json": {"v": value}})
+        data_dir,
+        rid,
+        metadata={"created_at": f"2026-01-0{value}T00:00:00Z", "dataset": {"name": name}},
+        tables={
+            "aggregates.parquet": pd.DataFrame({"count": [value]}),
+            "synthetic_condensed.csv": pd.DataFrame({"a": ["x"]}),
+        },
+        documents={"evaluation.json": {"v": value}},
+    )
 
 
 def test_write_switches_current_and_records_checksums(tmp_path):
@@ -27,7 +32,10 @@ def test_write_switches_current_and_records_checksums(tmp_path):
     assert release.verify_release(first) == [] and release.verify_release(second) == []
     meta = release.read_metadata(second)
     assert meta["format_version"] == 1 and set(meta["files"]) == {
-        "aggregates.parquet", "synthetic_condensed.csv", "evaluation.json"}
+        "aggregates.parquet",
+        "synthetic_condensed.csv",
+        "evaluation.json",
+    }
     assert [r["release_id"] for r in release.list_releases(tmp_path)] == [first.name, second.name]
     assert (tmp_path / "current").is_symlink() and not (tmp_path / "current").readlink().is_absolute()
 

@@ -13,8 +13,19 @@ import pycountry
 import pytest
 
 from synth import sample
-from synth.sample import (COLUMNS, CORRIDORS, PERP_COLUMNS, UN_REGION, VP_COUNTS, YEAR_BANDS, generate_sample,
-                          ipf, join_victims, vp_region, write_sample)
+from synth.sample import (
+    COLUMNS,
+    CORRIDORS,
+    PERP_COLUMNS,
+    UN_REGION,
+    VP_COUNTS,
+    YEAR_BANDS,
+    generate_sample,
+    ipf,
+    join_victims,
+    vp_region,
+    write_sample,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: Calibration tolerance of every victim-level share, in share points (acceptance criterion: 3 points).
@@ -35,26 +46,29 @@ def vp_view(victims: pd.DataFrame) -> pd.DataFrame:
     """Victim-level rows in the columns of the published Victim-Perpetrator file."""
     band_of = {str(y): band for band, (lo, hi) in YEAR_BANDS.items() for y in range(lo, hi + 1)}
     roles = victims["perpRole"].str.split(";")
-    out = pd.DataFrame({
-        "yearRegister": victims["yearRegister"].map(lambda y: band_of.get(y, "")),
-        "gender": victims["gender"],
-        "majorityStatus": victims["majorityStatus"],
-        "isForcedLabour": victims["isForcedLabour"],
-        "isSexualExploit": victims["isSexualExploit"],
-        "UN_COO_Region": victims["citizenship"].map(vp_region),
-        "UN_COE_Region": victims["CountryOfExploitation"].map(vp_region),
-        "IP_Gender": victims["perpGender"],
-        "IP_ageBroad": victims["perpAgeBroad"],
-        "IP_citizen_UNRegion": victims["perpCitizenRegion"],
-        "IP_Relation": victims["perpRelation"],
-        "IP_PayMoney": victims["perpPaid"],
-    })
+    out = pd.DataFrame(
+        {
+            "yearRegister": victims["yearRegister"].map(lambda y: band_of.get(y, "")),
+            "gender": victims["gender"],
+            "majorityStatus": victims["majorityStatus"],
+            "isForcedLabour": victims["isForcedLabour"],
+            "isSexualExploit": victims["isSexualExploit"],
+            "UN_COO_Region": victims["citizenship"].map(vp_region),
+            "UN_COE_Region": victims["CountryOfExploitation"].map(vp_region),
+            "IP_Gender": victims["perpGender"],
+            "IP_ageBroad": victims["perpAgeBroad"],
+            "IP_citizen_UNRegion": victims["perpCitizenRegion"],
+            "IP_Relation": victims["perpRelation"],
+            "IP_PayMoney": victims["perpPaid"],
+        }
+    )
     for role in sample.ROLES:
         out[f"IP_{role}"] = np.where(roles.map(lambda r, role=role: role in r), "1", "")
     return out
 
 
 # ---------------------------------------------------------------------------------------------- structure
+
 
 def test_same_seed_same_bytes_and_other_seed_differs(tmp_path: Path) -> None:
     a = write_sample(tmp_path / "a.csv", 2_000, seed=7)
@@ -100,9 +114,14 @@ def test_one_row_per_perpetrator_and_one_row_without(rows: pd.DataFrame) -> None
 
 def test_value_domains(rows: pd.DataFrame) -> None:
     domains = {
-        "gender": set(sample.GENDERS), "ageBroad": set(sample.AGES), "majorityStatus": set(sample.MAJORITY),
-        "isForcedLabour": {"1", ""}, "isSexualExploit": {"1", ""}, "isOtherExploit": {"1", ""},
-        "typeOfLabour": set(sample.SECTORS), "yearRegister": {str(y) for y in range(2005, 2023)} | {""},
+        "gender": set(sample.GENDERS),
+        "ageBroad": set(sample.AGES),
+        "majorityStatus": set(sample.MAJORITY),
+        "isForcedLabour": {"1", ""},
+        "isSexualExploit": {"1", ""},
+        "isOtherExploit": {"1", ""},
+        "typeOfLabour": set(sample.SECTORS),
+        "yearRegister": {str(y) for y in range(2005, 2023)} | {""},
     }
     for col, allowed in domains.items():
         assert set(rows[col].unique()) <= allowed, col
@@ -142,17 +161,23 @@ def test_country_regions_match_official_lookup() -> None:
 
 # -------------------------------------------------------------------------------------------- calibration
 
+
 def test_join_victims_unions_multi_value_cells() -> None:
-    frame = pd.DataFrame({
-        "case_id": ["a", "a", "a", "b"],
-        "gender": ["Female", "Female", "Female", "Male"],
-        "perpGender": ["Male", "", "Female", ""],
-        "perpRole": ["Exploiter;RecruiterBroker", "RecruiterBroker", "", ""],
-    })
+    frame = pd.DataFrame(
+        {
+            "case_id": ["a", "a", "a", "b"],
+            "gender": ["Female", "Female", "Female", "Male"],
+            "perpGender": ["Male", "", "Female", ""],
+            "perpRole": ["Exploiter;RecruiterBroker", "RecruiterBroker", "", ""],
+        }
+    )
     joined = join_victims(frame, multi_value=["perpGender", "perpRole"])
-    assert joined.to_dict("list") == {"case_id": ["a", "b"], "gender": ["Female", "Male"],
-                                      "perpGender": ["Female;Male", ""],
-                                      "perpRole": ["Exploiter;RecruiterBroker", ""]}
+    assert joined.to_dict("list") == {
+        "case_id": ["a", "b"],
+        "gender": ["Female", "Male"],
+        "perpGender": ["Female;Male", ""],
+        "perpRole": ["Exploiter;RecruiterBroker", ""],
+    }
 
 
 def test_every_published_share_within_three_points(victims: pd.DataFrame) -> None:
@@ -196,6 +221,7 @@ def test_ipf_reaches_both_margins_and_keeps_structural_zeros() -> None:
 
 # ------------------------------------------------------------------------------------------- dependencies
 
+
 def _share(mask: pd.Series, within: pd.Series) -> float:
     return float(mask[within].mean())
 
@@ -236,7 +262,8 @@ def test_corridors_are_mostly_intra_regional(victims: pd.DataFrame) -> None:
 def test_perpetrator_region_follows_victim_region(victims: pd.DataFrame) -> None:
     coo = victims["citizenship"].map(vp_region)
     known = (coo != "") & (victims["perpCitizenRegion"] != "")
-    contains = pd.Series([r in s.split(";") for r, s in zip(coo, victims["perpCitizenRegion"])], index=victims.index)
+    perp_regions = victims["perpCitizenRegion"]
+    contains = pd.Series([r in s.split(";") for r, s in zip(coo, perp_regions, strict=True)], index=victims.index)
     assert _share(contains, known) > 0.8
 
 
@@ -255,6 +282,7 @@ def test_perpetrator_dependencies(rows: pd.DataFrame, victims: pd.DataFrame) -> 
 
 
 # --------------------------------------------------------------------------------------------------- spec
+
 
 def test_spec_declares_every_multi_value_column() -> None:
     spec = tomllib.loads((resources.files("synth") / "data" / "sample_spec.toml").read_text(encoding="utf-8"))

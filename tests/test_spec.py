@@ -61,8 +61,9 @@ def test_full_spec_loads(tmp_path):
     assert (spec.delimiter, spec.encoding, spec.max_categories, spec.record_limit) == (";", "latin-1", 50, 100)
     assert dict(spec.column_labels) == {"age": "Age band"}
     assert dict(spec.multi_value) == {"IP_Gender": ";"}
-    assert spec.bins["age"] == BinSpec("edges", edges=(0.0, 18.0, 30.0, float("inf")),
-                                       labels=("minor", "young", "adult"))
+    assert spec.bins["age"] == BinSpec(
+        "edges", edges=(0.0, 18.0, 30.0, float("inf")), labels=("minor", "young", "adult")
+    )
     assert spec.bins["score"] == BinSpec("quantile", lower=0.0, upper=100.0, bins=4, epsilon=0.05)
     assert spec.bins["score"].n_bins == 4 and spec.bins["age"].n_bins == 3
     assert spec.source == str(path)
@@ -76,8 +77,15 @@ def test_defaults_without_file():
 
 
 def test_overrides_replace_and_multi_value_merges(tmp_path):
-    spec = load_spec(write(tmp_path, FULL), subject_id="other_id", use_columns=["a"], record_limit=0,
-                     multi_value={"ip_gender": "|", "IP_Relation": ";"}, name="x", encoding="utf-8")
+    spec = load_spec(
+        write(tmp_path, FULL),
+        subject_id="other_id",
+        use_columns=["a"],
+        record_limit=0,
+        multi_value={"ip_gender": "|", "IP_Relation": ";"},
+        name="x",
+        encoding="utf-8",
+    )
     assert spec.subject_id == "other_id" and spec.use_columns == ("a",) and spec.record_limit == 0
     assert spec.name == "x" and spec.encoding == "utf-8" and spec.delimiter == ";"
     # Same column matched ignoring case: the command line's delimiter wins, no duplicate entry.
@@ -86,36 +94,51 @@ def test_overrides_replace_and_multi_value_merges(tmp_path):
 
 def test_flags_alone_build_a_spec():
     spec = load_spec(None, subject_id="id", multi_value={"m": ";"}, sensitive_zeros=["z"], delimiter="\t")
-    assert (spec.subject_id, dict(spec.multi_value), spec.sensitive_zeros, spec.delimiter) == \
-        ("id", {"m": ";"}, ("z",), "\t")
+    assert (spec.subject_id, dict(spec.multi_value), spec.sensitive_zeros, spec.delimiter) == (
+        "id",
+        {"m": ";"},
+        ("z",),
+        "\t",
+    )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('[dataset]\nnmae = "x"\n', "key 'nmae': unknown key"),
-    ('[datset]\nname = "x"\n', "key 'datset': unknown key"),
-    ('[dataset]\nuse_columns = "a"\n', "dataset.use_columns: expected a list of strings, got a string"),
-    ('[dataset]\nuse_columns = ["a", " A "]\n', "dataset.use_columns: ' A ' is listed twice"),
-    ('[dataset]\nrecord_limit = -1\n', "dataset.record_limit: must be >= 0, got -1"),
-    ('[dataset]\nmax_categories = true\n', "dataset.max_categories: expected an integer, got a boolean"),
-    ('[dataset]\ndelimiter = ";;"\n', "dataset.delimiter: must be a single character"),
-    ('[dataset]\nencoding = "klingon"\n', "dataset.encoding: unknown text encoding 'klingon'"),
-    ('[dataset]\ncolumn_labels = { a = 3 }\n', "dataset.column_labels.a: expected a string, got an integer"),
-    ('[multi_value]\nA = ""\n', "[multi_value].A: must not be empty"),
-    ('[bins.age]\nmethod = "log"\n', "[bins.age] method: must be one of edges, equal_width, quantile"),
-    ('[bins.age]\nmethod = "edges"\nedges = [0, 10, 10]\n', "[bins.age] edges: must be strictly increasing"),
-    ('[bins.age]\nmethod = "edges"\nedges = [0, "x"]\n', "[bins.age] edges[1]: expected a number"),
-    ('[bins.age]\nmethod = "edges"\nedges = [0, 10]\nepsilon = 1.0\n', "[bins.age] key 'epsilon': unknown key"),
-    ('[bins.age]\nmethod = "equal_width"\nbins = 3\n', "[bins.age]: method 'equal_width' needs key 'lower'"),
-    ('[bins.age]\nmethod = "equal_width"\nlower = 5\nupper = 5\nbins = 3\n',
-     "[bins.age] upper: must be greater than lower (5)"),
-    ('[bins.age]\nmethod = "quantile"\nlower = 0\nupper = 9\nbins = 3\nepsilon = 0\n',
-     "[bins.age] epsilon: must be > 0"),
-    ('[bins.age]\nmethod = "quantile"\nlower = 0\nupper = 9\nbins = 1\nepsilon = 1\n',
-     "[bins.age] bins: must be >= 2"),
-    ('[bins.age]\nmethod = "edges"\nedges = [0, 1, 2]\nlabels = ["a"]\n',
-     "[bins.age] labels: expected 2 labels (one per bin), got 1"),
-    ('[dataset\n', "invalid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('[dataset]\nnmae = "x"\n', "key 'nmae': unknown key"),
+        ('[datset]\nname = "x"\n', "key 'datset': unknown key"),
+        ('[dataset]\nuse_columns = "a"\n', "dataset.use_columns: expected a list of strings, got a string"),
+        ('[dataset]\nuse_columns = ["a", " A "]\n', "dataset.use_columns: ' A ' is listed twice"),
+        ("[dataset]\nrecord_limit = -1\n", "dataset.record_limit: must be >= 0, got -1"),
+        ("[dataset]\nmax_categories = true\n", "dataset.max_categories: expected an integer, got a boolean"),
+        ('[dataset]\ndelimiter = ";;"\n', "dataset.delimiter: must be a single character"),
+        ('[dataset]\nencoding = "klingon"\n', "dataset.encoding: unknown text encoding 'klingon'"),
+        ("[dataset]\ncolumn_labels = { a = 3 }\n", "dataset.column_labels.a: expected a string, got an integer"),
+        ('[multi_value]\nA = ""\n', "[multi_value].A: must not be empty"),
+        ('[bins.age]\nmethod = "log"\n', "[bins.age] method: must be one of edges, equal_width, quantile"),
+        ('[bins.age]\nmethod = "edges"\nedges = [0, 10, 10]\n', "[bins.age] edges: must be strictly increasing"),
+        ('[bins.age]\nmethod = "edges"\nedges = [0, "x"]\n', "[bins.age] edges[1]: expected a number"),
+        ('[bins.age]\nmethod = "edges"\nedges = [0, 10]\nepsilon = 1.0\n', "[bins.age] key 'epsilon': unknown key"),
+        ('[bins.age]\nmethod = "equal_width"\nbins = 3\n', "[bins.age]: method 'equal_width' needs key 'lower'"),
+        (
+            '[bins.age]\nmethod = "equal_width"\nlower = 5\nupper = 5\nbins = 3\n',
+            "[bins.age] upper: must be greater than lower (5)",
+        ),
+        (
+            '[bins.age]\nmethod = "quantile"\nlower = 0\nupper = 9\nbins = 3\nepsilon = 0\n',
+            "[bins.age] epsilon: must be > 0",
+        ),
+        (
+            '[bins.age]\nmethod = "quantile"\nlower = 0\nupper = 9\nbins = 1\nepsilon = 1\n',
+            "[bins.age] bins: must be >= 2",
+        ),
+        (
+            '[bins.age]\nmethod = "edges"\nedges = [0, 1, 2]\nlabels = ["a"]\n',
+            "[bins.age] labels: expected 2 labels (one per bin), got 1",
+        ),
+        ("[dataset\n", "invalid TOML"),
+    ],
+)
 def test_spec_errors_name_file_and_key(tmp_path, text, expected):
     assert expected in spec_error(tmp_path, text)
 

@@ -11,9 +11,8 @@ from synth.combos import lookup
 from synth.encode import Column, Encoded, Schema, encode_frame
 from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
 from synth.synthesizers.aggregate_seeded import aggregate_seeded, percentile_from_top, top_needed
-from synth.synthesizers.raked_marginals import denoised_one_counts, integer_table, multi_value_siblings
+from synth.synthesizers.raked_marginals import denoised_one_counts, integer_table, multi_value_siblings, raked_marginals
 from synth.synthesizers.raked_marginals import one_counts as dp_one_counts
-from synth.synthesizers.raked_marginals import raked_marginals
 from synth.synthesizers.support import TripleSupport
 
 
@@ -184,8 +183,10 @@ def test_raked_marginals_matches_exact_one_way_counts_exactly():
     # cell edits make the synthetic counts equal them (not just close).
     for j, col in enumerate(data.schema.columns):
         size = len(col.values) + 1
-        np.testing.assert_array_equal(np.bincount(category_codes(out)[:, j], minlength=size),
-                                      np.bincount(category_codes(data)[:, j], minlength=size))
+        np.testing.assert_array_equal(
+            np.bincount(category_codes(out)[:, j], minlength=size),
+            np.bincount(category_codes(data)[:, j], minlength=size),
+        )
 
 
 def test_integer_table_rounds_to_the_total_by_largest_remainders():
@@ -249,8 +250,11 @@ def test_denoised_one_counts_ignore_often_absent_columns_and_suppressed_pairs():
 
 
 def test_triple_support_counts_unpublished_triples_of_records():
-    data = encode_frame(pd.DataFrame({"A": ["a", "a", "a", "b"], "B": ["x", "y", "x", "x"],
-                                      "C": ["p", "p", "", "q"], "D": ["u", "u", "u", "v"]}))
+    data = encode_frame(
+        pd.DataFrame(
+            {"A": ["a", "a", "a", "b"], "B": ["x", "y", "x", "x"], "C": ["p", "p", "", "q"], "D": ["u", "u", "u", "v"]}
+        )
+    )
     agg = aggregate(data.__class__(data.schema, data.codes[[0, 3]]), 3)  # publishes the triples of rows 0, 3
     support = TripleSupport(agg)
     # row 0: all 4 triples published; row 1 (a,y,p,u): the 3 holding y are not, (a,p,u) is;
@@ -286,6 +290,10 @@ def test_support_keeps_unpublished_triples_rare():
 
 
 def test_multi_value_siblings_groups_expanded_columns_by_source():
-    columns = (Column("X", "X", ("1", "2")), Column("M_a", "M", ("1",), True, ";"),
-               Column("M_b", "M", ("1",), True, ";"), Column("N_a", "N", ("1",), True, ";"))
+    columns = (
+        Column("X", "X", ("1", "2")),
+        Column("M_a", "M", ("1",), True, ";"),
+        Column("M_b", "M", ("1",), True, ";"),
+        Column("N_a", "N", ("1",), True, ";"),
+    )
     assert multi_value_siblings(Schema(columns)) == {1: [2], 2: [1], 3: []}

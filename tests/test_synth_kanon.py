@@ -13,10 +13,14 @@ from synth.synthesizers import kanon
 K = 2
 
 # n = 9; 1-counts a1 6, a2 3, b1 6, b2 3, c1 4, c2 3 -> k-anonymous (k=2) 6, 2, 6, 2, 4, 2
-ROWS = ([("a1", "b1", "c1")] * 3 + [("a1", "b1", "c2")] * 2 + [("a1", "b2", "c1")]
-        + [("a2", "b2", "")] * 2 + [("a2", "b1", "c2")])
-EXPECTED_ONE_COUNTS = {("A", "a1"): 6, ("A", "a2"): 2, ("B", "b1"): 6, ("B", "b2"): 2,
-                       ("C", "c1"): 4, ("C", "c2"): 2}
+ROWS = (
+    [("a1", "b1", "c1")] * 3
+    + [("a1", "b1", "c2")] * 2
+    + [("a1", "b2", "c1")]
+    + [("a2", "b2", "")] * 2
+    + [("a2", "b1", "c2")]
+)
+EXPECTED_ONE_COUNTS = {("A", "a1"): 6, ("A", "a2"): 2, ("B", "b1"): 6, ("B", "b2"): 2, ("C", "c1"): 4, ("C", "c2"): 2}
 
 
 @pytest.fixture
@@ -48,7 +52,7 @@ def supports(data: Encoded, synthetic: Encoded) -> np.ndarray:
 
 def one_counts(data: Encoded) -> dict[tuple[str, str], int]:
     agg = aggregate(data, 1)
-    return {data.schema.attr_label(int(a)): int(c) for a, c in zip(agg.keys[1], agg.counts[1])}
+    return {data.schema.attr_label(int(a)): int(c) for a, c in zip(agg.keys[1], agg.counts[1], strict=False)}
 
 
 GUARANTEED = [kanon.row_seeded, kanon.unseeded, kanon.value_seeded]
@@ -121,11 +125,12 @@ def test_oversampling_control_bounds_every_reportable_count():
             worst = max(worst, float((agg.counts[l] - limit).max()))
         return worst
 
-    controlled = kanon.value_seeded(data, k, np.random.default_rng(1), reporting_length=length,
-                                    oversampling_ratio=ratio, oversampling_tries=10)
+    controlled = kanon.value_seeded(
+        data, k, np.random.default_rng(1), reporting_length=length, oversampling_ratio=ratio, oversampling_tries=10
+    )
     uncontrolled = kanon.value_seeded(data, k, np.random.default_rng(1), reporting_length=length)
-    assert worst_excess(controlled) <= 0          # stated bound: synthetic count <= reportable * (1 + ratio)
-    assert worst_excess(uncontrolled) > 0         # the data exercises the control
+    assert worst_excess(controlled) <= 0  # stated bound: synthetic count <= reportable * (1 + ratio)
+    assert worst_excess(uncontrolled) > 0  # the data exercises the control
     assert one_counts(controlled) == one_counts(uncontrolled)  # 1-counts are still the k-anonymous ones
 
 
@@ -195,7 +200,9 @@ def test_aggregate_seeded_on_k_anonymity_aggregates_creates_no_rare_combination(
     for l in synth_agg.lengths():  # guaranteed up to the reporting length only
         assert sensitive.counts_for(l, synth_agg.keys[l]).min() >= k
     np.testing.assert_array_equal(
-        synthetic.codes, kanon.kanon_aggregate_seeded(data, k, np.random.default_rng(seed), reporting_length=length).codes)
+        synthetic.codes,
+        kanon.kanon_aggregate_seeded(data, k, np.random.default_rng(seed), reporting_length=length).codes,
+    )
 
 
 def test_resolution_one_reproduces_the_records(small):
@@ -228,13 +235,13 @@ def test_suppress_removes_exactly_the_excess(small):
     expected = np.zeros(small.schema.n_attrs, dtype=int)
     expected[ids[("A", "a1")]], expected[ids[("C", "c1")]] = 2, 3
     assert (before - after).tolist() == expected.tolist()
-    assert ((out == small.codes) | (out < 0)).all()          # only removals
+    assert ((out == small.codes) | (out < 0)).all()  # only removals
 
 
 def test_lru_evicts_the_least_recently_used_entry():
     cache = kanon.LRU(2)
     cache.put("a", 1)
     cache.put("b", 2)
-    assert cache.get("a") == 1          # "a" is now the most recent
+    assert cache.get("a") == 1  # "a" is now the most recent
     cache.put("c", 3)
     assert cache.get("b") is None and cache.get("a") == 1 and cache.get("c") == 3

@@ -19,9 +19,10 @@ those the remaining budget will make) are built in lockstep, one attribute per r
 of one batch see the same ``avail`` and synthetic counts at each step; an attribute picked by more records
 than it has budget left is granted to a random subset of them and the others draw again. Per (record,
 candidate) the state is kept incrementally: adding ``z`` to ``r`` only creates the sub-combinations
-``{a, z} + S`` (S a subset of ``r`` of at most R-2 attributes), found through a prefix index ("every combination containing this (l-1)-combination plus one
-more attribute"). Without synthetic counts the counts never change, so only the top order statistics the
-percentile needs are kept; with synthetic counts the combination ids are kept and re-read every step.
+``{a, z} + S`` (S a subset of ``r`` of at most R-2 attributes), found through a prefix
+index ("every combination containing this (l-1)-combination plus one more attribute").
+Without synthetic counts the counts never change, so only the top order statistics the percentile needs are
+kept; with synthetic counts the combination ids are kept and re-read every step.
 """
 
 from __future__ import annotations
@@ -110,8 +111,9 @@ def top_needed(m_max: int, q: float) -> int:
     return need
 
 
-def new_sub_ids(index: Index, records: np.ndarray, t: int, z: np.ndarray, n_attrs: int, base: int,
-                reporting_length: int) -> np.ndarray:
+def new_sub_ids(
+    index: Index, records: np.ndarray, t: int, z: np.ndarray, n_attrs: int, base: int, reporting_length: int
+) -> np.ndarray:
     """Global ids of the combinations ``{a, z} + S`` (S a subset of the record's first t attributes, |S| <= R-2).
 
     Returns (records, n_attrs, slots) ids, -1 where the combination is absent. Slots are ordered by length,
@@ -121,7 +123,7 @@ def new_sub_ids(index: Index, records: np.ndarray, t: int, z: np.ndarray, n_attr
     slots = sum(len(s) for s in subsets)
     out = np.full((records.shape[0], n_attrs, slots), -1, np.int64)
     slot = 0
-    for length, subs in zip(range(2, reporting_length + 1), subsets):
+    for length, subs in zip(range(2, reporting_length + 1), subsets, strict=False):
         if not subs or index.prefix_keys[length].size == 0:
             slot += len(subs)
             continue
@@ -174,7 +176,7 @@ class Batch:
             w = np.where(self.exact >= 0, counts[np.maximum(self.exact, 0)], 0.0)
             return np.floor(np.maximum(w, 0.0) + 0.5)
         if self.synthetic:
-            ids = self.ids[:, :, :self.m]
+            ids = self.ids[:, :, : self.m]
             values = np.where(ids >= 0, counts[np.maximum(ids, 0)], 0.0)
             valid = (values > 0).all(axis=2)
             top = -np.sort(-values, axis=2)
@@ -195,23 +197,22 @@ class Batch:
         """Append attribute z[i] to record i (all records of the batch) and update the state."""
         rows = np.arange(z.size)
         if self.synthetic:
-            np.add.at(synth_counts, self.ids[rows, z, :self.m].ravel()[self.ids[rows, z, :self.m].ravel() >= 0], 1)
+            np.add.at(synth_counts, self.ids[rows, z, : self.m].ravel()[self.ids[rows, z, : self.m].ravel() >= 0], 1)
         if self.t + 1 == self.records.shape[1]:  # records complete: no candidate is left to update
             self.records[rows, self.t] = z
             self.t += 1
             return
-        new = new_sub_ids(self.index, self.records, self.t, z, self.agg.base, self.agg.base,
-                          self.agg.reporting_length)
+        new = new_sub_ids(self.index, self.records, self.t, z, self.agg.base, self.agg.base, self.agg.reporting_length)
         self.records[rows, self.t] = z
         if self.t + 2 <= self.agg.reporting_length:
             self.exact = new[:, :, -1]
         if self.synthetic:
-            self.ids[:, :, self.m:self.m + new.shape[2]] = new
+            self.ids[:, :, self.m : self.m + new.shape[2]] = new
         else:
             values = np.where(new >= 0, self.index.counts[np.maximum(new, 0)], -1.0)
             self.present &= (new >= 0).all(axis=2)
             merged = -np.sort(-np.concatenate([self.top, values], axis=2), axis=2)
-            self.top = merged[:, :, :self.top.shape[2]]
+            self.top = merged[:, :, : self.top.shape[2]]
         self.t += 1
         self.m += new.shape[2]
 
@@ -227,8 +228,16 @@ def grant(picks: np.ndarray, avail: np.ndarray, rng: np.random.Generator) -> np.
     return rank < avail[picks]
 
 
-def build_batch(size: int, index: Index, agg: Aggregates, avail: np.ndarray, synth_counts: np.ndarray,
-                q: float, synthetic: bool, rng: np.random.Generator) -> np.ndarray:
+def build_batch(
+    size: int,
+    index: Index,
+    agg: Aggregates,
+    avail: np.ndarray,
+    synth_counts: np.ndarray,
+    q: float,
+    synthetic: bool,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Build ``size`` records in lockstep; returns their attribute matrix (-1 padded), empty records included."""
     batch = Batch(size, index, agg, q, synthetic)
     done = []
@@ -267,10 +276,17 @@ def to_codes(records: np.ndarray, agg: Aggregates) -> np.ndarray:
     return codes
 
 
-def aggregate_seeded(aggregates: Aggregates, rng: np.random.Generator, *, use_synthetic_counts: bool = False,
-                     weight_selection_percentile: float = 95.0, aggregate_counts_scale_factor: float | None = None,
-                     target_number_of_records: int | None = None, batch_size: int = 256,
-                     **_ignored) -> Encoded:
+def aggregate_seeded(
+    aggregates: Aggregates,
+    rng: np.random.Generator,
+    *,
+    use_synthetic_counts: bool = False,
+    weight_selection_percentile: float = 95.0,
+    aggregate_counts_scale_factor: float | None = None,
+    target_number_of_records: int | None = None,
+    batch_size: int = 256,
+    **_ignored,
+) -> Encoded:
     """Aggregate-seeded synthesis (SDS §5.4) from ``aggregates`` only.
 
     use_synthetic_counts: subtract the counts already synthesised from every lookup (default False, as

@@ -31,9 +31,9 @@ Deliberate deviations from SDS:
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import combinations
-from typing import Callable
 
 import numpy as np
 
@@ -57,7 +57,7 @@ def _pack_rows(mask: np.ndarray) -> np.ndarray:
     words = max(1, -(-n // 64))
     packed = np.packbits(mask, axis=1, bitorder="little")
     out = np.zeros((m, words * 8), dtype=np.uint8)
-    out[:, :packed.shape[1]] = packed
+    out[:, : packed.shape[1]] = packed
     return out.view(np.uint64)
 
 
@@ -205,12 +205,13 @@ class OversamplingControl:
 
     def _update_full(self, length: int, positions: np.ndarray) -> None:
         """Mark the combinations at ``positions`` that just became full and register their blockers."""
-        new = positions[(self.count[length][positions] + 1 > self.limit[length][positions])
-                        & ~self.full[length][positions]]
+        new = positions[
+            (self.count[length][positions] + 1 > self.limit[length][positions]) & ~self.full[length][positions]
+        ]
         self.full[length][new] = True
         for combo in self.agg.combos(length)[new].tolist() if new.size else []:
             for i, attr in enumerate(combo):
-                self.blockers.setdefault(tuple(combo[:i] + combo[i + 1:]), []).append(attr)
+                self.blockers.setdefault(tuple(combo[:i] + combo[i + 1 :]), []).append(attr)
 
     def start(self) -> None:
         """Begin a new (empty) record."""
@@ -221,9 +222,12 @@ class OversamplingControl:
     def add(self, attr: int) -> None:
         """Append ``attr`` to the record and block what its new prefixes block."""
         get = self.blockers.get
-        hits = [blocked for size in range(min(self.agg.reporting_length - 1, len(self.record)) + 1)
-                for sub in combinations(self.record, size)
-                for blocked in get(tuple(sorted(sub + (attr,))), ())]
+        hits = [
+            blocked
+            for size in range(min(self.agg.reporting_length - 1, len(self.record)) + 1)
+            for sub in combinations(self.record, size)
+            for blocked in get(tuple(sorted(sub + (attr,))), ())
+        ]
         if hits:
             self.blocked[hits] = True
         self.record.append(attr)
@@ -265,9 +269,16 @@ def _subset_index(n: int, size: int) -> np.ndarray:
     return np.array(subsets, dtype=np.int64).reshape(len(subsets), size)
 
 
-def consolidate(data: Encoded, rows: RowSets, avail: np.ndarray, k: int, rng: np.random.Generator,
-                cache_max_size: int = DEFAULT_CACHE_MAX_SIZE,
-                oversampling: OversamplingControl | None = None, oversampling_tries: int = 1) -> np.ndarray:
+def consolidate(
+    data: Encoded,
+    rows: RowSets,
+    avail: np.ndarray,
+    k: int,
+    rng: np.random.Generator,
+    cache_max_size: int = DEFAULT_CACHE_MAX_SIZE,
+    oversampling: OversamplingControl | None = None,
+    oversampling_tries: int = 1,
+) -> np.ndarray:
     """SDS consolidation loop: build records from the attribute budget ``avail`` until it is spent.
 
     Each record starts empty; an attribute is a candidate if its budget is > 0, its column is free and the
@@ -342,7 +353,7 @@ def seeded_rows(data: Encoded, rows: RowSets, k: int, rng: np.random.Generator) 
     kept = np.zeros((n, n_cols), dtype=bool)
     batch = rows.batch_size(n_cols)
     for start in range(0, n, batch):
-        cand = attrs[start:start + batch]
+        cand = attrs[start : start + batch]
         cand = np.where(cand >= 0, cand, rows.pad)
         chosen = np.zeros(cand.shape, dtype=bool)
         current = np.tile(rows.all_rows, (cand.shape[0], 1))
@@ -354,12 +365,13 @@ def seeded_rows(data: Encoded, rows: RowSets, k: int, rng: np.random.Generator) 
             active, choice = active[drawn], choice[drawn]
             chosen[active, choice] = True
             current[active] &= rows.bits[cand[active, choice]]
-        kept[start:start + batch] = chosen
+        kept[start : start + batch] = chosen
     return np.where(kept, data.codes, ABSENT)
 
 
-def row_seeded(data: Encoded, resolution: int, rng: np.random.Generator, *,
-               cache_max_size: int = DEFAULT_CACHE_MAX_SIZE) -> Encoded:
+def row_seeded(
+    data: Encoded, resolution: int, rng: np.random.Generator, *, cache_max_size: int = DEFAULT_CACHE_MAX_SIZE
+) -> Encoded:
     """Row-seeded k-anonymity synthesis (SDS §5.1): seeded rows, consolidation, suppression.
 
     One synthetic record per input record, each a subset of it with support >= k; then extra records
@@ -390,7 +402,7 @@ def unseeded(data: Encoded, resolution: int, rng: np.random.Generator) -> Encode
     # candidates per column: its values at positions 0..card-1 (position = code), absent at position `width`
     col_cands = np.full((n_cols, width + 1), rows.pad, dtype=np.int64)
     for j in range(n_cols):
-        col_cands[j, :cards[j]] = data.schema.offsets[j] + np.arange(cards[j])
+        col_cands[j, : cards[j]] = data.schema.offsets[j] + np.arange(cards[j])
         col_cands[j, width] = rows.absent(j)
     codes = np.full((n, n_cols), ABSENT, dtype=np.int32)
     batch = rows.batch_size(width + 1)
@@ -405,8 +417,9 @@ def unseeded(data: Encoded, resolution: int, rng: np.random.Generator) -> Encode
             support = rows.supports(current, cand)
             values = support[:, :width]
             common = values >= resolution
-            weights = np.column_stack([np.where(common, values, 0),
-                                       support[:, width] + np.where(common, 0, values).sum(axis=1)])
+            weights = np.column_stack(
+                [np.where(common, values, 0), support[:, width] + np.where(common, 0, values).sum(axis=1)]
+            )
             choice, drawn = weighted_choice(weights, rng)
             picked = drawn & (choice < width)
             codes[start + everyone[picked], column[picked]] = choice[picked]
@@ -414,10 +427,16 @@ def unseeded(data: Encoded, resolution: int, rng: np.random.Generator) -> Encode
     return finish(codes, data, drop_empty=False)
 
 
-def value_seeded(data: Encoded, resolution: int, rng: np.random.Generator, *,
-                 reporting_length: int = DEFAULT_REPORTING_LENGTH, oversampling_ratio: float | None = None,
-                 oversampling_tries: int | None = None,
-                 cache_max_size: int = DEFAULT_CACHE_MAX_SIZE) -> Encoded:
+def value_seeded(
+    data: Encoded,
+    resolution: int,
+    rng: np.random.Generator,
+    *,
+    reporting_length: int = DEFAULT_REPORTING_LENGTH,
+    oversampling_ratio: float | None = None,
+    oversampling_tries: int | None = None,
+    cache_max_size: int = DEFAULT_CACHE_MAX_SIZE,
+) -> Encoded:
     """Value-seeded k-anonymity synthesis (SDS §5.3): consolidation from the k-anonymous 1-counts.
 
     With ``oversampling_ratio`` set, an attribute is rejected if it would push a combination (length
@@ -437,8 +456,14 @@ def value_seeded(data: Encoded, resolution: int, rng: np.random.Generator, *,
     return finish(suppress(codes, data, target, rng), data)
 
 
-def kanon_aggregate_seeded(data: Encoded, resolution: int, rng: np.random.Generator, *,
-                           reporting_length: int = DEFAULT_REPORTING_LENGTH, **options) -> Encoded:
+def kanon_aggregate_seeded(
+    data: Encoded,
+    resolution: int,
+    rng: np.random.Generator,
+    *,
+    reporting_length: int = DEFAULT_REPORTING_LENGTH,
+    **options,
+) -> Encoded:
     """Aggregate-seeded synthesis (SDS §5.4) on the k-anonymity aggregates of ``data``.
 
     Delegates to :func:`synth.synthesizers.aggregate_seeded.aggregate_seeded` (``options`` are passed on).

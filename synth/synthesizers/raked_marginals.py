@@ -64,9 +64,9 @@ EMPTY_CELL = 1e-6
 class Tables:
     """Consistent marginal tables; in every table the last index of a column is its "absent" category."""
 
-    sizes: np.ndarray                 # categories per column (values + absent)
-    one: list[np.ndarray]             # 1-way tables, each summing to the total
-    pairs: dict[tuple[int, int], np.ndarray]     # 2-way tables (i < j), fitted to the 1-way margins
+    sizes: np.ndarray  # categories per column (values + absent)
+    one: list[np.ndarray]  # 1-way tables, each summing to the total
+    pairs: dict[tuple[int, int], np.ndarray]  # 2-way tables (i < j), fitted to the 1-way margins
     measured: dict[tuple[int, int], np.ndarray]  # value-value cells (the only directly measured ones)
     total: float
 
@@ -95,8 +95,9 @@ def denoised_one_counts(agg: Aggregates, noise_sd: list[float] | None) -> np.nda
     published = np.bincount(schema.attr_column, counts > 0, minlength=m)
     absent_share = np.maximum(n - np.bincount(schema.attr_column, counts, minlength=m), 0.0) / n
     combos = agg.combos(2)
-    flat = np.concatenate([combos[:, 0] * m + schema.attr_column[combos[:, 1]],
-                           combos[:, 1] * m + schema.attr_column[combos[:, 0]]])
+    flat = np.concatenate(
+        [combos[:, 0] * m + schema.attr_column[combos[:, 1]], combos[:, 1] * m + schema.attr_column[combos[:, 0]]]
+    )
     weights = np.tile(np.maximum(agg.counts[2], 0).astype(float), 2)
     sums = np.bincount(flat, weights, minlength=agg.base * m).reshape(agg.base, m)
     cells = np.bincount(flat, minlength=agg.base * m).reshape(agg.base, m)
@@ -115,7 +116,7 @@ def one_way_tables(agg: Aggregates, counts: np.ndarray) -> list[np.ndarray]:
     out = []
     for c, col in enumerate(agg.schema.columns):
         start = int(agg.schema.offsets[c])
-        values = counts[start:start + len(col.values)]
+        values = counts[start : start + len(col.values)]
         table = np.append(values, max(n - values.sum(), 0.0))
         out.append(table * (n / table.sum()) if table.sum() > 0 else np.append(np.zeros(values.size), n))
     return out
@@ -147,7 +148,7 @@ def pair_tables(agg: Aggregates, one: list[np.ndarray]) -> tuple[dict, dict]:
     tables, measured = {}, {}
     for i in range(m):
         for j in range(i + 1, m):
-            sel = order[bounds[i * m + j]:bounds[i * m + j + 1]]
+            sel = order[bounds[i * m + j] : bounds[i * m + j + 1]]
             t = np.zeros((one[i].size, one[j].size))
             t[v1[sel], v2[sel]] = values[sel]
             t[:-1, -1] = np.maximum(one[i][:-1] - t[:-1, :-1].sum(axis=1), 0)
@@ -205,8 +206,9 @@ def _pair_table(tables: Tables, i: int, j: int) -> np.ndarray:
     return tables.pairs[(i, j)] if i < j else tables.pairs[(j, i)].T
 
 
-def sample_tree(tables: Tables, order: np.ndarray, parents: np.ndarray, size: int,
-                rng: np.random.Generator) -> np.ndarray:
+def sample_tree(
+    tables: Tables, order: np.ndarray, parents: np.ndarray, size: int, rng: np.random.Generator
+) -> np.ndarray:
     """``size`` records (category indices, absent = last) by ancestral sampling along the tree.
 
     Returned column-major (int64), so that the per-column reads of raking are contiguous.
@@ -238,7 +240,7 @@ def shrunk_targets(tables: Tables, codes: np.ndarray, weights: np.ndarray, noise
     for (i, j), t in tables.pairs.items():
         current = np.bincount(_cells(codes, tables.sizes, i, j), weights, minlength=t.size).reshape(t.shape)
         diff = (t - current)[tables.measured[i, j]]
-        spread = float(np.mean(diff ** 2)) if diff.size else 0.0
+        spread = float(np.mean(diff**2)) if diff.size else 0.0
         lam = max(0.0, 1.0 - noise_var / spread) if spread > 0 else 1.0
         targets[i, j] = np.maximum(current + lam * (t - current), 0.0)
     return targets
@@ -264,8 +266,9 @@ def systematic(weights: np.ndarray, size: int, rng: np.random.Generator) -> np.n
     return perm[np.minimum(np.searchsorted(cum, points, side="right"), weights.size - 1)]
 
 
-def balance_one_way(chosen: np.ndarray, codes: np.ndarray, weights: np.ndarray, tables: Tables,
-                    rng: np.random.Generator, rounds: int) -> np.ndarray:
+def balance_one_way(
+    chosen: np.ndarray, codes: np.ndarray, weights: np.ndarray, tables: Tables, rng: np.random.Generator, rounds: int
+) -> np.ndarray:
     """Greedy swaps of chosen records with weighted pool draws to bring 1-way counts to the 1-way tables.
 
     Each round draws ``SWAP_CANDIDATES * batch`` chosen records and as many pool records (in proportion to
@@ -290,8 +293,8 @@ def balance_one_way(chosen: np.ndarray, codes: np.ndarray, weights: np.ndarray, 
         candidates = np.searchsorted(cumulative, rng.random(draws) * cumulative[-1], side="right")
         candidates = np.minimum(candidates, weights.size - 1)
         deficit = dev[cells[candidates]].sum(axis=1)
-        incoming = candidates[np.argsort(deficit, kind="stable")[:out_pos.size]]
-        outgoing = chosen[out_pos[:incoming.size]]
+        incoming = candidates[np.argsort(deficit, kind="stable")[: out_pos.size]]
+        outgoing = chosen[out_pos[: incoming.size]]
         differ = codes[outgoing] != codes[incoming]
         gain = ((dev[cells[outgoing]] - dev[cells[incoming]] - 1) * differ).sum(axis=1)
         swap = gain > 0
@@ -299,7 +302,7 @@ def balance_one_way(chosen: np.ndarray, codes: np.ndarray, weights: np.ndarray, 
             break
         counts -= np.bincount(cells[outgoing[swap]].ravel(), minlength=target.size)
         counts += np.bincount(cells[incoming[swap]].ravel(), minlength=target.size)
-        chosen[out_pos[:incoming.size][swap]] = incoming[swap]
+        chosen[out_pos[: incoming.size][swap]] = incoming[swap]
     return chosen
 
 
@@ -330,9 +333,15 @@ def log_pair_tables(tables: Tables) -> dict[tuple[int, int], np.ndarray]:
     return out
 
 
-def fix_one_way(codes: np.ndarray, tables: Tables, logs: dict, rng: np.random.Generator,
-                siblings: dict[int, list[int]], support: TripleSupport | None = None,
-                triple_cost: float = 0.0) -> np.ndarray:
+def fix_one_way(
+    codes: np.ndarray,
+    tables: Tables,
+    logs: dict,
+    rng: np.random.Generator,
+    siblings: dict[int, list[int]],
+    support: TripleSupport | None = None,
+    triple_cost: float = 0.0,
+) -> np.ndarray:
     """Edit single cells so that every column's counts equal its (integer-rounded) 1-way table exactly.
 
     Column by column, records holding a value in surplus switch to a value in deficit. The records chosen for
@@ -389,10 +398,19 @@ def _rank_within(groups: np.ndarray) -> np.ndarray:
     return rank
 
 
-def raked_marginals(aggregates: Aggregates, rng: np.random.Generator, *, noise_sd: list[float] | None = None,
-                    pool_factor: float = 1.5, sweeps: int = 6, min_support3: bool = True,
-                    absent_triple_penalty: float = 0.05, balance_rounds: int = 100, exact_one_way: bool = True,
-                    **_ignored) -> Encoded:
+def raked_marginals(
+    aggregates: Aggregates,
+    rng: np.random.Generator,
+    *,
+    noise_sd: list[float] | None = None,
+    pool_factor: float = 1.5,
+    sweeps: int = 6,
+    min_support3: bool = True,
+    absent_triple_penalty: float = 0.05,
+    balance_rounds: int = 100,
+    exact_one_way: bool = True,
+    **_ignored,
+) -> Encoded:
     """Synthesize ``aggregates.n_records`` records from DP aggregates (see the module docstring).
 
     noise_sd: the DP noise standard deviation per length (release metadata ``noise_sd``); without it the
@@ -422,7 +440,7 @@ def raked_marginals(aggregates: Aggregates, rng: np.random.Generator, *, noise_s
         absent = support.absent_counts(codes)
         if (absent == 0).mean() >= SUPPORTED_SHARE:
             penalty = 0.0
-        penalised = weights * penalty ** absent
+        penalised = weights * penalty**absent
         if penalised.sum() > 0:
             weights = penalised * (n_out / penalised.sum())
     weights = rake(codes, tables.sizes, weights, targets, sweeps)
@@ -431,6 +449,5 @@ def raked_marginals(aggregates: Aggregates, rng: np.random.Generator, *, noise_s
     out = codes[chosen]
     if exact_one_way:
         triple_cost = -np.log(max(penalty, MIN_PENALTY))
-        out = fix_one_way(out, tables, log_pair_tables(tables), rng, multi_value_siblings(schema), support,
-                          triple_cost)
+        out = fix_one_way(out, tables, log_pair_tables(tables), rng, multi_value_siblings(schema), support, triple_cost)
     return to_encoded(out, schema)

@@ -33,8 +33,8 @@ class TripleSupport:
         self.base = agg.base
         self.keys = agg.keys[3] if agg.reporting_length >= 3 else np.zeros(0, np.int64)
         self.table = None
-        if self.base ** 3 <= DENSE_TRIPLES_MAX:
-            self.table = np.zeros(self.base ** 3, dtype=bool)
+        if self.base**3 <= DENSE_TRIPLES_MAX:
+            self.table = np.zeros(self.base**3, dtype=bool)
             self.table[self.keys] = True
 
     def contains(self, keys: np.ndarray) -> np.ndarray:

@@ -19,4 +19,5 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def release(data_dir: Path) -> Release:
     from synth.release import current_release
+
     return load_release(current_release(data_dir))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -34,16 +34,27 @@ RECORDS = [
 #: with expanded multi-value columns. Absent on purpose: gender:Female;ageBroad:09--17 (suppressed) and
 #: gender:Male;perpGender_Female:1.
 AGGREGATES = {
-    "yearRegister:2019": 55, "yearRegister:2020": 35,
-    "gender:Female": 50, "gender:Male": 40,
-    "ageBroad:09--17": 20, "ageBroad:18--20": 60,
-    "CountryOfExploitation:PHL": 22, "CountryOfExploitation:UKR": 18, "CountryOfExploitation:USA": 45,
-    "perpGender_Female:1": 30, "perpGender_Male:1": 44,
-    "gender:Female;ageBroad:18--20": 33, "gender:Male;ageBroad:09--17": 12, "gender:Male;ageBroad:18--20": 25,
-    "gender:Female;perpGender_Female:1": 21, "gender:Female;perpGender_Male:1": 14,
+    "yearRegister:2019": 55,
+    "yearRegister:2020": 35,
+    "gender:Female": 50,
+    "gender:Male": 40,
+    "ageBroad:09--17": 20,
+    "ageBroad:18--20": 60,
+    "CountryOfExploitation:PHL": 22,
+    "CountryOfExploitation:UKR": 18,
+    "CountryOfExploitation:USA": 45,
+    "perpGender_Female:1": 30,
+    "perpGender_Male:1": 44,
+    "gender:Female;ageBroad:18--20": 33,
+    "gender:Male;ageBroad:09--17": 12,
+    "gender:Male;ageBroad:18--20": 25,
+    "gender:Female;perpGender_Female:1": 21,
+    "gender:Female;perpGender_Male:1": 14,
     "gender:Male;perpGender_Male:1": 28,
-    "yearRegister:2019;gender:Female": 30, "yearRegister:2019;gender:Male": 24,
-    "yearRegister:2020;gender:Female": 19, "yearRegister:2020;gender:Male": 15,
+    "yearRegister:2019;gender:Female": 30,
+    "yearRegister:2019;gender:Male": 24,
+    "yearRegister:2020;gender:Female": 19,
+    "yearRegister:2020;gender:Male": 15,
     "ageBroad:18--20;CountryOfExploitation:USA": 31,
     "perpGender_Female:1;perpGender_Male:1": 9,
 }
@@ -52,11 +63,22 @@ PROTECTED_RECORDS = 90
 
 
 def schema_columns() -> list[dict]:
-    cols = [{"name": n, "source": n, "label": lab, "values": vals, "multi_value": False, "delimiter": None}
-            for n, lab, vals in COLUMNS]
+    cols = [
+        {"name": n, "source": n, "label": lab, "values": vals, "multi_value": False, "delimiter": None}
+        for n, lab, vals in COLUMNS
+    ]
     for source, lab, vals in MULTI:
-        cols += [{"name": f"{source}_{v}", "source": source, "label": f"{lab}: {v}", "values": ["1"],
-                  "multi_value": True, "delimiter": ";"} for v in vals]
+        cols += [
+            {
+                "name": f"{source}_{v}",
+                "source": source,
+                "label": f"{lab}: {v}",
+                "values": ["1"],
+                "multi_value": True,
+                "delimiter": ";",
+            }
+            for v in vals
+        ]
     return cols
 
 
@@ -65,8 +87,8 @@ def synthetic_frame(records=RECORDS) -> pd.DataFrame:
     names = [c[0] for c in COLUMNS]
     rows = []
     for rec in records:
-        row = {n: (v or None) for n, v in zip(names, rec)}
-        for (source, _, vals), cell in zip(MULTI, rec[len(names):]):
+        row = {n: (v or None) for n, v in zip(names, rec, strict=False)}
+        for (source, _, vals), cell in zip(MULTI, rec[len(names) :], strict=False):
             present = set(cell.split(";")) if cell else set()
             row.update({f"{source}_{v}": ("1" if v in present else None) for v in vals})
         rows.append(row)
@@ -78,8 +100,15 @@ def aggregates_frame(aggregates=AGGREGATES, noise_sd=NOISE_SD) -> pd.DataFrame:
     rows = []
     for combo, count in aggregates.items():
         parts = dict(p.split(":", 1) for p in combo.split(";"))
-        rows.append({"combination": combo, "length": len(parts), "count": count,
-                     "sd": noise_sd[len(parts) - 1], **{n: parts.get(n) for n in names}})
+        rows.append(
+            {
+                "combination": combo,
+                "length": len(parts),
+                "count": count,
+                "sd": noise_sd[len(parts) - 1],
+                **{n: parts.get(n) for n in names},
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["length"] = frame["length"].astype("int8")
     for n in names:
@@ -89,14 +118,19 @@ def aggregates_frame(aggregates=AGGREGATES, noise_sd=NOISE_SD) -> pd.DataFrame:
 
 def metadata(dataset: str = "sample", reporting_length: int = 2, n_synthetic: int = len(RECORDS)) -> dict:
     return {
-        "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "software_version": "0.1.0",
-        "dataset": {"name": dataset, "title": "Hand-made test records",
-                    "citation": "Test citation. Accessed [date]."},
-        "privacy": {"mechanism": "dp_marginals", "epsilon": 4.0, "delta": 1e-5,
-                    "reporting_length": reporting_length, "protected_number_of_records": PROTECTED_RECORDS,
-                    "noise_sd": NOISE_SD[:reporting_length], "thresholds": [5.0, 0.0][:reporting_length],
-                    "threshold_type": "adaptive"},
+        "dataset": {"name": dataset, "title": "Hand-made test records", "citation": "Test citation. Accessed [date]."},
+        "privacy": {
+            "mechanism": "dp_marginals",
+            "epsilon": 4.0,
+            "delta": 1e-5,
+            "reporting_length": reporting_length,
+            "protected_number_of_records": PROTECTED_RECORDS,
+            "noise_sd": NOISE_SD[:reporting_length],
+            "thresholds": [5.0, 0.0][:reporting_length],
+            "threshold_type": "adaptive",
+        },
         "schema": {"columns": schema_columns()},
         "synthesis": {"method": "dp_aggregate_seeded", "options": {}, "n_records": n_synthetic},
     }
@@ -104,23 +138,42 @@ def metadata(dataset: str = "sample", reporting_length: int = 2, n_synthetic: in
 
 EVALUATION = {
     "summary": {"mean_absolute_error": {"1": 4.5, "2": 6.25}},
-    "by_length": [{"length": 1, "mae": 4.5, "suppressed_pct": 0.0, "fabricated_pct": 2.0},
-                  {"length": 2, "mae": 6.25, "suppressed_pct": 10.0, "fabricated_pct": 5.0}],
+    "by_length": [
+        {"length": 1, "mae": 4.5, "suppressed_pct": 0.0, "fabricated_pct": 2.0},
+        {"length": 2, "mae": 6.25, "suppressed_pct": 10.0, "fabricated_pct": 5.0},
+    ],
 }
 
 
-def build_release(data_dir: Path, *, dataset: str = "sample", records=RECORDS, aggregates=AGGREGATES,
-                  reporting_length: int = 2, when: datetime | None = None) -> Path:
+def build_release(
+    data_dir: Path,
+    *,
+    dataset: str = "sample",
+    records=RECORDS,
+    aggregates=AGGREGATES,
+    reporting_length: int = 2,
+    when: datetime | None = None,
+) -> Path:
     """Write the hand-made release under ``data_dir`` and make it current; returns its folder."""
-    when = when or datetime.now(timezone.utc)
+    when = when or datetime.now(UTC)
     synthetic = synthetic_frame(records)
-    condensed = pd.DataFrame([dict(zip([c[0] for c in COLUMNS] + [m[0] for m in MULTI], r)) for r in records])
-    long_rows = [{"Id": i, "Attribute": col, "Value": val, "AttributeValue": f"{col}:{val}"}
-                 for i, row in enumerate(synthetic.to_dict("records")) for col, val in row.items() if val]
+    names = [c[0] for c in COLUMNS] + [m[0] for m in MULTI]
+    condensed = pd.DataFrame([dict(zip(names, r, strict=True)) for r in records])
+    long_rows = [
+        {"Id": i, "Attribute": col, "Value": val, "AttributeValue": f"{col}:{val}"}
+        for i, row in enumerate(synthetic.to_dict("records"))
+        for col, val in row.items()
+        if val
+    ]
     return write_release(
-        Path(data_dir), new_release_id(dataset, when),
+        Path(data_dir),
+        new_release_id(dataset, when),
         metadata=metadata(dataset, reporting_length, len(records)),
-        tables={"aggregates.parquet": aggregates_frame(aggregates), "synthetic.parquet": synthetic,
-                "synthetic_condensed.csv": condensed, "synthetic_long.csv": pd.DataFrame(long_rows)},
+        tables={
+            "aggregates.parquet": aggregates_frame(aggregates),
+            "synthetic.parquet": synthetic,
+            "synthetic_condensed.csv": condensed,
+            "synthetic_long.csv": pd.DataFrame(long_rows),
+        },
         documents={"evaluation.json": EVALUATION},
     )

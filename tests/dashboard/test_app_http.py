@@ -26,10 +26,21 @@ def multi_output(parts: list[str]) -> str:
     return ".." + "...".join(parts) + ".."
 
 
-def _update(client, output: str, outputs: list[dict], inputs: list[dict], state: list[dict] | None = None,
-            changed: list[str] | None = None) -> dict:
-    payload = {"output": output, "outputs": outputs, "inputs": inputs, "state": state or [],
-               "changedPropIds": changed or []}
+def _update(
+    client,
+    output: str,
+    outputs: list[dict],
+    inputs: list[dict],
+    state: list[dict] | None = None,
+    changed: list[str] | None = None,
+) -> dict:
+    payload = {
+        "output": output,
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": state or [],
+        "changedPropIds": changed or [],
+    }
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.data[:500]
     return response.get_json()["response"]
@@ -63,7 +74,7 @@ def test_explore_bar_click_callback_filters(client):
     assert out[ids.EXPLORE_TO_DATA]["href"] == "/data?f=gender%3AMale"
     assert out[dom_id({"type": ids.EXPLORE_FILTER, "source": "gender"})]["value"] == "Male"
     age = out[dom_id({"type": ids.EXPLORE_CHART, "source": "ageBroad"})]["figure"]
-    assert age["data"][1]["customdata"] == ["09--17", "18--20"]       # Male & age: 12 and 25, estimates 1 and 2
+    assert age["data"][1]["customdata"] == ["09--17", "18--20"]  # Male & age: 12 and 25, estimates 1 and 2
     assert age["data"][1]["x"] == [12, 25] and age["data"][0]["x"] == [1, 2]
 
 
@@ -76,11 +87,13 @@ def test_explore_second_click_clears(client):
 def test_explore_column_change_rebuilds_grid(client):
     deps = [d["output"] for d in client.get("/_dash-dependencies").get_json()]
     output = next(o for o in deps if o.startswith("..explore-grid.children"))
-    payload = {"output": output, "outputs": [{"id": ids.EXPLORE_GRID, "property": "children"},
-                                             {"id": ids.EXPLORE_URL, "property": "search"}],
-               "inputs": [{"id": ids.EXPLORE_COLUMNS, "property": "value", "value": ["perpGender", "nope"]}],
-               "state": [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Female"]}],
-               "changedPropIds": [f"{ids.EXPLORE_COLUMNS}.value"]}
+    payload = {
+        "output": output,
+        "outputs": [{"id": ids.EXPLORE_GRID, "property": "children"}, {"id": ids.EXPLORE_URL, "property": "search"}],
+        "inputs": [{"id": ids.EXPLORE_COLUMNS, "property": "value", "value": ["perpGender", "nope"]}],
+        "state": [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Female"]}],
+        "changedPropIds": [f"{ids.EXPLORE_COLUMNS}.value"],
+    }
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     assert out[ids.EXPLORE_URL]["search"] == "?c=perpGender&f=gender%3AFemale"
     assert json.dumps(out[ids.EXPLORE_GRID]["children"]).count('"explore-chart"') == 1
@@ -88,16 +101,31 @@ def test_explore_column_change_rebuilds_grid(client):
 
 def test_data_rows_callback_pages_filters_and_sorts(client):
     outputs = [{"id": ids.DATA_GRID, "property": "getRowsResponse"}, {"id": ids.DATA_COUNT, "property": "children"}]
-    outputs += [{"id": {"type": ids.DATA_EXPORT, "table": "records", "fmt": f}, "property": "href"}
-                for f in ("csv", "xlsx", "parquet")]
-    output = multi_output(["data-grid.getRowsResponse", "data-count.children"] + [
-        json.dumps({"fmt": f, "table": "records", "type": ids.DATA_EXPORT}, separators=(",", ":")) + ".href"
-        for f in ("csv", "xlsx", "parquet")])
-    request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "CountryOfExploitation", "sort": "desc"}],
-               "filterModel": {"ageBroad": {"filterType": "text", "type": "equals", "filter": "18--20"}}}
-    out = _update(client, output, outputs, [{"id": ids.DATA_GRID, "property": "getRowsRequest", "value": request}],
-                  [{"id": ids.DATA_STATE, "property": "data", "value": ["gender:Female"]}],
-                  ["data-grid.getRowsRequest"])
+    outputs += [
+        {"id": {"type": ids.DATA_EXPORT, "table": "records", "fmt": f}, "property": "href"}
+        for f in ("csv", "xlsx", "parquet")
+    ]
+    output = multi_output(
+        ["data-grid.getRowsResponse", "data-count.children"]
+        + [
+            json.dumps({"fmt": f, "table": "records", "type": ids.DATA_EXPORT}, separators=(",", ":")) + ".href"
+            for f in ("csv", "xlsx", "parquet")
+        ]
+    )
+    request = {
+        "startRow": 0,
+        "endRow": 100,
+        "sortModel": [{"colId": "CountryOfExploitation", "sort": "desc"}],
+        "filterModel": {"ageBroad": {"filterType": "text", "type": "equals", "filter": "18--20"}},
+    }
+    out = _update(
+        client,
+        output,
+        outputs,
+        [{"id": ids.DATA_GRID, "property": "getRowsRequest", "value": request}],
+        [{"id": ids.DATA_STATE, "property": "data", "value": ["gender:Female"]}],
+        ["data-grid.getRowsRequest"],
+    )
     rows = out[ids.DATA_GRID]["getRowsResponse"]["rowData"]
     assert out[ids.DATA_GRID]["getRowsResponse"]["rowCount"] == 3
     assert [r["id"] for r in rows] == [0, 1, 7] and {r["CountryOfExploitation"] for r in rows} == {"USA"}
@@ -118,15 +146,18 @@ def test_api_aggregates_json_and_csv(client):
     assert frame["count"].tolist() == [21, 14, 28]
 
 
-@pytest.mark.parametrize("query,message", [
-    ("columns=nope", "unknown column"),
-    ("columns=gender&filter=gender", "column:value"),
-    ("columns=gender&filter=ageBroad:99", "unknown value"),
-    ("columns=gender,ageBroad&filter=yearRegister:2019", "exceed the reporting length"),
-    ("columns=gender&format=xml", "format must be one of"),
-    ("columns=gender&include_not_reported=maybe", "true or false"),
-    ("", "at least one column"),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("columns=nope", "unknown column"),
+        ("columns=gender&filter=gender", "column:value"),
+        ("columns=gender&filter=ageBroad:99", "unknown value"),
+        ("columns=gender,ageBroad&filter=yearRegister:2019", "exceed the reporting length"),
+        ("columns=gender&format=xml", "format must be one of"),
+        ("columns=gender&include_not_reported=maybe", "true or false"),
+        ("", "at least one column"),
+    ],
+)
 def test_api_aggregates_rejects_bad_input(client, query, message):
     response = client.get("/api/v1/aggregates?" + query)
     assert response.status_code == 400 and message in response.get_json()["error"]
@@ -162,9 +193,10 @@ def test_exports_carry_provenance_and_neutralise(client):
 def test_filesystem_cache_backend_serves_pages(data_dir, tmp_path):
     settings = Settings(data_dir=data_dir, cache_type="FileSystemCache", cache_dir=tmp_path / "cache")
     client = create_app(settings).server.test_client()
-    for _ in range(2):                                  # second round is served from the file cache
-        out = client.post("/_dash-update-component",
-                          json=explore_click_payload(["gender", "ageBroad"], [], ("gender", "Female"))).get_json()
+    for _ in range(2):  # second round is served from the file cache
+        out = client.post(
+            "/_dash-update-component", json=explore_click_payload(["gender", "ageBroad"], [], ("gender", "Female"))
+        ).get_json()
         assert "published count 50" in out["response"][ids.EXPLORE_SUMMARY]["children"]
     assert any((tmp_path / "cache").iterdir())
 

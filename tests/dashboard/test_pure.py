@@ -53,14 +53,24 @@ def test_source_views_condense_multi_value(release):
     assert labels == ["Female", "Female;Male", "Male", "Male", "", "Female", "Male", ""]
 
 
-@pytest.mark.parametrize("model,expected", [
-    ({"perpGender": {"type": "contains", "filter": "male"}}, [0, 1, 2, 3, 5, 6]),
-    ({"perpGender": {"type": "equals", "filter": "Male"}}, [2, 3, 6]),
-    ({"perpGender": {"type": "blank"}}, [4, 7]),
-    ({"ageBroad": {"type": "notBlank"}, "gender": {"type": "startsWith", "filter": "f"}}, [0, 1, 2, 7]),
-    ({"CountryOfExploitation": {"operator": "OR", "conditions": [{"type": "equals", "filter": "PHL"},
-                                                                  {"type": "equals", "filter": "UKR"}]}}, [2, 3, 4, 6]),
-])
+@pytest.mark.parametrize(
+    "model,expected",
+    [
+        ({"perpGender": {"type": "contains", "filter": "male"}}, [0, 1, 2, 3, 5, 6]),
+        ({"perpGender": {"type": "equals", "filter": "Male"}}, [2, 3, 6]),
+        ({"perpGender": {"type": "blank"}}, [4, 7]),
+        ({"ageBroad": {"type": "notBlank"}, "gender": {"type": "startsWith", "filter": "f"}}, [0, 1, 2, 7]),
+        (
+            {
+                "CountryOfExploitation": {
+                    "operator": "OR",
+                    "conditions": [{"type": "equals", "filter": "PHL"}, {"type": "equals", "filter": "UKR"}],
+                }
+            },
+            [2, 3, 4, 6],
+        ),
+    ],
+)
 def test_filter_rows_text_models(release, model, expected):
     assert records.filter_rows(release, (), model).tolist() == expected
 
@@ -73,9 +83,13 @@ def test_filter_rows_rejects_unknown(release):
 
 
 def test_sort_rows_and_frame(release):
-    rows = records.query_rows(release, (("gender", "Female"),), None,
-                              [{"colId": "ageBroad", "sort": "asc"}, {"colId": "yearRegister", "sort": "desc"}])
-    assert rows.tolist() == [5, 2, 1, 0, 7]       # empty age first; within 18--20: 2020 before 2019, stable
+    rows = records.query_rows(
+        release,
+        (("gender", "Female"),),
+        None,
+        [{"colId": "ageBroad", "sort": "asc"}, {"colId": "yearRegister", "sort": "desc"}],
+    )
+    assert rows.tolist() == [5, 2, 1, 0, 7]  # empty age first; within 18--20: 2020 before 2019, stable
     frame = records.frame_for(release, rows, 0, 2)
     assert frame["id"].tolist() == [5, 2] and frame.loc[0, "ageBroad"] == ""
 
@@ -101,7 +115,7 @@ def test_profile_sample_and_automatic(tmp_path, release):
     assert not profile.automatic and profile.time == "yearRegister"
     assert [g.source for g in profile.geography] == ["CountryOfExploitation"]
     assert profile.value_label("CountryOfExploitation", "UKR") == "Ukraine"
-    assert profile.explore == ("gender", "ageBroad", "CountryOfExploitation")       # unknown ones dropped
+    assert profile.explore == ("gender", "ageBroad", "CountryOfExploitation")  # unknown ones dropped
     build_release(tmp_path, dataset="mystery")
     auto = resolve_profile(load_release(current_release(tmp_path)))
     assert auto.automatic and auto.time == "yearRegister"
@@ -114,8 +128,12 @@ def test_is_iso3_column():
 
 
 def test_evaluation_tables():
-    view = evaluation_tables({"summary": {"mean_absolute_error": {"1": 4.5, "2": 6.0}, "records": 10},
-                              "by_length": [{"length": 1, "mae": 4.5}, {"length": 2, "mae": 6.0}]})
+    view = evaluation_tables(
+        {
+            "summary": {"mean_absolute_error": {"1": 4.5, "2": 6.0}, "records": 10},
+            "by_length": [{"length": 1, "mae": 4.5}, {"length": 2, "mae": 6.0}],
+        }
+    )
     assert view.scalars == [("summary / records", "10")]
     assert [c.title for c in view.charts] == ["summary / mean absolute error", "by length: mae"]
 
@@ -125,7 +143,7 @@ def test_comparison_figure_marks_not_reported(release):
     frame["selected"] = False
     figure = figures.comparison_bars(frame, "Gender", str, "src")
     published = figure["data"][1]
-    assert published["text"] == ["12", "not reported"]          # reversed order: Male first
+    assert published["text"] == ["12", "not reported"]  # reversed order: Male first
     assert published["customdata"] == ["Male", "Female"]
 
 
@@ -146,9 +164,13 @@ def test_settings_validation():
 
 
 def test_evaluation_lists_by_length_and_sentences():
-    view = evaluation_tables({"synthetic": {"rare_by_length": [0, 4, 9], "distinct": 7},
-                              "summary": [{"name": "a", "text": "First sentence."}],
-                              "pres": [{"bin": 10, "size": 5, "preservation": 0.5}]})
+    view = evaluation_tables(
+        {
+            "synthetic": {"rare_by_length": [0, 4, 9], "distinct": 7},
+            "summary": [{"name": "a", "text": "First sentence."}],
+            "pres": [{"bin": 10, "size": 5, "preservation": 0.5}],
+        }
+    )
     assert [c.title for c in view.charts] == ["synthetic / rare by length", "pres: preservation"]
     assert view.charts[0].frame["length"].tolist() == ["1", "2", "3"]
     assert view.sentences == ["First sentence."] and view.scalars == [("synthetic / distinct", "7")]
@@ -156,8 +178,11 @@ def test_evaluation_lists_by_length_and_sentences():
 
 def test_filter_model_from_query_validates(release):
     from layouts.data import filter_model_from_query
+
     good = '{"gender":{"filterType":"text","type":"equals","filter":"Male"}}'
-    assert filter_model_from_query(release, good) == {"gender": {"filterType": "text", "type": "equals", "filter": "Male"}}
+    assert filter_model_from_query(release, good) == {
+        "gender": {"filterType": "text", "type": "equals", "filter": "Male"}
+    }
     assert filter_model_from_query(release, '{"nope":{"type":"equals","filter":"x"}}') == {}
     assert filter_model_from_query(release, "not json") == {} and filter_model_from_query(release, "[1]") == {}
     assert filter_model_from_query(release, None) == {}

@@ -19,6 +19,7 @@ def test_dimensions_group_multi_value_columns(release):
 
 def test_encode_arrow_column_maps_null_and_unknown_to_absent():
     import pyarrow as pa
+
     codes = encode_arrow_column(pa.chunked_array([["b", None, "a", "zzz", "b"]]), ("a", "b"))
     assert codes.tolist() == [1, -1, 0, -1, 1]
 
@@ -62,8 +63,9 @@ def test_own_selection_is_marked_and_ignored_for_own_bars(release):
 
 
 def test_normalise_drops_unknown_and_duplicate_sources(release):
-    sel = q.parse_selection_strings(release, ["ageBroad:18--20", "gender:Male", "gender:Female", "nope:1",
-                                              "gender:Other", "junk"])
+    sel = q.parse_selection_strings(
+        release, ["ageBroad:18--20", "gender:Male", "gender:Female", "nope:1", "gender:Other", "junk"]
+    )
     assert sel == (("gender", "Male"), ("ageBroad", "18--20"))
 
 
@@ -75,8 +77,12 @@ def test_cell_and_total(release):
 
 def test_crosstab_counts_and_suppression(release):
     out = q.crosstab(release, ["gender", "perpGender"], (), with_estimates=True)
-    assert out[["gender", "perpGender"]].values.tolist() == [["Female", "Female"], ["Female", "Male"],
-                                                             ["Male", "Female"], ["Male", "Male"]]
+    assert out[["gender", "perpGender"]].values.tolist() == [
+        ["Female", "Female"],
+        ["Female", "Male"],
+        ["Male", "Female"],
+        ["Male", "Male"],
+    ]
     assert out["estimated"].tolist() == [3, 2, 0, 2]
     assert out["status"].tolist()[2] == q.NOT_REPORTED
     kept = q.crosstab(release, ["gender", "perpGender"], (), include_not_reported=False)
@@ -104,6 +110,7 @@ def test_store_follows_current_release(tmp_path):
 
 def test_load_release_reads_only_release_files(data_dir):
     from synth.release import current_release
+
     rel = load_release(current_release(data_dir))
     assert rel.n_synthetic == 8 and rel.reporting_length == 2 and rel.protected_records == 90
 
@@ -123,6 +130,7 @@ def test_member_bars(release):
 
 def test_corrupt_new_release_keeps_serving_the_previous_one(tmp_path):
     from dashboard.store import ReleaseError
+
     store = ReleaseStore(tmp_path, recheck_seconds=0)
     build_release(tmp_path)
     first = store.get()

@@ -16,6 +16,7 @@ def test_no_serious_accessibility_violation(page, live_url, path):
     page.wait_for_selector("main")
     page.wait_for_load_state("networkidle")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
-    blocking = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
-                if v["impact"] in BLOCKING]
+    blocking = [
+        (v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"] if v["impact"] in BLOCKING
+    ]
     assert blocking == [], results.generate_report()

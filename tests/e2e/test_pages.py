@@ -23,8 +23,10 @@ def pattern_id(kind: str, **keys) -> str:
     return "[id='" + json.dumps({**keys, "type": kind}, sort_keys=True, separators=(",", ":")) + "']"
 
 
-@pytest.mark.parametrize("path,marker", [("/", ".js-plotly-plot"), ("/explore", ".js-plotly-plot"),
-                                         ("/data", ".ag-row"), ("/about", "#about-citation")])
+@pytest.mark.parametrize(
+    "path,marker",
+    [("/", ".js-plotly-plot"), ("/explore", ".js-plotly-plot"), ("/data", ".ag-row"), ("/about", "#about-citation")],
+)
 def test_page_loads_clean_and_offline(page, live_url, guard, path, marker):
     page.goto(live_url + path)
     expect(page.locator(marker).first).to_be_visible(timeout=15000)
@@ -44,8 +46,7 @@ def _click_bar(page, chart_selector: str, label: str) -> None:
     """Click the estimate bar of a category (the first trace's bar for ``label``)."""
     chart = page.locator(chart_selector)
     expect(chart.locator(".js-plotly-plot")).to_be_visible(timeout=15000)
-    index = chart.evaluate(
-        "(el, label) => el.querySelector('.js-plotly-plot').data[0].y.indexOf(label)", label)
+    index = chart.evaluate("(el, label) => el.querySelector('.js-plotly-plot').data[0].y.indexOf(label)", label)
     _click_point(page, chart.locator(".trace.bars").first.locator(".point").nth(index))
 
 
@@ -68,9 +69,12 @@ def test_bar_click_filters_other_charts_and_second_click_clears(page, live_url, 
     expect(page.locator("#explore-chips")).to_contain_text("Male", timeout=10000)
     expect(page).to_have_url(re.compile(r"f=gender%3AMale"))
     page.wait_for_timeout(500)
-    after = page.locator(pattern_id("explore-chart", source="ageBroad")).locator(".js-plotly-plot").evaluate(
-        "el => el.data[0].x")
-    assert sorted(before) == [2, 5] and sorted(after) == [1, 2]     # all records vs Male only (estimates)
+    after = (
+        page.locator(pattern_id("explore-chart", source="ageBroad"))
+        .locator(".js-plotly-plot")
+        .evaluate("el => el.data[0].x")
+    )
+    assert sorted(before) == [2, 5] and sorted(after) == [1, 2]  # all records vs Male only (estimates)
     _click_bar(page, pattern_id("explore-chart", source="gender"), "Male")
     expect(page.locator("#explore-chips")).to_contain_text("No selection", timeout=10000)
     guard.assert_clean()
@@ -158,7 +162,7 @@ def test_grid_filter_narrows_records_and_export(page, live_url, guard):
     frame = pd.read_csv(csv.path(), comment="#", dtype=str, keep_default_na=False)
     assert frame["CountryOfExploitation"].tolist() == ["UKR", "UKR"]
     expect(page).to_have_url(re.compile(r"fm=.*UKR"))
-    page.goto(page.url)                                   # the permalink restores the grid filter
+    page.goto(page.url)  # the permalink restores the grid filter
     expect(page.locator("#data-count")).to_contain_text("2 synthetic records", timeout=15000)
     guard.assert_clean()
 
@@ -193,7 +197,7 @@ def test_overview_bar_click_opens_explore_filtered(page, live_url, guard):
     page.goto(live_url + "/")
     chart = page.locator(pattern_id("overview-breakdown", key="gender"))
     expect(chart.locator(".js-plotly-plot")).to_be_visible(timeout=15000)
-    _click_point(page, chart.locator(".trace.bars .point").nth(1))          # Male
+    _click_point(page, chart.locator(".trace.bars .point").nth(1))  # Male
     expect(page).to_have_url(re.compile(r"/explore\?c=gender.*f=gender%3AMale"), timeout=10000)
     expect(page.locator("#explore-chips")).to_contain_text("Male", timeout=10000)
     guard.assert_clean()
