@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard.testing import explore_click_payload  # noqa: E402
 from synth.release import current_release, new_release_id, read_metadata, utc_now, write_release  # noqa: E402
+from synth.release_format import AGGREGATES, EVALUATION, SYNTHETIC  # noqa: E402
 
 COLD_START = """
 import json, resource, sys, time
@@ -69,26 +71,21 @@ def source_release(data_dir: Path | None) -> Path:
 def build_large_release(source: Path, n_records: int, out_dir: Path, seed: int) -> Path:
     """A copy of ``source`` whose synthetic records are resampled to ``n_records`` rows."""
     meta = read_metadata(source)
-    synthetic = pq.read_table(source / "synthetic.parquet")
+    synthetic = pq.read_table(source / SYNTHETIC)
     rng = np.random.default_rng(seed)
     big = synthetic.take(rng.integers(0, synthetic.num_rows, n_records)).to_pandas()
-    metadata = {k: v for k, v in meta.items() if k not in ("format_version", "release_id", "files")}
-    metadata["synthesis"] = {
-        **meta.get("synthesis", {}),
-        "n_records": n_records,
-        "note": f"benchmark: resampled from {meta['release_id']}",
-    }
-    evaluation = json.loads((source / "evaluation.json").read_text()) if (source / "evaluation.json").exists() else {}
-    name = meta.get("dataset", {}).get("name", "bench")
+    metadata = replace(
+        meta,
+        release_id=new_release_id(meta.dataset.name, utc_now()),
+        synthesis=replace(meta.synthesis, n_records=n_records),
+        files={},
+    )
+    evaluation = json.loads((source / EVALUATION).read_text()) if (source / EVALUATION).exists() else {}
     return write_release(
         out_dir,
-        new_release_id(name, utc_now()),
-        metadata=metadata,
-        tables={
-            "aggregates.parquet": pq.read_table(source / "aggregates.parquet").to_pandas(),
-            "synthetic.parquet": big,
-        },
-        documents={"evaluation.json": evaluation},
+        metadata,
+        tables={AGGREGATES: pq.read_table(source / AGGREGATES).to_pandas(), SYNTHETIC: big},
+        documents={EVALUATION: evaluation},
     )
 
 

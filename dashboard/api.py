@@ -7,6 +7,7 @@ pages through the synthetic records.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pandas as pd
 from flask import Flask, Response, jsonify, request
@@ -152,10 +153,10 @@ def register_routes(server: Flask) -> None:
         ]
         return jsonify(
             {
-                "release": release.metadata,
+                "release": release.metadata.to_json(),
                 "columns": columns,
                 "citation": citation_for(release),
-                "history": context.store().history(),
+                "history": [asdict(h) for h in context.store().history()],
             }
         )
 

@@ -41,14 +41,16 @@ def provenance(release: Release, kind: str, parameters: dict, citation: str) -> 
     """What every export carries: release, privacy parameters, the query, access time and citation."""
     p = release.privacy
     return {
-        "dataset": release.dataset.get("name"),
+        "dataset": release.dataset.name,
         "release_id": release.release_id,
-        "release_created_at": release.metadata.get("created_at"),
+        "release_created_at": release.metadata.created_at,
         "content": kind,
         "privacy": {
-            k: p.get(k)
-            for k in ("mechanism", "epsilon", "delta", "reporting_length", "protected_number_of_records")
-            if k in p
+            "mechanism": p.mechanism,
+            "epsilon": p.epsilon,
+            "delta": p.delta,
+            "reporting_length": p.reporting_length,
+            "protected_number_of_records": p.protected_number_of_records,
         },
         "query": parameters,
         "accessed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -105,7 +105,7 @@ def _auto_geography(release: Release) -> list[Geography]:
 
 def resolve_profile(release: Release) -> Profile:
     """The profile of ``release``: the shipped one for its dataset, completed and checked, or automatic."""
-    name = str(release.dataset.get("name", ""))
+    name = release.dataset.name
     raw = _profile_files().get(name.lower(), {})
     dims = release.dimensions
     known = lambda items: tuple(s for s in items if s in dims)  # noqa: E731
@@ -132,7 +132,7 @@ def resolve_profile(release: Release) -> Profile:
             value_labels[g.source] = {v: _country_name(v) or v for v in dims[g.source].values}
     return Profile(
         dataset=name or "unknown",
-        title=release.dataset.get("title") or raw.get("title") or name or "Dataset",
+        title=release.dataset.title or raw.get("title") or name or "Dataset",
         labels=labels,
         value_labels=value_labels,
         time=time,
@@ -144,7 +144,7 @@ def resolve_profile(release: Release) -> Profile:
         relationship=relationship,
         explore=explore,
         region_centroids={k: tuple(v) for k, v in raw.get("region_centroids", {}).items()},
-        citation=raw.get("citation") or release.dataset.get("citation"),
+        citation=raw.get("citation") or release.dataset.citation,
         caveats=tuple(raw.get("caveats", [])),
         automatic=not raw,
     )

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -21,14 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from synth import release_format as fmt
 from synth.combos import check_packable, pack
 from synth.encode import ABSENT, Schema
 from synth.release import current_release, list_releases, read_metadata, verify_release
+from synth.release_format import DatasetInfo, PrivacyInfo, ReleaseMetadata, ReleaseSummary
 
 LOG = logging.getLogger(__name__)
-AGGREGATES = "aggregates.parquet"
-SYNTHETIC = "synthetic.parquet"
-EVALUATION = "evaluation.json"
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ class Release:
     """One immutable release, loaded. Build with :func:`load_release`."""
 
     path: Path
-    metadata: dict
+    metadata: ReleaseMetadata
     schema: Schema
     dimensions: dict[str, Dimension]
     columns: list[np.ndarray]
@@ -74,24 +73,23 @@ class Release:
 
     @property
     def release_id(self) -> str:
-        return self.metadata["release_id"]
+        return self.metadata.release_id
 
     @property
-    def dataset(self) -> dict:
-        return self.metadata.get("dataset", {})
+    def dataset(self) -> DatasetInfo:
+        return self.metadata.dataset
 
     @property
-    def privacy(self) -> dict:
-        return self.metadata.get("privacy", {})
+    def privacy(self) -> PrivacyInfo:
+        return self.metadata.privacy
 
     @property
     def reporting_length(self) -> int:
-        return int(self.privacy.get("reporting_length", max(self.agg_keys, default=0)))
+        return int(self.privacy.reporting_length)
 
     @property
-    def protected_records(self) -> int | None:
-        value = self.privacy.get("protected_number_of_records")
-        return None if value is None else int(value)
+    def protected_records(self) -> int:
+        return int(self.privacy.protected_number_of_records)
 
     @property
     def n_synthetic(self) -> int:
@@ -103,13 +101,12 @@ class Release:
 
     def noise_sd(self, length: int) -> float | None:
         """Noise sd of combinations of ``length`` as published in the metadata (None if unknown)."""
-        sds = self.privacy.get("noise_sd") or []
-        return float(sds[length - 1]) if 0 < length <= len(sds) else None
+        return self.privacy.noise_sd_of(length)
 
     @cached_property
     def evaluation(self) -> dict:
         """The public evaluation report, or an empty dict when the release has none."""
-        path = self.path / EVALUATION
+        path = self.path / fmt.EVALUATION
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
     def attribute(self, source: str, value: str) -> int:
@@ -123,11 +120,11 @@ class Release:
         return col, attr - int(self.schema.offsets[col])
 
 
-def _schema_from_metadata(meta: dict) -> tuple[Schema, dict[str, str]]:
+def _schema_from_metadata(meta: ReleaseMetadata) -> tuple[Schema, dict[str, str]]:
     """The synth Schema of the release and the metadata label of every encoded column."""
-    cols = meta["schema"]["columns"]
-    labels = {c["name"]: c.get("label") or c["name"] for c in cols}
-    return Schema.from_dict(cols), labels
+    cols = meta.schema.columns
+    labels = {c.name: c.label or c.name for c in cols}
+    return Schema.from_dict([asdict(c) for c in cols]), labels
 
 
 def _dimensions(schema: Schema, labels: dict[str, str]) -> dict[str, Dimension]:
@@ -177,9 +174,9 @@ def _encode_synthetic(path: Path, schema: Schema) -> list[np.ndarray]:
 def _encode_aggregates(path: Path, schema: Schema) -> tuple[dict, dict, dict]:
     """Published combinations as sorted packed keys per length, with counts and sd aligned."""
     table = pq.read_table(path)
-    lengths = table.column("length").to_numpy().astype(np.int64)
-    counts = table.column("count").to_numpy().astype(np.int64)
-    sd = table.column("sd").to_numpy().astype(np.float64) if "sd" in table.column_names else np.zeros(counts.size)
+    lengths = table.column(fmt.LENGTH).to_numpy().astype(np.int64)
+    counts = table.column(fmt.COUNT).to_numpy().astype(np.int64)
+    sd = table.column(fmt.SD).to_numpy().astype(np.float64)
     attrs = np.full((table.num_rows, len(schema.columns)), ABSENT, dtype=np.int64)
     for j, col in enumerate(schema.columns):
         if col.name in table.column_names:
@@ -211,8 +208,8 @@ def load_release(path: Path, verify: bool = True) -> Release:
         raise ReleaseError(f"release {path.name}: checksum mismatch in {', '.join(bad)}")
     meta = read_metadata(path)
     schema, labels = _schema_from_metadata(meta)
-    keys, counts, sd = _encode_aggregates(path / AGGREGATES, schema)
-    columns = _encode_synthetic(path / SYNTHETIC, schema)
+    keys, counts, sd = _encode_aggregates(path / fmt.AGGREGATES, schema)
+    columns = _encode_synthetic(path / fmt.SYNTHETIC, schema)
     return Release(path, meta, schema, _dimensions(schema, labels), columns, keys, counts, sd)
 
 
@@ -252,6 +249,6 @@ class ReleaseStore:
                     LOG.exception("cannot load release %s; still serving %s", target.name, self._release.release_id)
             return self._release
 
-    def history(self) -> list[dict]:
+    def history(self) -> list[ReleaseSummary]:
         """All published releases, oldest first."""
         return list_releases(self.data_dir)

@@ -20,7 +20,7 @@ def _source_line(release: Release) -> str:
     p = release.privacy
     title = profile_of(release).title
     return (
-        f"Source: {title}, release {release.release_id}. DP aggregates (ε={p.get('epsilon')}, "
+        f"Source: {title}, release {release.release_id}. DP aggregates (ε={p.epsilon}, "
         f"reporting length {release.reporting_length}); error bars: 95% intervals."
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import dash_mantine_components as dmc
 import pandas as pd
 from dash import dcc, html
@@ -69,13 +71,13 @@ def _fmt(value) -> str:
 
 
 def parameter_rows(release) -> list[tuple[str, str]]:
-    p = release.privacy
-    rows = [(label, _fmt(p[key])) for key, label in PARAMETERS if key in p]
+    privacy = asdict(release.privacy)
+    rows = [(label, _fmt(privacy[key])) for key, label in PARAMETERS]
     rows += [
         ("Release id", release.release_id),
-        ("Published", str(release.metadata.get("created_at", ""))),
-        ("Software version", str(release.metadata.get("software_version", ""))),
-        ("Synthesis method", str(release.metadata.get("synthesis", {}).get("method", ""))),
+        ("Published", release.metadata.created_at),
+        ("Software version", release.metadata.software_version),
+        ("Synthesis method", release.metadata.synthesis.method),
         ("Synthetic records", f"{release.n_synthetic:,}"),
     ]
     return rows
@@ -111,7 +113,7 @@ def layout(**_) -> html.Div:
         )
         for i, t in enumerate(evaluation.charts)
     ]
-    history = pd.DataFrame(context.store().history())
+    history = pd.DataFrame([asdict(h) for h in context.store().history()])
     cite = citation_for(release)
     caveats = [dmc.ListItem(c) for c in profile.caveats]
     return dmc.Container(

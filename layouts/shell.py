@@ -71,7 +71,7 @@ def _footer(current) -> html.Footer:
         release, _ = current
         cite = citation_for(release)
         text = [
-            f"Published {release.metadata.get('created_at', 'unknown date')}. ",
+            f"Published {release.metadata.created_at}. ",
             html.Span(cite, className="footer-cite"),
             " ",
             dmc.Anchor(

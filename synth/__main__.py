@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
@@ -264,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
             print(_refresh(args, sample, spec_path, {}))
     elif args.command == "releases":
         for item in release.list_releases(_data_dir(args.data_dir)):
-            print(json.dumps(item))
+            print(json.dumps(asdict(item)))
     elif args.command == "verify":
         current = release.current_release(_data_dir(args.data_dir))
         if current is None:

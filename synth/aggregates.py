@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from synth import release_format as fmt
 from synth.combos import count_keys, lookup, pack, record_blocks, unpack
 from synth.encode import Encoded, Schema
 
@@ -79,15 +80,15 @@ class Aggregates:
             frames.append(
                 pd.DataFrame(
                     {
-                        "combination": self.combination_strings(length),
-                        "length": np.full(combos.shape[0], length, dtype=np.int8),
-                        "count": self.counts[length],
+                        fmt.COMBINATION: self.combination_strings(length),
+                        fmt.LENGTH: np.full(combos.shape[0], length, dtype=np.int8),
+                        fmt.COUNT: self.counts[length],
                         **cols,
                     }
                 )
             )
         out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        return out.sort_values(["length", "count"], ascending=[True, False], kind="stable").reset_index(drop=True)
+        return out.sort_values([fmt.LENGTH, fmt.COUNT], ascending=[True, False], kind="stable").reset_index(drop=True)
 
 
 def aggregate(data: Encoded, reporting_length: int) -> Aggregates:

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from synth.encode import Column, Encoded, Schema
 from synth.errors import InputError
-from synth.release import RESERVED_COLUMNS
+from synth.release_format import RESERVED_COLUMNS
 from synth.spec import COMMAND_LINE, BinSpec, DatasetSpec, column_key, dataset_name
 
 DELIMITER_CANDIDATES = ",;\t|"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from synth import release_format as fmt
 from synth.aggregates import Aggregates
 from synth.combos import pack
 from synth.encode import ABSENT, Column, Encoded, Schema
@@ -74,7 +75,7 @@ def restrict_records(data: Encoded, schema: Schema, remap: np.ndarray) -> Encode
 def aggregates_table(agg: Aggregates, noise_sd: list[float]) -> pd.DataFrame:
     """The ``aggregates.parquet`` table: combination, length, count, sd, one column per schema column."""
     frame = agg.to_frame()
-    frame.insert(3, "sd", np.asarray(noise_sd, dtype=float)[frame["length"].to_numpy() - 1])
+    frame.insert(3, fmt.SD, np.asarray(noise_sd, dtype=float)[frame[fmt.LENGTH].to_numpy() - 1])
     return frame
 
 

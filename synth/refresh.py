@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from synth import __version__, ledger
+from synth import release_format as fmt
 from synth.aggregates import aggregate
 from synth.dp import DpParams, dp_aggregates
 from synth.errors import InputError
@@ -23,6 +24,15 @@ from synth.ingest import read_private
 from synth.locks import exclusive
 from synth.public import aggregates_table, lift_aggregates, public_schema, restrict_aggregates, synthetic_tables
 from synth.release import json_default, new_release_id, remove_stale_temporaries, utc_now, write_release
+from synth.release_format import (
+    FORMAT_VERSION,
+    ColumnInfo,
+    DatasetInfo,
+    PrivacyInfo,
+    ReleaseMetadata,
+    SchemaInfo,
+    SynthesisInfo,
+)
 from synth.risk import risk_report
 from synth.spec import dataset_name, load_spec
 from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
@@ -104,32 +114,35 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     now = utc_now()
     release_id = new_release_id(source, now)
     title = ingested.title
-    metadata = {
-        "created_at": now.isoformat().replace("+00:00", "Z"),
-        "software_version": __version__,
-        "dataset": {
-            "name": source,
-            "title": title,
-            "citation": CITATION.format(title=title, release_id=release_id, date=now.date(), version=__version__),
-        },
-        "privacy": {
-            "mechanism": "dp_marginals",
+    metadata = ReleaseMetadata(
+        format_version=FORMAT_VERSION,
+        release_id=release_id,
+        created_at=now.isoformat().replace("+00:00", "Z"),
+        software_version=__version__,
+        dataset=DatasetInfo(
+            name=source,
+            title=title,
+            citation=CITATION.format(title=title, release_id=release_id, date=now.date(), version=__version__),
+        ),
+        privacy=PrivacyInfo(
             **dp.report,
-            "binning_epsilon": ingested.binning_epsilon,
-            "epsilon_total": epsilon_total,
-            "composition": "basic sequential composition across releases",
-        },
-        "schema": {
-            "columns": [
-                {**col, "label": ingested.column_labels.get(col["source"], col["source"])} for col in schema.to_dict()
+            binning_epsilon=ingested.binning_epsilon,
+            epsilon_total=epsilon_total,
+            composition="basic sequential composition across releases",
+        ),
+        schema=SchemaInfo(
+            [
+                ColumnInfo(**col, label=ingested.column_labels.get(col["source"], col["source"]))
+                for col in schema.to_dict()
             ]
-        },
-        "synthesis": {
-            "method": options.synthesizer,
-            "options": synthesizer_parameters(options.synthesizer, options.synthesizer_options),
-            "n_records": records.n_records,
-        },
-    }
+        ),
+        synthesis=SynthesisInfo(
+            method=options.synthesizer,
+            options=synthesizer_parameters(options.synthesizer, options.synthesizer_options),
+            n_records=records.n_records,
+        ),
+        files={},
+    )
     tables = synthetic_tables(records)
     evaluation = public_report(published, synthetic_agg, noise_sd, options.resolution)
 
@@ -140,7 +153,7 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
         source,
         {
             "release_id": release_id,
-            "created_at": metadata["created_at"],
+            "created_at": metadata.created_at,
             "epsilon": epsilon_total,
             "delta": delta,
             "input": str(Path(options.input).resolve()),
@@ -154,15 +167,14 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
             log.warning("removed leftovers of an interrupted refresh: %s", ", ".join(removed))
         release = write_release(
             data_dir,
-            release_id,
-            metadata=metadata,
+            metadata,
             tables={
-                "aggregates.parquet": aggregates_table(published, noise_sd),
-                "synthetic.parquet": tables["wide"],
-                "synthetic_condensed.csv": tables["condensed"],
-                "synthetic_long.csv": tables["long"],
+                fmt.AGGREGATES: aggregates_table(published, noise_sd),
+                fmt.SYNTHETIC: tables["wide"],
+                fmt.SYNTHETIC_CONDENSED: tables["condensed"],
+                fmt.SYNTHETIC_LONG: tables["long"],
             },
-            documents={"evaluation.json": evaluation},
+            documents={fmt.EVALUATION: evaluation},
         )
 
     report_dir = private_dir / "reports" / release_id

@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-FORMAT_VERSION = 1
-CURRENT = "current"
-RELEASES = "releases"
-METADATA = "metadata.json"
-TMP_PREFIX = ".tmp-"
-#: Column names the release format and its readers use for their own fields (aggregates.parquet has
-#: combination/length/count/sd beside one column per schema column; the dashboard adds the others).
-RESERVED_COLUMNS = frozenset(
-    {"combination", "length", "count", "sd", "status", "published", "low", "high", "shown", "estimated", "value"}
+from synth.release_format import (
+    CURRENT,
+    METADATA,
+    RELEASES,
+    TMP_PREFIX,
+    FileInfo,
+    ReleaseMetadata,
+    ReleaseSummary,
 )
+
+LOG = logging.getLogger(__name__)
 
 
 def new_release_id(dataset: str, now: datetime) -> str:
@@ -69,15 +72,16 @@ def json_default(value):
 
 
 def write_release(
-    data_dir: Path, release_id: str, *, metadata: dict, tables: dict[str, pd.DataFrame], documents: dict[str, dict]
+    data_dir: Path, metadata: ReleaseMetadata, *, tables: dict[str, pd.DataFrame], documents: dict[str, dict]
 ) -> Path:
-    """Write a release folder and make it ``current``; returns the final folder.
+    """Write the release ``metadata.release_id`` and make it ``current``; returns the final folder.
 
     ``tables`` maps file names to frames (``.parquet`` or ``.csv`` by extension), ``documents`` maps file
-    names to JSON documents. ``metadata`` is completed with format version, release id and the sha256 and
-    size of every file, then written last. On any error the temporary folder is removed and ``current``
+    names to JSON documents. ``metadata.files`` is replaced by the sha256 and size of every written file,
+    and ``metadata.json`` is written last. On any error the temporary folder is removed and ``current``
     is untouched.
     """
+    release_id = metadata.release_id
     releases = Path(data_dir) / RELEASES
     releases.mkdir(parents=True, exist_ok=True)
     tmp = releases / f"{TMP_PREFIX}{release_id}"
@@ -93,10 +97,8 @@ def write_release(
         files = {}
         for path in sorted(tmp.iterdir()):
             _fsync_file(path)
-            files[path.name] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-        _write_json(
-            tmp / METADATA, {"format_version": FORMAT_VERSION, "release_id": release_id, **metadata, "files": files}
-        )
+            files[path.name] = FileInfo(sha256=sha256_file(path), bytes=path.stat().st_size)
+        _write_json(tmp / METADATA, replace(metadata, files=files).to_json())
         _fsync_file(tmp / METADATA)
         os.rename(tmp, final)
         _fsync_dir(releases)
@@ -134,38 +136,34 @@ def current_release(data_dir: Path) -> Path | None:
     return target if (target / METADATA).is_file() else None
 
 
-def read_metadata(release: Path) -> dict:
-    return json.loads((release / METADATA).read_text(encoding="utf-8"))
+def read_metadata(release: Path) -> ReleaseMetadata:
+    """The checked ``metadata.json`` of a release folder (ReleaseFormatError when it does not conform)."""
+    return ReleaseMetadata.from_json(json.loads((release / METADATA).read_text(encoding="utf-8")))
 
 
 def verify_release(release: Path) -> list[str]:
     """Names of files whose checksum or size differs from ``metadata.json`` (empty when intact)."""
     bad = []
-    for name, info in read_metadata(release)["files"].items():
+    for name, info in read_metadata(release).files.items():
         path = release / name
-        if not path.is_file() or path.stat().st_size != info["bytes"] or sha256_file(path) != info["sha256"]:
+        if not path.is_file() or path.stat().st_size != info.bytes or sha256_file(path) != info.sha256:
             bad.append(name)
     return bad
 
 
-def list_releases(data_dir: Path) -> list[dict]:
-    """Published releases (complete folders only), oldest first: id, created_at, dataset name, epsilon."""
+def list_releases(data_dir: Path) -> list[ReleaseSummary]:
+    """Published releases (complete, readable folders only), oldest first."""
     folder = Path(data_dir) / RELEASES
     out = []
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.name.startswith(TMP_PREFIX) or not (path / METADATA).is_file():
                 continue
-            meta = read_metadata(path)
-            out.append(
-                {
-                    "release_id": meta["release_id"],
-                    "created_at": meta.get("created_at"),
-                    "dataset": meta.get("dataset", {}).get("name"),
-                    "epsilon": meta.get("privacy", {}).get("epsilon"),
-                }
-            )
-    return sorted(out, key=lambda r: r["created_at"] or "")
+            try:
+                out.append(ReleaseSummary.of(read_metadata(path)))
+            except (ValueError, OSError) as exc:  # ReleaseFormatError and JSONDecodeError are ValueErrors
+                LOG.warning("release %s not listed: %s", path.name, exc)
+    return sorted(out, key=lambda r: r.created_at)
 
 
 def remove_stale_temporaries(data_dir: Path) -> list[str]:

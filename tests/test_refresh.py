@@ -91,9 +91,9 @@ def test_release_is_complete_and_intact(planted):
         "evaluation.json",
     } <= names
     meta = release.read_metadata(rel)
-    privacy = meta["privacy"]
-    assert privacy["epsilon"] == 4.0 and privacy["reporting_length"] == 3
-    assert len(privacy["noise_sd"]) == 3 and privacy["protected_number_of_records"] > 0
+    privacy = meta.privacy
+    assert privacy.epsilon == 4.0 and privacy.reporting_length == 3
+    assert len(privacy.noise_sd) == 3 and privacy.protected_number_of_records > 0
     aggs = pd.read_parquet(rel / "aggregates.parquet")
     assert set(aggs["length"]) == {1, 2, 3}
     assert (aggs["count"] > 0).all()
@@ -109,7 +109,7 @@ def test_rare_planted_value_never_reaches_the_release(planted):
 def test_exact_record_count_is_not_published(planted):
     _, rel, n = planted
     meta = release.read_metadata(rel)
-    assert meta["privacy"]["protected_number_of_records"] != n
+    assert meta.privacy.protected_number_of_records != n
     for name in ("metadata.json", "evaluation.json"):
         assert n not in _numbers(json.loads((rel / name).read_text()))
     assert len(pd.read_parquet(rel / "synthetic.parquet")) != n
@@ -212,10 +212,10 @@ def test_refresh_on_ctdc_victim_perpetrator_file(tmp_path):
     rel = release.current_release(tmp_path / "data")
     assert release.verify_release(rel) == []
     meta = release.read_metadata(rel)
-    assert meta["dataset"]["name"] == "ctdc_vp"
-    sources = {c["source"] for c in meta["schema"]["columns"]}
+    assert meta.dataset.name == "ctdc_vp"
+    sources = {c.source for c in meta.schema.columns}
     assert {"gender", "IP_Gender", "UN_COO_Region"} <= sources
-    assert abs(meta["privacy"]["protected_number_of_records"] - 21195) < 1000
+    assert abs(meta.privacy.protected_number_of_records - 21195) < 1000
     synthetic = pd.read_parquet(rel / "synthetic.parquet")
     assert 0.8 * 21195 < len(synthetic) < 1.2 * 21195
 
@@ -241,10 +241,10 @@ def test_synthesizer_choice_and_options_are_recorded(tmp_path):
         *common, "--synthesizer", "aggregate_seeded", "--synthesizer-option", "use_synthetic_counts=true", cwd=tmp_path
     )
     assert proc.returncode == 0, proc.stderr
-    synthesis = release.read_metadata(release.current_release(tmp_path / "data"))["synthesis"]
-    assert synthesis["method"] == "aggregate_seeded"
-    assert synthesis["options"]["use_synthetic_counts"] is True
-    assert synthesis["options"]["weight_selection_percentile"] == 95.0  # defaults are recorded too
+    synthesis = release.read_metadata(release.current_release(tmp_path / "data")).synthesis
+    assert synthesis.method == "aggregate_seeded"
+    assert synthesis.options["use_synthetic_counts"] is True
+    assert synthesis.options["weight_selection_percentile"] == 95.0  # defaults are recorded too
     bad = run_synth(*common, "--synthesizer-option", "bogus=1", cwd=tmp_path)
     assert bad.returncode == 2 and "unknown option(s) ['bogus']" in bad.stderr
 
@@ -275,7 +275,7 @@ def test_without_a_name_the_file_stem_keys_the_budget(tmp_path):
     first = run_synth(*args, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     meta = release.read_metadata(release.current_release(tmp_path / "data"))
-    assert meta["dataset"]["name"] == "intake" and meta["release_id"].startswith("intake-")
+    assert meta.dataset.name == "intake" and meta.release_id.startswith("intake-")
     second = run_synth(*args, cwd=tmp_path)
     assert second.returncode == 2 and "would exceed its budget" in second.stderr
 

@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 
 from synth import release
+from tests.dashboard.release_factory import metadata
 
 
 def _write(data_dir, name="r", value=1):
     rid = release.new_release_id(name, release.utc_now())
     return release.write_release(
         data_dir,
-        rid,
-        metadata={"created_at": f"2026-01-0{value}T00:00:00Z", "dataset": {"name": name}},
+        metadata(rid, name, created_at=f"2026-01-0{value}T00:00:00Z"),
         tables={
             "aggregates.parquet": pd.DataFrame({"count": [value]}),
             "synthetic_condensed.csv": pd.DataFrame({"a": ["x"]}),
@@ -31,12 +31,12 @@ def test_write_switches_current_and_records_checksums(tmp_path):
     assert release.current_release(tmp_path) == second
     assert release.verify_release(first) == [] and release.verify_release(second) == []
     meta = release.read_metadata(second)
-    assert meta["format_version"] == 1 and set(meta["files"]) == {
+    assert meta.format_version == 1 and set(meta.files) == {
         "aggregates.parquet",
         "synthetic_condensed.csv",
         "evaluation.json",
     }
-    assert [r["release_id"] for r in release.list_releases(tmp_path)] == [first.name, second.name]
+    assert [r.release_id for r in release.list_releases(tmp_path)] == [first.name, second.name]
     assert (tmp_path / "current").is_symlink() and not (tmp_path / "current").readlink().is_absolute()
 
 
@@ -77,13 +77,14 @@ def test_hard_crash_at_any_point_keeps_previous_release(tmp_path, crash_point):
         import os, sys, pandas as pd
         from pathlib import Path
         from synth import release
+        from tests.dashboard.release_factory import metadata
         def die(*a, **k):
             os._exit(9)
         if {crash_point!r} == "rename":
             release.os.rename = die
         else:
             setattr(release, {crash_point!r}, die)
-        release.write_release(Path(sys.argv[1]), "r-crash", metadata={{}},
+        release.write_release(Path(sys.argv[1]), metadata("r-crash"),
                               tables={{"aggregates.parquet": pd.DataFrame({{"count": [5]}})}},
                               documents={{"evaluation.json": {{}}}})
     """)
@@ -91,7 +92,7 @@ def test_hard_crash_at_any_point_keeps_previous_release(tmp_path, crash_point):
     assert proc.returncode == 9, proc.stderr.decode()
     assert release.current_release(tmp_path) == first
     assert release.verify_release(first) == []
-    listed = [r["release_id"] for r in release.list_releases(tmp_path)]
+    listed = [r.release_id for r in release.list_releases(tmp_path)]
     assert first.name in listed
     release.remove_stale_temporaries(tmp_path)
     assert not any(p.name.startswith(".tmp-") for p in (tmp_path / "releases").iterdir())
@@ -100,6 +101,6 @@ def test_hard_crash_at_any_point_keeps_previous_release(tmp_path, crash_point):
 
 def test_release_ids_are_unique_and_refuse_overwrite(tmp_path):
     rid = release.new_release_id("d", release.utc_now())
-    release.write_release(tmp_path, rid, metadata={}, tables={}, documents={})
+    release.write_release(tmp_path, metadata(rid), tables={}, documents={})
     with pytest.raises(FileExistsError):
-        release.write_release(tmp_path, rid, metadata={}, tables={}, documents={})
+        release.write_release(tmp_path, metadata(rid), tables={}, documents={})

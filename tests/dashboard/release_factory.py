@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from synth import release_format as fmt
 from synth.release import new_release_id, write_release
+from synth.release_format import (
+    FORMAT_VERSION,
+    ColumnInfo,
+    DatasetInfo,
+    PrivacyInfo,
+    ReleaseMetadata,
+    SchemaInfo,
+    SynthesisInfo,
+)
 
 #: Ordinary columns (name, label, values) and multi-value sources (source, label, values), schema order.
 COLUMNS = [
@@ -116,24 +126,52 @@ def aggregates_frame(aggregates=AGGREGATES, noise_sd=NOISE_SD) -> pd.DataFrame:
     return frame
 
 
-def metadata(dataset: str = "sample", reporting_length: int = 2, n_synthetic: int = len(RECORDS)) -> dict:
-    return {
-        "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "software_version": "0.1.0",
-        "dataset": {"name": dataset, "title": "Hand-made test records", "citation": "Test citation. Accessed [date]."},
-        "privacy": {
-            "mechanism": "dp_marginals",
-            "epsilon": 4.0,
-            "delta": 1e-5,
-            "reporting_length": reporting_length,
-            "protected_number_of_records": PROTECTED_RECORDS,
-            "noise_sd": NOISE_SD[:reporting_length],
-            "thresholds": [5.0, 0.0][:reporting_length],
-            "threshold_type": "adaptive",
-        },
-        "schema": {"columns": schema_columns()},
-        "synthesis": {"method": "dp_aggregate_seeded", "options": {}, "n_records": n_synthetic},
-    }
+def metadata(
+    release_id: str,
+    dataset: str = "sample",
+    reporting_length: int = 2,
+    n_synthetic: int = len(RECORDS),
+    created_at: str | None = None,
+) -> ReleaseMetadata:
+    """Complete metadata of a hand-made release (the writer fills in ``files``)."""
+    lengths = range(reporting_length)
+    return ReleaseMetadata(
+        format_version=FORMAT_VERSION,
+        release_id=release_id,
+        created_at=created_at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        software_version="0.1.0",
+        dataset=DatasetInfo(name=dataset, title="Hand-made test records", citation="Test citation. Accessed [date]."),
+        privacy=PrivacyInfo(
+            mechanism="dp_marginals",
+            epsilon=4.0,
+            delta=1e-5,
+            delta_source="user",
+            reporting_length=reporting_length,
+            protected_number_of_records=PROTECTED_RECORDS,
+            budget_split={"epsilon_number_of_records": 0.4, "epsilon_marginals": 3.6, "rho": 0.1},
+            sigma=[1.0, 1.0][:reporting_length],
+            sigma_proportions=[1.0, 0.5][:reporting_length],
+            contribution_caps=[4, 6][:reporting_length],
+            noise_sd=NOISE_SD[:reporting_length],
+            thresholds=[5.0, 0.0][:reporting_length],
+            threshold_type="adaptive",
+            threshold_values={"2": 1.0},
+            accuracy_mode="prioritize_long",
+            fabrication_mode="balanced",
+            percentile_percentage=99.0,
+            percentile_epsilon_proportion=0.01,
+            number_of_records_epsilon_proportion=0.005,
+            candidates=[None] + [10 for _ in lengths][1:],
+            survivors=[10 for _ in lengths],
+            published=[10 for _ in lengths],
+            binning_epsilon=0.0,
+            epsilon_total=4.0,
+            composition="basic sequential composition across releases",
+        ),
+        schema=SchemaInfo([ColumnInfo(**c) for c in schema_columns()]),
+        synthesis=SynthesisInfo(method="dp_aggregate_seeded", options={}, n_records=n_synthetic),
+        files={},
+    )
 
 
 EVALUATION = {
@@ -167,13 +205,12 @@ def build_release(
     ]
     return write_release(
         Path(data_dir),
-        new_release_id(dataset, when),
-        metadata=metadata(dataset, reporting_length, len(records)),
+        metadata(new_release_id(dataset, when), dataset, reporting_length, len(records)),
         tables={
-            "aggregates.parquet": aggregates_frame(aggregates),
-            "synthetic.parquet": synthetic,
-            "synthetic_condensed.csv": condensed,
-            "synthetic_long.csv": pd.DataFrame(long_rows),
+            fmt.AGGREGATES: aggregates_frame(aggregates),
+            fmt.SYNTHETIC: synthetic,
+            fmt.SYNTHETIC_CONDENSED: condensed,
+            fmt.SYNTHETIC_LONG: pd.DataFrame(long_rows),
         },
-        documents={"evaluation.json": EVALUATION},
+        documents={fmt.EVALUATION: EVALUATION},
     )
