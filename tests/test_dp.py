@@ -12,7 +12,7 @@ import pytest
 
 from synth.aggregates import aggregate
 from synth.combos import pack
-from synth.dp import (
+from synth.dp.marginals import (
     add_missing_parents,
     cap_contributions,
     dp_aggregates,
@@ -20,7 +20,7 @@ from synth.dp import (
     normalise_counts,
     postprocess,
 )
-from synth.dp_params import (
+from synth.dp.params import (
     DpParams,
     budget_split,
     protect_record_count,
@@ -28,7 +28,7 @@ from synth.dp_params import (
     threshold_for_length,
     threshold_length_1,
 )
-from synth.dp_percentile import dp_percentile, percentile_quality_scores, percentile_type8
+from synth.dp.percentile import dp_percentile, percentile_quality_scores, percentile_type8
 from synth.encode import Column, encode_frame
 
 
@@ -354,7 +354,7 @@ def test_no_one_combination_below_threshold_survives():
 def test_binary_search_and_dense_table_give_the_same_result(monkeypatch):
     data = full_factorial(3, 4, 3)
     dense = dp_aggregates(data, DpParams(), np.random.default_rng(7))
-    monkeypatch.setattr("synth.dp.DENSE_INDEX_MAX", 0)
+    monkeypatch.setattr("synth.dp.marginals.DENSE_INDEX_MAX", 0)
     searched = dp_aggregates(data, DpParams(), np.random.default_rng(7))
     assert dense.report == searched.report
     for length in (1, 2, 3):
