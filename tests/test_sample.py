@@ -1,4 +1,4 @@
-"""Tests of the embedded sample generator (synth.sample)."""
+"""Tests of the embedded sample generator (synth.sample.generator)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pandas as pd
 import pycountry
 import pytest
 
-from synth import sample
-from synth.sample import (
+from synth.sample import generator as sample
+from synth.sample.generator import (
     COLUMNS,
     CORRIDORS,
     PERP_COLUMNS,
