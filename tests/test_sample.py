@@ -1,4 +1,4 @@
-"""Tests of the embedded sample generator (synth.sample.generator)."""
+"""Tests of the embedded sample generator and its tables (synth.sample)."""
 
 from __future__ import annotations
 
@@ -12,20 +12,9 @@ import pandas as pd
 import pycountry
 import pytest
 
-from synth.sample import generator as sample
-from synth.sample.generator import (
-    COLUMNS,
-    CORRIDORS,
-    PERP_COLUMNS,
-    UN_REGION,
-    VP_COUNTS,
-    YEAR_BANDS,
-    generate_sample,
-    ipf,
-    join_victims,
-    vp_region,
-    write_sample,
-)
+from synth.sample import tables
+from synth.sample.generator import generate_sample, ipf, join_victims, write_sample
+from synth.sample.tables import COLUMNS, CORRIDORS, PERP_COLUMNS, UN_REGION, VP_COUNTS, YEAR_BANDS, vp_region
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: Calibration tolerance of every victim-level share, in share points (acceptance criterion: 3 points).
@@ -62,7 +51,7 @@ def vp_view(victims: pd.DataFrame) -> pd.DataFrame:
             "IP_PayMoney": victims["perpPaid"],
         }
     )
-    for role in sample.ROLES:
+    for role in tables.ROLES:
         out[f"IP_{role}"] = np.where(roles.map(lambda r, role=role: role in r), "1", "")
     return out
 
@@ -114,13 +103,13 @@ def test_one_row_per_perpetrator_and_one_row_without(rows: pd.DataFrame) -> None
 
 def test_value_domains(rows: pd.DataFrame) -> None:
     domains = {
-        "gender": set(sample.GENDERS),
-        "ageBroad": set(sample.AGES),
-        "majorityStatus": set(sample.MAJORITY),
+        "gender": set(tables.GENDERS),
+        "ageBroad": set(tables.AGES),
+        "majorityStatus": set(tables.MAJORITY),
         "isForcedLabour": {"1", ""},
         "isSexualExploit": {"1", ""},
         "isOtherExploit": {"1", ""},
-        "typeOfLabour": set(sample.SECTORS),
+        "typeOfLabour": set(tables.SECTORS),
         "yearRegister": {str(y) for y in range(2005, 2023)} | {""},
     }
     for col, allowed in domains.items():
@@ -128,12 +117,12 @@ def test_value_domains(rows: pd.DataFrame) -> None:
     for col in ("citizenship", "CountryOfExploitation"):
         codes = set(rows[col].unique()) - {""}
         assert codes <= set(UN_REGION), col
-    multi = {"meansOfControl": sample.MEANS, "perpRole": sample.ROLES, **sample.PERP_DOMAINS}
+    multi = {"meansOfControl": tables.MEANS, "perpRole": tables.ROLES, **tables.PERP_DOMAINS}
     for col, domain in multi.items():
         for cell in set(rows[col].unique()) - {""}:
             parts = cell.split(";")
             assert parts == sorted(set(parts)) and set(parts) <= set(domain), (col, cell)
-    for col in sample.PERP_DOMAINS:  # one perpetrator per row: single values
+    for col in tables.PERP_DOMAINS:  # one perpetrator per row: single values
         assert not rows[col].str.contains(";").any(), col
     # Flags are never "0"; sectors only for labour cases; age consistent with majority status.
     assert not (rows[["isForcedLabour", "isSexualExploit", "isOtherExploit"]] == "0").any().any()
@@ -233,7 +222,7 @@ def test_sexual_exploitation_skews_female_and_young(victims: pd.DataFrame) -> No
     known = victims["majorityStatus"] != ""
     minor = victims["majorityStatus"] == "Minor"
     assert _share(minor, sexual & known) > 2 * _share(minor, labour & known)
-    adult_band = victims["ageBroad"].map({a: i for i, a in enumerate(sample.AGES[2:-1])})
+    adult_band = victims["ageBroad"].map({a: i for i, a in enumerate(tables.AGES[2:-1])})
     assert adult_band[sexual].mean() < adult_band[labour].mean() - 0.8
 
 
@@ -288,12 +277,12 @@ def test_spec_declares_every_multi_value_column() -> None:
     spec = tomllib.loads((resources.files("synth") / "data" / "sample_spec.toml").read_text(encoding="utf-8"))
     assert spec["dataset"]["name"] == "sample"
     assert spec["dataset"]["subject_id"] == "case_id"
-    assert spec["multi_value"] == {col: ";" for col in sample.MULTI_VALUE_COLUMNS}
+    assert spec["multi_value"] == {col: ";" for col in tables.MULTI_VALUE_COLUMNS}
 
 
 def test_region_pair_without_corridor_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     # A flat seed gives every region pair a positive share, but no corridor goes from Asia to the Americas.
-    monkeypatch.setattr(sample, "REGION_PAIR_SEED", np.ones((5, 5)))
+    monkeypatch.setattr("synth.sample.generator.REGION_PAIR_SEED", np.ones((5, 5)))
     with pytest.raises(ValueError, match="no corridor"):
         generate_sample(100, seed=0)
 
