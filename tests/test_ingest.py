@@ -8,7 +8,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from synth.errors import InputError
-from synth.ingest import assign_bins, dp_quantiles, interval_labels, read_private
+from synth.ingest import read_private
+from synth.ingest.binning import assign_bins, dp_quantiles, interval_labels
 from synth.spec import load_spec
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
