@@ -7,9 +7,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from synth.dp.quantiles import dp_quantiles
 from synth.errors import InputError
 from synth.ingest import read_private
-from synth.ingest.binning import assign_bins, dp_quantiles, interval_labels
+from synth.ingest.binning import assign_bins, interval_labels
 from synth.spec import load_spec
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"

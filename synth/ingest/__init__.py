@@ -10,7 +10,8 @@ Pipeline (the reference system's data model, sds-algorithms.md section 2):
    (:mod:`synth.ingest.resolve`);
 4. join rows that share a subject id (single-value columns fill, multi-value columns union;
    :mod:`synth.ingest.join`);
-5. bin numeric columns (:mod:`synth.ingest.binning`; DP quantile edges spend privacy budget);
+5. bin numeric columns (:mod:`synth.ingest.binning`; DP quantile edges, :mod:`synth.dp.quantiles`, spend
+   privacy budget);
 6. expand multi-value columns into binary ``{col}_{value}`` columns and encode (:mod:`synth.encode`).
 
 Every bad input raises one :class:`~synth.errors.InputError` naming file, row (1-based, header = row 1) and

@@ -1,5 +1,5 @@
 """Binning numeric columns (step 5 of :mod:`synth.ingest`): edges from the spec, equal-width edges or DP
-quantiles, the bin of every value and the interval labels."""
+quantiles (:mod:`synth.dp.quantiles`), the bin of every value and the interval labels."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from synth.dp.quantiles import quantile_edges
 from synth.errors import InputError
 from synth.spec import BinSpec
 
@@ -29,30 +30,6 @@ def numeric_values(
     return numbers
 
 
-def dp_quantiles(
-    values: np.ndarray, quantiles: list[float], lower: float, upper: float, epsilon: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Sorted DP estimates of ``quantiles`` of ``values`` (one value per subject), epsilon-DP in total.
-
-    Exponential mechanism over [lower, upper] (Smith 2011): values are clipped, sorted and bracketed by the
-    bounds; the gap between ranks i and i+1 is picked with probability proportional to
-    ``width * exp(-eps_q * |i - q n| / 2)`` (utility sensitivity 1), then a point uniformly inside it. The
-    budget is split equally: each quantile spends ``epsilon / len(quantiles)`` (basic composition).
-    """
-    z = np.concatenate([[lower], np.sort(np.clip(np.asarray(values, float), lower, upper)), [upper]])
-    widths = np.diff(z)
-    ranks = np.arange(widths.size)
-    eps_each = epsilon / len(quantiles)
-    out = []
-    for q in quantiles:
-        with np.errstate(divide="ignore"):
-            log_w = np.log(widths) - eps_each * np.abs(ranks - q * (z.size - 2)) / 2
-        p = np.exp(log_w - log_w.max())
-        i = rng.choice(widths.size, p=p / p.sum())
-        out.append(rng.uniform(z[i], z[i + 1]))
-    return np.sort(np.array(out))
-
-
 def interval_labels(edges: np.ndarray) -> tuple[str, ...]:
     """ "[lo, hi)" labels; the last bin is closed, "[lo, hi]"."""
     last = len(edges) - 2
@@ -65,10 +42,7 @@ def bin_edges(bins: BinSpec, values: np.ndarray, rng: np.random.Generator) -> np
         return np.array(bins.edges, dtype=float)
     if bins.method == "equal_width":
         return np.linspace(bins.lower, bins.upper, bins.bins + 1)
-    inner = dp_quantiles(
-        values, [j / bins.bins for j in range(1, bins.bins)], bins.lower, bins.upper, bins.epsilon, rng
-    )
-    return np.concatenate([[bins.lower], inner, [bins.upper]])
+    return quantile_edges(bins, values, rng)
 
 
 def assign_bins(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
