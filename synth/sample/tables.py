@@ -194,6 +194,16 @@ YEARS: tuple[str, ...] = tuple(str(y) for y in range(2005, 2023)) + ("",)
 # Value domains of the generated columns.
 # ----------------------------------------------------------------------------------------------------------
 
+#: Perpetrator columns: they differ between the rows of one victim.
+PERP_COLUMNS: tuple[str, ...] = (
+    "perpGender",
+    "perpAgeBroad",
+    "perpCitizenRegion",
+    "perpRelation",
+    "perpRole",
+    "perpPaid",
+)
+#: All generated columns in file order: the victim columns, then the perpetrator columns.
 COLUMNS: tuple[str, ...] = (
     "case_id",
     "yearRegister",
@@ -207,22 +217,7 @@ COLUMNS: tuple[str, ...] = (
     "isOtherExploit",
     "typeOfLabour",
     "meansOfControl",
-    "perpGender",
-    "perpAgeBroad",
-    "perpCitizenRegion",
-    "perpRelation",
-    "perpRole",
-    "perpPaid",
-)
-#: Perpetrator columns: they differ between the rows of one victim.
-PERP_COLUMNS: tuple[str, ...] = (
-    "perpGender",
-    "perpAgeBroad",
-    "perpCitizenRegion",
-    "perpRelation",
-    "perpRole",
-    "perpPaid",
-)
+) + PERP_COLUMNS
 #: Columns whose cells may hold several values joined by MULTI_DELIMITER.
 MULTI_VALUE_COLUMNS: tuple[str, ...] = ("meansOfControl",) + PERP_COLUMNS
 MULTI_DELIMITER = ";"
