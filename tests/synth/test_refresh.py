@@ -12,7 +12,7 @@ import pytest
 from synth import release
 from synth.release import sha256_file
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 SAMPLE_SPEC = Path(str(resources.files("synth") / "data" / "sample_spec.toml"))
 RARE = "ZZQ"  # a distinctive value carried by a few planted unique records

@@ -13,8 +13,8 @@ from synth.ingest import read_private
 from synth.ingest.binning import assign_bins, interval_labels
 from synth.spec import load_spec
 
-DATA = Path(__file__).resolve().parent / "data" / "ingest"
-CTDC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "CTDC_VPsynthetic_condensed.csv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
+CTDC = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "CTDC_VPsynthetic_condensed.csv"
 
 
 def write(tmp_path: Path, text: str, name: str = "in.csv", encoding: str = "utf-8") -> Path:

@@ -16,7 +16,7 @@ from synth.sample import tables
 from synth.sample.generator import generate_sample, ipf, join_victims, write_sample
 from synth.sample.tables import COLUMNS, CORRIDORS, PERP_COLUMNS, UN_REGION, VP_COUNTS, YEAR_BANDS, vp_region
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 #: Calibration tolerance of every victim-level share, in share points (acceptance criterion: 3 points).
 TOLERANCE = 0.03
 
