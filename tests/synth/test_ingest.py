@@ -14,7 +14,6 @@ from synth.ingest.binning import assign_bins, interval_labels
 from synth.spec import load_spec
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
-CTDC = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "CTDC_VPsynthetic_condensed.csv"
 
 
 def write(tmp_path: Path, text: str, name: str = "in.csv", encoding: str = "utf-8") -> Path:
@@ -362,11 +361,10 @@ def test_fixture_with_spec_file():
     assert result.column_labels["age"] == "Age band" and result.subjects == 4 and result.input_rows == 6
 
 
-def test_ctdc_value_counts():
-    if not CTDC.is_file():
-        pytest.skip("shared CTDC data not available")
+def test_ctdc_value_counts(shared_data):
+    ctdc = shared_data("CTDC_VPsynthetic_condensed.csv")
     mv = ["IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney"]
-    result = read_private(CTDC, load_spec(None, multi_value={c: ";" for c in mv}))
+    result = read_private(ctdc, load_spec(None, multi_value={c: ";" for c in mv}))
     frame = result.data.to_frame()
     assert result.data.n_records == 21_195 and result.subjects == 21_195
     counts = {c: frame[c][frame[c] != ""].value_counts().to_dict() for c in frame.columns}

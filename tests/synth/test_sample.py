@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -16,7 +17,6 @@ from synth.sample import tables
 from synth.sample.generator import generate_sample, ipf, join_victims, write_sample
 from synth.sample.tables import COLUMNS, CORRIDORS, PERP_COLUMNS, UN_REGION, VP_COUNTS, YEAR_BANDS, vp_region
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 #: Calibration tolerance of every victim-level share, in share points (acceptance criterion: 3 points).
 TOLERANCE = 0.03
 
@@ -139,10 +139,8 @@ def test_country_table_is_valid_iso3() -> None:
     assert used == set(UN_REGION)
 
 
-def test_country_regions_match_official_lookup() -> None:
-    path = SHARED_DATA / "CTDC_VPsynthetic_dict_20221201.xlsx"
-    if not path.exists():
-        pytest.skip("CTDC data dictionary not available")
+def test_country_regions_match_official_lookup(shared_data: Callable[[str], Path]) -> None:
+    path = shared_data("CTDC_VPsynthetic_dict_20221201.xlsx")
     table = pd.read_excel(path, sheet_name="Region").dropna(subset=["ISO3", "UNRegion"])
     lookup = table.drop_duplicates("ISO3").set_index("ISO3")["UNRegion"]
     assert {code: lookup[code] for code in UN_REGION} == UN_REGION
@@ -185,10 +183,8 @@ def test_every_published_share_within_three_points(victims: pd.DataFrame) -> Non
     assert max(worst)[0] < 0.015
 
 
-def test_matches_real_file_where_present(victims: pd.DataFrame) -> None:
-    path = SHARED_DATA / "CTDC_VPsynthetic_condensed.csv"
-    if not path.exists():
-        pytest.skip("CTDC Victim-Perpetrator file not available")
+def test_matches_real_file_where_present(victims: pd.DataFrame, shared_data: Callable[[str], Path]) -> None:
+    path = shared_data("CTDC_VPsynthetic_condensed.csv")
     real = pd.read_csv(path, dtype=str, keep_default_na=False)
     view = vp_view(victims)
     for col in VP_COUNTS:
