@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from synth.aggregates import aggregate
-from synth.dp import dp_aggregates
-from synth.dp_params import DpParams
+from synth.dp import DpParams, dp_aggregates
 from synth.encode import Encoded, encode_frame
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -74,8 +74,7 @@ def load(dataset: str) -> tuple[Encoded, pd.DataFrame, Encoded, bool]:
 
 
 def run_ours(tool: str, data: Encoded, epsilon: float, seed: int) -> Encoded:
-    from synth.dp import dp_aggregates
-    from synth.dp_params import DpParams
+    from synth.dp import DpParams, dp_aggregates
     from synth.synthesizers import SYNTHESIZERS
 
     rng = np.random.default_rng(seed)

@@ -20,13 +20,13 @@ import pandas as pd
 
 from dashboard.store import Dimension, Release
 from synth.combos import lookup, pack
+from synth.stats import Z95
 
 Selections = tuple[tuple[str, str], ...]
 
 PUBLISHED = "published"
 NOT_REPORTED = "not reported"
 ESTIMATED = "estimated"
-Z95 = 1.96
 
 
 def normalise(release: Release, pairs: Iterable[tuple[str, str]]) -> Selections:

@@ -14,6 +14,7 @@ from dashboard import query as q
 from dashboard.cache import cache
 from dashboard.context import profile_of
 from dashboard.store import Release
+from synth.stats import Z95
 
 
 def _source_line(release: Release) -> str:
@@ -146,7 +147,7 @@ def headlines(release: Release) -> list[Headline]:
             if len(frame):
                 top = frame.loc[frame["published"].idxmax()]
                 share = top["published"] / n
-                half = 1.96 * top["sd"] / n if np.isfinite(top["sd"]) else 0.0
+                half = Z95 * top["sd"] / n if np.isfinite(top["sd"]) else 0.0
                 out.append(
                     Headline(
                         f"{profile.label(key)}: {profile.value_label(key, top['value'])}",

@@ -235,7 +235,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.command == "refresh":
         print(_refresh(args, args.input, args.spec, _spec_overrides(args)))
     elif args.command == "kanon":
-        from synth.kanon_release import kanon_release
+        from synth.kanon.release import kanon_release
         from synth.spec import load_spec
 
         print(

@@ -24,11 +24,10 @@ import numpy as np
 
 from synth.aggregates import Aggregates, aggregate, protect_k_anonymity
 from synth.encode import Encoded
+from synth.stats import Z95, pct
 
 #: First upper bound of the count bins of "preservation by count"; each next bin doubles it.
 FIRST_COUNT_BIN = 10
-#: z-score of a two-sided 95% normal interval.
-Z95 = 1.959963984540054
 #: Synthesis modes known to the summary sentences.
 MODES = ("row_seeded", "unseeded", "value_seeded", "aggregate_seeded", "dp")
 
@@ -36,10 +35,6 @@ MODES = ("row_seeded", "unseeded", "value_seeded", "aggregate_seeded", "dp")
 def synthetic_aggregates(synthetic: Encoded, reporting_length: int) -> Aggregates:
     """Aggregates of synthetic records (all columns, same reporting length), as SDS re-aggregates them."""
     return aggregate(synthetic, reporting_length)
-
-
-def _pct(part: float, whole: float) -> float:
-    return 100.0 * float(part) / float(whole) if whole else 0.0
 
 
 def _mean(total: float, size: int) -> float:
@@ -78,11 +73,11 @@ def properties(agg: Aggregates, resolution: int) -> dict:
         "distinct_by_length": distinct,
         "mean_count_by_length": [_mean(s, d) for s, d in zip(sums, distinct, strict=False)],
         "rare_by_length": rare,
-        "rare_pct_by_length": [_pct(r, d) for r, d in zip(rare, distinct, strict=False)],
+        "rare_pct_by_length": [pct(r, d) for r, d in zip(rare, distinct, strict=False)],
         "distinct": sum(distinct),
         "mean_count": _mean(sum(sums), sum(distinct)),
-        "rare_pct": _pct(sum(rare), sum(distinct)),
-        "unique_pct": _pct(sum(unique), sum(distinct)),
+        "rare_pct": pct(sum(rare), sum(distinct)),
+        "unique_pct": pct(sum(unique), sum(distinct)),
     }
 
 
@@ -165,8 +160,8 @@ def compare(source: Aggregates, target: Aggregates, resolution: int) -> dict:
     return {
         "resolution": int(resolution),
         "reporting_length": len(lengths),
-        "suppressed_pct": _pct(sum(suppressed), total_source),
-        "fabricated_pct": _pct(sum(fabricated), total_source),
+        "suppressed_pct": pct(sum(suppressed), total_source),
+        "fabricated_pct": pct(sum(fabricated), total_source),
         "source_distinct_by_length": n_source,
         "suppressed_by_length": suppressed,
         "fabricated_by_length": fabricated,
@@ -174,10 +169,10 @@ def compare(source: Aggregates, target: Aggregates, resolution: int) -> dict:
         "mean_abs_error_by_length": [_mean(e, p) for e, p in zip(abs_err, pairs, strict=False)],
         "original_mean_count": _mean(sum(source_sum), total_source),
         "original_mean_count_by_length": [_mean(s, n) for s, n in zip(source_sum, n_source, strict=False)],
-        "record_expansion_pct": (_pct(target.n_records, source.n_records) - 100.0) if source.n_records else 0.0,
+        "record_expansion_pct": (pct(target.n_records, source.n_records) - 100.0) if source.n_records else 0.0,
         **preservation(source, target, resolution),
         "leakage_by_length": leakage,
-        "leakage_pct_by_length": [_pct(c, n) for c, n in zip(leakage, n_source, strict=False)],
+        "leakage_pct_by_length": [pct(c, n) for c, n in zip(leakage, n_source, strict=False)],
         "target": properties(target, resolution),
     }
 
@@ -224,7 +219,7 @@ def summary(
         }
     )
     if dp:
-        leaked = _pct(sum(synthetic_stats["leakage_by_length"]), sum(synthetic_stats["source_distinct_by_length"]))
+        leaked = pct(sum(synthetic_stats["leakage_by_length"]), sum(synthetic_stats["source_distinct_by_length"]))
         privacy = (
             f"For all attribute combinations of up to {r} attributes, {leaked:.2f}% describe groups of "
             f"data subjects smaller than the privacy resolution (but protected by differential privacy)."
@@ -313,8 +308,8 @@ def dp_properties(dp_aggregates: Aggregates, noise_sd: list[float], resolution: 
         "distinct_by_length": own["distinct_by_length"],
         "mean_count_by_length": own["mean_count_by_length"],
         "noise_sd_by_length": sd,
-        "small_count_share_by_length": [_pct(m, d) for m, d in zip(small, own["distinct_by_length"], strict=False)],
-        "small_count_share": _pct(sum(small), own["distinct"]),
+        "small_count_share_by_length": [pct(m, d) for m, d in zip(small, own["distinct_by_length"], strict=False)],
+        "small_count_share": pct(sum(small), own["distinct"]),
         "distinct": own["distinct"],
     }
 

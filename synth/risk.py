@@ -15,13 +15,10 @@ import numpy as np
 from synth.aggregates import Aggregates, aggregate
 from synth.combos import lookup, record_blocks, unpack
 from synth.encode import Encoded
+from synth.stats import pct
 
 #: Minimum combination count of a record that has no combination of some length.
 NO_COMBINATION = np.iinfo(np.int64).max
-
-
-def _pct(part: float, whole: float) -> float:
-    return 100.0 * part / whole if whole else 0.0
 
 
 def _combination_stats(counts: np.ndarray, k: int) -> dict:
@@ -34,9 +31,9 @@ def _combination_stats(counts: np.ndarray, k: int) -> dict:
         "count_sum": total,
         "mean_count": total / distinct if distinct else 0.0,
         "rare": rare,
-        "rare_pct": _pct(rare, distinct),
+        "rare_pct": pct(rare, distinct),
         "unique": unique,
-        "unique_pct": _pct(unique, distinct),
+        "unique_pct": pct(unique, distinct),
     }
 
 
@@ -80,11 +77,11 @@ def _records_by_length(mins: np.ndarray, k: int, n: int) -> tuple[list[dict], di
     def row(u: int, r: int) -> dict:
         return {
             "unique": u,
-            "unique_pct": _pct(u, n),
+            "unique_pct": pct(u, n),
             "rare": r,
-            "rare_pct": _pct(r, n),
+            "rare_pct": pct(r, n),
             "risky": u + r,
-            "risky_pct": _pct(u + r, n),
+            "risky_pct": pct(u + r, n),
         }
 
     by_length = [{"length": l + 1, **row(int(unique[l]), int(rare[l]))} for l in range(lengths)]
@@ -109,7 +106,7 @@ def _most_linkable(data: Encoded, linked: np.ndarray) -> tuple[list[dict], list[
                 "value": value,
                 "linkable_records": int(linkable[a]),
                 "records": int(count[a]),
-                "pct": _pct(linkable[a], count[a]),
+                "pct": pct(linkable[a], count[a]),
             }
         )
     by_source: dict[str, list[float]] = {}
@@ -161,13 +158,13 @@ def risk_report(
         },
         "records": {
             "with_unique": with_unique,
-            "with_unique_pct": _pct(with_unique, n),
+            "with_unique_pct": pct(with_unique, n),
             "with_rare": with_rare,
-            "with_rare_pct": _pct(with_rare, n),
+            "with_rare_pct": pct(with_rare, n),
         },
         "records_by_length": by_length,
         "records_by_length_total": by_length_total,
         "most_linkable_attributes": attributes,
         "most_linkable_columns": columns,
-        "summary": summary_sentence(agg.reporting_length, k, _pct(with_rare, n), _pct(with_unique, n)),
+        "summary": summary_sentence(agg.reporting_length, k, pct(with_rare, n), pct(with_unique, n)),
     }

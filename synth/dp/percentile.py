@@ -1,7 +1,7 @@
 """DP percentile of per-record contribution counts: SDS's quality scores and report-noisy-max (§4.4).
 
 The candidate outputs are the integers 0..max(s), as in SDS. Note that this range depends on the data
-(the maximum contribution); SDS accepts this and so do we (see the README's known limitations).
+(the maximum contribution); SDS accepts this and so do we (see docs/privacy.md, known limitations).
 """
 
 from __future__ import annotations

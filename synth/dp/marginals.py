@@ -10,7 +10,7 @@ per record holding all its l-combination keys), candidates are matched through a
 (or :func:`synth.combos.lookup` for large key spaces) and counted with ``np.bincount``. All randomness comes from
 the ``numpy.random.Generator`` passed in.
 
-Deliberate deviations from SDS (besides those listed in :mod:`synth.dp_params`):
+Deliberate deviations from SDS (besides those listed in :mod:`synth.dp.params`):
 - Candidates of length l >= 2 are checked against the surviving (l-1)-subsets only. SDS checks every
   sub-combination of length 2..l-1; that is equivalent, because every survivor of length l-1 was itself
   a candidate whose shorter sub-combinations had all survived.
@@ -29,8 +29,8 @@ import numpy as np
 
 from synth.aggregates import Aggregates
 from synth.combos import lookup, pack, record_blocks, unpack
-from synth.dp_params import BudgetSplit, DpParams, Thresholds, budget_split, protect_record_count, threshold_for_length
-from synth.dp_percentile import dp_percentile
+from synth.dp.params import BudgetSplit, DpParams, Thresholds, budget_split, protect_record_count, threshold_for_length
+from synth.dp.percentile import dp_percentile
 from synth.encode import Encoded
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from synth.errors import InputError
-from synth.ingest import assign_bins, dp_quantiles, interval_labels, read_private
+from synth.ingest import read_private
+from synth.ingest.binning import assign_bins, interval_labels
 from synth.spec import load_spec
 
-DATA = Path(__file__).resolve().parent / "data" / "ingest"
-CTDC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "CTDC_VPsynthetic_condensed.csv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
 
 
 def write(tmp_path: Path, text: str, name: str = "in.csv", encoding: str = "utf-8") -> Path:
@@ -167,20 +167,6 @@ def test_equal_width_binning_clips_and_uses_labels(tmp_path):
     result = read_private(path, load_spec(spec_path, sensitive_zeros=["x"]))
     assert table(result) == {"x": ["low", "mid", "mid", "high", "high"]}
     assert result.bin_edges == {"x": (0.0, 10.0, 20.0, 30.0)}
-
-
-def test_dp_quantiles_near_true_quantiles_with_large_epsilon():
-    values = np.arange(1000, dtype=float)
-    edges = dp_quantiles(values, [0.25, 0.5, 0.75], 0, 1000, epsilon=30.0, rng=np.random.default_rng(7))
-    # eps per quantile 10: picking a gap r ranks away has relative weight exp(-5 r); +-5 ranks is certain.
-    assert np.all(np.abs(edges - [250, 500, 750]) <= 5)
-
-
-def test_dp_quantiles_small_epsilon_spreads_over_bounds():
-    values = np.full(200, 50.0)
-    draws = np.concatenate([dp_quantiles(values, [0.5], 0, 100, 0.01, np.random.default_rng(s)) for s in range(200)])
-    # Almost no budget: the output is nearly uniform on [0, 100], not concentrated on the true median 50.
-    assert 0 <= draws.min() and draws.max() <= 100 and (np.abs(draws - 50) > 10).mean() > 0.5
 
 
 def test_quantile_binning_reports_epsilon(tmp_path):
@@ -360,11 +346,10 @@ def test_fixture_with_spec_file():
     assert result.column_labels["age"] == "Age band" and result.subjects == 4 and result.input_rows == 6
 
 
-def test_ctdc_value_counts():
-    if not CTDC.is_file():
-        pytest.skip("shared CTDC data not available")
+def test_ctdc_value_counts(shared_data):
+    ctdc = shared_data("CTDC_VPsynthetic_condensed.csv")
     mv = ["IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney"]
-    result = read_private(CTDC, load_spec(None, multi_value={c: ";" for c in mv}))
+    result = read_private(ctdc, load_spec(None, multi_value={c: ";" for c in mv}))
     frame = result.data.to_frame()
     assert result.data.n_records == 21_195 and result.subjects == 21_195
     counts = {c: frame[c][frame[c] != ""].value_counts().to_dict() for c in frame.columns}

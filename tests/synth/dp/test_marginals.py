@@ -1,4 +1,4 @@
-"""DP marginals: budget split, thresholds, DP percentile, capping, noisy aggregation and post-processing."""
+"""DP marginals (synth.dp.marginals): candidates, contribution capping, noisy aggregation and post-processing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from synth.aggregates import aggregate
 from synth.combos import pack
-from synth.dp import (
+from synth.dp.marginals import (
     add_missing_parents,
     cap_contributions,
     dp_aggregates,
@@ -20,15 +20,7 @@ from synth.dp import (
     normalise_counts,
     postprocess,
 )
-from synth.dp_params import (
-    DpParams,
-    budget_split,
-    protect_record_count,
-    threshold_adaptive,
-    threshold_for_length,
-    threshold_length_1,
-)
-from synth.dp_percentile import dp_percentile, percentile_quality_scores, percentile_type8
+from synth.dp.params import DpParams, budget_split
 from synth.encode import Column, encode_frame
 
 
@@ -36,161 +28,6 @@ def full_factorial(n_columns: int, n_values: int, copies: int):
     """Every combination of values, each repeated ``copies`` times: all l-counts are equal and known."""
     rows = list(itertools.product(*[[f"v{j}" for j in range(n_values)]] * n_columns)) * copies
     return encode_frame(pd.DataFrame(rows, columns=[f"c{i}" for i in range(n_columns)]))
-
-
-# --- budget split and thresholds: the worked example of the reference (ε 4, n' 6018, R 3) -------------
-
-
-def test_budget_split_worked_example():
-    split = budget_split(DpParams(), 6018)
-    assert split.epsilon_n == pytest.approx(0.02)
-    assert split.epsilon_m == pytest.approx(3.98)
-    assert split.delta == pytest.approx(1.909e-5, rel=1e-3)
-    assert math.log(2 / split.delta) == pytest.approx(11.559, abs=5e-4)
-    assert split.rho == pytest.approx(0.29387, abs=5e-6)
-    assert split.epsilon_q == pytest.approx(0.04426, abs=5e-6)
-    assert [round(s, 3) for s in split.sigmas] == [4.905, 2.453, 1.635]
-    # the zCDP identity R·ε_Q²/2 + ½Σ1/σ_k² = ρ
-    assert 3 * split.epsilon_q**2 / 2 + sum(0.5 / s**2 for s in split.sigmas) == pytest.approx(split.rho, abs=1e-12)
-
-
-def test_thresholds_worked_example():
-    split = budget_split(DpParams(), 6018)
-    assert split.sigmas[0] * math.sqrt(10) == pytest.approx(15.51, abs=5e-3)
-    assert threshold_length_1(split.sigmas[0], 10, split.delta) == pytest.approx(74.88, abs=5e-3)
-    for eta, expected in [(1.0, 0.0), (0.55, 9.83), (0.1, 27.06), (0.01, 42.38)]:
-        assert threshold_adaptive(split.sigmas[1], 45, eta) == pytest.approx(expected, abs=5e-3)
-    balanced = DpParams(fabrication_mode="balanced")
-    assert threshold_for_length(split, balanced.thresholds(), 2, 45) == pytest.approx(9.83, abs=5e-3)
-    fixed = DpParams(fabrication_mode="custom_fixed", threshold_values={3: 7.5})
-    assert threshold_for_length(split, fixed.thresholds(), 3, 45) == 7.5
-    assert threshold_for_length(split, fixed.thresholds(), 2, 45) == 0.0
-
-
-def test_user_delta_and_protected_count_do_not_mix():
-    split = budget_split(DpParams(delta=1e-6), 6018)
-    assert split.delta == 1e-6
-    with pytest.raises(ValueError, match="protected record count"):
-        budget_split(DpParams(), 1)
-
-
-def test_protected_count_is_laplace_with_scale_one_over_epsilon_n():
-    rng = np.random.default_rng(11)
-    noise = np.array([protect_record_count(5000, 0.02, rng) for _ in range(4000)]) - 5000
-    # Laplace(1/ε_N): mean 0, mean |x| = 50, SD = √2·50 = 70.7 (rounding adds < 0.3). Tolerance 5 %.
-    assert abs(noise.mean()) < 4 * 70.7 / math.sqrt(4000)
-    assert np.abs(noise).mean() == pytest.approx(50, rel=0.05)
-    assert noise.std() == pytest.approx(70.7, rel=0.05)
-
-
-# --- parameters --------------------------------------------------------------------------------------
-
-
-def test_fabrication_presets():
-    assert DpParams(reporting_length=4, fabrication_mode="progressive").thresholds().values == pytest.approx(
-        (0.1, 0.55, 1.0)
-    )
-    assert DpParams(reporting_length=2, fabrication_mode="progressive").thresholds().values == (0.1,)
-    assert DpParams(reporting_length=4, fabrication_mode="balanced").thresholds().values == (0.55, 1.0, 1.0)
-    assert DpParams(fabrication_mode="minimize").thresholds().values == (0.01, 0.01)
-    default = DpParams().thresholds()
-    assert (default.kind, default.values) == ("adaptive", (1.0, 1.0))
-    fixed = DpParams(reporting_length=4, fabrication_mode="custom_fixed", threshold_values={3: 5}).thresholds()
-    assert (fixed.kind, fixed.values) == ("fixed", (0.0, 5.0, 0.0))
-    adaptive = DpParams(fabrication_mode="custom_adaptive", threshold_values={2: 0.3}).thresholds()
-    assert (adaptive.kind, adaptive.values, adaptive.to_dict()) == ("adaptive", (0.3, 1.0), {"2": 0.3, "3": 1.0})
-
-
-def test_accuracy_modes():
-    assert DpParams().resolved_sigma_proportions() == pytest.approx((1, 1 / 2, 1 / 3))
-    assert DpParams(accuracy_mode="prioritize_short").resolved_sigma_proportions() == pytest.approx((1 / 3, 1 / 2, 1))
-    assert DpParams(accuracy_mode="balanced").resolved_sigma_proportions() == (1.0, 1.0, 1.0)
-    custom = DpParams(reporting_length=2, accuracy_mode="custom", sigma_proportions=[2, 1])
-    assert custom.resolved_sigma_proportions() == (2.0, 1.0)
-    split = budget_split(custom, 6018)
-    assert split.sigmas[0] == pytest.approx(2 * split.sigmas[1])
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"epsilon": 0}, "epsilon"),
-        ({"epsilon": float("inf")}, "epsilon"),
-        ({"delta": 1.0}, "delta"),
-        ({"reporting_length": 0}, "reporting_length"),
-        ({"percentile_percentage": 101}, "percentile_percentage"),
-        ({"percentile_epsilon_proportion": 1.0}, "percentile_epsilon_proportion"),
-        ({"number_of_records_epsilon_proportion": None}, "number_of_records_epsilon_proportion"),
-        ({"accuracy_mode": "fast"}, "accuracy_mode"),
-        ({"accuracy_mode": "custom", "sigma_proportions": [1, 1]}, "exactly 3"),
-        ({"accuracy_mode": "custom", "sigma_proportions": [1, 0, 1]}, "> 0"),
-        ({"sigma_proportions": [1, 1, 1]}, "only be given"),
-        ({"fabrication_mode": "none"}, "fabrication_mode"),
-        ({"fabrication_mode": "custom_fixed"}, "needs threshold_values"),
-        ({"fabrication_mode": "custom_fixed", "threshold_values": {1: 3}}, "lengths in 2..3"),
-        ({"fabrication_mode": "custom_fixed", "threshold_values": {2: -1}}, ">= 0"),
-        ({"fabrication_mode": "custom_adaptive", "threshold_values": {2: 0}}, r"\(0, 1\]"),
-        ({"threshold_values": {2: 0.5}}, "only be given"),
-    ],
-)
-def test_invalid_parameters(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        DpParams(**kwargs)
-
-
-def test_capped_drops_lengths_beyond_the_columns():
-    params = DpParams(
-        reporting_length=4,
-        accuracy_mode="custom",
-        sigma_proportions=[1, 2, 3, 4],
-        fabrication_mode="custom_adaptive",
-        threshold_values={2: 0.5, 4: 0.2},
-    )
-    capped = params.capped(2)
-    assert (capped.reporting_length, capped.sigma_proportions, capped.threshold_values) == (2, (1.0, 2.0), ((2, 0.5),))
-    assert params.capped(5) is params
-
-
-# --- DP percentile -----------------------------------------------------------------------------------
-
-
-def test_percentile_quality_scores_reference_case():
-    s = np.array([0, 1, 4, 5, 5, 8, 11, 12, 12, 15])
-    assert math.floor(percentile_type8(s, 60)) == 9
-    scores = percentile_quality_scores(s, 60)
-    assert scores.tolist() == [-5, -4, -4, -4, -3, -1, -1, -1, 0, -1, -1, -1, -3, -3, -3, -4]
-    assert int(np.argmax(scores)) == 8  # pval = s[pidx = 5]
-
-
-@pytest.mark.parametrize(
-    "values, expected",
-    [
-        ([4] * 10, [-6, -6, -6, -6, 0]),  # absent v = 0 scores -ceil(nQ), later absent ones copy it
-        ([5, 4], [-2, -2, -2, -2, 0, -1]),  # the maximum scores -ceil(n(1 - Q))
-        ([4], [-1, -1, -1, -1, 0]),
-        ([], []),
-    ],
-)
-def test_percentile_quality_scores_edge_cases(values, expected):
-    assert percentile_quality_scores(np.array(values, dtype=np.int64), 60).tolist() == expected
-
-
-def test_percentile_type8_matches_numpy_median_unbiased():
-    rng = np.random.default_rng(3)
-    for size in (1, 2, 7, 100, 1001):
-        s = np.sort(rng.integers(0, 50, size))
-        for q in (0, 1, 37.5, 60, 99, 100):
-            assert percentile_type8(s, q) == pytest.approx(np.percentile(s, q, method="median_unbiased"))
-
-
-def test_dp_percentile_is_exact_with_large_epsilon_and_noisy_with_small():
-    rng = np.random.default_rng(5)
-    s = rng.integers(0, 40, 500)
-    pval = int(np.argmax(percentile_quality_scores(s, 90)))
-    assert [dp_percentile(s, 90, 1e3, rng) for _ in range(50)] == [pval] * 50
-    noisy = [dp_percentile(s, 90, 0.05, rng) for _ in range(50)]
-    assert len(set(noisy)) > 5 and all(0 <= v <= s.max() for v in noisy)
-    assert dp_percentile(np.zeros(0, dtype=np.int64), 99, 1.0, rng) == 0
 
 
 # --- candidates, capping, post-processing ---------------------------------------------------------------
@@ -354,7 +191,7 @@ def test_no_one_combination_below_threshold_survives():
 def test_binary_search_and_dense_table_give_the_same_result(monkeypatch):
     data = full_factorial(3, 4, 3)
     dense = dp_aggregates(data, DpParams(), np.random.default_rng(7))
-    monkeypatch.setattr("synth.dp.DENSE_INDEX_MAX", 0)
+    monkeypatch.setattr("synth.dp.marginals.DENSE_INDEX_MAX", 0)
     searched = dp_aggregates(data, DpParams(), np.random.default_rng(7))
     assert dense.report == searched.report
     for length in (1, 2, 3):

@@ -12,8 +12,6 @@ import pytest
 from synth import release
 from synth.release import sha256_file
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
 SAMPLE_SPEC = Path(str(resources.files("synth") / "data" / "sample_spec.toml"))
 RARE = "ZZQ"  # a distinctive value carried by a few planted unique records
 
@@ -186,9 +184,8 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path):
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
 
 
-@pytest.mark.skipif(not (SHARED_DATA / "CTDC_VPsynthetic_condensed.csv").exists(), reason="shared CTDC file absent")
-def test_refresh_on_ctdc_victim_perpetrator_file(tmp_path):
-    source = SHARED_DATA / "CTDC_VPsynthetic_condensed.csv"
+def test_refresh_on_ctdc_victim_perpetrator_file(tmp_path, shared_data):
+    source = shared_data("CTDC_VPsynthetic_condensed.csv")
     multi = ["IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney"]
     args = [
         "refresh",

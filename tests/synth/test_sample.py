@@ -1,9 +1,10 @@
-"""Tests of the embedded sample generator (synth.sample)."""
+"""Tests of the embedded sample generator and its tables (synth.sample)."""
 
 from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -12,22 +13,10 @@ import pandas as pd
 import pycountry
 import pytest
 
-from synth import sample
-from synth.sample import (
-    COLUMNS,
-    CORRIDORS,
-    PERP_COLUMNS,
-    UN_REGION,
-    VP_COUNTS,
-    YEAR_BANDS,
-    generate_sample,
-    ipf,
-    join_victims,
-    vp_region,
-    write_sample,
-)
+from synth.sample import tables
+from synth.sample.generator import generate_sample, ipf, join_victims, write_sample
+from synth.sample.tables import COLUMNS, CORRIDORS, PERP_COLUMNS, UN_REGION, VP_COUNTS, YEAR_BANDS, vp_region
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 #: Calibration tolerance of every victim-level share, in share points (acceptance criterion: 3 points).
 TOLERANCE = 0.03
 
@@ -62,7 +51,7 @@ def vp_view(victims: pd.DataFrame) -> pd.DataFrame:
             "IP_PayMoney": victims["perpPaid"],
         }
     )
-    for role in sample.ROLES:
+    for role in tables.ROLES:
         out[f"IP_{role}"] = np.where(roles.map(lambda r, role=role: role in r), "1", "")
     return out
 
@@ -114,13 +103,13 @@ def test_one_row_per_perpetrator_and_one_row_without(rows: pd.DataFrame) -> None
 
 def test_value_domains(rows: pd.DataFrame) -> None:
     domains = {
-        "gender": set(sample.GENDERS),
-        "ageBroad": set(sample.AGES),
-        "majorityStatus": set(sample.MAJORITY),
+        "gender": set(tables.GENDERS),
+        "ageBroad": set(tables.AGES),
+        "majorityStatus": set(tables.MAJORITY),
         "isForcedLabour": {"1", ""},
         "isSexualExploit": {"1", ""},
         "isOtherExploit": {"1", ""},
-        "typeOfLabour": set(sample.SECTORS),
+        "typeOfLabour": set(tables.SECTORS),
         "yearRegister": {str(y) for y in range(2005, 2023)} | {""},
     }
     for col, allowed in domains.items():
@@ -128,12 +117,12 @@ def test_value_domains(rows: pd.DataFrame) -> None:
     for col in ("citizenship", "CountryOfExploitation"):
         codes = set(rows[col].unique()) - {""}
         assert codes <= set(UN_REGION), col
-    multi = {"meansOfControl": sample.MEANS, "perpRole": sample.ROLES, **sample.PERP_DOMAINS}
+    multi = {"meansOfControl": tables.MEANS, "perpRole": tables.ROLES, **tables.PERP_DOMAINS}
     for col, domain in multi.items():
         for cell in set(rows[col].unique()) - {""}:
             parts = cell.split(";")
             assert parts == sorted(set(parts)) and set(parts) <= set(domain), (col, cell)
-    for col in sample.PERP_DOMAINS:  # one perpetrator per row: single values
+    for col in tables.PERP_DOMAINS:  # one perpetrator per row: single values
         assert not rows[col].str.contains(";").any(), col
     # Flags are never "0"; sectors only for labour cases; age consistent with majority status.
     assert not (rows[["isForcedLabour", "isSexualExploit", "isOtherExploit"]] == "0").any().any()
@@ -150,10 +139,8 @@ def test_country_table_is_valid_iso3() -> None:
     assert used == set(UN_REGION)
 
 
-def test_country_regions_match_official_lookup() -> None:
-    path = SHARED_DATA / "CTDC_VPsynthetic_dict_20221201.xlsx"
-    if not path.exists():
-        pytest.skip("CTDC data dictionary not available")
+def test_country_regions_match_official_lookup(shared_data: Callable[[str], Path]) -> None:
+    path = shared_data("CTDC_VPsynthetic_dict_20221201.xlsx")
     table = pd.read_excel(path, sheet_name="Region").dropna(subset=["ISO3", "UNRegion"])
     lookup = table.drop_duplicates("ISO3").set_index("ISO3")["UNRegion"]
     assert {code: lookup[code] for code in UN_REGION} == UN_REGION
@@ -196,10 +183,8 @@ def test_every_published_share_within_three_points(victims: pd.DataFrame) -> Non
     assert max(worst)[0] < 0.015
 
 
-def test_matches_real_file_where_present(victims: pd.DataFrame) -> None:
-    path = SHARED_DATA / "CTDC_VPsynthetic_condensed.csv"
-    if not path.exists():
-        pytest.skip("CTDC Victim-Perpetrator file not available")
+def test_matches_real_file_where_present(victims: pd.DataFrame, shared_data: Callable[[str], Path]) -> None:
+    path = shared_data("CTDC_VPsynthetic_condensed.csv")
     real = pd.read_csv(path, dtype=str, keep_default_na=False)
     view = vp_view(victims)
     for col in VP_COUNTS:
@@ -233,7 +218,7 @@ def test_sexual_exploitation_skews_female_and_young(victims: pd.DataFrame) -> No
     known = victims["majorityStatus"] != ""
     minor = victims["majorityStatus"] == "Minor"
     assert _share(minor, sexual & known) > 2 * _share(minor, labour & known)
-    adult_band = victims["ageBroad"].map({a: i for i, a in enumerate(sample.AGES[2:-1])})
+    adult_band = victims["ageBroad"].map({a: i for i, a in enumerate(tables.AGES[2:-1])})
     assert adult_band[sexual].mean() < adult_band[labour].mean() - 0.8
 
 
@@ -288,12 +273,12 @@ def test_spec_declares_every_multi_value_column() -> None:
     spec = tomllib.loads((resources.files("synth") / "data" / "sample_spec.toml").read_text(encoding="utf-8"))
     assert spec["dataset"]["name"] == "sample"
     assert spec["dataset"]["subject_id"] == "case_id"
-    assert spec["multi_value"] == {col: ";" for col in sample.MULTI_VALUE_COLUMNS}
+    assert spec["multi_value"] == {col: ";" for col in tables.MULTI_VALUE_COLUMNS}
 
 
 def test_region_pair_without_corridor_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     # A flat seed gives every region pair a positive share, but no corridor goes from Asia to the Americas.
-    monkeypatch.setattr(sample, "REGION_PAIR_SEED", np.ones((5, 5)))
+    monkeypatch.setattr("synth.sample.generator.REGION_PAIR_SEED", np.ones((5, 5)))
     with pytest.raises(ValueError, match="no corridor"):
         generate_sample(100, seed=0)
 

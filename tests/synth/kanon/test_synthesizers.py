@@ -8,7 +8,7 @@ import pytest
 
 from synth.aggregates import aggregate, protect_k_anonymity
 from synth.encode import Encoded, encode_frame
-from synth.synthesizers import kanon
+from synth.kanon import synthesizers as kanon
 
 K = 2
 

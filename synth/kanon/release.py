@@ -16,10 +16,10 @@ from synth.aggregates import aggregate, protect_k_anonymity
 from synth.errors import InputError
 from synth.evaluate import kanon_report, synthetic_aggregates
 from synth.ingest import read_private
+from synth.kanon.synthesizers import KANON_SYNTHESIZERS
 from synth.public import public_schema, restrict_records, synthetic_tables
 from synth.risk import risk_report
 from synth.spec import DatasetSpec
-from synth.synthesizers.kanon import KANON_SYNTHESIZERS
 
 
 def kanon_release(

@@ -1,0 +1,190 @@
+"""Read a private input file into an encoded table, one row per subject, validating everything on the way.
+
+Pipeline (the reference system's data model, sds-algorithms.md section 2):
+
+1. read CSV/TSV (delimiter and encoding given or detected; lines whose cells are all empty are skipped) or
+   Parquet; every cell becomes a string (:mod:`synth.ingest.read`);
+2. resolve the spec's column names against the header (trimmed, case-insensitive; :mod:`synth.ingest.resolve`);
+3. keep the first ``record_limit`` rows; trim values, treat ``""`` and ``"0"`` as absent (except in
+   sensitive-zero columns), escape the reserved ``;`` and ``:`` as ``<semicolon>`` / ``<colon>``
+   (:mod:`synth.ingest.resolve`);
+4. join rows that share a subject id (single-value columns fill, multi-value columns union;
+   :mod:`synth.ingest.join`);
+5. bin numeric columns (:mod:`synth.ingest.binning`; DP quantile edges, :mod:`synth.dp.quantiles`, spend
+   privacy budget);
+6. expand multi-value columns into binary ``{col}_{value}`` columns and encode (:mod:`synth.encode`).
+
+Every bad input raises one :class:`~synth.errors.InputError` naming file, row (1-based, header = row 1) and
+column where they apply. Nothing is written. The row counts in :class:`IngestResult` are private facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from synth.encode import Column, Encoded, Schema
+from synth.errors import InputError
+from synth.ingest.binning import assign_bins, bin_edges, interval_labels, numeric_values
+from synth.ingest.join import conflict_error, join_codes, subject_numbers
+from synth.ingest.read import read_table
+from synth.ingest.resolve import check_categories, clean_values, factorize, resolve, split_multi
+from synth.release_format import RESERVED_COLUMNS
+from synth.spec import DatasetSpec, dataset_name
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """The encoded private table and what the release may say about how it was prepared.
+
+    ``column_labels`` maps every used source column to its human label (the column name by default);
+    ``bin_edges`` holds the edges of binned columns (public: from the spec, or DP quantiles);
+    ``binning_epsilon`` is the budget the DP quantiles spent. ``input_rows`` and ``subjects`` are exact
+    private counts: for the private report only, never for a release.
+    """
+
+    data: Encoded
+    name: str
+    title: str
+    column_labels: dict[str, str]
+    binning_epsilon: float
+    bin_edges: dict[str, tuple[float, ...]]
+    input_rows: int
+    subjects: int
+    delimiter: str | None
+    encoding: str | None
+
+    def private_facts(self) -> dict:
+        """JSON-ready facts about the private input, for the private report."""
+        return {
+            "input_rows": self.input_rows,
+            "subjects": self.subjects,
+            "delimiter": self.delimiter,
+            "encoding": self.encoding,
+        }
+
+
+def _sorted_codes(codes: np.ndarray, values: np.ndarray, sort: bool = True) -> tuple[np.ndarray, tuple]:
+    """Recode so that codes index only the values that occur: sorted, or in their given order."""
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values)))
+    if sort:
+        used = used[np.argsort(values[used].astype(str), kind="stable")]
+    rank = np.full(max(len(values), 1), -1, dtype=np.int64)
+    rank[used] = np.arange(used.size)
+    return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), tuple(str(v) for v in values[used])
+
+
+def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | None = None) -> IngestResult:
+    """Read, validate, join, bin and encode one private input file (see the module docstring).
+
+    ``rng`` drives the DP quantiles of quantile-binned columns (fresh OS entropy when None).
+    """
+    path = Path(path)
+    file = str(path)
+    table = read_table(path, spec)
+    plan = resolve(table.header, spec, file)
+    frame, rows = table.frame, table.rows
+    if spec.record_limit:
+        frame, rows = frame.iloc[: spec.record_limit], rows[: spec.record_limit]
+    frame = frame.reset_index(drop=True)
+
+    # Row level: every single-value column as codes into its distinct values, multi-value columns as parts.
+    coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    multi: dict[str, tuple[np.ndarray, pd.Series]] = {}
+    numbers: dict[str, np.ndarray] = {}
+    for col in plan.used:
+        zero_is_value = col in plan.sensitive_zeros
+        if col in plan.multi_value:
+            multi[col] = split_multi(frame[col], plan.multi_value[col], zero_is_value)
+            check_categories(multi[col][1].nunique(), col, spec, file)
+            continue
+        coded[col] = factorize(clean_values(frame[col], zero_is_value))
+        if col in plan.bins:
+            numbers[col] = numeric_values(*coded[col], rows, col, plan.bins[col], file)
+        else:
+            check_categories(len(coded[col][1]), col, spec, file)
+
+    # Subject level: one row per subject id (or per row).
+    if plan.subject_id:
+        row_subject, ids = subject_numbers(frame[plan.subject_id], rows, plan.subject_id, file)
+        n_subjects = len(ids)
+        joined, conflicts = {}, {}
+        for col, (codes, uniques) in coded.items():
+            joined[col], bad = join_codes(row_subject, n_subjects, codes, len(uniques))
+            if bad.size:
+                conflicts[col] = int(bad[0])
+        if conflicts:
+            first = min(conflicts, key=conflicts.get)
+            raise conflict_error(
+                conflicts[first], first, list(conflicts), *coded[first], row_subject, ids, rows, plan.subject_id, file
+            )
+    else:
+        n_subjects = len(frame)
+        row_subject = np.arange(n_subjects)
+        joined = {col: codes for col, (codes, _) in coded.items()}
+
+    rng = rng if rng is not None else np.random.default_rng()
+    blocks: list[np.ndarray] = []
+    columns: list[Column] = []
+    edges_by_column: dict[str, tuple[float, ...]] = {}
+    binning_epsilon = 0.0
+    for col in plan.used:
+        if col in multi:
+            positions, parts = multi[col]
+            codes, values = pd.factorize(parts, sort=True)
+            present = np.zeros((n_subjects, len(values)), dtype=bool)
+            present[row_subject[positions], codes] = True
+            blocks.append(np.where(present, 0, -1))
+            columns += [
+                Column(f"{col}_{v}", col, ("1",), multi_value=True, delimiter=plan.multi_value[col]) for v in values
+            ]
+        elif col in plan.bins:
+            bins, has = plan.bins[col], joined[col] >= 0
+            edges = bin_edges(bins, numbers[col][joined[col][has]], rng)
+            binning_epsilon += bins.epsilon
+            index = np.full(n_subjects, -1, dtype=np.int64)
+            index[has] = assign_bins(numbers[col][joined[col][has]], edges)
+            labels = np.array(bins.labels or interval_labels(edges), dtype=object)
+            # Bin order, not alphabetical: the values of a binned column are its labels as the bins run.
+            codes, values = _sorted_codes(index, labels, sort=False)
+            blocks.append(codes[:, None])
+            columns.append(Column(col, col, values))
+            edges_by_column[col] = tuple(float(e) for e in edges)
+        else:
+            codes, values = _sorted_codes(joined[col], coded[col][1])
+            blocks.append(codes[:, None])
+            columns.append(Column(col, col, values))
+    names = [c.name for c in columns]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError(
+            "two columns get this name after multi-value expansion ({column}_{value}); rename one",
+            file=file,
+            column=dup,
+        )
+    reserved = next((n for n in names if n.lower() in RESERVED_COLUMNS), None)
+    if reserved is not None:
+        raise InputError(
+            f"this column name is reserved by the release format ({', '.join(sorted(RESERVED_COLUMNS))});"
+            " rename the column",
+            file=file,
+            column=reserved,
+        )
+
+    codes = np.hstack(blocks).astype(np.int32) if blocks else np.zeros((n_subjects, 0), np.int32)
+    name = dataset_name(spec, path)
+    return IngestResult(
+        data=Encoded(Schema(tuple(columns)), codes),
+        name=name,
+        title=spec.title or name,
+        column_labels=plan.labels,
+        binning_epsilon=binning_epsilon,
+        bin_edges=edges_by_column,
+        input_rows=len(frame),
+        subjects=n_subjects,
+        delimiter=table.delimiter,
+        encoding=table.encoding,
+    )

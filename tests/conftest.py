@@ -1,0 +1,24 @@
+"""Fixtures shared by every test folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+#: Data shared between checkouts (the CTDC files, benchmark inputs): ``../shared/data`` next to the repository.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Callable[[str], Path]:
+    """``shared_data(name)`` is the path of a file in ``../shared/data``; it skips the test when the file is absent."""
+
+    def path(name: str) -> Path:
+        file = SHARED_DATA / name
+        if not file.is_file():
+            pytest.skip(f"{name} is not in {SHARED_DATA}")
+        return file
+
+    return path
