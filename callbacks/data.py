@@ -8,7 +8,6 @@ from dash import Dash, Input, Output, State, no_update
 
 from dashboard import context, records
 from dashboard import query as q
-from dashboard.api import ApiError, aggregate_table
 from dashboard.urlstate import encode_selections, query_string
 from layouts import data as data_layout
 from layouts import ids
@@ -55,8 +54,8 @@ def aggregate_view(columns: list[str] | None, filters: list[str] | None, not_rep
     params = {"c": columns, "f": encode_selections(selections), "nr": "1" if not_reported else "0"}
     hrefs = [data_layout.export_href("aggregates", fmt, params) for fmt in FORMATS]
     try:
-        frame = aggregate_table(release, columns, selections, not_reported)
-    except ApiError as exc:
+        frame = q.aggregate_table(release, columns, selections, not_reported)
+    except q.QueryError as exc:
         return [], data_layout.aggregate_columns(release, profile, [], ()), str(exc), *hrefs
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     published = int((frame["status"] == q.PUBLISHED).sum())

@@ -86,24 +86,6 @@ def _format(allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-def aggregate_table(release, columns: list[str], selections: q.Selections, include_not_reported: bool) -> pd.DataFrame:
-    """Published DP counts for the builder and the API; refuses combinations longer than R."""
-    length = len(columns) + len([s for s, _ in selections if s not in columns])
-    if length > release.reporting_length:
-        raise ApiError(
-            f"{length} attributes exceed the reporting length {release.reporting_length}: "
-            "such combinations are not published"
-        )
-    if length == 0:
-        raise ApiError("choose at least one column or filter")
-    frame = q.crosstab(release, columns, selections, include_not_reported, with_estimates=False)
-    for source, value in selections:
-        if source not in columns:
-            frame.insert(len(columns), source, value)
-    keep = [c for c in frame.columns if c not in ("shown",)]
-    return frame[keep].rename(columns={"published": "count"})
-
-
 def _json_rows(frame: pd.DataFrame) -> list[dict]:
     """Records with NaN as null and counts as integers (DP counts are published rounded)."""
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
@@ -115,13 +97,6 @@ def _json_rows(frame: pd.DataFrame) -> list[dict]:
 
 def _csv_response(body: bytes, name: str) -> Response:
     return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def records_query(release, selections: q.Selections, filter_model: dict | None, sort_model: list | None):
-    try:
-        return records.query_rows(release, selections, filter_model, sort_model)
-    except records.FilterError as exc:
-        raise ApiError(str(exc)) from None
 
 
 def _json_param(name: str, kind: type):
@@ -141,6 +116,11 @@ def register_routes(server: Flask) -> None:
     @server.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return jsonify({"error": str(exc)}), exc.status
+
+    @server.errorhandler(q.QueryError)
+    def _query_error(exc: q.QueryError):
+        """A query the published data cannot answer (a grid filter included): 400, like a bad parameter."""
+        return jsonify({"error": str(exc)}), 400
 
     @server.get("/api/v1/metadata")
     def api_metadata():
@@ -165,7 +145,7 @@ def register_routes(server: Flask) -> None:
         fmt = _format(("json", "csv"))
         columns = _columns(release, request.args.getlist("columns"))
         selections = _strict_filters(release, request.args.getlist("filter"))
-        frame = aggregate_table(release, columns, selections, _bool(request.args.get("include_not_reported"), True))
+        frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("include_not_reported"), True))
         if fmt == "csv":
             prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
             return _csv_response(exports.to_csv(frame, prov), "aggregates.csv")
@@ -186,7 +166,7 @@ def register_routes(server: Flask) -> None:
         offset = _int("offset", 0, 0, 10**9)
         limit = _int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         selections = _strict_filters(release, request.args.getlist("filter"))
-        rows = records_query(release, selections, None, None)
+        rows = records.query_rows(release, selections, None, None)
         frame = records.frame_for(release, rows, offset, offset + limit)
         total = records.row_count(release, rows)
         if fmt == "csv":
@@ -213,7 +193,7 @@ def register_routes(server: Flask) -> None:
     def export_records(fmt: str):
         release = _export_release(fmt)
         selections = _strict_filters(release, request.args.getlist("f"))
-        rows = records_query(release, selections, _json_param("fm", dict), _json_param("sm", list))
+        rows = records.query_rows(release, selections, _json_param("fm", dict), _json_param("sm", list))
         frame = records.frame_for(release, rows)
         prov = exports.provenance(
             release,
@@ -228,7 +208,7 @@ def register_routes(server: Flask) -> None:
         release = _export_release(fmt)
         columns = _columns(release, request.args.getlist("c"))
         selections = _strict_filters(release, request.args.getlist("f"))
-        frame = aggregate_table(release, columns, selections, _bool(request.args.get("nr"), True))
+        frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("nr"), True))
         prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
         return _download(exports.render(frame, fmt, prov), fmt, f"{release.release_id}-aggregates.{fmt}")
 

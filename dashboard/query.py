@@ -29,6 +29,10 @@ ESTIMATED = "estimated"
 Z95 = 1.96
 
 
+class QueryError(ValueError):
+    """A query the published data cannot answer (e.g. a combination longer than the reporting length)."""
+
+
 def normalise(release: Release, pairs: Iterable[tuple[str, str]]) -> Selections:
     """Valid selections only (allow-listed against the release), one per source (first wins), schema order."""
     chosen: dict[str, str] = {}
@@ -254,3 +258,23 @@ def member_bars(release: Release, members: Iterable[tuple[str, str, str]], selec
         row = bars(release, source, selections).set_index("value").loc[value].to_dict()
         rows.append({"value": label, "source": source, "source_value": value, **row})
     return pd.DataFrame(rows)
+
+
+def aggregate_table(
+    release: Release, columns: list[str], selections: Selections, include_not_reported: bool
+) -> pd.DataFrame:
+    """Published DP counts for the builder and the API; QueryError for combinations longer than R or empty."""
+    length = len(columns) + len([s for s, _ in selections if s not in columns])
+    if length > release.reporting_length:
+        raise QueryError(
+            f"{length} attributes exceed the reporting length {release.reporting_length}: "
+            "such combinations are not published"
+        )
+    if length == 0:
+        raise QueryError("choose at least one column or filter")
+    frame = crosstab(release, columns, selections, include_not_reported, with_estimates=False)
+    for source, value in selections:
+        if source not in columns:
+            frame.insert(len(columns), source, value)
+    keep = [c for c in frame.columns if c not in ("shown",)]
+    return frame[keep].rename(columns={"published": "count"})

@@ -28,7 +28,7 @@ TEXT_OPS = {
 BLANK_OPS = ("blank", "notBlank")
 
 
-class FilterError(ValueError):
+class FilterError(q.QueryError):
     """A grid filter model that cannot be applied (unknown column or operator)."""
 
 

@@ -163,6 +163,49 @@ def test_api_aggregates_rejects_bad_input(client, query, message):
     assert response.status_code == 400 and message in response.get_json()["error"]
 
 
+def test_query_errors_are_400_on_every_route(client):
+    """QueryError from the query layer (and the grid's FilterError, one of them) becomes a JSON 400."""
+    response = client.get("/export/aggregates.csv?c=gender&c=ageBroad&f=yearRegister:2019")
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "3 attributes exceed the reporting length 2: such combinations are not published"
+    }
+    response = client.get("/export/aggregates.xlsx")
+    assert response.status_code == 400 and response.get_json() == {"error": "choose at least one column or filter"}
+    response = client.get('/export/records.csv?sm=[{"colId":"nope","sort":"asc"}]')
+    assert response.status_code == 400 and response.get_json() == {"error": "unknown sort column 'nope'"}
+
+
+def test_aggregate_builder_callback_shows_query_errors(client):
+    fmts = ("csv", "xlsx", "parquet")
+    outputs = [
+        {"id": ids.AGG_GRID, "property": "rowData"},
+        {"id": ids.AGG_GRID, "property": "columnDefs"},
+        {"id": ids.AGG_NOTE, "property": "children"},
+    ] + [{"id": {"type": ids.DATA_EXPORT, "table": "aggregates", "fmt": f}, "property": "href"} for f in fmts]
+    output = multi_output(
+        ["agg-grid.rowData", "agg-grid.columnDefs", "agg-note.children"]
+        + [dom_id({"type": ids.DATA_EXPORT, "table": "aggregates", "fmt": f}) + ".href" for f in fmts]
+    )
+
+    def build(columns: list[str], filters: list[str]) -> dict:
+        inputs = [
+            {"id": ids.AGG_COLUMNS, "property": "value", "value": columns},
+            {"id": ids.AGG_FILTERS, "property": "value", "value": filters},
+            {"id": ids.AGG_NOT_REPORTED, "property": "checked", "value": True},
+        ]
+        return _update(client, output, outputs, inputs, changed=[f"{ids.AGG_COLUMNS}.value"])
+
+    out = build(["gender", "ageBroad"], ["yearRegister:2019"])
+    assert out[ids.AGG_NOTE]["children"] == (
+        "3 attributes exceed the reporting length 2: such combinations are not published"
+    )
+    assert out[ids.AGG_GRID]["rowData"] == []
+    out = build(["gender"], [])
+    assert out[ids.AGG_NOTE]["children"] == "2 combinations, 2 published."
+    assert [r["count"] for r in out[ids.AGG_GRID]["rowData"]] == [50, 40]
+
+
 def test_api_records_paging_and_validation(client):
     body = client.get("/api/v1/records?offset=1&limit=2&filter=gender:Female").get_json()
     assert body["total"] == 5 and [r["id"] for r in body["records"]] == [1, 2]

@@ -122,6 +122,24 @@ def test_crosstab_leaves_out_estimates_within_r_unless_asked(release):
     assert beyond["estimated"].tolist() == [1, 2, 0, 2]
 
 
+def test_aggregate_table_published_counts_only(release):
+    out = q.aggregate_table(release, ["gender"], (("ageBroad", "18--20"),), include_not_reported=True)
+    assert list(out.columns) == ["gender", "ageBroad", "count", "sd", "low", "high", "status", "length"]
+    assert out["count"].tolist() == [33, 25] and out["ageBroad"].tolist() == ["18--20", "18--20"]
+
+
+@pytest.mark.parametrize(
+    "columns,selections,message",
+    [
+        (["gender", "ageBroad"], (("yearRegister", "2019"),), "3 attributes exceed the reporting length 2"),
+        ([], (), "choose at least one column or filter"),
+    ],
+)
+def test_aggregate_table_refuses_what_is_not_published(release, columns, selections, message):
+    with pytest.raises(q.QueryError, match=message):
+        q.aggregate_table(release, columns, selections, include_not_reported=True)
+
+
 def test_member_bars(release):
     out = q.member_bars(release, [("gender", "Male", "Men"), ("perpGender", "Female", "Female perpetrator")], ())
     assert out["value"].tolist() == ["Men", "Female perpetrator"]
