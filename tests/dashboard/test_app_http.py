@@ -12,13 +12,18 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.config import Settings
-from dashboard.testing import dom_id, explore_click_payload
 from layouts import ids
+from tests.dashboard.payloads import CHART_CLICKS, dom_id, explore_click_payload, explore_update
 
 
 @pytest.fixture
-def client(data_dir):
-    return create_app(Settings(data_dir=data_dir, cache_type="SimpleCache")).server.test_client()
+def app(data_dir):
+    return create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
 
 
 def multi_output(parts: list[str]) -> str:
@@ -65,8 +70,8 @@ def test_no_release_still_starts_and_explains(tmp_path):
     assert response.status_code == 503 and "python -m synth demo" in response.get_json()["error"]
 
 
-def test_explore_bar_click_callback_filters(client):
-    payload = explore_click_payload(["gender", "ageBroad"], [], ("gender", "Male"))
+def test_explore_bar_click_callback_filters(app, client):
+    payload = explore_click_payload(app, ["gender", "ageBroad"], [], ("gender", "Male"))
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     assert out[ids.EXPLORE_STATE]["data"] == ["gender:Male"]
     assert out[ids.EXPLORE_URL]["search"] == "?c=gender&c=ageBroad&f=gender%3AMale"
@@ -78,10 +83,24 @@ def test_explore_bar_click_callback_filters(client):
     assert age["data"][1]["x"] == [12, 25] and age["data"][0]["x"] == [1, 2]
 
 
-def test_explore_second_click_clears(client):
-    payload = explore_click_payload(["gender"], ["gender:Male"], ("gender", "Male"))
+def test_explore_second_click_clears(app, client):
+    payload = explore_click_payload(app, ["gender"], ["gender:Male"], ("gender", "Male"))
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     assert out[ids.EXPLORE_STATE]["data"] == []
+
+
+def test_explore_payload_outputs_are_the_callbacks(app, client):
+    """The payload's outputs, read from the callback map, are exactly what the served callback answers."""
+    output, outputs = explore_update(app)
+    served = next(d for d in client.get("/_dash-dependencies").get_json() if d["output"] == output)
+    assert CHART_CLICKS in served["inputs"]
+    columns = ["gender", "ageBroad", "perpGender"]
+    payload = explore_click_payload(app, columns, [], ("gender", "Male"))
+    flat = [o for group in payload["outputs"] for o in (group if isinstance(group, list) else [group])]
+    expected = {(o["id"] if isinstance(o["id"], str) else dom_id(o["id"]), o["property"]) for o in flat}
+    out = client.post("/_dash-update-component", json=payload).get_json()["response"]
+    assert {(i, prop) for i, props in out.items() for prop in props} == expected
+    assert len(expected) == 2 * len(columns) + len(outputs) - 2  # two ALL outputs, one entry per column
 
 
 def test_explore_column_change_rebuilds_grid(client):
@@ -235,11 +254,11 @@ def test_exports_carry_provenance_and_neutralise(client):
 
 def test_filesystem_cache_backend_serves_pages(data_dir, tmp_path):
     settings = Settings(data_dir=data_dir, cache_type="FileSystemCache", cache_dir=tmp_path / "cache")
-    client = create_app(settings).server.test_client()
+    app = create_app(settings)
+    client = app.server.test_client()
+    payload = explore_click_payload(app, ["gender", "ageBroad"], [], ("gender", "Female"))
     for _ in range(2):  # second round is served from the file cache
-        out = client.post(
-            "/_dash-update-component", json=explore_click_payload(["gender", "ageBroad"], [], ("gender", "Female"))
-        ).get_json()
+        out = client.post("/_dash-update-component", json=payload).get_json()
         assert "published count 50" in out["response"][ids.EXPLORE_SUMMARY]["children"]
     assert any((tmp_path / "cache").iterdir())
 
