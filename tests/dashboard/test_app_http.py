@@ -58,6 +58,32 @@ def test_pages_and_layout_render(client, path):
     assert layout.status_code == 200 and b"sample-" in layout.data
 
 
+def _components(node):
+    """Every component of a serialised Dash layout, depth first."""
+    if isinstance(node, dict):
+        if "namespace" in node and "props" in node:
+            yield node
+        for value in node.values():
+            yield from _components(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _components(item)
+
+
+def test_nav_links_every_page_in_order(client):
+    """The header's navigation is built from the registered pages, ordered by ``order``."""
+    from dashboard.app import pages
+
+    nav = [
+        c["props"]
+        for c in _components(client.get("/_dash-layout").get_json())
+        if c["props"].get("className") == "nav-link"
+    ]
+    expected = [(p.name, p.path) for p in sorted(pages(), key=lambda p: p.order)]
+    assert [(n["children"], n["href"]) for n in nav] == expected
+    assert [name for name, _ in expected] == ["Overview", "Explore", "Data", "About this data"]
+
+
 def test_healthz(client):
     assert client.get("/healthz").data == b"OK"
 
