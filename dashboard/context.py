@@ -27,11 +27,6 @@ def current() -> tuple[Release, Profile] | None:
     return release, profile_of(release)
 
 
-_PROFILES: dict[str, Profile] = {}
-
-
 def profile_of(release: Release) -> Profile:
-    """Resolved profile, once per release id."""
-    if release.release_id not in _PROFILES:
-        _PROFILES[release.release_id] = resolve_profile(release)
-    return _PROFILES[release.release_id]
+    """Resolved profile, once per release (memoised on it)."""
+    return release.memo("profile", None, lambda: resolve_profile(release))

@@ -11,7 +11,6 @@ column); selections are AND-ed. Every count the dashboard shows comes from here:
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from itertools import product
 
@@ -68,20 +67,16 @@ def record_mask(release: Release, attrs: Iterable[int]) -> np.ndarray | None:
     key = tuple(sorted(int(a) for a in attrs))
     if not key:
         return None
-    memo = release.derived.setdefault("record_mask", OrderedDict())
-    with release.lock:
-        if key in memo:
-            memo.move_to_end(key)
-            return memo[key]
-    mask = None
-    for attr in key:
+    return release.memo("record_mask", key, lambda: _mask(release, key), size=MASK_MEMO_SIZE)
+
+
+def _mask(release: Release, attrs: tuple[int, ...]) -> np.ndarray:
+    """Boolean mask of synthetic records having every attribute of ``attrs`` (not empty)."""
+    col, code = release.attr_location(attrs[0])
+    mask = release.columns[col] == code
+    for attr in attrs[1:]:
         col, code = release.attr_location(attr)
-        hit = release.columns[col] == code
-        mask = hit if mask is None else np.logical_and(mask, hit, out=mask)
-    with release.lock:
-        memo[key] = mask
-        if len(memo) > MASK_MEMO_SIZE:
-            memo.popitem(last=False)
+        np.logical_and(mask, release.columns[col] == code, out=mask)
     return mask
 
 
