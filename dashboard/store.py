@@ -69,7 +69,7 @@ class Release:
     memo: Memo = field(default_factory=Memo, repr=False, compare=False)
 
     def __repr__(self) -> str:
-        """Short and unique per release: flask-caching builds memoisation keys from it."""
+        """Short: the release id (not the arrays)."""
         return f"Release({self.release_id!r})"
 
     @property

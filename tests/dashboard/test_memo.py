@@ -1,4 +1,4 @@
-"""The per-release memo: remembered values, LRU bound per name, thread safety, dropped with its release."""
+"""The per-release memo (LRU bound per name, threads, dropped with its release) and the view-model cache."""
 
 from __future__ import annotations
 
@@ -6,11 +6,17 @@ import gc
 import threading
 import weakref
 
+import pytest
+from flask import Flask
+
 from dashboard import query as q
 from dashboard import records
+from dashboard.cache import cached_view, init_cache
+from dashboard.config import Settings
 from dashboard.context import profile_of
 from dashboard.memo import Memo
-from dashboard.store import ReleaseStore
+from dashboard.store import ReleaseStore, load_release
+from synth.release import current_release
 from tests.dashboard.release_factory import build_release
 
 
@@ -82,3 +88,26 @@ def test_a_replaced_release_takes_its_memo_with_it(tmp_path):
     del first, mask
     gc.collect()
     assert [ref() for ref in dead] == [None, None, None]
+
+
+@pytest.mark.filterwarnings("ignore:Flask-Caching. CACHE_TYPE is set to NullCache")
+@pytest.mark.parametrize(
+    "cache_type,expected", [("SimpleCache", ["a", "b", "a"]), ("NullCache", ["a"] * 3 + ["b", "a"])]
+)
+def test_cached_view_keys_on_release_id_and_arguments(tmp_path, release, cache_type, expected):
+    """View models are cached per (builder, release id, arguments) in the configured backend."""
+    server, calls = Flask(__name__), []
+    init_cache(server, Settings(data_dir=tmp_path, cache_type=cache_type))
+
+    @cached_view
+    def view(release, name: str) -> dict:
+        calls.append(name)
+        return {"name": name, "release": release.release_id}
+
+    build_release(tmp_path / "other", dataset="mystery")
+    other = load_release(current_release(tmp_path / "other"))
+    with server.app_context():
+        assert [view(release, "a") for _ in range(3)] == [{"name": "a", "release": release.release_id}] * 3
+        assert view(release, "b")["name"] == "b"
+        assert view(other, "a") == {"name": "a", "release": other.release_id}
+    assert calls == expected
