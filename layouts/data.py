@@ -9,10 +9,12 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard import context, records
+from dashboard import records
+from dashboard.profile import Profile
+from dashboard.store import Release
 from dashboard.urlstate import as_list, columns_from_query, encode_selections, query_string, selections_from_query
 from layouts import ids
-from layouts.common import no_release
+from layouts.common import with_release
 
 TABS = ("records", "aggregates")
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
@@ -128,11 +130,10 @@ def filter_options(release, profile) -> list[dict]:
     ]
 
 
-def layout(tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None, **_) -> html.Div:
-    current = context.current()
-    if current is None:
-        return no_release()
-    release, profile = current
+@with_release
+def layout(
+    release: Release, profile: Profile, /, tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None, **_
+) -> html.Div:
     tab = tab if tab in TABS else "records"
     selections = selections_from_query(release, f)
     agg_filters = selections_from_query(release, af) if af is not None else selections

@@ -96,6 +96,43 @@ def test_no_release_still_starts_and_explains(tmp_path):
     assert response.status_code == 503 and "python -m synth demo" in response.get_json()["error"]
 
 
+def test_without_a_release_pages_explain_and_callbacks_update_nothing(tmp_path):
+    from dash.exceptions import PreventUpdate
+    from plotly.io.json import to_json_plotly
+
+    from callbacks import data as data_callbacks
+    from callbacks import explore as explore_callbacks
+    from callbacks import overview as overview_callbacks
+    from layouts import about, data, explore, overview
+
+    app = create_app(Settings(data_dir=tmp_path))
+    calls = [
+        (explore_callbacks.restructure, (["gender"], [])),
+        (explore_callbacks.update, ([None], [None], [], 0, ["gender"], [])),
+        (overview_callbacks.switch_geography, ("CountryOfExploitation",)),
+        (overview_callbacks.open_in_explore, ([], None, None)),
+        (data_callbacks.rows_page, ({"startRow": 0, "endRow": 100}, [])),
+        (data_callbacks.aggregate_view, (["gender"], [], True)),
+    ]
+    with app.server.test_request_context("/"):
+        for page in (overview, explore, data, about):
+            assert '"id":"no-release"' in to_json_plotly(page.layout(tab="records"))
+        for callback, args in calls:
+            with pytest.raises(PreventUpdate):
+                callback(*args)
+
+
+def test_query_parameters_named_like_the_release_arguments_are_ignored(app):
+    """Layouts take (release, profile) positionally, so ``?release=...&profile=...`` cannot collide."""
+    from plotly.io.json import to_json_plotly
+
+    from layouts import about, data, explore, overview
+
+    with app.server.test_request_context("/"):
+        for page in (overview, explore, data, about):
+            assert "no-release" not in to_json_plotly(page.layout(release="x", profile="y"))
+
+
 def test_explore_bar_click_callback_filters(app, client):
     payload = explore_click_payload(app, ["gender", "ageBroad"], [], ("gender", "Male"))
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
