@@ -14,6 +14,7 @@ from flask import Flask, Response, jsonify, request
 from dashboard import context, exports, records
 from dashboard import query as q
 from dashboard.citation import citation_for
+from dashboard.urlstate import encode_selections
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -95,10 +96,6 @@ def _json_rows(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _csv_response(body: bytes, name: str) -> Response:
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 def _json_param(name: str, kind: type):
     raw = request.args.get(name)
     if not raw:
@@ -147,14 +144,13 @@ def register_routes(server: Flask) -> None:
         selections = _strict_filters(release, request.args.getlist("filter"))
         frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("include_not_reported"), True))
         if fmt == "csv":
-            prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
-            return _csv_response(exports.to_csv(frame, prov), "aggregates.csv")
+            return _download(release, frame, "DP aggregates", fmt, "aggregates.csv")
         return jsonify(
             {
                 "release_id": release.release_id,
                 "reporting_length": release.reporting_length,
                 "columns": columns,
-                "filters": [f"{s}:{v}" for s, v in selections],
+                "filters": encode_selections(selections),
                 "rows": _json_rows(frame),
             }
         )
@@ -170,15 +166,14 @@ def register_routes(server: Flask) -> None:
         frame = records.frame_for(release, rows, offset, offset + limit)
         total = records.row_count(release, rows)
         if fmt == "csv":
-            prov = exports.provenance(release, "synthetic records", dict(request.args.lists()), citation_for(release))
-            return _csv_response(exports.to_csv(frame, prov), "records.csv")
+            return _download(release, frame, "synthetic records", fmt, "records.csv")
         return jsonify(
             {
                 "release_id": release.release_id,
                 "total": total,
                 "offset": offset,
                 "limit": limit,
-                "filters": [f"{s}:{v}" for s, v in selections],
+                "filters": encode_selections(selections),
                 "records": frame.to_dict("records"),
             }
         )
@@ -195,13 +190,8 @@ def register_routes(server: Flask) -> None:
         selections = _strict_filters(release, request.args.getlist("f"))
         rows = records.query_rows(release, selections, _json_param("fm", dict), _json_param("sm", list))
         frame = records.frame_for(release, rows)
-        prov = exports.provenance(
-            release,
-            "synthetic records (estimates, not published counts)",
-            dict(request.args.lists()),
-            citation_for(release),
-        )
-        return _download(exports.render(frame, fmt, prov), fmt, f"{release.release_id}-records.{fmt}")
+        kind = "synthetic records (estimates, not published counts)"
+        return _download(release, frame, kind, fmt, f"{release.release_id}-records.{fmt}")
 
     @server.get("/export/aggregates.<fmt>")
     def export_aggregates(fmt: str):
@@ -209,11 +199,14 @@ def register_routes(server: Flask) -> None:
         columns = _columns(release, request.args.getlist("c"))
         selections = _strict_filters(release, request.args.getlist("f"))
         frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("nr"), True))
-        prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
-        return _download(exports.render(frame, fmt, prov), fmt, f"{release.release_id}-aggregates.{fmt}")
+        return _download(release, frame, "DP aggregates", fmt, f"{release.release_id}-aggregates.{fmt}")
 
 
-def _download(body: bytes, fmt: str, name: str) -> Response:
+def _download(release, frame: pd.DataFrame, kind: str, fmt: str, name: str) -> Response:
+    """``frame`` as a ``fmt`` file download named ``name``, with the provenance of this request."""
+    prov = exports.provenance(release, kind, dict(request.args.lists()), citation_for(release))
     return Response(
-        body, mimetype=exports.FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        exports.render(frame, fmt, prov),
+        mimetype=exports.FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -27,19 +27,13 @@ def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
     buttons = dmc.Group(
         [
             dmc.Button(
-                "PNG",
+                fmt.upper(),
                 size="compact-xs",
                 variant="subtle",
                 className="download-image",
-                **{"data-format": "png", "data-filename": filename, "aria-label": f"Download {label} as PNG"},
-            ),
-            dmc.Button(
-                "SVG",
-                size="compact-xs",
-                variant="subtle",
-                className="download-image",
-                **{"data-format": "svg", "data-filename": filename, "aria-label": f"Download {label} as SVG"},
-            ),
+                **{"data-format": fmt, "data-filename": filename, "aria-label": f"Download {label} as {fmt.upper()}"},
+            )
+            for fmt in ("png", "svg")
         ],
         gap=2,
         justify="flex-end",

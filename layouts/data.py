@@ -94,27 +94,22 @@ def aggregate_columns(release, profile, columns: list[str], selections) -> list[
     filter_cols = [s for s, _ in selections if s not in columns]
     defs = [{"field": c, "headerName": profile.label(c)} for c in columns + filter_cols]
     defs += [
-        {
-            "field": "count",
-            "headerName": "DP count",
-            "type": "numericColumn",
-            "valueFormatter": {"function": "params.value == null ? 'not reported' : d3.format(',.0f')(params.value)"},
-        },
-        {
-            "field": "low",
-            "headerName": "95% low",
-            "type": "numericColumn",
-            "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
-        },
-        {
-            "field": "high",
-            "headerName": "95% high",
-            "type": "numericColumn",
-            "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
-        },
+        _count_column("count", "DP count", "not reported"),
+        _count_column("low", "95% low", ""),
+        _count_column("high", "95% high", ""),
         {"field": "status", "headerName": "Status"},
     ]
     return defs
+
+
+def _count_column(field: str, header: str, missing: str) -> dict:
+    """A grid column of whole numbers with thousands separators, ``missing`` where there is none."""
+    return {
+        "field": field,
+        "headerName": header,
+        "type": "numericColumn",
+        "valueFormatter": {"function": f"params.value == null ? '{missing}' : d3.format(',.0f')(params.value)"},
+    }
 
 
 def filter_options(release, profile) -> list[dict]:
