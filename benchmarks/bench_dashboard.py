@@ -36,9 +36,9 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.testing import explore_click_payload  # noqa: E402
 from synth.release import current_release, new_release_id, read_metadata, utc_now, write_release  # noqa: E402
 from synth.release_format import AGGREGATES, EVALUATION, SYNTHETIC  # noqa: E402
+from tests.dashboard.payloads import explore_click_payload  # noqa: E402
 
 COLD_START = """
 import json, resource, sys, time
@@ -96,8 +96,8 @@ def cold_start(data_dir: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def explore_events(release, columns: list[str], n: int, seed: int) -> list[dict]:
-    """Random filter changes: an existing selection on one column plus a click on another column's bar."""
+def explore_events(app, release, columns: list[str], n: int, seed: int) -> list[dict]:
+    """Random filter changes for the Explore page of ``app``: a selection on one column, a click on another."""
     rng = np.random.default_rng(seed)
     events = []
     for _ in range(n):
@@ -105,7 +105,7 @@ def explore_events(release, columns: list[str], n: int, seed: int) -> list[dict]
         dim_a, dim_b = release.dimensions[columns[a]], release.dimensions[columns[b]]
         state = [f"{columns[a]}:{dim_a.values[rng.integers(len(dim_a.values))]}"]
         clicked = (columns[b], dim_b.values[rng.integers(len(dim_b.values))])
-        events.append(explore_click_payload(columns, state, clicked))
+        events.append(explore_click_payload(app, columns, state, clicked))
     return events
 
 
@@ -190,7 +190,7 @@ def run(source: Path, work: Path, args: argparse.Namespace) -> int:
         )
     )
 
-    events = explore_events(release, columns, args.repeats, args.seed)
+    events = explore_events(uncached, release, columns, args.repeats, args.seed)
     time_posts(uncached.server, events[:3])  # warm-up (imports, first allocations)
     un = time_posts(uncached.server, events)
     rows.append(

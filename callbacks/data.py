@@ -6,9 +6,11 @@ import json
 
 from dash import Dash, Input, Output, State, no_update
 
-from dashboard import context, records
+from callbacks.common import with_release
 from dashboard import query as q
-from dashboard.api import ApiError, aggregate_table
+from dashboard import records
+from dashboard.profile import Profile
+from dashboard.store import Release
 from dashboard.urlstate import encode_selections, query_string
 from layouts import data as data_layout
 from layouts import ids
@@ -16,12 +18,11 @@ from layouts import ids
 FORMATS = tuple(data_layout.FORMAT_LABELS)
 
 
-def rows_page(request: dict | None, state: list[str] | None):
+@with_release
+def rows_page(release: Release, _profile: Profile, request: dict | None, state: list[str] | None):
     """getRowsResponse for the infinite grid, the matching-record count and the export links."""
-    current = context.current()
-    if current is None or not request:
+    if not request:
         return (no_update,) * (2 + len(FORMATS))
-    release, _ = current
     selections = q.parse_selection_strings(release, state or [])
     filter_model, sort_model = request.get("filterModel") or {}, request.get("sortModel") or []
     try:
@@ -44,19 +45,18 @@ def rows_page(request: dict | None, state: list[str] | None):
     )
 
 
-def aggregate_view(columns: list[str] | None, filters: list[str] | None, not_reported: bool):
+@with_release
+def aggregate_view(
+    release: Release, profile: Profile, columns: list[str] | None, filters: list[str] | None, not_reported: bool
+):
     """Builder table (published DP counts only) and its export links."""
-    current = context.current()
-    if current is None:
-        return (no_update,) * (3 + len(FORMATS))
-    release, profile = current
     selections = q.parse_selection_strings(release, filters or [])
     columns = [c for c in (columns or []) if c in release.dimensions]
     params = {"c": columns, "f": encode_selections(selections), "nr": "1" if not_reported else "0"}
     hrefs = [data_layout.export_href("aggregates", fmt, params) for fmt in FORMATS]
     try:
-        frame = aggregate_table(release, columns, selections, not_reported)
-    except ApiError as exc:
+        frame = q.aggregate_table(release, columns, selections, not_reported)
+    except q.QueryError as exc:
         return [], data_layout.aggregate_columns(release, profile, [], ()), str(exc), *hrefs
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     published = int((frame["status"] == q.PUBLISHED).sum())

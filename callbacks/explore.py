@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dash import ALL, Dash, Input, Output, State, ctx, no_update
+from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
-from dashboard import context, views
+from callbacks.common import with_release
 from dashboard import query as q
+from dashboard import views
+from dashboard.profile import Profile
+from dashboard.store import Release
 from dashboard.urlstate import encode_selections, query_string
 from layouts import explore, ids
 
@@ -57,12 +60,9 @@ def _current_selections(release, state: list[str] | None) -> q.Selections:
     return q.parse_selection_strings(release, state or [])
 
 
-def restructure(columns: list[str] | None, state: list[str] | None):
+@with_release
+def restructure(release: Release, profile: Profile, columns: list[str] | None, state: list[str] | None):
     """Columns changed: rebuild the chart grid (figures for the current selections) and the URL."""
-    current = context.current()
-    if current is None:
-        return no_update, no_update
-    release, profile = current
     selections = _current_selections(release, state)
     columns = [c for c in (columns or []) if c in release.dimensions][: explore.MAX_COLUMNS]
     return (
@@ -71,7 +71,8 @@ def restructure(columns: list[str] | None, state: list[str] | None):
     )
 
 
-def update(click_data, picked, chip_clicks, _clear, columns, state):
+@with_release
+def update(release: Release, profile: Profile, click_data, picked, chip_clicks, _clear, columns, state):
     """A bar click, dropdown pick, chip removal or clear-all: new selections, then every chart and control.
 
     Thin wrapper around :func:`apply_event` and the memoised figure builders.
@@ -85,10 +86,6 @@ def update(click_data, picked, chip_clicks, _clear, columns, state):
     )
     if event is None or (event[0] == "remove" and not any(chip_clicks)):
         raise PreventUpdate
-    current = context.current()
-    if current is None:
-        raise PreventUpdate
-    release, profile = current
     pairs = apply_event(list(_current_selections(release, state)), event)
     selections = q.normalise(release, pairs)
     shown = [s["id"]["source"] for s in ctx.outputs_list[0]]

@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 import dash
-from dash import ALL, Dash, Input, Output, ctx, no_update
+from dash import ALL, Dash, Input, Output, ctx
 from dash.exceptions import PreventUpdate
 
-from dashboard import context, views
+from callbacks.common import with_release
 from dashboard import query as q
+from dashboard import views
+from dashboard.profile import Profile
+from dashboard.store import Release
 from dashboard.urlstate import encode_selections, query_string
 from layouts import ids
 from layouts.overview import geo_choice
 
 
-def switch_geography(geo: str | None) -> tuple[dict, str]:
+@with_release
+def switch_geography(release: Release, profile: Profile, geo: str | None) -> tuple[dict, str]:
     """Map figure and query string for the chosen geography column."""
-    current = context.current()
-    if current is None:
-        return no_update, no_update
-    release, profile = current
     geo = geo_choice(profile, geo)
     return views.map_figure(release, geo), query_string(geo=geo)
 
 
-def explore_link(link: str | None, explore_columns: list[str]) -> str | None:
+def explore_link(release: Release, link: str | None, explore_columns: list[str]) -> str | None:
     """``/explore`` URL filtered on a clicked ``source:value`` (None if the click carries no valid link)."""
-    current = context.current()
-    if current is None or not isinstance(link, str):
+    if not isinstance(link, str):
         return None
-    release, _ = current
     selections = q.parse_selection_strings(release, [link])
     if not selections:
         return None
@@ -37,12 +35,12 @@ def explore_link(link: str | None, explore_columns: list[str]) -> str | None:
     return dash.get_relative_path("/explore") + query_string(c=columns, f=encode_selections(selections))
 
 
-def open_in_explore(_breakdowns, _trend, _map):
+@with_release
+def open_in_explore(release: Release, profile: Profile, _breakdowns, _trend, _map):
     """A click on any Overview chart opens Explore filtered on what was clicked."""
     data = ctx.triggered[0]["value"] if ctx.triggered else None
     link = (data or {}).get("points", [{}])[0].get("customdata")
-    current = context.current()
-    target = explore_link(link, list(current[1].explore) if current else [])
+    target = explore_link(release, link, list(profile.explore))
     if target is None:
         raise PreventUpdate
     return target

@@ -15,6 +15,7 @@ from flask import Flask, Response, jsonify, request
 from dashboard import context, exports, records
 from dashboard import query as q
 from dashboard.citation import citation_for
+from dashboard.urlstate import encode_selections
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -87,24 +88,6 @@ def _format(allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-def aggregate_table(release, columns: list[str], selections: q.Selections, include_not_reported: bool) -> pd.DataFrame:
-    """Published DP counts for the builder and the API; refuses combinations longer than R."""
-    length = len(columns) + len([s for s, _ in selections if s not in columns])
-    if length > release.reporting_length:
-        raise ApiError(
-            f"{length} attributes exceed the reporting length {release.reporting_length}: "
-            "such combinations are not published"
-        )
-    if length == 0:
-        raise ApiError("choose at least one column or filter")
-    frame = q.crosstab(release, columns, selections, include_not_reported, with_estimates=False)
-    for source, value in selections:
-        if source not in columns:
-            frame.insert(len(columns), source, value)
-    keep = [c for c in frame.columns if c not in ("shown",)]
-    return frame[keep].rename(columns={"published": "count"})
-
-
 def _json_rows(frame: pd.DataFrame) -> list[dict]:
     """Records with NaN as null and counts as integers (DP counts are published rounded)."""
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
@@ -112,17 +95,6 @@ def _json_rows(frame: pd.DataFrame) -> list[dict]:
         if row.get("count") is not None:
             row["count"] = int(row["count"])
     return rows
-
-
-def _csv_response(body: bytes, name: str) -> Response:
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def records_query(release, selections: q.Selections, filter_model: dict | None, sort_model: list | None):
-    try:
-        return records.query_rows(release, selections, filter_model, sort_model)
-    except records.FilterError as exc:
-        raise ApiError(str(exc)) from None
 
 
 def _json_param(name: str, kind: type):
@@ -142,6 +114,11 @@ def register_routes(server: Flask) -> None:
     @server.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return jsonify({"error": str(exc)}), exc.status
+
+    @server.errorhandler(q.QueryError)
+    def _query_error(exc: q.QueryError):
+        """A query the published data cannot answer (a grid filter included): 400, like a bad parameter."""
+        return jsonify({"error": str(exc)}), 400
 
     @server.get("/api/v1/metadata")
     def api_metadata():
@@ -166,16 +143,15 @@ def register_routes(server: Flask) -> None:
         fmt = _format(("json", "csv"))
         columns = _columns(release, request.args.getlist("columns"))
         selections = _strict_filters(release, request.args.getlist("filter"))
-        frame = aggregate_table(release, columns, selections, _bool(request.args.get("include_not_reported"), True))
+        frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("include_not_reported"), True))
         if fmt == "csv":
-            prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
-            return _csv_response(exports.to_csv(frame, prov), "aggregates.csv")
+            return _download(release, frame, "DP aggregates", fmt, "aggregates.csv")
         return jsonify(
             {
                 "release_id": release.release_id,
                 "reporting_length": release.reporting_length,
                 "columns": columns,
-                "filters": [f"{s}:{v}" for s, v in selections],
+                "filters": encode_selections(selections),
                 "rows": _json_rows(frame),
             }
         )
@@ -187,19 +163,18 @@ def register_routes(server: Flask) -> None:
         offset = _int("offset", 0, 0, 10**9)
         limit = _int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
         selections = _strict_filters(release, request.args.getlist("filter"))
-        rows = records_query(release, selections, None, None)
+        rows = records.query_rows(release, selections, None, None)
         frame = records.frame_for(release, rows, offset, offset + limit)
         total = records.row_count(release, rows)
         if fmt == "csv":
-            prov = exports.provenance(release, "synthetic records", dict(request.args.lists()), citation_for(release))
-            return _csv_response(exports.to_csv(frame, prov), "records.csv")
+            return _download(release, frame, "synthetic records", fmt, "records.csv")
         return jsonify(
             {
                 "release_id": release.release_id,
                 "total": total,
                 "offset": offset,
                 "limit": limit,
-                "filters": [f"{s}:{v}" for s, v in selections],
+                "filters": encode_selections(selections),
                 "records": frame.to_dict("records"),
             }
         )
@@ -214,27 +189,25 @@ def register_routes(server: Flask) -> None:
     def export_records(fmt: str):
         release = _export_release(fmt)
         selections = _strict_filters(release, request.args.getlist("f"))
-        rows = records_query(release, selections, _json_param("fm", dict), _json_param("sm", list))
+        rows = records.query_rows(release, selections, _json_param("fm", dict), _json_param("sm", list))
         frame = records.frame_for(release, rows)
-        prov = exports.provenance(
-            release,
-            "synthetic records (estimates, not published counts)",
-            dict(request.args.lists()),
-            citation_for(release),
-        )
-        return _download(exports.render(frame, fmt, prov), fmt, f"{release.release_id}-records.{fmt}")
+        kind = "synthetic records (estimates, not published counts)"
+        return _download(release, frame, kind, fmt, f"{release.release_id}-records.{fmt}")
 
     @server.get("/export/aggregates.<fmt>")
     def export_aggregates(fmt: str):
         release = _export_release(fmt)
         columns = _columns(release, request.args.getlist("c"))
         selections = _strict_filters(release, request.args.getlist("f"))
-        frame = aggregate_table(release, columns, selections, _bool(request.args.get("nr"), True))
-        prov = exports.provenance(release, "DP aggregates", dict(request.args.lists()), citation_for(release))
-        return _download(exports.render(frame, fmt, prov), fmt, f"{release.release_id}-aggregates.{fmt}")
+        frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("nr"), True))
+        return _download(release, frame, "DP aggregates", fmt, f"{release.release_id}-aggregates.{fmt}")
 
 
-def _download(body: bytes, fmt: str, name: str) -> Response:
+def _download(release, frame: pd.DataFrame, kind: str, fmt: str, name: str) -> Response:
+    """``frame`` as a ``fmt`` file download named ``name``, with the provenance of this request."""
+    prov = exports.provenance(release, kind, dict(request.args.lists()), citation_for(release))
     return Response(
-        body, mimetype=exports.FORMATS[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        exports.render(frame, fmt, prov),
+        mimetype=exports.FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

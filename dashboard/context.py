@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import current_app
 
 from dashboard.config import Settings
@@ -9,6 +13,8 @@ from dashboard.profile import Profile, resolve_profile
 from dashboard.store import Release, ReleaseStore
 
 EXTENSION = "dp_dashboard"
+T = TypeVar("T")
+M = TypeVar("M")
 
 
 def store() -> ReleaseStore:
@@ -27,11 +33,26 @@ def current() -> tuple[Release, Profile] | None:
     return release, profile_of(release)
 
 
-_PROFILES: dict[str, Profile] = {}
+def requires_release(missing: Callable[[], M]) -> Callable[[Callable[..., T]], Callable[..., T | M]]:
+    """Decorator factory for the layouts and callbacks that need a release.
+
+    ``fn(release, profile, *args, **kwargs)`` is served as ``fn(*args, **kwargs)``: the current release and
+    its profile come first; with nothing published, ``missing()`` answers instead.
+    """
+
+    def decorate(fn: Callable[..., T]) -> Callable[..., T | M]:
+        @functools.wraps(fn)
+        def with_release(*args: Any, **kwargs: Any) -> T | M:
+            found = current()
+            if found is None:
+                return missing()
+            return fn(*found, *args, **kwargs)
+
+        return with_release
+
+    return decorate
 
 
 def profile_of(release: Release) -> Profile:
-    """Resolved profile, once per release id."""
-    if release.release_id not in _PROFILES:
-        _PROFILES[release.release_id] = resolve_profile(release)
-    return _PROFILES[release.release_id]
+    """Resolved profile, once per release (memoised on it)."""
+    return release.memo("profile", None, lambda: resolve_profile(release))

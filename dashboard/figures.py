@@ -260,19 +260,24 @@ def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) ->
         "marker": {"line": {"color": "#fff", "width": 0.5}},
         "colorbar": {"title": {"text": "records"}, "thickness": 12},
     }
+    return {"data": [trace], "layout": _map_layout(title, source, showcoastlines=False)}
+
+
+def _map_layout(title: str, source: str, **geo: bool) -> dict:
+    """Layout of a world map (natural earth, light land, grey borders); ``geo`` adds or overrides options."""
     layout = _base_layout(title, source, 420)
     layout["geo"] = {
         "showframe": False,
-        "showcoastlines": False,
         "projection": {"type": "natural earth"},
-        "showcountries": True,
-        "countrycolor": "#ddd",
         "showland": True,
         "landcolor": "#f2f2f2",
+        "showcountries": True,
+        "countrycolor": "#ddd",
         "resolution": 110,
+        **geo,
     }
     layout["margin"] = {"l": 0, "r": 0, "t": 48, "b": 40}
-    return {"data": [trace], "layout": layout}
+    return layout
 
 
 def region_map(
@@ -300,18 +305,7 @@ def region_map(
             "line": {"color": "#fff", "width": 1},
         },
     }
-    layout = _base_layout(title, source, 420)
-    layout["geo"] = {
-        "showframe": False,
-        "projection": {"type": "natural earth"},
-        "showland": True,
-        "landcolor": "#f2f2f2",
-        "showcountries": True,
-        "countrycolor": "#ddd",
-        "resolution": 110,
-    }
-    layout["margin"] = {"l": 0, "r": 0, "t": 48, "b": 40}
-    return {"data": [trace], "layout": layout}
+    return {"data": [trace], "layout": _map_layout(title, source)}
 
 
 def heatmap(

@@ -11,7 +11,6 @@ column); selections are AND-ed. Every count the dashboard shows comes from here:
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from itertools import product
 
@@ -27,6 +26,10 @@ Selections = tuple[tuple[str, str], ...]
 PUBLISHED = "published"
 NOT_REPORTED = "not reported"
 ESTIMATED = "estimated"
+
+
+class QueryError(ValueError):
+    """A query the published data cannot answer (e.g. a combination longer than the reporting length)."""
 
 
 def normalise(release: Release, pairs: Iterable[tuple[str, str]]) -> Selections:
@@ -64,20 +67,16 @@ def record_mask(release: Release, attrs: Iterable[int]) -> np.ndarray | None:
     key = tuple(sorted(int(a) for a in attrs))
     if not key:
         return None
-    memo = release.derived.setdefault("record_mask", OrderedDict())
-    with release.lock:
-        if key in memo:
-            memo.move_to_end(key)
-            return memo[key]
-    mask = None
-    for attr in key:
+    return release.memo("record_mask", key, lambda: _mask(release, key), size=MASK_MEMO_SIZE)
+
+
+def _mask(release: Release, attrs: tuple[int, ...]) -> np.ndarray:
+    """Boolean mask of synthetic records having every attribute of ``attrs`` (not empty)."""
+    col, code = release.attr_location(attrs[0])
+    mask = release.columns[col] == code
+    for attr in attrs[1:]:
         col, code = release.attr_location(attr)
-        hit = release.columns[col] == code
-        mask = hit if mask is None else np.logical_and(mask, hit, out=mask)
-    with release.lock:
-        memo[key] = mask
-        if len(memo) > MASK_MEMO_SIZE:
-            memo.popitem(last=False)
+        np.logical_and(mask, release.columns[col] == code, out=mask)
     return mask
 
 
@@ -254,3 +253,23 @@ def member_bars(release: Release, members: Iterable[tuple[str, str, str]], selec
         row = bars(release, source, selections).set_index("value").loc[value].to_dict()
         rows.append({"value": label, "source": source, "source_value": value, **row})
     return pd.DataFrame(rows)
+
+
+def aggregate_table(
+    release: Release, columns: list[str], selections: Selections, include_not_reported: bool
+) -> pd.DataFrame:
+    """Published DP counts for the builder and the API; QueryError for combinations longer than R or empty."""
+    length = len(columns) + len([s for s, _ in selections if s not in columns])
+    if length > release.reporting_length:
+        raise QueryError(
+            f"{length} attributes exceed the reporting length {release.reporting_length}: "
+            "such combinations are not published"
+        )
+    if length == 0:
+        raise QueryError("choose at least one column or filter")
+    frame = crosstab(release, columns, selections, include_not_reported, with_estimates=False)
+    for source, value in selections:
+        if source not in columns:
+            frame.insert(len(columns), source, value)
+    keep = [c for c in frame.columns if c not in ("shown",)]
+    return frame[keep].rename(columns={"published": "count"})

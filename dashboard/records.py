@@ -8,7 +8,6 @@ evaluated on the (few) labels and applied with ``np.isin`` -- no per-record Pyth
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +27,7 @@ TEXT_OPS = {
 BLANK_OPS = ("blank", "notBlank")
 
 
-class FilterError(ValueError):
+class FilterError(q.QueryError):
     """A grid filter model that cannot be applied (unknown column or operator)."""
 
 
@@ -41,8 +40,11 @@ class SourceView:
 
 def source_views(release: Release) -> dict[str, SourceView]:
     """Condensed view of every source column (memoised on the release)."""
-    if "source_views" in release.derived:
-        return release.derived["source_views"]
+    return release.memo("source_views", None, lambda: _source_views(release))
+
+
+def _source_views(release: Release) -> dict[str, SourceView]:
+    """Condensed views computed from the encoded columns (multi-value sources: one label per combination)."""
     views = {}
     for key, dim in release.dimensions.items():
         if not dim.multi_value:
@@ -63,7 +65,6 @@ def source_views(release: Release) -> dict[str, SourceView]:
         rank = np.empty(len(labels), dtype=np.int64)
         rank[order] = np.arange(len(labels))
         views[key] = SourceView(codes, tuple(labels), rank)
-    release.derived["source_views"] = views
     return views
 
 
@@ -142,7 +143,7 @@ def row_count(release: Release, rows: np.ndarray | None) -> int:
     return release.n_synthetic if rows is None else int(rows.size)
 
 
-ROW_CACHE_SIZE = 16
+ROW_MEMO_SIZE = 16
 
 
 def query_rows(
@@ -152,15 +153,10 @@ def query_rows(
 
     The infinite grid asks for one block at a time with the same filter and sort; this keeps paging cheap.
     """
-    memo = release.derived.setdefault("row_queries", OrderedDict())
     key = (selections, json.dumps(filter_model, sort_keys=True), json.dumps(sort_model, sort_keys=True))
-    with release.lock:
-        if key in memo:
-            memo.move_to_end(key)
-            return memo[key]
-    rows = sort_rows(release, filter_rows(release, selections, filter_model), sort_model)
-    with release.lock:
-        memo[key] = rows
-        if len(memo) > ROW_CACHE_SIZE:
-            memo.popitem(last=False)
-    return rows
+    return release.memo(
+        "row_queries",
+        key,
+        lambda: sort_rows(release, filter_rows(release, selections, filter_model), sort_model),
+        size=ROW_MEMO_SIZE,
+    )

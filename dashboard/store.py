@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from dashboard.memo import Memo
 from synth import release_format as fmt
 from synth.combos import check_packable, pack
 from synth.encode import ABSENT, Schema
@@ -64,11 +65,10 @@ class Release:
     agg_keys: dict[int, np.ndarray]
     agg_counts: dict[int, np.ndarray]
     agg_sd: dict[int, np.ndarray]
-    derived: dict = field(default_factory=dict, repr=False)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    memo: Memo = field(default_factory=Memo, repr=False, compare=False)
 
     def __repr__(self) -> str:
-        """Short and unique per release: flask-caching builds memoisation keys from it."""
+        """Short: the release id (not the arrays)."""
         return f"Release({self.release_id!r})"
 
     @property

@@ -1,6 +1,6 @@
-"""Memoised view models: the figures and figures' numbers of each page, keyed by release and state.
+"""View models: the figures and figures' numbers of each page, cached by release id and state.
 
-The Release argument's repr is its id, so a new release gets new cache keys (no restart, no clear).
+Every builder goes through :func:`dashboard.cache.cached_view` (the configurable flask-caching backend).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 
 from dashboard import figures as fig
 from dashboard import query as q
-from dashboard.cache import cache
+from dashboard.cache import cached_view
 from dashboard.context import profile_of
 from dashboard.store import Release
 from synth.stats import Z95
@@ -45,7 +45,7 @@ def _labeler(release: Release, key: str):
     return lambda v: profile.value_label(key, v)
 
 
-@cache.memoize()
+@cached_view
 def breakdown_figure(release: Release, key: str, selections: q.Selections = ()) -> dict:
     profile = profile_of(release)
     frame = chart_frame(release, key, selections)
@@ -53,7 +53,7 @@ def breakdown_figure(release: Release, key: str, selections: q.Selections = ()) 
     return fig.shown_bars(frame, profile.label(key), _labeler(release, key), _source_line(release), horizontal)
 
 
-@cache.memoize()
+@cached_view
 def trend_figure(release: Release) -> dict:
     profile = profile_of(release)
     if profile.time is None:
@@ -67,7 +67,7 @@ def trend_figure(release: Release) -> dict:
     )
 
 
-@cache.memoize()
+@cached_view
 def map_figure(release: Release, geo: str | None) -> dict:
     profile = profile_of(release)
     geos = {g.source: g for g in profile.geography}
@@ -81,7 +81,7 @@ def map_figure(release: Release, geo: str | None) -> dict:
     return fig.region_map(frame, title, _labeler(release, g.source), _source_line(release), profile.region_centroids)
 
 
-@cache.memoize()
+@cached_view
 def relationship_figure(release: Release) -> dict:
     profile = profile_of(release)
     if profile.relationship is None:
@@ -106,7 +106,7 @@ class Headline:
     note: str
 
 
-@cache.memoize()
+@cached_view
 def headlines(release: Release) -> list[Headline]:
     """Headline figures, each stating where its number comes from."""
     profile = profile_of(release)
@@ -159,7 +159,7 @@ def headlines(release: Release) -> list[Headline]:
     return out
 
 
-@cache.memoize()
+@cached_view
 def explore_figure(release: Release, source: str, selections: q.Selections) -> dict:
     """The Explore chart of one column under the current selections (estimate vs published).
 
@@ -195,15 +195,7 @@ def selection_summary(release: Release, selections: q.Selections) -> str:
     return f"Matching all selections: {what}; {c['estimated']:,} synthetic records (estimate)."
 
 
+@cached_view
 def explore_panel(release: Release, sources: tuple[str, ...], selections: q.Selections) -> tuple[list[dict], str]:
-    """Every Explore figure and the selection summary for one state: one cache entry per state.
-
-    The hot path of the page, so the key is built directly (release id first) instead of by memoize's
-    signature inspection.
-    """
-    key = f"explore_panel|{release.release_id}|{sources!r}|{selections!r}"
-    hit = cache.get(key)
-    if hit is None:
-        hit = ([explore_figure(release, s, selections) for s in sources], selection_summary(release, selections))
-        cache.set(key, hit)
-    return hit
+    """Every Explore figure and the selection summary for one state: one cache entry per state."""
+    return [explore_figure(release, s, selections) for s in sources], selection_summary(release, selections)

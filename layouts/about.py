@@ -12,8 +12,10 @@ from dashboard import context
 from dashboard.citation import citation_for
 from dashboard.evaluation import evaluation_tables
 from dashboard.figures import metric_bars
+from dashboard.profile import Profile
+from dashboard.store import Release
 from layouts import ids
-from layouts.common import graph, no_release
+from layouts.common import graph, with_release
 
 EXPLANATION = [
     (
@@ -98,11 +100,8 @@ def _frame_table(frame: pd.DataFrame, caption: str) -> dmc.Table:
     return dmc.Table([html.Caption(caption), head, body], striped=True, withTableBorder=True)
 
 
-def layout(**_) -> html.Div:
-    current = context.current()
-    if current is None:
-        return no_release()
-    release, profile = current
+@with_release
+def layout(release: Release, profile: Profile, /, **_) -> html.Div:
     evaluation = evaluation_tables(release.evaluation)
     charts = [
         graph(

@@ -1,10 +1,12 @@
-"""Shared layout helpers: graphs with the offline config, cards, notices."""
+"""Shared layout helpers: graphs with the offline config, cards, notices, the release a page needs."""
 
 from __future__ import annotations
 
 import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
+
+from dashboard.context import requires_release
 
 
 def graph_config(filename: str = "chart") -> dict:
@@ -25,19 +27,13 @@ def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
     buttons = dmc.Group(
         [
             dmc.Button(
-                "PNG",
+                fmt.upper(),
                 size="compact-xs",
                 variant="subtle",
                 className="download-image",
-                **{"data-format": "png", "data-filename": filename, "aria-label": f"Download {label} as PNG"},
-            ),
-            dmc.Button(
-                "SVG",
-                size="compact-xs",
-                variant="subtle",
-                className="download-image",
-                **{"data-format": "svg", "data-filename": filename, "aria-label": f"Download {label} as SVG"},
-            ),
+                **{"data-format": fmt, "data-filename": filename, "aria-label": f"Download {label} as {fmt.upper()}"},
+            )
+            for fmt in ("png", "svg")
         ],
         gap=2,
         justify="flex-end",
@@ -85,6 +81,11 @@ def no_release() -> html.Div:
         size="md",
         py="xl",
     )
+
+
+#: Page layouts written as ``layout(release, profile, /, **query)`` (positional-only, so that a query
+#: parameter named like them lands in ``query``); with nothing published the page is the notice above.
+with_release = requires_release(no_release)
 
 
 def stat_card(title: str, value: str, note: str) -> dmc.Paper:

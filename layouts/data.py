@@ -9,10 +9,12 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard import context, records
+from dashboard import records
+from dashboard.profile import Profile
+from dashboard.store import Release
 from dashboard.urlstate import as_list, columns_from_query, encode_selections, query_string, selections_from_query
 from layouts import ids
-from layouts.common import no_release
+from layouts.common import with_release
 
 TABS = ("records", "aggregates")
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
@@ -92,27 +94,22 @@ def aggregate_columns(release, profile, columns: list[str], selections) -> list[
     filter_cols = [s for s, _ in selections if s not in columns]
     defs = [{"field": c, "headerName": profile.label(c)} for c in columns + filter_cols]
     defs += [
-        {
-            "field": "count",
-            "headerName": "DP count",
-            "type": "numericColumn",
-            "valueFormatter": {"function": "params.value == null ? 'not reported' : d3.format(',.0f')(params.value)"},
-        },
-        {
-            "field": "low",
-            "headerName": "95% low",
-            "type": "numericColumn",
-            "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
-        },
-        {
-            "field": "high",
-            "headerName": "95% high",
-            "type": "numericColumn",
-            "valueFormatter": {"function": "params.value == null ? '' : d3.format(',.0f')(params.value)"},
-        },
+        _count_column("count", "DP count", "not reported"),
+        _count_column("low", "95% low", ""),
+        _count_column("high", "95% high", ""),
         {"field": "status", "headerName": "Status"},
     ]
     return defs
+
+
+def _count_column(field: str, header: str, missing: str) -> dict:
+    """A grid column of whole numbers with thousands separators, ``missing`` where there is none."""
+    return {
+        "field": field,
+        "headerName": header,
+        "type": "numericColumn",
+        "valueFormatter": {"function": f"params.value == null ? '{missing}' : d3.format(',.0f')(params.value)"},
+    }
 
 
 def filter_options(release, profile) -> list[dict]:
@@ -128,11 +125,10 @@ def filter_options(release, profile) -> list[dict]:
     ]
 
 
-def layout(tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None, **_) -> html.Div:
-    current = context.current()
-    if current is None:
-        return no_release()
-    release, profile = current
+@with_release
+def layout(
+    release: Release, profile: Profile, /, tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None, **_
+) -> html.Div:
     tab = tab if tab in TABS else "records"
     selections = selections_from_query(release, f)
     agg_filters = selections_from_query(release, af) if af is not None else selections

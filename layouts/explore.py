@@ -6,11 +6,13 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard import context, views
 from dashboard import query as q
+from dashboard import views
+from dashboard.profile import Profile
+from dashboard.store import Release
 from dashboard.urlstate import columns_from_query, encode_selections, query_string, selections_from_query
 from layouts import ids
-from layouts.common import graph, legend_note, no_release
+from layouts.common import graph, legend_note, with_release
 
 MAX_COLUMNS = 8
 
@@ -61,11 +63,8 @@ def data_link(selections: q.Selections) -> str:
     return dash.get_relative_path("/data") + query_string(f=encode_selections(selections))
 
 
-def layout(c=None, f=None, **_) -> html.Div:
-    current = context.current()
-    if current is None:
-        return no_release()
-    release, profile = current
+@with_release
+def layout(release: Release, profile: Profile, /, c=None, f=None, **_) -> html.Div:
     columns = columns_from_query(release, c, limit=MAX_COLUMNS) or list(profile.explore)
     selections = selections_from_query(release, f)
     return dmc.Container(

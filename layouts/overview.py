@@ -6,9 +6,11 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard import context, views
+from dashboard import views
+from dashboard.profile import Profile
+from dashboard.store import Release
 from layouts import ids
-from layouts.common import graph, legend_note, no_release, stat_card
+from layouts.common import graph, legend_note, stat_card, with_release
 
 
 def geo_choice(profile, geo: str | None) -> str | None:
@@ -17,11 +19,8 @@ def geo_choice(profile, geo: str | None) -> str | None:
     return geo if geo in sources else (sources[0] if sources else None)
 
 
-def layout(geo: str | None = None, **_) -> html.Div:
-    current = context.current()
-    if current is None:
-        return no_release()
-    release, profile = current
+@with_release
+def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -> html.Div:
     geo = geo_choice(profile, geo if isinstance(geo, str) else None)
     cards = dmc.SimpleGrid(
         [stat_card(h.title, h.value, h.note) for h in views.headlines(release)],

@@ -1,4 +1,4 @@
-"""The app shell: header (dataset, release, navigation, copy-link), page container, footer."""
+"""The app shell: header (dataset, release, navigation to the registered pages, copy-link), page container, footer."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from dash import html
 from dashboard import context
 from dashboard.citation import citation_for
 from layouts import ids
-
-NAV = [("Overview", "/"), ("Explore", "/explore"), ("Data", "/data"), ("About this data", "/about")]
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en">
@@ -26,8 +24,8 @@ def _header(current) -> dmc.AppShellHeader:
         release, profile = current
         title, version = profile.title, release.release_id
     nav = [
-        dmc.Anchor(name, href=dash.get_relative_path(path), className="nav-link", underline="never")
-        for name, path in NAV
+        dmc.Anchor(page["name"], href=dash.get_relative_path(page["path"]), className="nav-link", underline="never")
+        for page in sorted(dash.page_registry.values(), key=lambda page: page["order"])
     ]
     return dmc.AppShellHeader(
         dmc.Group(

@@ -12,13 +12,18 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.config import Settings
-from dashboard.testing import dom_id, explore_click_payload
 from layouts import ids
+from tests.dashboard.payloads import CHART_CLICKS, dom_id, explore_click_payload, explore_update
 
 
 @pytest.fixture
-def client(data_dir):
-    return create_app(Settings(data_dir=data_dir, cache_type="SimpleCache")).server.test_client()
+def app(data_dir):
+    return create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
 
 
 def multi_output(parts: list[str]) -> str:
@@ -53,6 +58,32 @@ def test_pages_and_layout_render(client, path):
     assert layout.status_code == 200 and b"sample-" in layout.data
 
 
+def _components(node):
+    """Every component of a serialised Dash layout, depth first."""
+    if isinstance(node, dict):
+        if "namespace" in node and "props" in node:
+            yield node
+        for value in node.values():
+            yield from _components(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _components(item)
+
+
+def test_nav_links_every_page_in_order(client):
+    """The header's navigation is built from the registered pages, ordered by ``order``."""
+    from dashboard.app import pages
+
+    nav = [
+        c["props"]
+        for c in _components(client.get("/_dash-layout").get_json())
+        if c["props"].get("className") == "nav-link"
+    ]
+    expected = [(p.name, p.path) for p in sorted(pages(), key=lambda p: p.order)]
+    assert [(n["children"], n["href"]) for n in nav] == expected
+    assert [name for name, _ in expected] == ["Overview", "Explore", "Data", "About this data"]
+
+
 def test_healthz(client):
     assert client.get("/healthz").data == b"OK"
 
@@ -65,8 +96,45 @@ def test_no_release_still_starts_and_explains(tmp_path):
     assert response.status_code == 503 and "python -m synth demo" in response.get_json()["error"]
 
 
-def test_explore_bar_click_callback_filters(client):
-    payload = explore_click_payload(["gender", "ageBroad"], [], ("gender", "Male"))
+def test_without_a_release_pages_explain_and_callbacks_update_nothing(tmp_path):
+    from dash.exceptions import PreventUpdate
+    from plotly.io.json import to_json_plotly
+
+    from callbacks import data as data_callbacks
+    from callbacks import explore as explore_callbacks
+    from callbacks import overview as overview_callbacks
+    from layouts import about, data, explore, overview
+
+    app = create_app(Settings(data_dir=tmp_path))
+    calls = [
+        (explore_callbacks.restructure, (["gender"], [])),
+        (explore_callbacks.update, ([None], [None], [], 0, ["gender"], [])),
+        (overview_callbacks.switch_geography, ("CountryOfExploitation",)),
+        (overview_callbacks.open_in_explore, ([], None, None)),
+        (data_callbacks.rows_page, ({"startRow": 0, "endRow": 100}, [])),
+        (data_callbacks.aggregate_view, (["gender"], [], True)),
+    ]
+    with app.server.test_request_context("/"):
+        for page in (overview, explore, data, about):
+            assert '"id":"no-release"' in to_json_plotly(page.layout(tab="records"))
+        for callback, args in calls:
+            with pytest.raises(PreventUpdate):
+                callback(*args)
+
+
+def test_query_parameters_named_like_the_release_arguments_are_ignored(app):
+    """Layouts take (release, profile) positionally, so ``?release=...&profile=...`` cannot collide."""
+    from plotly.io.json import to_json_plotly
+
+    from layouts import about, data, explore, overview
+
+    with app.server.test_request_context("/"):
+        for page in (overview, explore, data, about):
+            assert "no-release" not in to_json_plotly(page.layout(release="x", profile="y"))
+
+
+def test_explore_bar_click_callback_filters(app, client):
+    payload = explore_click_payload(app, ["gender", "ageBroad"], [], ("gender", "Male"))
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     assert out[ids.EXPLORE_STATE]["data"] == ["gender:Male"]
     assert out[ids.EXPLORE_URL]["search"] == "?c=gender&c=ageBroad&f=gender%3AMale"
@@ -78,10 +146,24 @@ def test_explore_bar_click_callback_filters(client):
     assert age["data"][1]["x"] == [12, 25] and age["data"][0]["x"] == [1, 2]
 
 
-def test_explore_second_click_clears(client):
-    payload = explore_click_payload(["gender"], ["gender:Male"], ("gender", "Male"))
+def test_explore_second_click_clears(app, client):
+    payload = explore_click_payload(app, ["gender"], ["gender:Male"], ("gender", "Male"))
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     assert out[ids.EXPLORE_STATE]["data"] == []
+
+
+def test_explore_payload_outputs_are_the_callbacks(app, client):
+    """The payload's outputs, read from the callback map, are exactly what the served callback answers."""
+    output, outputs = explore_update(app)
+    served = next(d for d in client.get("/_dash-dependencies").get_json() if d["output"] == output)
+    assert CHART_CLICKS in served["inputs"]
+    columns = ["gender", "ageBroad", "perpGender"]
+    payload = explore_click_payload(app, columns, [], ("gender", "Male"))
+    flat = [o for group in payload["outputs"] for o in (group if isinstance(group, list) else [group])]
+    expected = {(o["id"] if isinstance(o["id"], str) else dom_id(o["id"]), o["property"]) for o in flat}
+    out = client.post("/_dash-update-component", json=payload).get_json()["response"]
+    assert {(i, prop) for i, props in out.items() for prop in props} == expected
+    assert len(expected) == 2 * len(columns) + len(outputs) - 2  # two ALL outputs, one entry per column
 
 
 def test_explore_column_change_rebuilds_grid(client):
@@ -163,6 +245,49 @@ def test_api_aggregates_rejects_bad_input(client, query, message):
     assert response.status_code == 400 and message in response.get_json()["error"]
 
 
+def test_query_errors_are_400_on_every_route(client):
+    """QueryError from the query layer (and the grid's FilterError, one of them) becomes a JSON 400."""
+    response = client.get("/export/aggregates.csv?c=gender&c=ageBroad&f=yearRegister:2019")
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "3 attributes exceed the reporting length 2: such combinations are not published"
+    }
+    response = client.get("/export/aggregates.xlsx")
+    assert response.status_code == 400 and response.get_json() == {"error": "choose at least one column or filter"}
+    response = client.get('/export/records.csv?sm=[{"colId":"nope","sort":"asc"}]')
+    assert response.status_code == 400 and response.get_json() == {"error": "unknown sort column 'nope'"}
+
+
+def test_aggregate_builder_callback_shows_query_errors(client):
+    fmts = ("csv", "xlsx", "parquet")
+    outputs = [
+        {"id": ids.AGG_GRID, "property": "rowData"},
+        {"id": ids.AGG_GRID, "property": "columnDefs"},
+        {"id": ids.AGG_NOTE, "property": "children"},
+    ] + [{"id": {"type": ids.DATA_EXPORT, "table": "aggregates", "fmt": f}, "property": "href"} for f in fmts]
+    output = multi_output(
+        ["agg-grid.rowData", "agg-grid.columnDefs", "agg-note.children"]
+        + [dom_id({"type": ids.DATA_EXPORT, "table": "aggregates", "fmt": f}) + ".href" for f in fmts]
+    )
+
+    def build(columns: list[str], filters: list[str]) -> dict:
+        inputs = [
+            {"id": ids.AGG_COLUMNS, "property": "value", "value": columns},
+            {"id": ids.AGG_FILTERS, "property": "value", "value": filters},
+            {"id": ids.AGG_NOT_REPORTED, "property": "checked", "value": True},
+        ]
+        return _update(client, output, outputs, inputs, changed=[f"{ids.AGG_COLUMNS}.value"])
+
+    out = build(["gender", "ageBroad"], ["yearRegister:2019"])
+    assert out[ids.AGG_NOTE]["children"] == (
+        "3 attributes exceed the reporting length 2: such combinations are not published"
+    )
+    assert out[ids.AGG_GRID]["rowData"] == []
+    out = build(["gender"], [])
+    assert out[ids.AGG_NOTE]["children"] == "2 combinations, 2 published."
+    assert [r["count"] for r in out[ids.AGG_GRID]["rowData"]] == [50, 40]
+
+
 def test_api_records_paging_and_validation(client):
     body = client.get("/api/v1/records?offset=1&limit=2&filter=gender:Female").get_json()
     assert body["total"] == 5 and [r["id"] for r in body["records"]] == [1, 2]
@@ -192,11 +317,11 @@ def test_exports_carry_provenance_and_neutralise(client):
 
 def test_filesystem_cache_backend_serves_pages(data_dir, tmp_path):
     settings = Settings(data_dir=data_dir, cache_type="FileSystemCache", cache_dir=tmp_path / "cache")
-    client = create_app(settings).server.test_client()
+    app = create_app(settings)
+    client = app.server.test_client()
+    payload = explore_click_payload(app, ["gender", "ageBroad"], [], ("gender", "Female"))
     for _ in range(2):  # second round is served from the file cache
-        out = client.post(
-            "/_dash-update-component", json=explore_click_payload(["gender", "ageBroad"], [], ("gender", "Female"))
-        ).get_json()
+        out = client.post("/_dash-update-component", json=payload).get_json()
         assert "published count 50" in out["response"][ids.EXPLORE_SUMMARY]["children"]
     assert any((tmp_path / "cache").iterdir())
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
 from dashboard import query as q
 from dashboard.store import ReleaseStore, encode_arrow_column, load_release
+from tests.dashboard.reads import recorded_reads
 from tests.dashboard.release_factory import build_release
 
 
@@ -108,11 +110,39 @@ def test_store_follows_current_release(tmp_path):
     assert len(store.history()) == 2
 
 
-def test_load_release_reads_only_release_files(data_dir):
-    from synth.release import current_release
+def test_load_release_reads_only_release_files(tmp_path, monkeypatch):
+    """Everything load_release opens or lists lies inside the release folder, never the private workspace.
 
-    rel = load_release(current_release(data_dir))
+    The private folder beside the data dir is made unreadable (which stops reads unless the tests run as
+    root); the recorder sees every read either way.
+    """
+    folder = build_release(tmp_path / "data").resolve()
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "input.csv").write_text("id,gender\n1,Female\n", encoding="utf-8")
+    load_release(folder)  # once before recording, for lazy imports
+    private.chmod(0)
+    try:
+        with recorded_reads(monkeypatch) as paths:
+            rel = load_release(folder)
+    finally:
+        private.chmod(0o700)
     assert rel.n_synthetic == 8 and rel.reporting_length == 2 and rel.protected_records == 90
+    assert {"metadata.json", "aggregates.parquet", "synthetic.parquet"} <= {p.name for p in paths}
+    assert [p for p in paths if not p.is_relative_to(folder)] == []
+
+
+def test_read_recorder_sees_reads_outside(tmp_path, monkeypatch):
+    """The recorder behind the test above: Python opens, folder listings and Parquet reads are all seen."""
+    folder = build_release(tmp_path / "data")
+    (tmp_path / "private").mkdir()
+    secret = tmp_path / "private" / "input.csv"
+    secret.write_text("x\n", encoding="utf-8")
+    with recorded_reads(monkeypatch) as paths:
+        secret.read_text(encoding="utf-8")
+        list((tmp_path / "private").iterdir())
+        pq.read_table(folder / "synthetic.parquet")
+    assert paths == [secret.resolve(), secret.parent.resolve(), (folder / "synthetic.parquet").resolve()]
 
 
 def test_crosstab_leaves_out_estimates_within_r_unless_asked(release):
@@ -120,6 +150,24 @@ def test_crosstab_leaves_out_estimates_within_r_unless_asked(release):
     beyond = q.crosstab(release, ["gender", "ageBroad"], (("yearRegister", "2019"),))
     assert beyond["status"].unique().tolist() == [q.ESTIMATED]
     assert beyond["estimated"].tolist() == [1, 2, 0, 2]
+
+
+def test_aggregate_table_published_counts_only(release):
+    out = q.aggregate_table(release, ["gender"], (("ageBroad", "18--20"),), include_not_reported=True)
+    assert list(out.columns) == ["gender", "ageBroad", "count", "sd", "low", "high", "status", "length"]
+    assert out["count"].tolist() == [33, 25] and out["ageBroad"].tolist() == ["18--20", "18--20"]
+
+
+@pytest.mark.parametrize(
+    "columns,selections,message",
+    [
+        (["gender", "ageBroad"], (("yearRegister", "2019"),), "3 attributes exceed the reporting length 2"),
+        ([], (), "choose at least one column or filter"),
+    ],
+)
+def test_aggregate_table_refuses_what_is_not_published(release, columns, selections, message):
+    with pytest.raises(q.QueryError, match=message):
+        q.aggregate_table(release, columns, selections, include_not_reported=True)
 
 
 def test_member_bars(release):

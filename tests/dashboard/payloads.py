@@ -1,0 +1,70 @@
+"""Request payloads for Dash callbacks, shared by the HTTP tests and the dashboard benchmark.
+
+The Explore update's outputs are read from the app's own callback map (the callback taking the charts'
+clicks), so the payload follows ``callbacks/explore.register`` instead of copying it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from dash import ALL, Dash, Input, Output
+
+from layouts import ids
+
+CHART_CLICKS = Input({"type": ids.EXPLORE_CHART, "source": ALL}, "clickData").to_dict()
+
+
+def dom_id(component_id: dict) -> str:
+    """How Dash writes a pattern-matching id (sorted keys, no spaces)."""
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def explore_update(app: Dash) -> tuple[str, list[Output]]:
+    """Dash's output key and the outputs of the Explore update callback: the one the chart clicks trigger."""
+    for key, spec in app.callback_map.items():
+        if CHART_CLICKS in spec["inputs"]:
+            outputs = spec["output"]
+            return key, outputs if isinstance(outputs, list) else [outputs]
+    raise LookupError("no callback takes the Explore charts' clickData")
+
+
+def concrete_outputs(outputs: list[Output], columns: list[str]) -> list:
+    """The ``outputs`` of an update request: a pattern (ALL) output becomes one entry per chosen column."""
+    out: list = []
+    for o in outputs:
+        cid, prop = o.component_id, o.component_property
+        if isinstance(cid, dict):
+            out.append([{"id": {k: c if v is ALL else v for k, v in cid.items()}, "property": prop} for c in columns])
+        else:
+            out.append({"id": cid, "property": prop})
+    return out
+
+
+def explore_click_payload(app: Dash, columns: list[str], state: list[str], clicked: tuple[str, str]) -> dict:
+    """POST body of ``/_dash-update-component`` for a bar click on ``clicked = (column, value)``."""
+    output, outputs = explore_update(app)
+    chart_ids = [{"type": ids.EXPLORE_CHART, "source": c} for c in columns]
+    filter_ids = [{"type": ids.EXPLORE_FILTER, "source": c} for c in columns]
+    return {
+        "output": output,
+        "outputs": concrete_outputs(outputs, columns),
+        "inputs": [
+            [
+                {
+                    "id": i,
+                    "property": "clickData",
+                    "value": {"points": [{"customdata": clicked[1]}]} if i["source"] == clicked[0] else None,
+                }
+                for i in chart_ids
+            ],
+            [{"id": i, "property": "value", "value": None} for i in filter_ids],
+            [],
+            {"id": ids.EXPLORE_CLEAR, "property": "n_clicks", "value": 0},
+        ],
+        "state": [
+            {"id": ids.EXPLORE_COLUMNS, "property": "value", "value": columns},
+            {"id": ids.EXPLORE_STATE, "property": "data", "value": state},
+        ],
+        "changedPropIds": [f"{dom_id({'type': ids.EXPLORE_CHART, 'source': clicked[0]})}.clickData"],
+    }

@@ -1,0 +1,104 @@
+"""Layering rules, checked on the import statements of every module (function-level imports included).
+
+- ``synth`` (private side, engine) imports nothing of the web app, nor Dash, Plotly or Flask.
+- ``dashboard`` imports ``layouts`` and ``callbacks`` in one place only: the app factory.
+- ``callbacks`` and ``layouts`` never reach into the HTTP layer (``dashboard.api``).
+- ``layouts`` are page builders: they do not import ``callbacks``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("synth", "dashboard", "layouts", "callbacks")
+
+#: (importing modules' prefix, imported prefix, modules allowed to break the rule)
+RULES = [
+    ("synth", "dashboard", ()),
+    ("synth", "layouts", ()),
+    ("synth", "callbacks", ()),
+    ("synth", "dash", ()),
+    ("synth", "plotly", ()),
+    ("synth", "flask", ()),
+    ("dashboard", "layouts", ("dashboard.app",)),
+    ("dashboard", "callbacks", ("dashboard.app",)),
+    ("callbacks", "dashboard.api", ()),
+    ("layouts", "dashboard.api", ()),
+    ("layouts", "callbacks", ()),
+]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(source: str, module: str, is_package: bool = False) -> set[str]:
+    """Every module a source imports, absolute (``from . import x`` resolved against ``module``)."""
+    found: set[str] = set()
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def matches(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def violations(modules: dict[str, set[str]]) -> list[str]:
+    out = []
+    for module, imported in sorted(modules.items()):
+        for source, target, allowed in RULES:
+            if matches(module, source) and module not in allowed:
+                out += [f"{module} imports {name}" for name in sorted(imported) if matches(name, target)]
+    return out
+
+
+def project_modules() -> dict[str, set[str]]:
+    modules = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            name = module_name(path)
+            modules[name] = imports_of(path.read_text(encoding="utf-8"), name, path.name == "__init__.py")
+    return modules
+
+
+def test_the_project_follows_the_layering_rules():
+    modules = project_modules()
+    assert "dashboard.app" in modules and "synth.refresh" in modules
+    assert violations(modules) == []
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("synth.refresh", "from dashboard.store import Release", ["synth.refresh imports dashboard"]),
+        ("synth.refresh", "def f():\n    import plotly.express as px", ["synth.refresh imports plotly.express"]),
+        ("dashboard.views", "from layouts import ids", ["dashboard.views imports layouts"]),
+        ("dashboard.app", "from layouts import ids", []),
+        ("callbacks.data", "from dashboard.api import ApiError", ["callbacks.data imports dashboard.api"]),
+        ("callbacks.data", "from dashboard import api", ["callbacks.data imports dashboard.api"]),
+        ("callbacks.data", "from ..dashboard import api", ["callbacks.data imports dashboard.api"]),
+        ("callbacks.data", "from dashboard import query", []),
+        ("layouts.about", "from callbacks import data", ["layouts.about imports callbacks"]),
+    ],
+)
+def test_the_checker_catches_violations(module, source, expected):
+    found = violations({module: imports_of(source, module)})
+    if expected:
+        assert any(v.startswith(expected[0]) for v in found), found
+    else:
+        assert found == []
