@@ -36,7 +36,7 @@ def _release():
 
 def _strict_filters(release, items: list[str]) -> q.Selections:
     """``source:value`` filters; unknown sources or values are an error (the API does not guess)."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for item in items:
         if ":" not in item:
             raise ApiError(f"filter {item!r} must look like column:value")

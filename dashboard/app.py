@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         title="Privacy-preserving data showcase",
         suppress_callback_exceptions=True,
         health_endpoint="healthz",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title updates); its stub says str
         serve_locally=True,
     )
     from layouts.shell import INDEX_STRING, shell_layout

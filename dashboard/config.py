@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +32,9 @@ class Settings:
             raise ValueError(f"DASHBOARD_PORT must be 1..65535, got {self.port}")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``DASHBOARD_*`` variables (``os.environ`` by default)."""
-        env = os.environ if env is None else env
+        env = os.environ if environ is None else environ
         port = env.get("DASHBOARD_PORT", "8050")
         timeout = env.get("DASHBOARD_CACHE_TIMEOUT", "0")
         if not port.isdigit() or not timeout.isdigit():

@@ -45,11 +45,11 @@ def normalise(release: Release, pairs: Iterable[tuple[str, str]]) -> Selections:
 
 def parse_selection_strings(release: Release, items: Iterable[str]) -> Selections:
     """Selections from ``source:value`` strings (split at the first colon); invalid items are dropped."""
-    pairs = [tuple(item.split(":", 1)) for item in items if ":" in item]
+    pairs = [(source, value) for source, _, value in (item.partition(":") for item in items if ":" in item)]
     return normalise(release, pairs)
 
 
-def selection_attrs(release: Release, selections: Selections) -> list[int]:
+def selection_attrs(release: Release, selections: Iterable[tuple[str, str]]) -> list[int]:
     return [release.attribute(s, v) for s, v in selections]
 
 

@@ -101,13 +101,12 @@ def filter_rows(release: Release, selections: q.Selections, filter_model: dict |
     if not filter_model:
         return rows
     views = source_views(release)
-    mask = None
+    masks = []
     for column, model in filter_model.items():
         if column not in views:
             raise FilterError(f"unknown column {column!r}")
-        hit = _column_mask(views[column], model)
-        mask = hit if mask is None else mask & hit
-    found = np.flatnonzero(mask)
+        masks.append(_column_mask(views[column], model))
+    found = np.flatnonzero(np.logical_and.reduce(masks))
     return found if rows is None else np.intersect1d(rows, found, assume_unique=True)
 
 

@@ -161,7 +161,7 @@ def encode_arrow_column(array: pa.ChunkedArray, values: tuple[str, ...]) -> np.n
     encoded = pc.dictionary_encode(array.cast(pa.string())).combine_chunks()
     dictionary = encoded.dictionary.to_pylist()
     index = {v: i for i, v in enumerate(values)}
-    mapping = np.array([index.get(v, ABSENT) for v in dictionary] + [ABSENT], dtype=dtype)
+    mapping: np.ndarray = np.array([index.get(v, ABSENT) for v in dictionary] + [ABSENT], dtype=dtype)
     indices = encoded.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
     return mapping[indices]
 

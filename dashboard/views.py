@@ -73,7 +73,7 @@ def map_figure(release: Release, geo: str | None) -> dict:
     geos = {g.source: g for g in profile.geography}
     if not geos:
         return fig.empty_figure("This dataset has no geography column.")
-    g = geos.get(geo) or profile.geography[0]
+    g = (geos.get(geo) if geo is not None else None) or profile.geography[0]
     frame = chart_frame(release, g.source, ())
     title = f"{profile.label(g.source)}: records by {'country' if g.kind == 'iso3' else 'region'}"
     if g.kind == "iso3":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
@@ -9,16 +11,24 @@ from dash import dcc, html
 from dashboard.context import requires_release
 
 
-def graph_config(filename: str = "chart") -> dict:
+def aria(**attributes: str) -> dict[str, Any]:
+    """``aria-*`` attributes as Dash wildcard props: ``aria(label="Main")`` is ``{"aria-label": "Main"}``.
+
+    Typed ``Any`` because Dash's typed component signatures cannot name wildcard props.
+    """
+    return {f"aria-{name}": value for name, value in attributes.items()}
+
+
+def graph_config(filename: str = "chart") -> dcc.Graph.Config:
     """dcc.Graph config: local topojson (no CDN), no Plotly logo, PNG/SVG export in the browser."""
-    return {
-        "topojsonURL": dash.get_asset_url("topojson/"),
-        "displaylogo": False,
-        "responsive": True,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-        "modeBarButtonsToAdd": ["toImage"],
-    }
+    return dcc.Graph.Config(
+        topojsonURL=dash.get_asset_url("topojson/"),
+        displaylogo=False,
+        responsive=True,
+        toImageButtonOptions={"format": "png", "filename": filename, "scale": 2},
+        modeBarButtonsToRemove=["lasso2d", "select2d"],
+        modeBarButtonsToAdd=["toImage"],
+    )
 
 
 def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
@@ -39,12 +49,13 @@ def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
         justify="flex-end",
         className="chart-tools",
     )
+    optional_id: dict[str, Any] = {"id": f"fig-{dom_id}"} if dom_id else {}
     return html.Figure(
         [buttons, dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))],
         className="chart",
         title=label,
-        **({"id": f"fig-{dom_id}"} if dom_id else {}),
-        **{"aria-label": label},
+        **optional_id,
+        **aria(label=label),
     )
 
 

@@ -14,7 +14,7 @@ from dashboard.profile import Profile
 from dashboard.store import Release
 from dashboard.urlstate import as_list, columns_from_query, encode_selections, query_string, selections_from_query
 from layouts import ids
-from layouts.common import with_release
+from layouts.common import aria, with_release
 
 TABS = ("records", "aggregates")
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
@@ -38,7 +38,7 @@ def export_links(table: str, params: dict) -> dmc.Group:
                 href=export_href(table, fmt, params),
                 download="",
                 className="export-link",
-                **{"aria-label": f"Download {table} as {label}"},
+                **aria(label=f"Download {table} as {label}"),
             )
             for fmt, label in FORMAT_LABELS.items()
         ],

@@ -12,7 +12,7 @@ from dashboard.profile import Profile
 from dashboard.store import Release
 from dashboard.urlstate import columns_from_query, encode_selections, query_string, selections_from_query
 from layouts import ids
-from layouts.common import graph, legend_note, with_release
+from layouts.common import aria, graph, legend_note, with_release
 
 MAX_COLUMNS = 8
 
@@ -27,7 +27,7 @@ def chips(release, profile, selections: q.Selections) -> list:
             id={"type": ids.EXPLORE_CHIP, "source": s},
             className="chip",
             n_clicks=0,
-            **{"aria-label": f"Remove filter {profile.label(s)} = {v}"},
+            **aria(label=f"Remove filter {profile.label(s)} = {v}"),
         )
         for s, v in selections
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_mantine_components as dmc
 from dash import html
@@ -9,6 +11,7 @@ from dash import html
 from dashboard import context
 from dashboard.citation import citation_for
 from layouts import ids
+from layouts.common import aria
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en">
@@ -38,7 +41,7 @@ def _header(current) -> dmc.AppShellHeader:
                     ],
                     gap=0,
                 ),
-                html.Nav(dmc.Group(nav, gap="md"), **{"aria-label": "Main"}),
+                html.Nav(dmc.Group(nav, gap="md"), **aria(label="Main")),
                 dmc.Group(
                     [
                         dmc.Button(
@@ -47,9 +50,9 @@ def _header(current) -> dmc.AppShellHeader:
                             size="xs",
                             variant="light",
                             n_clicks=0,
-                            **{"aria-label": "Copy a link to this exact view"},
+                            **aria(label="Copy a link to this exact view"),
                         ),
-                        dmc.Text("", size="xs", id=ids.COPY_LINK_STATUS, **{"aria-live": "polite"}),
+                        dmc.Text("", size="xs", id=ids.COPY_LINK_STATUS, **aria(live="polite")),
                     ],
                     gap=4,
                 ),
@@ -63,6 +66,7 @@ def _header(current) -> dmc.AppShellHeader:
 
 
 def _footer(current) -> html.Footer:
+    text: str | list[Any]
     if current is None:
         text = "No release published yet."
     else:
@@ -92,9 +96,7 @@ def shell_layout() -> dmc.MantineProvider:
         dmc.AppShell(
             [
                 _header(current),
-                dmc.AppShellMain(
-                    [html.Main(dash.page_container, id="main", **{"aria-live": "polite"}), _footer(current)]
-                ),
+                dmc.AppShellMain([html.Main(dash.page_container, id="main", **aria(live="polite")), _footer(current)]),
             ],
             header={"height": 64},
             padding="md",
