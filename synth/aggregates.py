@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import SupportsInt
 
 import numpy as np
 import pandas as pd
@@ -41,15 +43,15 @@ class Aggregates:
         """The length-l combinations as an (m, l) array of attribute ids."""
         return unpack(self.keys[length], self.base, length)
 
-    def count(self, attrs) -> int:
+    def count(self, attrs: Iterable[SupportsInt]) -> int:
         """Count of one combination given as attribute ids (any order); 0 if absent or longer than R."""
-        attrs = sorted(int(a) for a in attrs)
-        length = len(attrs)
+        ids = sorted(int(a) for a in attrs)
+        length = len(ids)
         if length == 0:
             return int(self.n_records)
         if length > self.reporting_length:
             return 0
-        pos = lookup(self.keys[length], pack(np.array([attrs]), self.base))[0]
+        pos = lookup(self.keys[length], pack(np.array([ids]), self.base))[0]
         return int(self.counts[length][pos]) if pos >= 0 else 0
 
     def counts_for(self, length: int, keys: np.ndarray) -> np.ndarray:

@@ -64,7 +64,7 @@ def _write_json(path: Path, payload: dict) -> None:
     path.write_text(json.dumps(payload, indent=2, sort_keys=False, default=json_default), encoding="utf-8")
 
 
-def json_default(value):
+def json_default(value: object) -> object:
     """numpy scalars and arrays to plain JSON."""
     if hasattr(value, "tolist"):
         return value.tolist()

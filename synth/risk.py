@@ -10,6 +10,8 @@ combinations of that length being < k (== 1).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from synth.aggregates import Aggregates, aggregate
@@ -96,7 +98,7 @@ def _most_linkable(data: Encoded, linked: np.ndarray) -> tuple[list[dict], list[
     count = np.bincount(attrs[attrs >= 0], minlength=n_attrs)
     linkable = np.bincount(attrs[linked & (attrs >= 0)], minlength=n_attrs)
     columns = data.schema.columns
-    attributes = []
+    attributes: list[dict[str, Any]] = []
     for a in np.flatnonzero(linkable):
         col = columns[int(data.schema.attr_column[a])]
         value = col.attribute_name if col.multi_value else data.schema.attr_label(int(a))[1]
@@ -112,7 +114,7 @@ def _most_linkable(data: Encoded, linked: np.ndarray) -> tuple[list[dict], list[
     by_source: dict[str, list[float]] = {}
     for item in attributes:
         by_source.setdefault(item["column"], []).append(item["pct"])
-    column_stats = [
+    column_stats: list[dict[str, Any]] = [
         {"column": c, "pct": float(np.mean(v)), "linkable_attributes": len(v)} for c, v in by_source.items()
     ]
     attributes.sort(key=lambda d: (-d["pct"], d["column"], d["value"]))

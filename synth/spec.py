@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -67,6 +67,12 @@ class BinSpec:
     @property
     def n_bins(self) -> int:
         return len(self.edges) - 1 if self.method == "edges" else int(self.bins or 0)
+
+    def interval(self) -> tuple[float, float, int]:
+        """``lower``, ``upper`` and ``bins`` of an ``equal_width`` or ``quantile`` spec (set for both)."""
+        if self.lower is None or self.upper is None or self.bins is None:
+            raise ValueError(f"bin method {self.method!r} has no lower, upper and bins")
+        return self.lower, self.upper, self.bins
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ class _Checker:
             raise self.fail(key, f"expected a table, got {_type_name(value)}")
         return value
 
-    def known_keys(self, key: str, table: Mapping, allowed) -> None:
+    def known_keys(self, key: str, table: Mapping, allowed: Collection[str]) -> None:
         unknown = [k for k in table if k not in allowed]
         if unknown:
             where = f"[{key}] " if key else ""

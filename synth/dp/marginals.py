@@ -24,8 +24,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from synth.aggregates import Aggregates
 from synth.combos import lookup, pack, record_blocks, unpack
@@ -126,8 +128,8 @@ def cap_contributions(positions: np.ndarray, cap: int, rng: np.random.Generator)
 def _record_positions(data: Encoded, candidates: np.ndarray, length: int) -> tuple[list[np.ndarray], np.ndarray]:
     """Candidate positions (-1 if none) of every record's l-combinations, by record block, and |W_u| per record."""
     space = data.schema.n_attrs**length
-    dtype = np.int32 if candidates.size < 2**31 else np.int64
-    table = None
+    dtype: type[np.signedinteger[Any]] = np.int32 if candidates.size < 2**31 else np.int64
+    table: npt.NDArray[np.signedinteger[Any]] | None = None
     if space <= DENSE_INDEX_MAX:
         table = np.full(space, -1, dtype=dtype)
         table[candidates] = np.arange(candidates.size, dtype=dtype)

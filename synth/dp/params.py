@@ -112,10 +112,17 @@ class DpParams:
                 "threshold_values may only be given with fabrication_mode 'custom_fixed' or 'custom_adaptive'"
             )
 
+    def _threshold_pairs(self) -> tuple[tuple[int, float], ...] | None:
+        """``threshold_values`` as ``__post_init__`` leaves it: sorted (length, value) pairs, or None."""
+        values = self.threshold_values
+        assert not isinstance(values, Mapping), "threshold_values is normalised to pairs in __post_init__"
+        return values
+
     def _validate_threshold_values(self) -> None:
-        if self.threshold_values is None:
+        pairs = self._threshold_pairs()
+        if pairs is None:
             raise ValueError(f"fabrication_mode {self.fabrication_mode!r} needs threshold_values {{length: value}}")
-        for k, v in self.threshold_values:
+        for k, v in pairs:
             if not 2 <= k <= self.reporting_length:
                 raise ValueError(f"threshold_values keys must be lengths in 2..{self.reporting_length}, got {k}")
             if self.fabrication_mode == "custom_fixed" and not (math.isfinite(v) and v >= 0):
@@ -130,11 +137,8 @@ class DpParams:
         if self.reporting_length <= n_columns:
             return self
         props = self.sigma_proportions[:n_columns] if self.sigma_proportions is not None else None
-        values = (
-            tuple((k, v) for k, v in self.threshold_values if k <= n_columns)
-            if self.threshold_values is not None
-            else None
-        )
+        pairs = self._threshold_pairs()
+        values = tuple((k, v) for k, v in pairs if k <= n_columns) if pairs is not None else None
         return replace(self, reporting_length=n_columns, sigma_proportions=props, threshold_values=values)
 
     def resolved_sigma_proportions(self) -> tuple[float, ...]:
@@ -146,6 +150,7 @@ class DpParams:
             return tuple(1.0 / (r - i) for i in range(r))
         if self.accuracy_mode == "balanced":
             return (1.0,) * r
+        assert self.sigma_proportions is not None, "validated: accuracy_mode 'custom' has sigma_proportions"
         return tuple(self.sigma_proportions)
 
     def thresholds(self) -> Thresholds:
@@ -163,7 +168,9 @@ class DpParams:
             return Thresholds("adaptive", tuple(0.55 if k == 2 else 1.0 for k in lengths))
         if mode == "minimize":
             return Thresholds("adaptive", tuple(0.01 for _ in lengths))
-        given = dict(self.threshold_values)
+        pairs = self._threshold_pairs()
+        assert pairs is not None, "validated: the custom fabrication modes have threshold_values"
+        given = dict(pairs)
         if mode == "custom_fixed":
             return Thresholds("fixed", tuple(given.get(k, 0.0) for k in lengths))
         return Thresholds("adaptive", tuple(given.get(k, 1.0) for k in lengths))

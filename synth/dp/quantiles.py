@@ -37,7 +37,6 @@ def dp_quantiles(
 
 def quantile_edges(bins: BinSpec, values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Edges of a quantile-binned column: ``lower``, the ``bins - 1`` DP quantiles, ``upper``."""
-    inner = dp_quantiles(
-        values, [j / bins.bins for j in range(1, bins.bins)], bins.lower, bins.upper, bins.epsilon, rng
-    )
-    return np.concatenate([[bins.lower], inner, [bins.upper]])
+    lower, upper, n_bins = bins.interval()
+    inner = dp_quantiles(values, [j / n_bins for j in range(1, n_bins)], lower, upper, bins.epsilon, rng)
+    return np.concatenate([[lower], inner, [upper]])

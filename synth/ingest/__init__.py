@@ -117,7 +117,7 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
             if bad.size:
                 conflicts[col] = int(bad[0])
         if conflicts:
-            first = min(conflicts, key=conflicts.get)
+            first = min(conflicts, key=conflicts.__getitem__)
             raise conflict_error(
                 conflicts[first], first, list(conflicts), *coded[first], row_subject, ids, rows, plan.subject_id, file
             )

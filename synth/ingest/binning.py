@@ -41,7 +41,8 @@ def bin_edges(bins: BinSpec, values: np.ndarray, rng: np.random.Generator) -> np
     if bins.method == "edges":
         return np.array(bins.edges, dtype=float)
     if bins.method == "equal_width":
-        return np.linspace(bins.lower, bins.upper, bins.bins + 1)
+        lower, upper, n_bins = bins.interval()
+        return np.linspace(lower, upper, n_bins + 1)
     return quantile_edges(bins, values, rng)
 
 

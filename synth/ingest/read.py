@@ -134,9 +134,9 @@ def _read_text(path: Path, spec: DatasetSpec, file: str) -> Table:
             file=file,
             row=1,
         )
-    ragged: list = []
+    ragged: list[pcsv.InvalidRow] = []
 
-    def on_invalid(row) -> str:
+    def on_invalid(row: pcsv.InvalidRow) -> str:
         ragged.append(row)
         return "error"
 

@@ -31,11 +31,13 @@ Deliberate deviations from SDS:
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from itertools import combinations
+from typing import Any, Generic, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from synth.aggregates import Aggregates, aggregate, protect_k_anonymity
 from synth.combos import lookup, pack
@@ -242,21 +244,25 @@ class OversamplingControl:
             self._update_full(length, pos)
 
 
-class LRU:
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class LRU(Generic[K, V]):
     """A least-recently-used map holding at most ``max_size`` entries."""
 
     def __init__(self, max_size: int) -> None:
         self.max_size = max(1, int(max_size))
-        self.entries: OrderedDict = OrderedDict()
+        self.entries: OrderedDict[K, V] = OrderedDict()
 
-    def get(self, key):
+    def get(self, key: K) -> V | None:
         """The value of ``key`` (now most recently used), or None."""
         value = self.entries.get(key)
         if value is not None:
             self.entries.move_to_end(key)
         return value
 
-    def put(self, key, value) -> None:
+    def put(self, key: K, value: V) -> None:
         self.entries[key] = value
         if len(self.entries) > self.max_size:
             self.entries.popitem(last=False)
@@ -298,7 +304,7 @@ def consolidate(
     # can still be candidates are computed (the others are left 0): those open, in a free column and with
     # support >= k one attribute earlier (support only shrinks as the record grows). Budgets only shrink,
     # so a cached vector stays exact for every attribute that matters to a later lookup of the same key.
-    cache = LRU(cache_max_size)
+    cache: LRU[tuple[int, ...], npt.NDArray[np.int64]] = LRU(cache_max_size)
     records = []
     open_attrs = avail > 0
     while open_attrs.any():
@@ -462,7 +468,7 @@ def kanon_aggregate_seeded(
     rng: np.random.Generator,
     *,
     reporting_length: int = DEFAULT_REPORTING_LENGTH,
-    **options,
+    **options: Any,
 ) -> Encoded:
     """Aggregate-seeded synthesis (SDS §5.4) on the k-anonymity aggregates of ``data``.
 

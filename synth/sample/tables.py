@@ -517,7 +517,7 @@ YEAR_BY_REGION = np.array(
     ]
 )
 #: Relative weight of the years inside each band.
-YEAR_WEIGHTS = {
+YEAR_WEIGHTS: dict[str, list[float]] = {
     "2005-2013": [1, 1, 1.5, 2, 2, 2.5, 3, 3.5, 4],
     "2014-2018": [3, 4, 5, 6, 6],
     "2019": [1],

@@ -76,12 +76,12 @@ def build_index(agg: Aggregates, scale: float | None) -> Index:
     for length in range(2, agg.reporting_length + 1):
         combos = agg.combos(length)
         gids = offsets[length] + np.arange(combos.shape[0])
-        keys, third, owner = [], [], []
+        key_parts, third_parts, owner_parts = [], [], []
         for q in range(length):
-            keys.append(pack(np.delete(combos, q, axis=1), agg.base))
-            third.append(combos[:, q])
-            owner.append(gids)
-        keys, third, owner = np.concatenate(keys), np.concatenate(third), np.concatenate(owner)
+            key_parts.append(pack(np.delete(combos, q, axis=1), agg.base))
+            third_parts.append(combos[:, q])
+            owner_parts.append(gids)
+        keys, third, owner = np.concatenate(key_parts), np.concatenate(third_parts), np.concatenate(owner_parts)
         order = np.argsort(keys, kind="stable")
         uniq, first = np.unique(keys[order], return_index=True)
         prefix_keys[length] = uniq
@@ -285,7 +285,7 @@ def aggregate_seeded(
     aggregate_counts_scale_factor: float | None = None,
     target_number_of_records: int | None = None,
     batch_size: int = 256,
-    **_ignored,
+    **_ignored: object,
 ) -> Encoded:
     """Aggregate-seeded synthesis (SDS §5.4) from ``aggregates`` only.
 

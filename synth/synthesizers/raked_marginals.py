@@ -409,7 +409,7 @@ def raked_marginals(
     absent_triple_penalty: float = 0.05,
     balance_rounds: int = 100,
     exact_one_way: bool = True,
-    **_ignored,
+    **_ignored: object,
 ) -> Encoded:
     """Synthesize ``aggregates.n_records`` records from DP aggregates (see the module docstring).
 
