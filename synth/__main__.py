@@ -84,7 +84,12 @@ def _add_refresh_common(p: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="synthesizer keyword option, value parsed as JSON (e.g. use_synthetic_counts=true)",
     )
-    p.add_argument("--seed", type=int, help="random seed (default: fresh randomness)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the post-processing only (synthesis, sampling order); the DP noise always comes from "
+        "fresh OS entropy, so two refreshes never publish the same aggregates (default: fresh randomness)",
+    )
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
@@ -126,7 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", default="row_seeded", help="row_seeded, unseeded, value_seeded or aggregate_seeded")
     p.add_argument("--resolution", type=int, default=10, help="privacy resolution k (default 10)")
     p.add_argument("--reporting-length", type=int, default=3)
-    p.add_argument("--seed", type=int)
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the k-anonymity synthesis only; ingest randomness (DP quantile bins) always comes from "
+        "fresh OS entropy (default: fresh randomness)",
+    )
     p.add_argument("--private-dir")
 
     p = sub.add_parser("demo", help="generate the sample data and refresh a release from it if none exists")

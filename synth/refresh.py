@@ -57,7 +57,7 @@ class RefreshOptions:
     spec_overrides: dict = field(default_factory=dict)
     synthesizer: str = DEFAULT_SYNTHESIZER
     synthesizer_options: dict = field(default_factory=dict)
-    seed: int | None = None
+    seed: int | None = None  # post-processing only; the DP noise always uses fresh OS entropy
     resolution: int = 10
     budget_epsilon: float | None = None
     budget_delta: float | None = None
@@ -91,8 +91,11 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     budget = ledger.budget_of(private_dir, source, options.budget_epsilon, options.budget_delta)
     ledger.check(private_dir, source, params.epsilon, 0.0, budget, options.allow_over_budget)
 
-    rng = np.random.default_rng(options.seed)
-    ingested = read_private(Path(options.input), spec, rng=rng)
+    # DP noise (binning, n', percentiles, capping, Gaussian noise) always comes from fresh OS entropy;
+    # --seed drives only post-processing (synthesis), which sees nothing but DP outputs.
+    dp_rng = np.random.default_rng()
+    post_rng = np.random.default_rng(options.seed)
+    ingested = read_private(Path(options.input), spec, rng=dp_rng)
     data = ingested.data
     epsilon_total = params.epsilon + ingested.binning_epsilon
     # Cap R by the number of used source columns (public: from the header and spec), not by the encoded
@@ -101,12 +104,12 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
 
     sensitive = aggregate(data, params.reporting_length)
     risk = risk_report(data, params.reporting_length, options.resolution, sensitive)
-    dp = dp_aggregates(data, params, rng)
+    dp = dp_aggregates(data, params, dp_rng)
     noise_sd = list(dp.report["noise_sd"])
     schema, remap = public_schema(dp.aggregates)
     published = restrict_aggregates(dp.aggregates, schema, remap)
     # The synthesizer sees only the published aggregates, on the public schema.
-    records = SYNTHESIZERS[options.synthesizer](published, rng, noise_sd=noise_sd, **options.synthesizer_options)
+    records = SYNTHESIZERS[options.synthesizer](published, post_rng, noise_sd=noise_sd, **options.synthesizer_options)
     synthetic_agg = aggregate(records, params.reporting_length)
     delta = float(dp.report["delta"])
     over_budget = ledger.check(private_dir, source, epsilon_total, delta, budget, options.allow_over_budget)

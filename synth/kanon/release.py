@@ -41,8 +41,10 @@ def kanon_release(
     out_dir = Path(out_dir)
     if out_dir.exists():
         raise InputError(f"output folder {out_dir} already exists; one-off releases are never overwritten")
+    # Ingest randomness (DP quantile bin edges) comes from fresh OS entropy, as in a DP refresh; the seed
+    # drives only the k-anonymity synthesis.
+    data = read_private(Path(input_path), spec, rng=np.random.default_rng()).data
     rng = np.random.default_rng(seed)
-    data = read_private(Path(input_path), spec, rng=rng).data
     options = {"reporting_length": reporting_length} if mode in ("value_seeded", "aggregate_seeded") else {}
     synthetic = KANON_SYNTHESIZERS[mode](data, resolution, rng, **options)
     sensitive = aggregate(data, reporting_length)
