@@ -51,7 +51,12 @@ def _add_dirs(p: argparse.ArgumentParser) -> None:
 def _add_dp(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("differential privacy")
     g.add_argument("--epsilon", type=float, default=4.0, help="total epsilon of this release (default 4)")
-    g.add_argument("--delta", type=float, help="delta (default 1/(ln n' * n') with n' the protected record count)")
+    g.add_argument(
+        "--delta",
+        type=float,
+        help="delta (default from public values only: 1/(n_max * ln n_max) with n_max the spec's "
+        "dataset.max_records, else 1e-6)",
+    )
     g.add_argument("--reporting-length", type=int, default=3, help="longest published combination (default 3)")
     g.add_argument("--percentile-percentage", type=float, default=99.0)
     g.add_argument("--percentile-epsilon-proportion", type=float, default=0.01)

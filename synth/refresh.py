@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +97,14 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     post_rng = np.random.default_rng(options.seed)
     ingested = read_private(Path(options.input), spec, rng=dp_rng)
     data = ingested.data
+    if spec.max_records is not None:
+        # A public bound (it sets the default delta) that the input must respect; said to the operator only.
+        if ingested.subjects > spec.max_records:
+            raise spec.error(
+                f"dataset.max_records is {spec.max_records} but the input has {ingested.subjects} subjects; "
+                "raise max_records (a public upper bound, it sets the default delta)"
+            )
+        params = replace(params, max_records=spec.max_records)
     epsilon_total = params.epsilon + ingested.binning_epsilon
     # Cap R by the number of used source columns (public: from the header and spec), not by the encoded
     # columns, whose number depends on which multi-value values occur in the private data.

@@ -1,6 +1,7 @@
 """End to end: a refresh publishes only DP-protected output; bad input writes nothing; budget refusal."""
 
 import json
+import math
 import subprocess
 import sys
 from importlib import resources
@@ -340,3 +341,36 @@ def test_the_same_seed_never_reproduces_the_dp_noise(tmp_path):
     a, b = (pd.read_parquet(rel / "aggregates.parquet") for rel in (first, second))
     assert set(a["combination"]) & set(b["combination"])  # the comparison has something to compare
     assert not a[["combination", "count"]].equals(b[["combination", "count"]])
+
+
+def test_default_delta_does_not_depend_on_the_data(tmp_path):
+    # Finding 5 of issue 8: the default delta came from the noisy record count n'; now from public values.
+    from synth.sample import write_sample
+
+    deltas = {}
+    for n in (300, 900):
+        source = write_sample(tmp_path / "private" / f"cases{n}.csv", n_victims=n, seed=n)
+        meta = release.read_metadata(_refresh_in_process(source, tmp_path, name=f"cases{n}"))
+        deltas[n] = (meta.privacy.delta, meta.privacy.delta_source)
+    assert deltas[300] == deltas[900] == (1e-6, "default: fixed 1e-6")
+
+
+def test_max_records_of_the_spec_sets_the_default_delta_and_bounds_the_input(tmp_path):
+    from synth.sample import write_sample
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        '[dataset]\nname = "bounded"\nsubject_id = "case_id"\nuse_columns = ["gender"]\nmax_records = 500\n'
+    )
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=300, seed=3)
+    args = ["refresh", "--input", str(source), "--spec", str(spec), "--epsilon", "1"]
+    dirs = ["--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    proc = run_synth(*args, *dirs, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    privacy = release.read_metadata(release.current_release(tmp_path / "data")).privacy
+    assert privacy.delta == pytest.approx(1 / (500 * math.log(500)))
+    assert privacy.delta_source == "default: 1/(n_max*ln(n_max)) with n_max = 500 (spec max_records)"
+    spec.write_text(spec.read_text().replace("max_records = 500", "max_records = 200"))
+    refused = run_synth(*args, *dirs, cwd=tmp_path)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "dataset.max_records is 200" in refused.stderr
