@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("kanon", help="one-off k-anonymity synthesis into a new folder (not DP, never served)")
     _add_input(p)
-    p.add_argument("--out", type=Path, required=True, help="new output folder")
+    p.add_argument("--out", type=Path, required=True, help="new output folder, outside the data directory")
     p.add_argument("--mode", default="row_seeded", help="row_seeded, unseeded, value_seeded or aggregate_seeded")
     p.add_argument("--resolution", type=int, default=10, help="privacy resolution k (default 10)")
     p.add_argument("--reporting-length", type=int, default=3)
@@ -142,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="seed of the k-anonymity synthesis only; ingest randomness (DP quantile bins) always comes from "
         "fresh OS entropy (default: fresh randomness)",
     )
-    p.add_argument("--private-dir")
+    _add_dirs(p)
 
     p = sub.add_parser("demo", help="generate the sample data and refresh a release from it if none exists")
     p.add_argument("--victims", type=int, default=20_000)
@@ -263,6 +263,7 @@ def run(args: argparse.Namespace) -> int:
                 resolution=args.resolution,
                 reporting_length=args.reporting_length,
                 seed=args.seed,
+                data_dir=_data_dir(args.data_dir),
             )
         )
     elif args.command == "demo":

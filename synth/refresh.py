@@ -89,6 +89,7 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     spec = load_spec(options.spec, **options.spec_overrides)
     source = dataset_name(spec, options.input)
     budget = ledger.budget_of(private_dir, source, options.budget_epsilon, options.budget_delta)
+    # Early refusal by name; the full check (with the input's fingerprint and the final spend) comes below.
     ledger.check(private_dir, source, params.epsilon, 0.0, budget, options.allow_over_budget)
 
     # DP noise (binning, n', percentiles, capping, Gaussian noise) always comes from fresh OS entropy;
@@ -97,6 +98,8 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     post_rng = np.random.default_rng(options.seed)
     ingested = read_private(Path(options.input), spec, rng=dp_rng)
     data = ingested.data
+    fingerprint = ingested.fingerprint
+    ledger.aliases(private_dir, source, fingerprint)
     if spec.max_records is not None:
         # A public bound (it sets the default delta) that the input must respect; said to the operator only.
         if ingested.subjects > spec.max_records:
@@ -120,7 +123,11 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     records = SYNTHESIZERS[options.synthesizer](published, post_rng, noise_sd=noise_sd, **options.synthesizer_options)
     synthetic_agg = aggregate(records, params.reporting_length)
     delta = float(dp.report["delta"])
-    over_budget = ledger.check(private_dir, source, epsilon_total, delta, budget, options.allow_over_budget)
+    over_budget = ledger.check(
+        private_dir, source, epsilon_total, delta, budget, options.allow_over_budget, fingerprint=fingerprint
+    )
+    if ledger.usage(private_dir, source, fingerprint).void:
+        log.warning("publishing %r although a non-DP bundle of it voids its DP guarantee (overridden)", source)
 
     now = utc_now()
     release_id = new_release_id(source, now)
@@ -165,8 +172,11 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
         {
             "release_id": release_id,
             "created_at": metadata.created_at,
+            "dp": True,
+            "mechanism": dp.report["mechanism"],
             "epsilon": epsilon_total,
             "delta": delta,
+            "fingerprint": fingerprint,
             "input": str(Path(options.input).resolve()),
         },
         budget,

@@ -374,3 +374,21 @@ def test_max_records_of_the_spec_sets_the_default_delta_and_bounds_the_input(tmp
     refused = run_synth(*args, *dirs, cwd=tmp_path)
     assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
     assert "dataset.max_records is 200" in refused.stderr
+
+
+def test_a_new_name_for_the_same_content_does_not_reset_the_budget(tmp_path):
+    # Finding 5 of issue 8: the ledger keys a source by name and content fingerprint.
+    from synth.sample import write_sample
+
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=300, seed=4)
+    shuffled = tmp_path / "private" / "copy.tsv"  # same records, other file name, row order and format
+    pd.read_csv(source, dtype=str, keep_default_na=False).iloc[::-1].to_csv(shuffled, sep="\t", index=False)
+    common = ["--subject-id", "case_id", "--use-columns", "gender,ageBroad", "--epsilon", "12"]
+    dirs = ["--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    first = run_synth("refresh", "--input", str(source), "--name", "first", *common, *dirs, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    second = run_synth("refresh", "--input", str(shuffled), "--name", "second", *common, *dirs, cwd=tmp_path)
+    assert second.returncode == 2
+    assert "same content" in second.stderr and "'first'" in second.stderr  # the warning
+    assert "spent epsilon 12" in second.stderr and "would exceed its budget (epsilon 20" in second.stderr
+    assert len(release.list_releases(tmp_path / "data")) == 1
