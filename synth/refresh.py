@@ -126,7 +126,9 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     over_budget = ledger.check(
         private_dir, source, epsilon_total, delta, budget, options.allow_over_budget, fingerprint=fingerprint
     )
-    if ledger.usage(private_dir, source, fingerprint).void:
+    # The cumulative spend of the source, this release included (sums of published epsilons and deltas).
+    used = ledger.usage(private_dir, source, fingerprint)
+    if used.void:
         log.warning("publishing %r although a non-DP bundle of it voids its DP guarantee (overridden)", source)
 
     now = utc_now()
@@ -147,6 +149,8 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
             binning_epsilon=ingested.binning_epsilon,
             epsilon_total=epsilon_total,
             composition="basic sequential composition across releases",
+            cumulative_epsilon=None if used.void else used.epsilon + epsilon_total,
+            cumulative_delta=None if used.void else used.delta + delta,
         ),
         schema=SchemaInfo(
             [

@@ -392,3 +392,21 @@ def test_a_new_name_for_the_same_content_does_not_reset_the_budget(tmp_path):
     assert "same content" in second.stderr and "'first'" in second.stderr  # the warning
     assert "spent epsilon 12" in second.stderr and "would exceed its budget (epsilon 20" in second.stderr
     assert len(release.list_releases(tmp_path / "data")) == 1
+
+
+def test_metadata_publishes_the_cumulative_spend_of_the_source(tmp_path):
+    # Finding 5 of issue 8: releases published only their own epsilon, never the cumulative spend.
+    from synth import ledger
+    from synth.sample import write_sample
+
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=300, seed=6)
+    first = release.read_metadata(_refresh_in_process(source, tmp_path, epsilon=3.0)).privacy
+    second = release.read_metadata(_refresh_in_process(source, tmp_path, epsilon=5.0, delta=2e-6)).privacy
+    assert (first.cumulative_epsilon, first.cumulative_delta) == (3.0, 1e-6)
+    totals = ledger.summary(tmp_path / "private")["cases"]
+    assert totals["refreshes"] == 2
+    assert second.cumulative_epsilon == totals["epsilon_spent"] == 8.0
+    assert second.cumulative_delta == pytest.approx(totals["delta_spent"]) and totals["delta_spent"] == pytest.approx(
+        3e-6
+    )
+    assert (second.epsilon, second.delta) == (5.0, 2e-6)  # this release's own spend, alongside
