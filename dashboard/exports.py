@@ -49,6 +49,8 @@ def provenance(release: Release, kind: str, parameters: dict, citation: str) -> 
             "mechanism": p.mechanism,
             "epsilon": p.epsilon,
             "delta": p.delta,
+            "cumulative_epsilon": p.cumulative_epsilon,
+            "cumulative_delta": p.cumulative_delta,
             "reporting_length": p.reporting_length,
             "protected_number_of_records": p.protected_number_of_records,
         },

@@ -28,7 +28,8 @@ EXPLANATION = [
         "What does differential privacy guarantee?",
         "Calibrated random noise is added to every count, so that the published numbers would be almost the same "
         "whether or not any single person's case was in the data. The privacy loss is bounded by ε (epsilon) and δ "
-        "(delta): smaller means stronger protection and noisier counts.",
+        "(delta): smaller means stronger protection and noisier counts. Releases of the same data add up: the "
+        "guarantee for the people in it is the cumulative ε and δ of all its releases, shown below.",
     ),
     (
         "How precise are the counts?",
@@ -53,6 +54,8 @@ EXPLANATION = [
 PARAMETERS = [
     ("epsilon", "Privacy loss ε"),
     ("delta", "δ"),
+    ("cumulative_epsilon", "Cumulative ε of this dataset (all its releases, this one included)"),
+    ("cumulative_delta", "Cumulative δ of this dataset (all its releases, this one included)"),
     ("reporting_length", "Reporting length R"),
     ("protected_number_of_records", "Protected number of records (DP)"),
     ("noise_sd", "Noise sd by length"),
@@ -72,9 +75,13 @@ def _fmt(value) -> str:
     return str(value)
 
 
+#: Shown for a cumulative spend of None: the ledger holds a non-DP release of the dataset.
+NO_GUARANTEE = "none: a non-DP (k-anonymity) release of this dataset exists"
+
+
 def parameter_rows(release) -> list[tuple[str, str]]:
     privacy = asdict(release.privacy)
-    rows = [(label, _fmt(privacy[key])) for key, label in PARAMETERS]
+    rows = [(label, NO_GUARANTEE if privacy[key] is None else _fmt(privacy[key])) for key, label in PARAMETERS]
     rows += [
         ("Release id", release.release_id),
         ("Published", release.metadata.created_at),

@@ -51,7 +51,12 @@ def _add_dirs(p: argparse.ArgumentParser) -> None:
 def _add_dp(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("differential privacy")
     g.add_argument("--epsilon", type=float, default=4.0, help="total epsilon of this release (default 4)")
-    g.add_argument("--delta", type=float, help="delta (default 1/(ln n' * n') with n' the protected record count)")
+    g.add_argument(
+        "--delta",
+        type=float,
+        help="delta (default from public values only: 1/(n_max * ln n_max) with n_max the spec's "
+        "dataset.max_records, else 1e-6)",
+    )
     g.add_argument("--reporting-length", type=int, default=3, help="longest published combination (default 3)")
     g.add_argument("--percentile-percentage", type=float, default=99.0)
     g.add_argument("--percentile-epsilon-proportion", type=float, default=0.01)
@@ -84,7 +89,12 @@ def _add_refresh_common(p: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="synthesizer keyword option, value parsed as JSON (e.g. use_synthetic_counts=true)",
     )
-    p.add_argument("--seed", type=int, help="random seed (default: fresh randomness)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the post-processing only (synthesis, sampling order); the DP noise always comes from "
+        "fresh OS entropy, so two refreshes never publish the same aggregates (default: fresh randomness)",
+    )
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
@@ -122,12 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("kanon", help="one-off k-anonymity synthesis into a new folder (not DP, never served)")
     _add_input(p)
-    p.add_argument("--out", type=Path, required=True, help="new output folder")
+    p.add_argument("--out", type=Path, required=True, help="new output folder, outside the data directory")
     p.add_argument("--mode", default="row_seeded", help="row_seeded, unseeded, value_seeded or aggregate_seeded")
     p.add_argument("--resolution", type=int, default=10, help="privacy resolution k (default 10)")
     p.add_argument("--reporting-length", type=int, default=3)
-    p.add_argument("--seed", type=int)
-    p.add_argument("--private-dir")
+    p.add_argument(
+        "--seed",
+        type=int,
+        help="seed of the k-anonymity synthesis only; ingest randomness (DP quantile bins) always comes from "
+        "fresh OS entropy (default: fresh randomness)",
+    )
+    _add_dirs(p)
 
     p = sub.add_parser("demo", help="generate the sample data and refresh a release from it if none exists")
     p.add_argument("--victims", type=int, default=20_000)
@@ -248,6 +263,7 @@ def run(args: argparse.Namespace) -> int:
                 resolution=args.resolution,
                 reporting_length=args.reporting_length,
                 seed=args.seed,
+                data_dir=_data_dir(args.data_dir),
             )
         )
     elif args.command == "demo":

@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +57,7 @@ class RefreshOptions:
     spec_overrides: dict = field(default_factory=dict)
     synthesizer: str = DEFAULT_SYNTHESIZER
     synthesizer_options: dict = field(default_factory=dict)
-    seed: int | None = None
+    seed: int | None = None  # post-processing only; the DP noise always uses fresh OS entropy
     resolution: int = 10
     budget_epsilon: float | None = None
     budget_delta: float | None = None
@@ -89,11 +89,25 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     spec = load_spec(options.spec, **options.spec_overrides)
     source = dataset_name(spec, options.input)
     budget = ledger.budget_of(private_dir, source, options.budget_epsilon, options.budget_delta)
+    # Early refusal by name; the full check (with the input's fingerprint and the final spend) comes below.
     ledger.check(private_dir, source, params.epsilon, 0.0, budget, options.allow_over_budget)
 
-    rng = np.random.default_rng(options.seed)
-    ingested = read_private(Path(options.input), spec, rng=rng)
+    # DP noise (binning, n', percentiles, capping, Gaussian noise) always comes from fresh OS entropy;
+    # --seed drives only post-processing (synthesis), which sees nothing but DP outputs.
+    dp_rng = np.random.default_rng()
+    post_rng = np.random.default_rng(options.seed)
+    ingested = read_private(Path(options.input), spec, rng=dp_rng)
     data = ingested.data
+    fingerprint = ingested.fingerprint
+    ledger.aliases(private_dir, source, fingerprint)
+    if spec.max_records is not None:
+        # A public bound (it sets the default delta) that the input must respect; said to the operator only.
+        if ingested.subjects > spec.max_records:
+            raise spec.error(
+                f"dataset.max_records is {spec.max_records} but the input has {ingested.subjects} subjects; "
+                "raise max_records (a public upper bound, it sets the default delta)"
+            )
+        params = replace(params, max_records=spec.max_records)
     epsilon_total = params.epsilon + ingested.binning_epsilon
     # Cap R by the number of used source columns (public: from the header and spec), not by the encoded
     # columns, whose number depends on which multi-value values occur in the private data.
@@ -101,15 +115,21 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
 
     sensitive = aggregate(data, params.reporting_length)
     risk = risk_report(data, params.reporting_length, options.resolution, sensitive)
-    dp = dp_aggregates(data, params, rng)
+    dp = dp_aggregates(data, params, dp_rng)
     noise_sd = list(dp.report["noise_sd"])
     schema, remap = public_schema(dp.aggregates)
     published = restrict_aggregates(dp.aggregates, schema, remap)
     # The synthesizer sees only the published aggregates, on the public schema.
-    records = SYNTHESIZERS[options.synthesizer](published, rng, noise_sd=noise_sd, **options.synthesizer_options)
+    records = SYNTHESIZERS[options.synthesizer](published, post_rng, noise_sd=noise_sd, **options.synthesizer_options)
     synthetic_agg = aggregate(records, params.reporting_length)
     delta = float(dp.report["delta"])
-    over_budget = ledger.check(private_dir, source, epsilon_total, delta, budget, options.allow_over_budget)
+    over_budget = ledger.check(
+        private_dir, source, epsilon_total, delta, budget, options.allow_over_budget, fingerprint=fingerprint
+    )
+    # The cumulative spend of the source, this release included (sums of published epsilons and deltas).
+    used = ledger.usage(private_dir, source, fingerprint)
+    if used.void:
+        log.warning("publishing %r although a non-DP bundle of it voids its DP guarantee (overridden)", source)
 
     now = utc_now()
     release_id = new_release_id(source, now)
@@ -129,6 +149,8 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
             binning_epsilon=ingested.binning_epsilon,
             epsilon_total=epsilon_total,
             composition="basic sequential composition across releases",
+            cumulative_epsilon=None if used.void else used.epsilon + epsilon_total,
+            cumulative_delta=None if used.void else used.delta + delta,
         ),
         schema=SchemaInfo(
             [
@@ -154,8 +176,11 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
         {
             "release_id": release_id,
             "created_at": metadata.created_at,
+            "dp": True,
+            "mechanism": dp.report["mechanism"],
             "epsilon": epsilon_total,
             "delta": delta,
+            "fingerprint": fingerprint,
             "input": str(Path(options.input).resolve()),
         },
         budget,

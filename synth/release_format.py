@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-FORMAT_VERSION = 1
+#: Version 2 (issue 8): ``privacy.cumulative_epsilon`` and ``privacy.cumulative_delta``. A reader refuses
+#: any other version; releases written by older software must be republished.
+FORMAT_VERSION = 2
 
 # Folder layout of a data directory.
 CURRENT = "current"
@@ -68,6 +70,9 @@ class PrivacyInfo:
     """Parameters and DP outputs of the DP-marginals mechanism (never the true n).
 
     Lists are indexed by combination length, 0-based. ``candidates[0]`` is None: |V_1| is not DP protected.
+    ``cumulative_epsilon`` / ``cumulative_delta``: the sums of ``epsilon_total`` and ``delta`` over every DP
+    release of the source in the ledger, this one included (basic composition); None when the ledger holds
+    a non-DP (k-anonymity) release of the source, which leaves no DP guarantee.
     """
 
     mechanism: str
@@ -95,6 +100,8 @@ class PrivacyInfo:
     binning_epsilon: float
     epsilon_total: float
     composition: str
+    cumulative_epsilon: float | None
+    cumulative_delta: float | None
 
     def noise_sd_of(self, length: int) -> float | None:
         """Noise sd of combinations of ``length`` (None when the release publishes none of that length)."""
@@ -162,7 +169,10 @@ class ReleaseMetadata:
             raise ReleaseFormatError("metadata: expected an object")
         version = doc.get("format_version")
         if version != FORMAT_VERSION:
-            raise ReleaseFormatError(f"metadata: format version {version!r}, this software reads {FORMAT_VERSION}")
+            raise ReleaseFormatError(
+                f"metadata: format version {version!r}, this software reads {FORMAT_VERSION} "
+                "(republish the release with this software)"
+            )
         top = _build(cls, doc, "metadata")
         schema = _build(SchemaInfo, top.schema, "metadata.schema")
         if not isinstance(schema.columns, list) or not isinstance(top.files, dict):

@@ -37,6 +37,7 @@ _DATASET_KEYS = (
     "encoding",
     "max_categories",
     "record_limit",
+    "max_records",
     "column_labels",
 )
 _TABLES = ("dataset", "multi_value", "bins")
@@ -88,6 +89,7 @@ class DatasetSpec:
     encoding: str | None = None
     max_categories: int = 250
     record_limit: int = 0
+    max_records: int | None = None  # public bound on the number of subjects: sets the default δ, larger inputs refused
     column_labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     multi_value: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     bins: Mapping[str, BinSpec] = field(default_factory=lambda: MappingProxyType({}))
@@ -263,6 +265,8 @@ def _parse_dataset(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = check.integer(label, value, 1)
         elif key == "record_limit":
             out[key] = check.integer(label, value, 0)
+        elif key == "max_records":
+            out[key] = check.integer(label, value, 2)
         elif key == "column_labels":
             out[key] = MappingProxyType(_parse_mapping(check, label, value))
         else:

@@ -248,7 +248,7 @@ def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> 
     protected_n = protect_record_count(
         data.n_records, params.number_of_records_epsilon_proportion * params.epsilon, rng
     )
-    split = budget_split(params, protected_n)
+    split = budget_split(params)
     thresholds = params.thresholds()
     levels: dict[int, _Level] = {}
     for length in range(1, r + 1):
@@ -281,7 +281,7 @@ def _report(
         "mechanism": "dp_marginals",
         "epsilon": params.epsilon,
         "delta": split.delta,
-        "delta_source": "user" if params.delta is not None else "1/(ln(n')*n')",
+        "delta_source": split.delta_source,
         "reporting_length": params.reporting_length,
         "protected_number_of_records": protected_n,
         "budget_split": split.to_dict(),

@@ -10,6 +10,8 @@ Deliberate deviations from SDS:
   falls back to the true n, which it then publishes and uses for the default δ).
 - ``DpParams.capped`` lowers R to the number of columns before the budget is split, so no budget is
   spent on lengths that cannot occur (SDS splits over the uncapped R). The column count is public.
+- The default δ comes from a public bound, never from the data (SDS: 1/(ln(n')·n') from the noisy count):
+  1/(n_max·ln(n_max)) with n_max the spec's ``max_records``, else a fixed 1e-6 (:func:`default_delta`).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class DpParams:
     sigma_proportions: tuple[float, ...] | None = None
     fabrication_mode: str = "uncontrolled"
     threshold_values: Mapping[int, float] | tuple[tuple[int, float], ...] | None = None
+    max_records: int | None = None  # public upper bound on the number of subjects (spec); sets the default δ
 
     def __post_init__(self) -> None:
         # Normalise to hashable, immutable forms before validating.
@@ -80,6 +83,9 @@ class DpParams:
             raise ValueError(f"epsilon must be a finite number > 0, got {self.epsilon!r}")
         if self.delta is not None and not 0 < self.delta < 1:
             raise ValueError(f"delta must lie in (0, 1) or be None (automatic), got {self.delta!r}")
+        n_max = self.max_records
+        if n_max is not None and (isinstance(n_max, bool) or not isinstance(n_max, (int, np.integer)) or n_max < 2):
+            raise ValueError(f"max_records must be an integer >= 2 or None, got {n_max!r}")
         if not isinstance(r, (int, np.integer)) or isinstance(r, bool) or r < 1:
             raise ValueError(f"reporting_length must be an integer >= 1, got {r!r}")
         if not 0 <= self.percentile_percentage <= 100:
@@ -188,6 +194,7 @@ class BudgetSplit:
     epsilon_q: float
     sigma_proportions: tuple[float, ...]
     sigmas: tuple[float, ...]
+    delta_source: str = "user"
 
     def to_dict(self) -> dict[str, float]:
         """The ε split (σ and δ are reported separately)."""
@@ -204,19 +211,28 @@ def protect_record_count(n: int, epsilon_n: float, rng: np.random.Generator) -> 
     return int(round(n + rng.laplace(0.0, 1.0 / epsilon_n)))
 
 
-def default_delta(protected_n: int) -> float:
-    """δ = 1 / (ln(n')·n')."""
-    if protected_n < 2:
-        raise ValueError(f"the protected record count is {protected_n}; DP needs more records")
-    return 1.0 / (math.log(protected_n) * protected_n)
+#: The default δ when the spec gives no ``max_records``.
+DEFAULT_DELTA = 1e-6
 
 
-def budget_split(params: DpParams, protected_n: int) -> BudgetSplit:
-    """The budget split of §4.3 for a given protected record count n' (pure; checks the zCDP identity)."""
+def default_delta(max_records: int | None) -> tuple[float, str]:
+    """The default δ and how it was set, from public values only: 1/(n_max·ln(n_max)), else 1e-6.
+
+    Never from the data: SDS's 1/(ln(n')·n') depends on the noisy record count, so δ itself would leak.
+    """
+    if max_records is None:
+        return DEFAULT_DELTA, "default: fixed 1e-6"
+    return 1.0 / (max_records * math.log(max_records)), (
+        f"default: 1/(n_max*ln(n_max)) with n_max = {max_records} (spec max_records)"
+    )
+
+
+def budget_split(params: DpParams) -> BudgetSplit:
+    """The budget split of §4.3 (pure; depends on the parameters only; checks the zCDP identity)."""
     r = params.reporting_length
     eps_n = params.number_of_records_epsilon_proportion * params.epsilon
     eps_m = params.epsilon - eps_n
-    delta = params.delta if params.delta is not None else default_delta(protected_n)
+    delta, delta_source = (params.delta, "user") if params.delta is not None else default_delta(params.max_records)
     if not 0 < delta < 1:
         raise ValueError(f"delta must lie in (0, 1), got {delta}")
     log_term = math.log(2.0 / delta)
@@ -231,7 +247,7 @@ def budget_split(params: DpParams, protected_n: int) -> BudgetSplit:
     tolerance = min(10.0 ** -math.ceil(-math.log10(delta)), 1e-8)
     if abs(spent - rho) > tolerance:
         raise RuntimeError(f"zCDP budget check failed: spent {spent!r} != rho {rho!r}")
-    return BudgetSplit(params.epsilon, eps_n, eps_m, delta, rho, eps_q, props, sigmas)
+    return BudgetSplit(params.epsilon, eps_n, eps_m, delta, rho, eps_q, props, sigmas, delta_source)
 
 
 def threshold_length_1(sigma_1: float, delta_1: int, delta: float) -> float:

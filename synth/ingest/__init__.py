@@ -29,6 +29,7 @@ import pandas as pd
 from synth.encode import Column, Encoded, Schema
 from synth.errors import InputError
 from synth.ingest.binning import assign_bins, bin_edges, interval_labels, numeric_values
+from synth.ingest.fingerprint import content_fingerprint
 from synth.ingest.join import conflict_error, join_codes, subject_numbers
 from synth.ingest.read import read_table
 from synth.ingest.resolve import check_categories, clean_values, factorize, resolve, split_multi
@@ -43,7 +44,8 @@ class IngestResult:
     ``column_labels`` maps every used source column to its human label (the column name by default);
     ``bin_edges`` holds the edges of binned columns (public: from the spec, or DP quantiles);
     ``binning_epsilon`` is the budget the DP quantiles spent. ``input_rows`` and ``subjects`` are exact
-    private counts: for the private report only, never for a release.
+    private counts: for the private report only, never for a release. ``fingerprint`` (private, for the
+    ledger) identifies the input's content (:mod:`synth.ingest.fingerprint`).
     """
 
     data: Encoded
@@ -56,6 +58,7 @@ class IngestResult:
     subjects: int
     delimiter: str | None
     encoding: str | None
+    fingerprint: str
 
     def private_facts(self) -> dict:
         """JSON-ready facts about the private input, for the private report."""
@@ -187,4 +190,5 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
         subjects=n_subjects,
         delimiter=table.delimiter,
         encoding=table.encoding,
+        fingerprint=content_fingerprint(table),
     )

@@ -167,6 +167,8 @@ def metadata(
             binning_epsilon=0.0,
             epsilon_total=4.0,
             composition="basic sequential composition across releases",
+            cumulative_epsilon=12.0,
+            cumulative_delta=3e-6,
         ),
         schema=SchemaInfo([ColumnInfo(**c) for c in schema_columns()]),
         synthesis=SynthesisInfo(method="dp_aggregate_seeded", options={}, n_records=n_synthetic),

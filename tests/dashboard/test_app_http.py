@@ -340,3 +340,23 @@ def test_every_page_renders_for_any_profile(tmp_path, dataset):
         for page in (overview, explore, data, about):
             text = to_json_plotly(page.layout())
             assert "no-release" not in text and "Traceback" not in text
+
+
+def test_about_page_shows_the_cumulative_spend_of_the_dataset(app, release):
+    """Issue 8: the release's own (ε, δ) and the source's cumulative (Σε, Σδ) by the ledger."""
+    from dataclasses import replace
+
+    from plotly.io.json import to_json_plotly
+
+    from layouts import about
+
+    rows = dict(about.parameter_rows(release))
+    assert rows["Privacy loss ε"] == "4" and rows["δ"] == "1e-05"
+    assert rows["Cumulative ε of this dataset (all its releases, this one included)"] == "12"
+    assert rows["Cumulative δ of this dataset (all its releases, this one included)"] == "3e-06"
+    with app.server.test_request_context("/"):
+        page = to_json_plotly(about.layout())
+    assert "Cumulative ε of this dataset" in page and '"12"' in page and '"3e-06"' in page
+    void = replace(release.privacy, cumulative_epsilon=None, cumulative_delta=None)
+    rows = dict(about.parameter_rows(replace(release, metadata=replace(release.metadata, privacy=void))))
+    assert rows["Cumulative ε of this dataset (all its releases, this one included)"] == about.NO_GUARANTEE

@@ -97,6 +97,9 @@ def test_every_page_renders_the_release(client, demo, path):
         for value in (meta.release_id, meta.software_version, meta.synthesis.method, f"{meta.synthesis.n_records:,}"):
             assert value in content
         assert f"{meta.privacy.epsilon:.4g}" in content and f"{meta.privacy.delta:.4g}" in content
+        # The cumulative spend of the source by the ledger (one release so far: its own epsilon_total).
+        assert meta.privacy.cumulative_epsilon == meta.privacy.epsilon_total
+        assert "Cumulative ε of this dataset" in content and f"{meta.privacy.cumulative_epsilon:.4g}" in content
 
 
 def test_api_metadata_is_the_release_metadata(client, demo):
@@ -149,7 +152,15 @@ def test_exports_carry_the_release_provenance(client, demo, url):
     privacy = json.loads(header["privacy"])
     assert privacy == {
         k: asdict(meta.privacy)[k]
-        for k in ("mechanism", "epsilon", "delta", "reporting_length", "protected_number_of_records")
+        for k in (
+            "mechanism",
+            "epsilon",
+            "delta",
+            "cumulative_epsilon",
+            "cumulative_delta",
+            "reporting_length",
+            "protected_number_of_records",
+        )
     }
     frame = pd.read_csv(io.StringIO(text), comment="#")
     if "records" in url:

@@ -372,3 +372,30 @@ def test_ctdc_value_counts(shared_data):
         "IP_Gender_Female",
         "IP_Gender_Male",
     ]
+
+
+# -------------------------------------------------------------------------------- content fingerprint
+
+
+def test_fingerprint_ignores_row_and_column_order_format_and_spec(tmp_path):
+    # Keys the ledger (issue 8, finding 5): the same content under another file, order or format is found.
+    text = "id,Gender,age\n1,F,30\n2,M,40\n3,M,41\n"
+    base = read_private(write(tmp_path, text), load_spec(None)).fingerprint
+    assert base.startswith("sha256:") and len(base) == len("sha256:") + 64
+    same = [
+        read_private(write(tmp_path, "age,id,gender\n41,3,M\n30,1,F\n40, 2 ,M\n", "b.csv"), load_spec(None)),
+        read_private(write(tmp_path, text.replace(",", ";"), "c.txt"), load_spec(None)),
+        read_private(write(tmp_path, text.replace(",", "\t"), "d.tsv"), load_spec(None)),
+        read_private(write(tmp_path, text, "e.csv"), load_spec(None, subject_id="id", use_columns=["age"])),
+    ]
+    path = tmp_path / "f.parquet"
+    pq.write_table(pa.table({"age": ["40", "30", "41"], "gender": ["M", "F", "M"], "id": ["2", "1", "3"]}), path)
+    same.append(read_private(path, load_spec(None)))
+    assert {r.fingerprint for r in same} == {base}
+    for other in (
+        text[: text.rindex("3,")],
+        text.replace("41", "42"),
+        text.replace("Gender", "sex"),
+        text + "4,F,50\n",
+    ):
+        assert read_private(write(tmp_path, other, "g.csv"), load_spec(None)).fingerprint != base

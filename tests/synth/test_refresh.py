@@ -1,6 +1,7 @@
 """End to end: a refresh publishes only DP-protected output; bad input writes nothing; budget refusal."""
 
 import json
+import math
 import subprocess
 import sys
 from importlib import resources
@@ -313,3 +314,99 @@ def test_a_running_refresh_locks_out_a_second_one(tmp_path):
             cwd=tmp_path,
         )
     assert proc.returncode == 2 and "another refresh" in proc.stderr
+
+
+def _refresh_in_process(source: Path, root: Path, name: str | None = None, **params) -> Path:
+    """One refresh of ``source`` through the library (faster than the CLI), seed 1, small columns."""
+    from synth.dp import DpParams
+    from synth.refresh import RefreshOptions, refresh
+
+    overrides = {"subject_id": "case_id", "use_columns": ["gender", "ageBroad", "citizenship"]}
+    if name:
+        overrides["name"] = name
+    options = RefreshOptions(
+        input=source, data_dir=root / "data", private_dir=root / "private", spec_overrides=overrides, seed=1
+    )
+    return refresh(options, DpParams(**params))
+
+
+def test_the_same_seed_never_reproduces_the_dp_noise(tmp_path):
+    # Finding 2 of issue 8: --seed drives only post-processing; the DP noise comes from fresh OS entropy,
+    # so the same input refreshed twice with the same seed publishes different aggregates.
+    from synth.sample import write_sample
+
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=400, seed=5)
+    first = _refresh_in_process(source, tmp_path)
+    second = _refresh_in_process(source, tmp_path)
+    a, b = (pd.read_parquet(rel / "aggregates.parquet") for rel in (first, second))
+    assert set(a["combination"]) & set(b["combination"])  # the comparison has something to compare
+    assert not a[["combination", "count"]].equals(b[["combination", "count"]])
+
+
+def test_default_delta_does_not_depend_on_the_data(tmp_path):
+    # Finding 5 of issue 8: the default delta came from the noisy record count n'; now from public values.
+    from synth.sample import write_sample
+
+    deltas = {}
+    for n in (300, 900):
+        source = write_sample(tmp_path / "private" / f"cases{n}.csv", n_victims=n, seed=n)
+        meta = release.read_metadata(_refresh_in_process(source, tmp_path, name=f"cases{n}"))
+        deltas[n] = (meta.privacy.delta, meta.privacy.delta_source)
+    assert deltas[300] == deltas[900] == (1e-6, "default: fixed 1e-6")
+
+
+def test_max_records_of_the_spec_sets_the_default_delta_and_bounds_the_input(tmp_path):
+    from synth.sample import write_sample
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        '[dataset]\nname = "bounded"\nsubject_id = "case_id"\nuse_columns = ["gender"]\nmax_records = 500\n'
+    )
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=300, seed=3)
+    args = ["refresh", "--input", str(source), "--spec", str(spec), "--epsilon", "1"]
+    dirs = ["--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    proc = run_synth(*args, *dirs, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    privacy = release.read_metadata(release.current_release(tmp_path / "data")).privacy
+    assert privacy.delta == pytest.approx(1 / (500 * math.log(500)))
+    assert privacy.delta_source == "default: 1/(n_max*ln(n_max)) with n_max = 500 (spec max_records)"
+    spec.write_text(spec.read_text().replace("max_records = 500", "max_records = 200"))
+    refused = run_synth(*args, *dirs, cwd=tmp_path)
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "dataset.max_records is 200" in refused.stderr
+
+
+def test_a_new_name_for_the_same_content_does_not_reset_the_budget(tmp_path):
+    # Finding 5 of issue 8: the ledger keys a source by name and content fingerprint.
+    from synth.sample import write_sample
+
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=300, seed=4)
+    shuffled = tmp_path / "private" / "copy.tsv"  # same records, other file name, row order and format
+    pd.read_csv(source, dtype=str, keep_default_na=False).iloc[::-1].to_csv(shuffled, sep="\t", index=False)
+    common = ["--subject-id", "case_id", "--use-columns", "gender,ageBroad", "--epsilon", "12"]
+    dirs = ["--data-dir", str(tmp_path / "data"), "--private-dir", str(tmp_path / "private")]
+    first = run_synth("refresh", "--input", str(source), "--name", "first", *common, *dirs, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    second = run_synth("refresh", "--input", str(shuffled), "--name", "second", *common, *dirs, cwd=tmp_path)
+    assert second.returncode == 2
+    assert "same content" in second.stderr and "'first'" in second.stderr  # the warning
+    assert "spent epsilon 12" in second.stderr and "would exceed its budget (epsilon 20" in second.stderr
+    assert len(release.list_releases(tmp_path / "data")) == 1
+
+
+def test_metadata_publishes_the_cumulative_spend_of_the_source(tmp_path):
+    # Finding 5 of issue 8: releases published only their own epsilon, never the cumulative spend.
+    from synth import ledger
+    from synth.sample import write_sample
+
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=300, seed=6)
+    first = release.read_metadata(_refresh_in_process(source, tmp_path, epsilon=3.0)).privacy
+    second = release.read_metadata(_refresh_in_process(source, tmp_path, epsilon=5.0, delta=2e-6)).privacy
+    assert (first.cumulative_epsilon, first.cumulative_delta) == (3.0, 1e-6)
+    totals = ledger.summary(tmp_path / "private")["cases"]
+    assert totals["refreshes"] == 2
+    assert second.cumulative_epsilon == totals["epsilon_spent"] == 8.0
+    assert second.cumulative_delta == pytest.approx(totals["delta_spent"]) and totals["delta_spent"] == pytest.approx(
+        3e-6
+    )
+    assert (second.epsilon, second.delta) == (5.0, 2e-6)  # this release's own spend, alongside

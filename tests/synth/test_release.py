@@ -31,7 +31,7 @@ def test_write_switches_current_and_records_checksums(tmp_path):
     assert release.current_release(tmp_path) == second
     assert release.verify_release(first) == [] and release.verify_release(second) == []
     meta = release.read_metadata(second)
-    assert meta.format_version == 1 and set(meta.files) == {
+    assert meta.format_version == 2 and set(meta.files) == {
         "aggregates.parquet",
         "synthetic_condensed.csv",
         "evaluation.json",

@@ -30,6 +30,25 @@ def test_other_format_versions_are_refused(document, version):
         ReleaseMetadata.from_json(document)
 
 
+def test_a_version_1_release_is_refused_and_must_be_republished(document):
+    # Version 2 (issue 8) adds the cumulative spend of the source; a version 1 document lacks it.
+    assert FORMAT_VERSION == 2
+    for key in ("cumulative_epsilon", "cumulative_delta"):
+        del document["privacy"][key]
+    document["format_version"] = 1
+    with pytest.raises(ReleaseFormatError, match="format version 1, this software reads 2 .*republish"):
+        ReleaseMetadata.from_json(document)
+    document["format_version"] = 2
+    with pytest.raises(ReleaseFormatError, match=r"missing keys \['cumulative_delta', 'cumulative_epsilon'\]"):
+        ReleaseMetadata.from_json(document)
+
+
+def test_a_void_cumulative_spend_round_trips_as_null(document):
+    document["privacy"]["cumulative_epsilon"] = document["privacy"]["cumulative_delta"] = None
+    meta = ReleaseMetadata.from_json(document)
+    assert meta.privacy.cumulative_epsilon is None and json.loads(json.dumps(meta.to_json())) == document
+
+
 @pytest.mark.parametrize(
     ("path", "key"),
     [((), "created_at"), (("privacy",), "epsilon"), (("dataset",), "title"), (("synthesis",), "n_records")],

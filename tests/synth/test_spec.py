@@ -18,6 +18,7 @@ delimiter = ";"
 encoding = "latin-1"
 max_categories = 50
 record_limit = 100
+max_records = 100000
 column_labels = { age = "Age band" }
 
 [multi_value]
@@ -60,6 +61,7 @@ def test_full_spec_loads(tmp_path):
     assert spec.sensitive_zeros == ("children",)
     assert (spec.delimiter, spec.encoding, spec.max_categories, spec.record_limit) == (";", "latin-1", 50, 100)
     assert dict(spec.column_labels) == {"age": "Age band"}
+    assert spec.max_records == 100_000 and load_spec(None).max_records is None
     assert dict(spec.multi_value) == {"IP_Gender": ";"}
     assert spec.bins["age"] == BinSpec(
         "edges", edges=(0.0, 18.0, 30.0, float("inf")), labels=("minor", "young", "adult")
@@ -110,6 +112,7 @@ def test_flags_alone_build_a_spec():
         ('[dataset]\nuse_columns = "a"\n', "dataset.use_columns: expected a list of strings, got a string"),
         ('[dataset]\nuse_columns = ["a", " A "]\n', "dataset.use_columns: ' A ' is listed twice"),
         ("[dataset]\nrecord_limit = -1\n", "dataset.record_limit: must be >= 0, got -1"),
+        ("[dataset]\nmax_records = 1\n", "dataset.max_records: must be >= 2, got 1"),
         ("[dataset]\nmax_categories = true\n", "dataset.max_categories: expected an integer, got a boolean"),
         ('[dataset]\ndelimiter = ";;"\n', "dataset.delimiter: must be a single character"),
         ('[dataset]\nencoding = "klingon"\n', "dataset.encoding: unknown text encoding 'klingon'"),

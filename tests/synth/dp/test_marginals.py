@@ -128,7 +128,7 @@ def test_noise_scale_matches_report():
         result = dp_aggregates(data, DpParams(), rng)
         assert [k.size for k in result.aggregates.keys.values()] == [12, 54, 108]  # nothing lost or fabricated
         assert result.report["contribution_caps"] == [4, 6, 4]
-        split = budget_split(DpParams(), result.report["protected_number_of_records"])
+        split = budget_split(DpParams())
         sd = result.report["noise_sd"]
         assert sd == pytest.approx([split.sigmas[0] * 2, split.sigmas[1] * math.sqrt(6), split.sigmas[2] * 2])
         for length, true in ((1, 1350), (2, 450), (3, 150)):

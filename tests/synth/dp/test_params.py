@@ -17,10 +17,12 @@ from synth.dp.params import (
 )
 
 # --- budget split and thresholds: the worked example of the reference (ε 4, n' 6018, R 3) -------------
+# The reference's δ = 1/(ln(n')·n') at n' = 6018, given explicitly: our default δ no longer depends on n'.
+WORKED_DELTA = 1.0 / (math.log(6018) * 6018)
 
 
 def test_budget_split_worked_example():
-    split = budget_split(DpParams(), 6018)
+    split = budget_split(DpParams(delta=WORKED_DELTA))
     assert split.epsilon_n == pytest.approx(0.02)
     assert split.epsilon_m == pytest.approx(3.98)
     assert split.delta == pytest.approx(1.909e-5, rel=1e-3)
@@ -33,7 +35,7 @@ def test_budget_split_worked_example():
 
 
 def test_thresholds_worked_example():
-    split = budget_split(DpParams(), 6018)
+    split = budget_split(DpParams(delta=WORKED_DELTA))
     assert split.sigmas[0] * math.sqrt(10) == pytest.approx(15.51, abs=5e-3)
     assert threshold_length_1(split.sigmas[0], 10, split.delta) == pytest.approx(74.88, abs=5e-3)
     for eta, expected in [(1.0, 0.0), (0.55, 9.83), (0.1, 27.06), (0.01, 42.38)]:
@@ -45,11 +47,20 @@ def test_thresholds_worked_example():
     assert threshold_for_length(split, fixed.thresholds(), 2, 45) == 0.0
 
 
-def test_user_delta_and_protected_count_do_not_mix():
-    split = budget_split(DpParams(delta=1e-6), 6018)
-    assert split.delta == 1e-6
-    with pytest.raises(ValueError, match="protected record count"):
-        budget_split(DpParams(), 1)
+def test_default_delta_comes_from_public_values_only():
+    # Finding 5 of issue 8: never from the noisy n' (the split no longer even takes it).
+    assert (budget_split(DpParams()).delta, budget_split(DpParams()).delta_source) == (1e-6, "default: fixed 1e-6")
+    bounded = budget_split(DpParams(max_records=100_000))
+    assert bounded.delta == pytest.approx(1 / (100_000 * math.log(100_000)))
+    assert "n_max = 100000" in bounded.delta_source
+    given = budget_split(DpParams(delta=2e-6, max_records=100_000))
+    assert (given.delta, given.delta_source) == (2e-6, "user")
+
+
+@pytest.mark.parametrize("bad", [1, 0, -5, 2.5, True, "100"])
+def test_max_records_must_be_an_integer_of_at_least_two(bad):
+    with pytest.raises(ValueError, match="max_records"):
+        DpParams(max_records=bad)
 
 
 def test_protected_count_is_laplace_with_scale_one_over_epsilon_n():
@@ -85,7 +96,7 @@ def test_accuracy_modes():
     assert DpParams(accuracy_mode="balanced").resolved_sigma_proportions() == (1.0, 1.0, 1.0)
     custom = DpParams(reporting_length=2, accuracy_mode="custom", sigma_proportions=[2, 1])
     assert custom.resolved_sigma_proportions() == (2.0, 1.0)
-    split = budget_split(custom, 6018)
+    split = budget_split(custom)
     assert split.sigmas[0] == pytest.approx(2 * split.sigmas[1])
 
 

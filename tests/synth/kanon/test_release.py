@@ -74,3 +74,46 @@ def test_kanon_refuses_to_overwrite_and_unknown_mode(tmp_path, capsys):
         == 2
     )
     assert "unknown k-anonymity mode" in capsys.readouterr().err
+
+
+def _kanon(source: Path, out: Path, private: Path, *extra: str) -> int:
+    args = ["kanon", "--input", str(source), "--spec", str(SPEC), "--out", str(out), "--private-dir", str(private)]
+    return main([*args, "--reporting-length", "2", *extra])
+
+
+def test_kanon_is_recorded_in_the_ledger_and_refuses_an_out_in_the_data_dir(tmp_path, capsys):
+    # Finding 4 of issue 8: bundles were invisible to the ledger and could be written where they are served.
+    private, data = tmp_path / "private", tmp_path / "data"
+    source = write_sample(private / "cases.csv", n_victims=200, seed=3)
+    for inside in (data, data / "releases" / "oneoff"):
+        assert _kanon(source, inside, private, "--data-dir", str(data)) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "inside the data directory" in err
+        assert not inside.exists()
+    assert not (private / "ledger.json").exists()
+
+    assert _kanon(source, tmp_path / "oneoff", private, "--data-dir", str(data)) == 0
+    text = (private / "ledger.json").read_text()
+    assert "Infinity" not in text and "NaN" not in text
+    (entry,) = json.loads(text)["sources"]["sample"]["entries"]
+    assert entry["dp"] is False and entry["epsilon"] is None and entry["delta"] is None
+    assert entry["mechanism"] == "k-anonymity" and entry["release_id"] == "kanon-oneoff"
+    assert entry["fingerprint"].startswith("sha256:")
+
+
+def test_a_dp_refresh_after_a_kanon_bundle_is_refused_unless_overridden(tmp_path, capsys):
+    private, data = tmp_path / "private", tmp_path / "data"
+    source = write_sample(private / "cases.csv", n_victims=200, seed=3)
+    # Under another name: the refresh finds the bundle by the fingerprint of the same input content.
+    assert _kanon(source, tmp_path / "oneoff", private, "--name", "bundle") == 0
+    refresh = ["refresh", "--input", str(source), "--spec", str(SPEC), "--reporting-length", "2"]
+    refresh += ["--data-dir", str(data), "--private-dir", str(private)]
+    capsys.readouterr()
+    assert main(refresh) == 2
+    err = capsys.readouterr().err
+    assert "non-DP k-anonymity bundle" in err and "guarantee is already void" in err and "--allow-over-budget" in err
+    assert not (data / "releases").exists()
+    assert main([*refresh, "--allow-over-budget"]) == 0
+    sources = json.loads((private / "ledger.json").read_text())["sources"]
+    assert [(e["dp"], e["over_budget"]) for e in sources["bundle"]["entries"]] == [(False, False)]
+    assert [(e["dp"], e["over_budget"]) for e in sources["sample"]["entries"]] == [(True, True)]
