@@ -1,5 +1,6 @@
 """Ingest: formats, detection, normalisation, subject-id join, multi-value expansion, binning, every error."""
 
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -476,3 +477,19 @@ def test_ctdc_value_counts(shared_data):
         "IP_Gender_Female",
         "IP_Gender_Male",
     ]
+
+
+def test_ctdc_spec_declares_the_codebook_domains(shared_data):
+    """The shipped CTDC spec's domains (from the codebook) cover every value of the real file; the codebook's
+    "Oceania" perpetrator region, absent from the file, is in the schema all the same."""
+    ctdc = shared_data("CTDC_VPsynthetic_condensed.csv")
+    spec = load_spec(Path(str(resources.files("synth") / "data" / "ctdc_vp_spec.toml")))
+    result = read_private(ctdc, spec)  # raises if a value is outside its declared domain
+    assert result.name == "ctdc_vp" and result.data.n_records == 21_195
+    columns = result.data.schema.columns
+    assert all(c.declared for c in columns)  # every column of the file has a published value list
+    assert {c.source for c in columns} == set(spec.domains)
+    regions = [c.attribute_name for c in columns if c.source == "IP_citizen_UNRegion"]
+    assert regions == ["Africa", "Americas/Oceania", "Asia", "Europe", "Oceania"]
+    frame = result.data.to_frame()
+    assert (frame["IP_citizen_UNRegion_Oceania"] == "").all()
