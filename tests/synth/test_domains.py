@@ -90,7 +90,7 @@ def test_small_data_low_epsilon_keeps_declared_values_and_loses_rare_undeclared_
         gender = next(c for c in schema.columns if c.name == "gender")
         assert gender.values == GENDERS and gender.declared
         assert public.keys[1].size == agg.keys[1].size
-        assert (agg.counts[1] >= 0).all() and all((agg.counts[l] > 0).all() for l in (2,))
+        assert (agg.counts[1] >= 0).all() and (agg.counts[2] > 0).all()  # zeros only among declared 1-counts
 
 
 def test_published_declared_attributes_do_not_depend_on_the_data():
