@@ -35,7 +35,9 @@ EXPLANATION = [
         "How precise are the counts?",
         "Each published count comes with the standard deviation of its noise; the dashboard shows the 95% interval "
         "(count ± 1.96 × sd). Counts too small to be distinguished from noise are suppressed and shown as "
-        "'not reported' — they are not zero.",
+        "'not reported' — they are not zero. The exception is a column whose list of values is public (declared "
+        "in advance, e.g. from a codebook): each of its values is always published, and its count, even 0, is a "
+        "noisy estimate.",
     ),
     (
         "What are the synthetic records for?",

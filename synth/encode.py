@@ -26,6 +26,8 @@ class Column:
     values: the distinct values, codes index into it (sorted; binned columns keep bin order).
     multi_value: True for a binary column produced by expanding a multi-value column.
     delimiter: the multi-value delimiter of the source column (None for ordinary columns).
+    declared: True when the source column's values are a public domain (declared in the spec's ``[domains]``,
+      or the bin labels of a binned column): ``values`` then lists every declared value, present or not.
     """
 
     name: str
@@ -33,6 +35,7 @@ class Column:
     values: tuple[str, ...]
     multi_value: bool = False
     delimiter: str | None = None
+    declared: bool = False
 
     @property
     def attribute_name(self) -> str:
@@ -94,6 +97,7 @@ class Schema:
                 "values": list(c.values),
                 "multi_value": c.multi_value,
                 "delimiter": c.delimiter,
+                "declared": c.declared,
             }
             for c in self.columns
         ]
@@ -102,7 +106,14 @@ class Schema:
     def from_dict(cls, columns: list[dict]) -> Schema:
         return cls(
             tuple(
-                Column(d["name"], d["source"], tuple(d["values"]), bool(d.get("multi_value")), d.get("delimiter"))
+                Column(
+                    d["name"],
+                    d["source"],
+                    tuple(d["values"]),
+                    bool(d.get("multi_value")),
+                    d.get("delimiter"),
+                    bool(d.get("declared")),
+                )
                 for d in columns
             )
         )

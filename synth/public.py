@@ -3,10 +3,13 @@
 The encoded schema of the private input lists every value seen there, including values seen once, and an
 expanded multi-value column's *name* carries a value (``perpRole_Smuggler``). Before anything is written,
 the schema is cut down to the attributes that survived as DP 1-combinations; combinations and synthetic
-cells that mention anything else are dropped.
+cells that mention anything else are dropped. Every value of a declared column (a public domain) survives,
+with a DP 1-count that may be 0, so such columns keep all their values and their ``declared`` flag.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,7 +17,7 @@ import pandas as pd
 from synth import release_format as fmt
 from synth.aggregates import Aggregates
 from synth.combos import pack
-from synth.encode import ABSENT, Column, Encoded, Schema
+from synth.encode import ABSENT, Encoded, Schema
 
 
 def public_schema(agg: Aggregates) -> tuple[Schema, np.ndarray]:
@@ -30,7 +33,7 @@ def public_schema(agg: Aggregates) -> tuple[Schema, np.ndarray]:
         kept = [i for i in range(len(col.values)) if survivors[start + i]]
         if not kept:
             continue
-        columns.append(Column(col.name, col.source, tuple(col.values[i] for i in kept), col.multi_value, col.delimiter))
+        columns.append(replace(col, values=tuple(col.values[i] for i in kept)))
         for i in kept:
             remap[start + i] = next_id
             next_id += 1

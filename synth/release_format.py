@@ -110,7 +110,12 @@ class PrivacyInfo:
 
 @dataclass(frozen=True)
 class ColumnInfo:
-    """One encoded column: its source column, value domain, multi-value expansion and display label."""
+    """One encoded column: its source column, value domain, multi-value expansion and display label.
+
+    ``declared``: the column's value domain is public (declared in the spec, or bin labels), so ``values``
+    lists every declared value, each with a published DP 1-count (0 included); otherwise ``values`` are the
+    values that survived the DP threshold.
+    """
 
     name: str
     source: str
@@ -118,6 +123,7 @@ class ColumnInfo:
     multi_value: bool
     delimiter: str | None
     label: str
+    declared: bool = False
 
 
 @dataclass(frozen=True)

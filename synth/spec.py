@@ -1,4 +1,5 @@
-"""Dataset spec: how to read one private input file (columns, subject id, multi-value columns, binning).
+"""Dataset spec: how to read one private input file (columns, subject id, multi-value columns, binning, public
+value domains).
 
 A spec comes from a TOML file (see README, "Dataset spec") and/or command-line overrides. Validation here is
 structural (keys, types, ranges); column names are checked against the input file's header at ingest time
@@ -40,7 +41,8 @@ _DATASET_KEYS = (
     "max_records",
     "column_labels",
 )
-_TABLES = ("dataset", "multi_value", "bins")
+_TABLES = ("dataset", "multi_value", "bins", "domains")
+_DOMAIN_KEYS = ("values", "file", "other")
 
 
 def column_key(name: str) -> str:
@@ -77,6 +79,20 @@ class BinSpec:
 
 
 @dataclass(frozen=True)
+class Domain:
+    """The public value list of one column (``[domains]``): every value the column may hold, in order.
+
+    ``values`` are trimmed, as written (ingest escapes the reserved ``;`` and ``:`` as it does for cells).
+    ``other``: a declared value that out-of-domain values are mapped to; None means such a value is an error.
+    ``file``: the values file it was read from (resolved path), None for an inline list.
+    """
+
+    values: tuple[str, ...]
+    other: str | None = None
+    file: str | None = None
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
     """Everything ingest needs to know about one input file. Column names are as the user wrote them."""
 
@@ -93,6 +109,7 @@ class DatasetSpec:
     column_labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     multi_value: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     bins: Mapping[str, BinSpec] = field(default_factory=lambda: MappingProxyType({}))
+    domains: Mapping[str, Domain] = field(default_factory=lambda: MappingProxyType({}))
     source: str = COMMAND_LINE
 
     def error(self, problem: str, column: str | None = None) -> InputError:
@@ -236,6 +253,81 @@ def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
     return spec
 
 
+def _domain_list(check: _Checker, key: str, raw: Any, column: str) -> tuple[str, ...]:
+    """An inline value list: trimmed non-empty strings, no value twice (values compare exactly, after trimming)."""
+    if not isinstance(raw, list):
+        raise check.fail(key, f"expected a list of strings, got {_type_name(raw)}", column)
+    values = tuple(check.string(f"{key}[{i}]", v).strip() for i, v in enumerate(raw))
+    first: dict[str, int] = {}
+    for i, v in enumerate(values):
+        if v in first:
+            raise check.fail(f"{key}[{i}]", f"{v!r} is listed twice (also at [{first[v]}])", column)
+        first[v] = i
+    return values
+
+
+def _domain_file(check: _Checker, key: str, raw: Any, column: str) -> tuple[tuple[str, ...], str]:
+    """The values of a values file (one per line; blank lines and lines starting with # skipped) and its path.
+
+    A relative path is relative to the folder of the spec file.
+    """
+    name = check.string(key, raw)
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = Path(check.source).parent / path
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise check.fail(
+            key, f"values file {str(path)!r} not found (relative to the spec file's folder)", column
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise check.fail(key, f"cannot read values file {str(path)!r}: {exc}", column) from None
+    values: list[str] = []
+    first: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        value = line.strip()
+        if not value or value.startswith("#"):
+            continue
+        if value in first:
+            raise check.fail(
+                key, f"{value!r} is listed twice in {str(path)!r} (lines {first[value]} and {number})", column
+            )
+        first[value] = number
+        values.append(value)
+    return tuple(values), str(path)
+
+
+def _parse_domain(check: _Checker, column: str, raw: Any) -> Domain:
+    """``COL = ["v1", ...]`` or ``COL = { values = [...] | file = "path", other = "v" }``."""
+    if isinstance(raw, list):
+        key = f"domains.{column}"
+        domain = Domain(_domain_list(check, key, raw, column))
+    elif not isinstance(raw, dict):
+        raise check.fail(
+            f"domains.{column}", f"expected a list of values or a table (values or file), got {_type_name(raw)}", column
+        )
+    else:
+        key = f"[domains.{column}]"
+        table = raw
+        check.known_keys(f"domains.{column}", table, _DOMAIN_KEYS)
+        if ("values" in table) == ("file" in table):
+            raise check.fail(key, "give either 'values' (a list) or 'file' (a values file, one per line)", column)
+        if "values" in table:
+            domain = Domain(_domain_list(check, f"{key} values", table["values"], column))
+        else:
+            values, file = _domain_file(check, f"{key} file", table["file"], column)
+            domain = Domain(values, file=file)
+        if "other" in table:
+            other = check.string(f"{key} other", table["other"]).strip()
+            if other not in domain.values:
+                raise check.fail(f"{key} other", f"{other!r} must itself be one of the declared values", column)
+            domain = replace(domain, other=other)
+    if not domain.values:
+        raise check.fail(key, "declares no value; list at least one", column)
+    return domain
+
+
 def _parse_mapping(check: _Checker, key: str, raw: Any, *, blank_values: bool = False) -> dict[str, str]:
     """A table of column name -> non-empty string (``blank_values``: whitespace-only values allowed)."""
     table = check.table(key, raw)
@@ -296,6 +388,35 @@ def _check_roles(spec: DatasetSpec) -> None:
                 )
 
 
+def _check_domains(spec: DatasetSpec) -> None:
+    """A declared domain must fit its column's role: not the subject id nor a binned column (whose bin labels
+    are its domain), no value holding the column's multi-value delimiter, no "0" unless it is a sensitive zero.
+    """
+    binned = {column_key(c) for c in spec.bins}
+    delimiters = {column_key(c): d for c, d in spec.multi_value.items()}
+    zeros = {column_key(c) for c in spec.sensitive_zeros}
+    for col, domain in spec.domains.items():
+        key = column_key(col)
+        if key in binned:
+            raise spec.error(f"[domains] {col}: the column is binned, its bin labels are its domain; remove it", col)
+        if spec.subject_id and key == column_key(spec.subject_id):
+            raise spec.error(f"[domains] {col}: names the subject id column; the id is never an attribute", col)
+        delimiter = delimiters.get(key)
+        for value in domain.values:
+            if delimiter is not None and delimiter in value:
+                raise spec.error(
+                    f"[domains] {col}: {value!r} holds the column's multi-value delimiter {delimiter!r}; "
+                    "declare the single values, not sets",
+                    col,
+                )
+            if value == "0" and key not in zeros:
+                raise spec.error(
+                    f"[domains] {col}: '0' means absent in this column; list the column in dataset.sensitive_zeros "
+                    "or drop '0' from the domain",
+                    col,
+                )
+
+
 def load_spec(
     path: Path | None = None,
     *,
@@ -335,6 +456,9 @@ def load_spec(
         kwargs["bins"] = MappingProxyType(
             {check.string("[bins] key", col): _parse_bin(check, col, b) for col, b in bins.items()}
         )
+        domains = check.table("[domains]", raw.get("domains", {}))
+        check.strings("[domains] keys", list(domains))
+        kwargs["domains"] = MappingProxyType({col: _parse_domain(check, col, d) for col, d in domains.items()})
     overrides = {
         k: v
         for k, v in dict(
@@ -358,4 +482,5 @@ def load_spec(
     kwargs["multi_value"] = MappingProxyType(merged)
     spec = DatasetSpec(source=source, **kwargs)
     _check_roles(spec)
+    _check_domains(spec)
     return spec

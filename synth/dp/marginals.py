@@ -5,6 +5,12 @@ record its valid l-tuples, choose the contribution cap Δ_l with a DP percentile
 contribute at most Δ_l uniformly chosen tuples, add N(0, σ_l²Δ_l) to every candidate (zeros included) and
 keep those above the threshold. Survivors are then rounded, parent-filled and normalised.
 
+Public value domains (issue 8): the values of a *declared* column (``Column.declared``: a spec ``[domains]``
+entry or a binned column) are public, so they are all 1-candidates, present in the data or not, and all
+released with their noisy count (rounded, clamped at 0) without the length-1 threshold, which exists only to
+hide which values occur. Undeclared columns keep SDS's data-derived domain and threshold; longer lengths
+are unchanged (declared values with a positive noisy count extend like any survivor).
+
 Everything is vectorised: records are processed in blocks from :func:`synth.combos.record_blocks` (one row
 per record holding all its l-combination keys), candidates are matched through a dense position table
 (or :func:`synth.combos.lookup` for large key spaces) and counted with ``np.bincount``. All randomness comes from
@@ -17,6 +23,7 @@ Deliberate deviations from SDS (besides those listed in :mod:`synth.dp.params`):
 - Once Δ_l = 0 (or V_l is empty) the longer lengths are skipped without drawing their percentile: their
   candidate sets are empty, so SDS's percentile over all-zero counts returns 0 as well.
 - The report leaves out |V_1| (the number of distinct attributes in the private data, not DP protected).
+- Declared domains (above) are not in SDS.
 """
 
 from __future__ import annotations
@@ -64,6 +71,12 @@ class _Level:
     contribution_cap: int
     threshold: float | None  # None when nothing could survive (Δ = 0 or no candidates)
 
+    def seeds(self) -> np.ndarray:
+        """The survivors that the next length's candidates extend: those with a noisy count above 0. Every
+        survivor has one, except declared values, which are kept whatever their count (a value whose count is
+        not positive has no published combination: normalisation would cap them at 0)."""
+        return self.keys[self.noisy > 0]
+
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values of an int array (sort-based: numpy 2.4's hash-based ``np.unique`` is ~40x slower here)."""
@@ -71,10 +84,18 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
 
 
+def declared_attributes(data: Encoded) -> np.ndarray:
+    """Boolean mask over attribute ids: the attributes of columns with a public (declared) domain."""
+    declared = np.array([c.declared for c in data.schema.columns], dtype=bool)
+    return declared[data.schema.attr_column]
+
+
 def candidates_length_1(data: Encoded) -> np.ndarray:
-    """V_1: every attribute present in the data (the domain comes from the data, as SDS)."""
+    """V_1: every attribute present in the data (for undeclared columns the domain comes from the data, as
+    SDS), plus every value of a declared column, present or not."""
     attrs = data.attributes()
-    return sorted_unique(attrs[attrs >= 0].astype(np.int64))
+    present = attrs[attrs >= 0].astype(np.int64)
+    return sorted_unique(np.concatenate([present, np.flatnonzero(declared_attributes(data))]))
 
 
 def extend_candidates(
@@ -150,8 +171,12 @@ def _noisy_level(
     thresholds: Thresholds,
     percentage: float,
     rng: np.random.Generator,
+    public: np.ndarray | None = None,
 ) -> _Level:
-    """Cap, count, add noise and threshold the candidates of one length."""
+    """Cap, count, add noise and threshold the candidates of one length.
+
+    ``public`` (boolean, one per candidate): candidates of a declared domain, kept whatever their noisy count.
+    """
     empty = np.zeros(0, dtype=np.int64)
     if candidates.size == 0:
         return _Level(empty, np.zeros(0), 0, 0, None)
@@ -164,7 +189,9 @@ def _noisy_level(
         cap,
     )
     if cap == 0:
-        return _Level(empty, np.zeros(0), candidates.size, 0, None)
+        # Nobody contributes, so every capped count is exactly 0; declared values are published as such.
+        kept = candidates[public] if public is not None else empty
+        return _Level(kept, np.zeros(kept.size), candidates.size, 0, None)
     counts = np.zeros(candidates.size, dtype=np.int64)
     for pos in blocks:
         counts += np.bincount(pos[cap_contributions(pos, cap, rng)], minlength=candidates.size)
@@ -172,6 +199,8 @@ def _noisy_level(
     noisy = counts + rng.standard_normal(candidates.size) * (split.sigmas[length - 1] * np.sqrt(cap))
     threshold = threshold_for_length(split, thresholds, length, cap)
     keep = (noisy > threshold) & (noisy > 0)
+    if public is not None:
+        keep |= public
     return _Level(candidates[keep], noisy[keep], candidates.size, cap, threshold)
 
 
@@ -228,16 +257,28 @@ def normalise_counts(keys: dict[int, np.ndarray], counts: dict[int, np.ndarray],
 
 
 def postprocess(
-    levels: dict[int, tuple[np.ndarray, np.ndarray]], base: int
+    levels: dict[int, tuple[np.ndarray, np.ndarray]], base: int, declared: np.ndarray | None = None
 ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray]]:
-    """Round the noisy survivors, drop zeros, add missing parents and normalise."""
+    """Round the noisy survivors, drop zeros, add missing parents and normalise.
+
+    ``declared`` (boolean mask over attribute ids): 1-combinations of a declared domain are kept with their
+    rounded count clamped at 0 (a published 0 is a DP estimate, not a suppression). Their combinations of
+    length >= 2 normalise to 0 and are dropped like every other zero.
+    """
     keys, counts = {}, {}
     for length, (ks, noisy) in levels.items():
         rounded = round_counts(noisy)
         keep = rounded > 0
-        keys[length], counts[length] = ks[keep], rounded[keep]
+        if length == 1 and declared is not None:
+            keep |= declared[ks]
+        keys[length], counts[length] = ks[keep], np.maximum(rounded[keep], 0)
     keys, counts = add_missing_parents(keys, counts, base)
-    return keys, normalise_counts(keys, counts, base)
+    counts = normalise_counts(keys, counts, base)
+    for length in keys:
+        if length >= 2:
+            positive = counts[length] > 0
+            keys[length], counts[length] = keys[length][positive], counts[length][positive]
+    return keys, counts
 
 
 def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> DpResult:
@@ -250,14 +291,19 @@ def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> 
     )
     split = budget_split(params)
     thresholds = params.thresholds()
+    declared = declared_attributes(data)
     levels: dict[int, _Level] = {}
     for length in range(1, r + 1):
+        public = None
         if length == 1:
             candidates = candidates_length_1(data)
+            public = declared[candidates]  # released whatever their count: no threshold
         else:
-            candidates = extend_candidates(levels[length - 1].keys, base, data.schema.attr_column, length)
-        levels[length] = _noisy_level(data, candidates, length, split, thresholds, params.percentile_percentage, rng)
-    keys, counts = postprocess({l: (lv.keys, lv.noisy) for l, lv in levels.items()}, base)
+            candidates = extend_candidates(levels[length - 1].seeds(), base, data.schema.attr_column, length)
+        levels[length] = _noisy_level(
+            data, candidates, length, split, thresholds, params.percentile_percentage, rng, public
+        )
+    keys, counts = postprocess({l: (lv.keys, lv.noisy) for l, lv in levels.items()}, base, declared)
     aggregates = Aggregates(data.schema, r, keys, counts, protected_n)
     return DpResult(aggregates, _report(params, split, thresholds, levels, counts, protected_n))
 

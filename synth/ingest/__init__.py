@@ -7,12 +7,15 @@ Pipeline (the reference system's data model, sds-algorithms.md section 2):
 2. resolve the spec's column names against the header (trimmed, case-insensitive; :mod:`synth.ingest.resolve`);
 3. keep the first ``record_limit`` rows; trim values, treat ``""`` and ``"0"`` as absent (except in
    sensitive-zero columns), escape the reserved ``;`` and ``:`` as ``<semicolon>`` / ``<colon>``
-   (:mod:`synth.ingest.resolve`);
+   (:mod:`synth.ingest.resolve`); check the values of columns with a declared domain (``[domains]``), mapping
+   out-of-domain values to the domain's ``other`` value or refusing them (:mod:`synth.ingest.domains`);
 4. join rows that share a subject id (single-value columns fill, multi-value columns union;
    :mod:`synth.ingest.join`);
 5. bin numeric columns (:mod:`synth.ingest.binning`; DP quantile edges, :mod:`synth.dp.quantiles`, spend
    privacy budget);
-6. expand multi-value columns into binary ``{col}_{value}`` columns and encode (:mod:`synth.encode`).
+6. expand multi-value columns into binary ``{col}_{value}`` columns and encode (:mod:`synth.encode`). A
+   declared column (and a binned one: its bin labels are public) lists every declared value in declared order,
+   present or not, and is marked ``declared``; other columns list the values present, sorted.
 
 Every bad input raises one :class:`~synth.errors.InputError` naming file, row (1-based, header = row 1) and
 column where they apply. Nothing is written. The row counts in :class:`IngestResult` are private facts.
@@ -29,6 +32,7 @@ import pandas as pd
 from synth.encode import Column, Encoded, Schema
 from synth.errors import InputError
 from synth.ingest.binning import assign_bins, bin_edges, interval_labels, numeric_values
+from synth.ingest.domains import apply_domain, declared_values
 from synth.ingest.fingerprint import content_fingerprint
 from synth.ingest.join import conflict_error, join_codes, subject_numbers
 from synth.ingest.read import read_table
@@ -100,11 +104,16 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
     numbers: dict[str, np.ndarray] = {}
     for col in plan.used:
         zero_is_value = col in plan.sensitive_zeros
+        domain = plan.domains.get(col)
         if col in plan.multi_value:
-            multi[col] = split_multi(frame[col], plan.multi_value[col], zero_is_value)
+            positions, parts = split_multi(frame[col], plan.multi_value[col], zero_is_value)
+            if domain is not None:
+                parts = apply_domain(parts, rows[positions], domain, col, file, spec.source)
+            multi[col] = positions, parts
             check_categories(multi[col][1].nunique(), col, spec, file)
             continue
-        coded[col] = factorize(clean_values(frame[col], zero_is_value))
+        cells = clean_values(frame[col], zero_is_value)
+        coded[col] = factorize(cells if domain is None else apply_domain(cells, rows, domain, col, file, spec.source))
         if col in plan.bins:
             numbers[col] = numeric_values(*coded[col], rows, col, plan.bins[col], file)
         else:
@@ -137,12 +146,24 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
     for col in plan.used:
         if col in multi:
             positions, parts = multi[col]
-            codes, values = pd.factorize(parts, sort=True)
+            if col in plan.domains:  # every declared value gets its column, in declared order
+                values = declared_values(plan.domains[col])
+                codes = pd.Index(values).get_indexer(parts)
+            else:
+                codes, values = pd.factorize(parts, sort=True)
             present = np.zeros((n_subjects, len(values)), dtype=bool)
             present[row_subject[positions], codes] = True
             blocks.append(np.where(present, 0, -1))
             columns += [
-                Column(f"{col}_{v}", col, ("1",), multi_value=True, delimiter=plan.multi_value[col]) for v in values
+                Column(
+                    f"{col}_{v}",
+                    col,
+                    ("1",),
+                    multi_value=True,
+                    delimiter=plan.multi_value[col],
+                    declared=col in plan.domains,
+                )
+                for v in values
             ]
         elif col in plan.bins:
             bins, has = plan.bins[col], joined[col] >= 0
@@ -150,12 +171,18 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
             binning_epsilon += bins.epsilon
             index = np.full(n_subjects, -1, dtype=np.int64)
             index[has] = assign_bins(numbers[col][joined[col][has]], edges)
-            labels = np.array(bins.labels or interval_labels(edges), dtype=object)
-            # Bin order, not alphabetical: the values of a binned column are its labels as the bins run.
-            codes, values = _sorted_codes(index, labels, sort=False)
-            blocks.append(codes[:, None])
-            columns.append(Column(col, col, values))
+            # Bin order, not alphabetical: the values of a binned column are its labels as the bins run, all of
+            # them (the edges are public, so the labels are a declared domain).
+            labels = tuple(str(label) for label in (bins.labels or interval_labels(edges)))
+            blocks.append(index[:, None])
+            columns.append(Column(col, col, labels, declared=True))
             edges_by_column[col] = tuple(float(e) for e in edges)
+        elif col in plan.domains:
+            # All declared values in declared order, also those absent from the data.
+            values = declared_values(plan.domains[col])
+            position = np.append(pd.Index(values).get_indexer(coded[col][1]), -1)
+            blocks.append(position[joined[col]][:, None])
+            columns.append(Column(col, col, values, declared=True))
         else:
             codes, values = _sorted_codes(joined[col], coded[col][1])
             blocks.append(codes[:, None])

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from synth.errors import InputError
-from synth.spec import COMMAND_LINE, BinSpec, DatasetSpec, column_key
+from synth.spec import COMMAND_LINE, BinSpec, DatasetSpec, Domain, column_key
 
 ESCAPES = ((";", "<semicolon>"), (":", "<colon>"))
 
@@ -27,6 +27,7 @@ class Plan:
     sensitive_zeros: frozenset[str]
     bins: dict[str, BinSpec]
     labels: dict[str, str]
+    domains: dict[str, Domain]
 
 
 def resolve(header: list[str], spec: DatasetSpec, file: str) -> Plan:
@@ -56,6 +57,8 @@ def resolve(header: list[str], spec: DatasetSpec, file: str) -> Plan:
     if not used:
         raise InputError("no columns left to use (the header has only the subject id?)", file=file, row=1)
     labels = {find("dataset.column_labels", c): label for c, label in spec.column_labels.items()}
+    # Domains of columns that are not used are ignored, as their labels are.
+    domains = {find("domains", c): d for c, d in spec.domains.items()}
     return Plan(
         used=used,
         subject_id=subject_id,
@@ -63,6 +66,7 @@ def resolve(header: list[str], spec: DatasetSpec, file: str) -> Plan:
         sensitive_zeros=frozenset(find("dataset.sensitive_zeros", c) for c in spec.sensitive_zeros),
         bins={find("bins", c): b for c, b in spec.bins.items()},
         labels={h: labels.get(h, h) for h in used},
+        domains={h: d for h, d in domains.items() if h in used},
     )
 
 

@@ -105,7 +105,8 @@ def denoised_one_counts(agg: Aggregates, noise_sd: list[float] | None) -> np.nda
     usable = (cells == published[None, :]) & (published > 0)[None, :] & (absent_share <= MAX_ABSENT_SHARE)[None, :]
     estimate = sums + counts[:, None] * absent_share[None, :]
     var = published[None, :] * v2 + (counts[:, None] / n) ** 2 * published[None, :] * v1
-    precision = np.where(usable, 1.0 / var, 0.0)
+    # var is 0 for a column without a positive count (a declared column whose values all have DP count 0).
+    precision = np.divide(1.0, var, out=np.zeros_like(var), where=usable)
     combined = (counts / v1 + (precision * estimate).sum(axis=1)) / (1.0 / v1 + precision.sum(axis=1))
     return np.where(counts > 0, np.maximum(combined, 0.0), 0.0)
 
@@ -253,7 +254,8 @@ def rake(codes: np.ndarray, sizes: np.ndarray, weights: np.ndarray, targets: dic
         for (i, j), target in targets.items():
             cells = _cells(codes, sizes, i, j)
             current = np.bincount(cells, w, minlength=target.size)
-            ratio = np.divide(target.ravel(), current, out=np.ones_like(current), where=current > 0)
+            with np.errstate(over="ignore"):  # a cell of only near-zero (penalised) weights: clipped below
+                ratio = np.divide(target.ravel(), current, out=np.ones_like(current), where=current > 0)
             w *= np.clip(ratio, 0.0, MAX_RATIO)[cells]
     return w
 

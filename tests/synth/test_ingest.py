@@ -1,5 +1,6 @@
 """Ingest: formats, detection, normalisation, subject-id join, multi-value expansion, binning, every error."""
 
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -152,7 +153,7 @@ def test_edges_binning_with_default_labels(tmp_path):
     result = read_private(path, load_spec(spec_path))
     # The blank line is skipped; "0" is absent (no sensitive_zeros), so that subject has no age.
     assert table(result) == {"age": ["[0, 18)", "[18, 30)", "", "[18, 30)", "[30, inf]"]}
-    # Values are in bin order (only bins that occur); "0" is absent, as everywhere without sensitive_zeros.
+    # Values are every bin label in bin order (declared); "0" is absent, as everywhere without sensitive_zeros.
     assert result.data.schema.columns[0].values == ("[0, 18)", "[18, 30)", "[30, inf]")
     assert result.bin_edges == {"age": (0.0, 18.0, 30.0, float("inf"))} and result.binning_epsilon == 0.0
 
@@ -188,6 +189,110 @@ def test_assign_bins_and_labels():
     edges = np.array([0.0, 1.0, 2.5])
     assert assign_bins(np.array([-1, 0, 0.999, 1, 2.5, 7]), edges).tolist() == [0, 0, 0, 1, 1, 1]
     assert interval_labels(edges) == ("[0, 1)", "[1, 2.5]")
+
+
+# ------------------------------------------------------------------------------------- public domains
+
+
+def spec_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_declared_column_lists_every_declared_value_in_declared_order(tmp_path):
+    spec = spec_file(
+        tmp_path,
+        '[dataset]\nsubject_id = "id"\n[multi_value]\nroles = ";"\n'
+        '[domains]\ngender = ["Male", "Female", "Other"]\nroles = ["z", "x", "a:b", "never"]\n',
+    )
+    path = write(tmp_path, "id,gender,roles,city\n1,Female,x;a:b,Oslo\n2, Male ,,Rome\n1,,z,\n3,,,Oslo\n")
+    result = read_private(path, load_spec(spec))
+    columns = {c.name: c for c in result.data.schema.columns}
+    # Declared order, absent values included ("Other", "never"); escaped as cells are ("a<colon>b").
+    assert columns["gender"].values == ("Male", "Female", "Other") and columns["gender"].declared
+    assert [n for n in result.data.schema.names if n.startswith("roles_")] == [
+        "roles_z",
+        "roles_x",
+        "roles_a<colon>b",
+        "roles_never",
+    ]
+    assert all(columns[n].declared and columns[n].multi_value for n in columns if n.startswith("roles_"))
+    assert not columns["city"].declared and columns["city"].values == ("Oslo", "Rome")  # from the data, as before
+    assert table(result) == {
+        "gender": ["Female", "Male", ""],
+        "roles_z": ["1", "", ""],
+        "roles_x": ["1", "", ""],
+        "roles_a<colon>b": ["1", "", ""],
+        "roles_never": ["", "", ""],
+        "city": ["Oslo", "Rome", "Oslo"],
+    }
+
+
+def test_value_outside_the_domain_names_file_row_column_and_value(tmp_path):
+    spec = spec_file(tmp_path, '[domains]\ngender = ["Female", "Male"]\n')
+    path = write(tmp_path, "gender,age\nFemale,1\nMale,2\n\nfemale,3\nX,4\n")
+    with pytest.raises(InputError) as err:
+        read_private(path, load_spec(spec))
+    # Values compare exactly (case matters); the blank line still counts as a spreadsheet row.
+    assert (err.value.file, err.value.row, err.value.column) == (str(path), 5, "gender")
+    assert "value 'female' is not in the column's declared domain" in str(err.value) and str(spec) in str(err.value)
+
+
+def test_multi_value_part_outside_the_domain_names_its_row(tmp_path):
+    (tmp_path / "roles.txt").write_text("Recruiter\nExploiter\n", encoding="utf-8")
+    spec = spec_file(tmp_path, '[multi_value]\nroles = ";"\n[domains]\nroles = { file = "roles.txt" }\n')
+    path = write(tmp_path, "id,roles\n1,Recruiter;Exploiter\n2,Exploiter ; Smuggler\n")
+    with pytest.raises(InputError) as err:
+        read_private(path, load_spec(spec))
+    assert (err.value.file, err.value.row, err.value.column) == (str(path), 3, "roles")
+    assert "value 'Smuggler'" in str(err.value) and "roles.txt" in str(err.value)
+
+
+def test_out_of_domain_values_map_to_the_declared_other_value(tmp_path):
+    spec = spec_file(
+        tmp_path,
+        '[multi_value]\nroles = ";"\n[domains.gender]\nvalues = ["F", "M", "Other"]\nother = "Other"\n'
+        '[domains.roles]\nvalues = ["a", "b", "other"]\nother = "other"\n',
+    )
+    path = write(tmp_path, "gender,roles\nF,a;x\nNB,x;y\nM,\n,b\n")
+    result = read_private(path, load_spec(spec))
+    assert table(result) == {
+        "gender": ["F", "Other", "M", ""],
+        "roles_a": ["1", "", "", ""],
+        "roles_b": ["", "", "", "1"],
+        "roles_other": ["1", "1", "", ""],  # x and y both map to "other": one value of the set
+    }
+
+
+def test_binned_columns_are_declared_with_every_bin(tmp_path):
+    spec = spec_file(tmp_path, '[bins.age]\nmethod = "equal_width"\nlower = 0\nupper = 90\nbins = 3\n')
+    result = read_private(write(tmp_path, "age\n5\n10\n"), load_spec(spec))
+    (column,) = result.data.schema.columns
+    assert column.declared and column.values == ("[0, 30)", "[30, 60)", "[60, 90]")  # empty bins included
+    assert table(result) == {"age": ["[0, 30)", "[0, 30)"]}
+
+
+def test_domains_of_unused_columns_are_ignored_and_unknown_columns_refused(tmp_path):
+    path = write(tmp_path, "a,b\nx,1\ny,2\n")
+    spec = spec_file(tmp_path, '[dataset]\nuse_columns = ["a"]\n[domains]\nb = ["9"]\n')
+    assert table(read_private(path, load_spec(spec))) == {"a": ["x", "y"]}
+    spec = spec_file(tmp_path, '[domains]\nc = ["9"]\n')
+    with pytest.raises(InputError) as err:
+        read_private(path, load_spec(spec))
+    assert (err.value.file, err.value.column) == (str(spec), "c")
+    assert "domains names a column that is not in the header" in str(err.value)
+
+
+def test_domain_error_comes_before_any_dp_quantile(tmp_path):
+    spec = spec_file(
+        tmp_path,
+        '[bins.v]\nmethod = "quantile"\nlower = 0\nupper = 10\nbins = 2\nepsilon = 1\n[domains]\ng = ["a"]\n',
+    )
+    rng = np.random.default_rng(0)
+    with pytest.raises(InputError, match="value 'b' is not in the column's declared domain"):
+        read_private(write(tmp_path, "v,g\n1,a\n2,b\n"), load_spec(spec), rng=rng)
+    assert rng.bit_generator.state == np.random.default_rng(0).bit_generator.state  # no DP draw was made
 
 
 # ---------------------------------------------------------------------------------------------- errors
@@ -399,3 +504,19 @@ def test_fingerprint_ignores_row_and_column_order_format_and_spec(tmp_path):
         text + "4,F,50\n",
     ):
         assert read_private(write(tmp_path, other, "g.csv"), load_spec(None)).fingerprint != base
+
+
+def test_ctdc_spec_declares_the_codebook_domains(shared_data):
+    """The shipped CTDC spec's domains (from the codebook) cover every value of the real file; the codebook's
+    "Oceania" perpetrator region, absent from the file, is in the schema all the same."""
+    ctdc = shared_data("CTDC_VPsynthetic_condensed.csv")
+    spec = load_spec(Path(str(resources.files("synth") / "data" / "ctdc_vp_spec.toml")))
+    result = read_private(ctdc, spec)  # raises if a value is outside its declared domain
+    assert result.name == "ctdc_vp" and result.data.n_records == 21_195
+    columns = result.data.schema.columns
+    assert all(c.declared for c in columns)  # every column of the file has a published value list
+    assert {c.source for c in columns} == set(spec.domains)
+    regions = [c.attribute_name for c in columns if c.source == "IP_citizen_UNRegion"]
+    assert regions == ["Africa", "Americas/Oceania", "Asia", "Europe", "Oceania"]
+    frame = result.data.to_frame()
+    assert (frame["IP_citizen_UNRegion_Oceania"] == "").all()

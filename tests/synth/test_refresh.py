@@ -2,11 +2,13 @@
 
 import json
 import math
+import re
 import subprocess
 import sys
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -19,6 +21,15 @@ RARE = "ZZQ"  # a distinctive value carried by a few planted unique records
 
 def run_synth(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "synth", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def spec_without_domain(folder: Path, column: str) -> Path:
+    """A copy of the sample spec with ``column`` undeclared, so that it may hold a planted out-of-list value."""
+    text, n = re.subn(rf"(?m)^{column} = \[[^\]]*\]\n", "", SAMPLE_SPEC.read_text(encoding="utf-8"))
+    assert n == 1
+    path = folder / "spec.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +53,7 @@ def planted(tmp_path_factory):
         "--input",
         str(source),
         "--spec",
-        str(SAMPLE_SPEC),
+        str(spec_without_domain(root, "perpRole")),  # citizenship is undeclared in the sample spec already
         "--epsilon",
         "4",
         "--seed",
@@ -95,7 +106,8 @@ def test_release_is_complete_and_intact(planted):
     assert len(privacy.noise_sd) == 3 and privacy.protected_number_of_records > 0
     aggs = pd.read_parquet(rel / "aggregates.parquet")
     assert set(aggs["length"]) == {1, 2, 3}
-    assert (aggs["count"] > 0).all()
+    # A value of a declared column may be published with count 0 (a DP estimate); zeros are dropped otherwise.
+    assert (aggs["count"] >= 0).all() and (aggs.loc[aggs["length"] > 1, "count"] > 0).all()
 
 
 def test_rare_planted_value_never_reaches_the_release(planted):
@@ -183,6 +195,85 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path):
         cwd=tmp_path,
     )
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
+
+
+DOMAINS_SPEC = """
+[dataset]
+name = "declared"
+[multi_value]
+roles = ";"
+[domains]
+gender = ["F", "M", "X"]
+roles = ["a", "b", "c"]
+"""
+
+
+def _declared_input(tmp_path: Path, n: int = 240) -> Path:
+    """Small data: gender F/M (declared with X, absent), roles a/b (declared with c, absent), and an undeclared
+    city with two common values and three rare ones (2 records each)."""
+    rng = np.random.default_rng(4)
+    cities = list(rng.choice(["north", "south"], n - 6)) + ["r1", "r1", "r2", "r2", "r3", "r3"]
+    frame = pd.DataFrame(
+        {"gender": rng.choice(["F", "M"], n), "roles": rng.choice(["a", "b", "a;b", ""], n), "city": cities}
+    )
+    source = tmp_path / "private" / "declared.csv"
+    source.parent.mkdir(parents=True)
+    frame.to_csv(source, index=False)
+    (tmp_path / "spec.toml").write_text(DOMAINS_SPEC, encoding="utf-8")
+    return source
+
+
+def _refresh_args(tmp_path: Path, source: Path, *extra: str) -> list[str]:
+    return [
+        "refresh",
+        "--input",
+        str(source),
+        "--spec",
+        str(tmp_path / "spec.toml"),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--private-dir",
+        str(tmp_path / "private"),
+        *extra,
+    ]
+
+
+def test_refresh_with_declared_domains_publishes_every_declared_value(tmp_path):
+    source = _declared_input(tmp_path)
+    # Epsilon 1 on 240 rows; a larger record-count share keeps n' near n (Laplace scale 10 instead of 200).
+    extra = ("--epsilon", "1", "--delta", "1e-5", "--number-of-records-epsilon-proportion", "0.1")
+    proc = run_synth(*_refresh_args(tmp_path, source, *extra), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rel = release.current_release(tmp_path / "data")
+    assert release.verify_release(rel) == []
+    meta = release.read_metadata(rel)
+    columns = {c.name: c for c in meta.schema.columns}
+    assert columns["gender"].values == ["F", "M", "X"] and columns["gender"].declared
+    assert [n for n in columns if n.startswith("roles_")] == ["roles_a", "roles_b", "roles_c"]
+    assert all(columns[n].declared for n in ("roles_a", "roles_b", "roles_c"))
+    city = columns["city"].values if "city" in columns else []
+    assert not {"r1", "r2", "r3"} & set(city)  # undeclared: 2 records each, far below the 1-way threshold
+    assert "city" not in columns or not columns["city"].declared
+    doc = json.loads((rel / "metadata.json").read_text())
+    assert {c["name"]: c["declared"] for c in doc["schema"]["columns"]}["gender"] is True
+    aggs = pd.read_parquet(rel / "aggregates.parquet").set_index("combination")
+    # Declared values absent from the data are published with a count (a DP estimate, possibly 0).
+    assert aggs.loc["gender:X", "length"] == 1 and aggs.loc["gender:X", "count"] >= 0
+    assert aggs.loc["roles_c:1", "length"] == 1 and aggs.loc["roles_c:1", "count"] >= 0
+    synthetic = pd.read_parquet(rel / "synthetic.parquet")
+    assert len(synthetic) > 0 and set(synthetic["gender"].dropna()) <= {"F", "M", "X"}
+
+
+def test_out_of_domain_value_exits_2_before_any_dp_work_or_ledger_charge(tmp_path):
+    source = _declared_input(tmp_path)
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    frame.loc[6, "gender"] = "Q"  # spreadsheet row 8
+    frame.to_csv(source, index=False)
+    proc = run_synth(*_refresh_args(tmp_path, source), cwd=tmp_path)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert f"file {source}, row 8, column 'gender'" in line and "value 'Q' is not in the column's declared" in line
+    assert not (tmp_path / "data").exists() and not (tmp_path / "private" / "ledger.json").exists()
 
 
 def test_refresh_on_ctdc_victim_perpetrator_file(tmp_path, shared_data):

@@ -276,6 +276,30 @@ def test_spec_declares_every_multi_value_column() -> None:
     assert spec["multi_value"] == {col: ";" for col in tables.MULTI_VALUE_COLUMNS}
 
 
+def test_spec_domains_are_the_generator_tables(rows: pd.DataFrame) -> None:
+    """The sample spec's [domains] are the generator's public value tables (countries stay undeclared)."""
+    spec = tomllib.loads((resources.files("synth") / "data" / "sample_spec.toml").read_text(encoding="utf-8"))
+    expected = {
+        "yearRegister": tables.YEARS,
+        "gender": tables.GENDERS,
+        "ageBroad": tables.AGES,
+        "majorityStatus": tables.MAJORITY,
+        "isForcedLabour": ("1",),
+        "isSexualExploit": ("1",),
+        "isOtherExploit": ("1",),
+        "typeOfLabour": tables.SECTORS,
+        "meansOfControl": tables.MEANS,
+        "perpRole": tables.ROLES,
+        **tables.PERP_DOMAINS,
+    }
+    expected = {col: [v for v in values if v] for col, values in expected.items()}
+    assert spec["domains"] == expected
+    assert set(COLUMNS) - set(expected) == {"case_id", "citizenship", "CountryOfExploitation"}
+    for col, values in expected.items():  # what the generator writes stays inside (the set order is free)
+        cells = rows[col][rows[col] != ""].str.split(tables.MULTI_DELIMITER).explode()
+        assert set(cells) <= set(values), col
+
+
 def test_region_pair_without_corridor_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     # A flat seed gives every region pair a positive share, but no corridor goes from Asia to the Americas.
     monkeypatch.setattr("synth.sample.generator.REGION_PAIR_SEED", np.ones((5, 5)))

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from synth.errors import InputError
-from synth.spec import COMMAND_LINE, BinSpec, DatasetSpec, load_spec
+from synth.spec import COMMAND_LINE, BinSpec, DatasetSpec, Domain, load_spec
 
 FULL = """
 [dataset]
@@ -161,3 +161,94 @@ def test_missing_spec_file(tmp_path):
 def test_bad_override_names_command_line():
     with pytest.raises(InputError, match=r"^command-line options: dataset.record_limit: must be >= 0"):
         load_spec(None, record_limit=-5)
+
+
+# ---------------------------------------------------------------------------------------- [domains]
+
+
+def test_domains_inline_table_and_file(tmp_path):
+    (tmp_path / "ages.txt").write_text("\ufeff# age bands, one per line\n0--17\n\n 18+ \n# end\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        """
+[multi_value]
+roles = ";"
+[domains]
+gender = ["Female", " Male "]
+roles = ["Recruiter", "Exploiter"]
+age = { file = "ages.txt", other = "18+" }
+[domains.status]
+values = ["Adult", "Minor", "Unknown"]
+other = "Unknown"
+""",
+    )
+    spec = load_spec(path)
+    assert spec.domains["gender"] == Domain(("Female", "Male"))  # trimmed, declared order kept
+    assert spec.domains["roles"].values == ("Recruiter", "Exploiter")
+    assert spec.domains["age"] == Domain(("0--17", "18+"), other="18+", file=str(tmp_path / "ages.txt"))
+    assert spec.domains["status"] == Domain(("Adult", "Minor", "Unknown"), other="Unknown")
+
+
+def test_domain_file_path_is_relative_to_the_spec_file(tmp_path):
+    (tmp_path / "lists").mkdir()
+    (tmp_path / "lists" / "g.txt").write_text("F\nM\n", encoding="utf-8")
+    (tmp_path / "specs").mkdir()
+    path = tmp_path / "specs" / "spec.toml"
+    path.write_text('[domains]\ng = { file = "../lists/g.txt" }\n', encoding="utf-8")
+    assert load_spec(path).domains["g"].values == ("F", "M")
+
+
+def test_a_zero_may_be_declared_in_a_sensitive_zero_column(tmp_path):
+    path = write(tmp_path, '[dataset]\nsensitive_zeros = ["kids"]\n[domains]\nkids = ["0", "1", "2+"]\n')
+    assert load_spec(path).domains["kids"].values == ("0", "1", "2+")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('[domains]\ng = ["F", "M", "F"]\n', "domains.g[2]: 'F' is listed twice (also at [0])"),
+        ('[domains]\ng = ["F", " F"]\n', "domains.g[1]: 'F' is listed twice"),
+        ("[domains]\ng = []\n", "domains.g: declares no value"),
+        ('[domains]\ng = ["F", 1]\n', "domains.g[1]: expected a string, got an integer"),
+        ('[domains]\ng = ["F", "  "]\n', "domains.g[1]: must not be empty"),
+        ('[domains]\ng = "F"\n', "domains.g: expected a list of values or a table (values or file), got a string"),
+        ('[domains]\ng = { values = ["F"], other = "X" }\n', "[domains.g] other: 'X' must itself be one of"),
+        ('[domains]\ng = { values = ["F"], file = "g.txt" }\n', "[domains.g]: give either 'values'"),
+        ('[domains]\ng = { other = "F" }\n', "[domains.g]: give either 'values'"),
+        ('[domains]\ng = { values = ["F"], default = "F" }\n', "[domains.g] key 'default': unknown key"),
+        ('[domains]\ng = { file = "nope.txt" }\n', "[domains.g] file: values file"),
+        ('[domains]\ng = ["F"]\nG = ["M"]\n', "[domains] keys: 'G' is listed twice"),
+        ('[domain]\ng = ["F"]\n', "key 'domain': unknown key"),
+        (
+            '[bins.age]\nmethod = "edges"\nedges = [0, 1]\n[domains]\nAge = ["x"]\n',
+            "[domains] Age: the column is binned, its bin labels are its domain",
+        ),
+        ('[dataset]\nsubject_id = "id"\n[domains]\nID = ["1"]\n', "[domains] ID: names the subject id column"),
+        (
+            '[multi_value]\nroles = "|"\n[domains]\nroles = ["a", "a|b"]\n',
+            "[domains] roles: 'a|b' holds the column's multi-value delimiter '|'",
+        ),
+        ('[domains]\nkids = ["0", "1"]\n', "[domains] kids: '0' means absent in this column"),
+    ],
+)
+def test_domain_errors_name_file_and_key(tmp_path, text, expected):
+    assert expected in spec_error(tmp_path, text)
+
+
+def test_domain_file_errors_name_the_values_file(tmp_path):
+    msg = spec_error(tmp_path, '[domains]\ng = { file = "g.txt" }\n')
+    assert f"values file {str(tmp_path / 'g.txt')!r} not found" in msg
+    (tmp_path / "g.txt").write_text("F\nM\n\nF\n", encoding="utf-8")
+    msg = spec_error(tmp_path, '[domains]\ng = { file = "g.txt" }\n')
+    assert "[domains.g] file: 'F' is listed twice in" in msg and "(lines 1 and 4)" in msg
+    (tmp_path / "g.txt").write_text("# nothing\n\n", encoding="utf-8")
+    assert "[domains.g]: declares no value" in spec_error(tmp_path, '[domains]\ng = { file = "g.txt" }\n')
+    (tmp_path / "g.txt").write_bytes(b"F\n\xff\n")
+    assert "cannot read values file" in spec_error(tmp_path, '[domains]\ng = { file = "g.txt" }\n')
+
+
+def test_a_command_line_multi_value_delimiter_is_checked_against_the_domain(tmp_path):
+    path = write(tmp_path, '[domains]\nroles = ["a;b"]\n')
+    assert load_spec(path).domains["roles"].values == ("a;b",)  # a single-value column may hold ";"
+    with pytest.raises(InputError, match=r"\[domains\] roles: 'a;b' holds the column's multi-value delimiter"):
+        load_spec(path, multi_value={"roles": ";"})
