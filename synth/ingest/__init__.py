@@ -12,7 +12,9 @@ Pipeline (the reference system's data model, sds-algorithms.md section 2):
    :mod:`synth.ingest.join`);
 5. bin numeric columns (:mod:`synth.ingest.binning`; DP quantile edges, :mod:`synth.dp.quantiles`, spend
    privacy budget);
-6. expand multi-value columns into binary ``{col}_{value}`` columns and encode (:mod:`synth.encode`).
+6. keep at most m_c values per subject in a multi-value column c (a uniformly random subset of a larger
+   set; m_c from the spec), expand multi-value columns into binary ``{col}_{value}`` columns and encode
+   (:mod:`synth.encode`).
 
 Every bad input raises one :class:`~synth.errors.InputError` naming file, row (1-based, header = row 1) and
 column where they apply. Nothing is written. The row counts in :class:`IngestResult` are private facts.
@@ -26,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from synth.dp.marginals import cap_contributions
 from synth.encode import Column, Encoded, Schema
 from synth.errors import InputError
 from synth.ingest.binning import assign_bins, bin_edges, interval_labels, numeric_values
@@ -42,8 +45,9 @@ class IngestResult:
 
     ``column_labels`` maps every used source column to its human label (the column name by default);
     ``bin_edges`` holds the edges of binned columns (public: from the spec, or DP quantiles);
-    ``binning_epsilon`` is the budget the DP quantiles spent. ``input_rows`` and ``subjects`` are exact
-    private counts: for the private report only, never for a release.
+    ``binning_epsilon`` is the budget the DP quantiles spent. ``input_rows``, ``subjects`` and
+    ``subsampled`` (per multi-value column, the subjects that had more than m_c values) are exact private
+    counts: for the private report only, never for a release.
     """
 
     data: Encoded
@@ -54,6 +58,7 @@ class IngestResult:
     bin_edges: dict[str, tuple[float, ...]]
     input_rows: int
     subjects: int
+    subsampled: dict[str, int]
     delimiter: str | None
     encoding: str | None
 
@@ -62,6 +67,7 @@ class IngestResult:
         return {
             "input_rows": self.input_rows,
             "subjects": self.subjects,
+            "subjects_with_multi_values_subsampled": self.subsampled,
             "delimiter": self.delimiter,
             "encoding": self.encoding,
         }
@@ -77,10 +83,19 @@ def _sorted_codes(codes: np.ndarray, values: np.ndarray, sort: bool = True) -> t
     return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), tuple(str(v) for v in values[used])
 
 
+def _keep_at_most(present: np.ndarray, m: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """Each subject's (row's) values, a uniformly random ``m`` of them where it has more; and how many had more."""
+    over = int((present.sum(axis=1) > m).sum())
+    if over == 0:
+        return present, 0
+    return cap_contributions(np.where(present, 0, -1), m, rng), over
+
+
 def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | None = None) -> IngestResult:
     """Read, validate, join, bin and encode one private input file (see the module docstring).
 
-    ``rng`` drives the DP quantiles of quantile-binned columns (fresh OS entropy when None).
+    ``rng`` drives the DP quantiles of quantile-binned columns and the subsampling of multi-value sets larger
+    than m_c (fresh OS entropy when None).
     """
     path = Path(path)
     file = str(path)
@@ -131,12 +146,16 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
     columns: list[Column] = []
     edges_by_column: dict[str, tuple[float, ...]] = {}
     binning_epsilon = 0.0
+    subsampled: dict[str, int] = {}
     for col in plan.used:
         if col in multi:
             positions, parts = multi[col]
             codes, values = pd.factorize(parts, sort=True)
             present = np.zeros((n_subjects, len(values)), dtype=bool)
             present[row_subject[positions], codes] = True
+            present, subsampled[col] = _keep_at_most(present, plan.max_values[col], rng)
+            values = values[present.any(axis=0)]
+            present = present[:, present.any(axis=0)]
             blocks.append(np.where(present, 0, -1))
             columns += [
                 Column(f"{col}_{v}", col, ("1",), multi_value=True, delimiter=plan.multi_value[col]) for v in values
@@ -185,6 +204,7 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
         bin_edges=edges_by_column,
         input_rows=len(frame),
         subjects=n_subjects,
+        subsampled=subsampled,
         delimiter=table.delimiter,
         encoding=table.encoding,
     )

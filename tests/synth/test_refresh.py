@@ -128,6 +128,18 @@ def test_no_private_workspace_file_appears_in_the_release(planted):
     assert str(private) not in text and "cases.csv" not in text
 
 
+def test_subsampled_multi_value_sets_are_counted_in_the_private_report_only(planted):
+    root, rel, _ = planted
+    (report,) = (root / "private" / "reports").glob("*/private_report.json")
+    subsampled = json.loads(report.read_text())["input"]["subjects_with_multi_values_subsampled"]
+    assert set(subsampled) == {"meansOfControl", "perpGender", "perpAgeBroad", "perpCitizenRegion"} | {
+        "perpRelation",
+        "perpRole",
+        "perpPaid",
+    }
+    assert "subsampled" not in _release_text(rel)
+
+
 def test_ledger_records_the_spend_and_refuses_past_budget(planted, tmp_path):
     root, _, _ = planted
     ledger = json.loads((root / "private" / "ledger.json").read_text())
