@@ -1,9 +1,10 @@
 """DP marginals: differentially private counts of attribute combinations up to length R (SDS §4.5).
 
 Level by level (l = 1..R): build the candidate universe V_l from the level l-1 survivors, count for every
-record its valid l-tuples, choose the contribution cap Δ_l with a DP percentile, let every record
-contribute at most Δ_l uniformly chosen tuples, add N(0, σ_l²Δ_l) to every candidate (zeros included) and
-keep those above the threshold. Survivors are then rounded, parent-filled and normalised.
+record its valid l-tuples, choose the contribution cap Δ_l with a DP percentile over a public range
+(:mod:`synth.dp.percentile`, bounded by W_max, which the caller derives from the spec and the header), let
+every record contribute at most Δ_l uniformly chosen tuples, add N(0, σ_l²Δ_l) to every candidate (zeros
+included) and keep those above the threshold. Survivors are then rounded, parent-filled and normalised.
 
 Everything is vectorised: records are processed in blocks from :func:`synth.combos.record_blocks` (one row
 per record holding all its l-combination keys), candidates are matched through a dense position table
@@ -11,11 +12,12 @@ per record holding all its l-combination keys), candidates are matched through a
 the ``numpy.random.Generator`` passed in.
 
 Deliberate deviations from SDS (besides those listed in :mod:`synth.dp.params`):
+- Δ_l is chosen among public candidates (:mod:`synth.dp.percentile`), not among 0..max(contribution).
 - Candidates of length l >= 2 are checked against the surviving (l-1)-subsets only. SDS checks every
   sub-combination of length 2..l-1; that is equivalent, because every survivor of length l-1 was itself
   a candidate whose shorter sub-combinations had all survived.
-- Once Δ_l = 0 (or V_l is empty) the longer lengths are skipped without drawing their percentile: their
-  candidate sets are empty, so SDS's percentile over all-zero counts returns 0 as well.
+- Once Δ_l = 0 or V_l is empty (l >= 2) the longer lengths are skipped without drawing their percentile:
+  that depends only on DP outputs. The length-1 percentile is always drawn.
 - The report leaves out |V_1| (the number of distinct attributes in the private data, not DP protected).
 """
 
@@ -32,7 +34,7 @@ import numpy.typing as npt
 from synth.aggregates import Aggregates
 from synth.combos import lookup, pack, record_blocks, unpack
 from synth.dp.params import BudgetSplit, DpParams, Thresholds, budget_split, protect_record_count, threshold_for_length
-from synth.dp.percentile import dp_percentile
+from synth.dp.percentile import contribution_bound, dp_percentile
 from synth.encode import Encoded
 
 log = logging.getLogger(__name__)
@@ -149,14 +151,16 @@ def _noisy_level(
     split: BudgetSplit,
     thresholds: Thresholds,
     percentage: float,
+    w_max: int,
     rng: np.random.Generator,
 ) -> _Level:
-    """Cap, count, add noise and threshold the candidates of one length."""
+    """Cap, count, add noise and threshold the candidates of one length (for l = 1: the attributes present)."""
     empty = np.zeros(0, dtype=np.int64)
-    if candidates.size == 0:
+    if candidates.size == 0 and length > 1:  # no (l-1)-combination survived: decided by DP outputs only
         return _Level(empty, np.zeros(0), 0, 0, None)
     blocks, valid_counts = _record_positions(data, candidates, length)
-    cap = dp_percentile(valid_counts, percentage, split.epsilon_q, rng)
+    bound = contribution_bound(w_max, length)
+    cap = dp_percentile(valid_counts, percentage, split.epsilon_q, bound, rng)
     log.debug(
         "length %d: uncapped max contribution %d, DP cap %d (private, not published)",
         length,
@@ -240,8 +244,13 @@ def postprocess(
     return keys, normalise_counts(keys, counts, base)
 
 
-def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> DpResult:
-    """(ε, δ)-DP counts of all combinations of length 1..R, and the report of how they were made."""
+def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator, *, max_attributes: int) -> DpResult:
+    """(ε, δ)-DP counts of all combinations of length 1..R, and the report of how they were made.
+
+    ``max_attributes`` is W_max, the most attributes one record can hold, from public information only
+    (:func:`synth.dp.percentile.max_attributes`); it bounds the range of every contribution cap. R is
+    lowered to the number of encoded columns.
+    """
     params = params.capped(len(data.schema.columns))
     r = params.reporting_length
     base = data.schema.n_attrs
@@ -256,7 +265,9 @@ def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> 
             candidates = candidates_length_1(data)
         else:
             candidates = extend_candidates(levels[length - 1].keys, base, data.schema.attr_column, length)
-        levels[length] = _noisy_level(data, candidates, length, split, thresholds, params.percentile_percentage, rng)
+        levels[length] = _noisy_level(
+            data, candidates, length, split, thresholds, params.percentile_percentage, max_attributes, rng
+        )
     keys, counts = postprocess({l: (lv.keys, lv.noisy) for l, lv in levels.items()}, base)
     aggregates = Aggregates(data.schema, r, keys, counts, protected_n)
     return DpResult(aggregates, _report(params, split, thresholds, levels, counts, protected_n))

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from synth.dp.marginals import cap_contributions
+from synth.dp.percentile import max_attributes
 from synth.encode import Column, Encoded, Schema
 from synth.errors import InputError
 from synth.ingest.binning import assign_bins, bin_edges, interval_labels, numeric_values
@@ -45,7 +46,8 @@ class IngestResult:
 
     ``column_labels`` maps every used source column to its human label (the column name by default);
     ``bin_edges`` holds the edges of binned columns (public: from the spec, or DP quantiles);
-    ``binning_epsilon`` is the budget the DP quantiles spent. ``input_rows``, ``subjects`` and
+    ``binning_epsilon`` is the budget the DP quantiles spent. ``max_attributes`` is W_max, the most attributes
+    a subject can hold, from the spec and the header only (public). ``input_rows``, ``subjects`` and
     ``subsampled`` (per multi-value column, the subjects that had more than m_c values) are exact private
     counts: for the private report only, never for a release.
     """
@@ -56,6 +58,7 @@ class IngestResult:
     column_labels: dict[str, str]
     binning_epsilon: float
     bin_edges: dict[str, tuple[float, ...]]
+    max_attributes: int
     input_rows: int
     subjects: int
     subsampled: dict[str, int]
@@ -202,6 +205,7 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
         column_labels=plan.labels,
         binning_epsilon=binning_epsilon,
         bin_edges=edges_by_column,
+        max_attributes=max_attributes(plan.used, plan.max_values),
         input_rows=len(frame),
         subjects=n_subjects,
         subsampled=subsampled,

@@ -155,6 +155,7 @@ def test_multi_value_sets_above_max_values_are_subsampled_uniformly(tmp_path):
     assert held[:4000].mean(axis=0) == pytest.approx([0.4] * 5, abs=0.035)
     assert result.subsampled == {"m": 4000}
     assert result.private_facts()["subjects_with_multi_values_subsampled"] == {"m": 4000}
+    assert result.max_attributes == 2 + 1  # m_c for m, 1 for s: from the spec and header only
 
 
 def test_default_max_values_and_values_subsampled_away(tmp_path):
@@ -162,7 +163,7 @@ def test_default_max_values_and_values_subsampled_away(tmp_path):
     path = write(tmp_path, "m\na;b;c;d;e;f;g\n" + "a;b;c;d;e;f\n" * 3)
     spec = load_spec(None, multi_value={"m": ";"})
     kept = [read_private(path, spec, rng=np.random.default_rng(s)) for s in range(60)]
-    assert all(k.subsampled == {"m": 1} for k in kept)
+    assert all(k.subsampled == {"m": 1} and k.max_attributes == 6 for k in kept)
     assert all((k.data.codes[0] >= 0).sum() == 6 for k in kept)
     # when g is the value dropped, its expanded column goes (no column without a value); both cases occur
     # in 60 runs except with probability (6/7)^60 + (1/7)^60 < 1e-4

@@ -13,6 +13,7 @@ import pytest
 from synth.aggregates import aggregate
 from synth.combos import pack
 from synth.dp.marginals import (
+    DpResult,
     add_missing_parents,
     cap_contributions,
     dp_aggregates,
@@ -21,7 +22,12 @@ from synth.dp.marginals import (
     postprocess,
 )
 from synth.dp.params import DpParams, budget_split
-from synth.encode import Column, encode_frame
+from synth.encode import Column, Encoded, encode_frame
+
+
+def dp(data: Encoded, params: DpParams, rng) -> DpResult:
+    """DP marginals of a table of single-value columns: W_max = the number of columns."""
+    return dp_aggregates(data, params, rng, max_attributes=len(data.schema.columns))
 
 
 def full_factorial(n_columns: int, n_values: int, copies: int):
@@ -108,7 +114,7 @@ def test_large_epsilon_reproduces_exact_counts_of_non_rare_attributes():
     frame.loc[0, "a"] = "rare"  # a unique value: below ρ_1, so never published
     data = encode_frame(frame)
     params = DpParams(epsilon=1e5, percentile_percentage=100)
-    result = dp_aggregates(data, params, np.random.default_rng(9))
+    result = dp(data, params, np.random.default_rng(9))
     exact = aggregate(data, 3)
     rare = data.schema.attr_id("a", "rare")
     for length in range(1, 4):
@@ -125,7 +131,7 @@ def test_noise_scale_matches_report():
     standardised = {1: [], 2: [], 3: []}
     rng = np.random.default_rng(21)
     for _ in range(60):
-        result = dp_aggregates(data, DpParams(), rng)
+        result = dp(data, DpParams(), rng)
         assert [k.size for k in result.aggregates.keys.values()] == [12, 54, 108]  # nothing lost or fabricated
         assert result.report["contribution_caps"] == [4, 6, 4]
         split = budget_split(DpParams(), result.report["protected_number_of_records"])
@@ -162,7 +168,7 @@ def test_fabrication_of_zero_candidates(mode, low, high):
     fabricated = 0
     rng = np.random.default_rng(4)
     for _ in range(5):
-        result = dp_aggregates(data, params, rng)
+        result = dp(data, params, rng)
         assert result.report["candidates"][1] == 400
         true_pairs = pack(np.array([[k, 20 + k] for k in range(20)]), data.schema.n_attrs)
         assert np.isin(true_pairs, result.aggregates.keys[2]).all()
@@ -182,7 +188,7 @@ def test_no_one_combination_below_threshold_survives():
     # "rare" values r0..r99 occur 3 times each, far below ρ_1 ≈ 33 (noise SD ≈ 7)
     data = encode_frame(frame)
     for seed in range(3):
-        result = dp_aggregates(data, DpParams(), np.random.default_rng(seed))
+        result = dp(data, DpParams(), np.random.default_rng(seed))
         published = [data.schema.attr_label(a) for a in result.aggregates.keys[1].tolist()]
         assert sorted(published) == [("common", "x"), ("common", "y"), ("rare", "big")]
         assert result.aggregates.counts[1].min() >= math.floor(result.report["thresholds"][0])
@@ -190,9 +196,9 @@ def test_no_one_combination_below_threshold_survives():
 
 def test_binary_search_and_dense_table_give_the_same_result(monkeypatch):
     data = full_factorial(3, 4, 3)
-    dense = dp_aggregates(data, DpParams(), np.random.default_rng(7))
+    dense = dp(data, DpParams(), np.random.default_rng(7))
     monkeypatch.setattr("synth.dp.marginals.DENSE_INDEX_MAX", 0)
-    searched = dp_aggregates(data, DpParams(), np.random.default_rng(7))
+    searched = dp(data, DpParams(), np.random.default_rng(7))
     assert dense.report == searched.report
     for length in (1, 2, 3):
         assert np.array_equal(dense.aggregates.counts[length], searched.aggregates.counts[length])
@@ -200,9 +206,9 @@ def test_binary_search_and_dense_table_give_the_same_result(monkeypatch):
 
 def test_determinism_under_seed():
     data = full_factorial(3, 4, 3)
-    a = dp_aggregates(data, DpParams(), np.random.default_rng(7))
-    b = dp_aggregates(data, DpParams(), np.random.default_rng(7))
-    c = dp_aggregates(data, DpParams(), np.random.default_rng(8))
+    a = dp(data, DpParams(), np.random.default_rng(7))
+    b = dp(data, DpParams(), np.random.default_rng(7))
+    c = dp(data, DpParams(), np.random.default_rng(8))
     assert a.report == b.report
     for length in (1, 2, 3):
         assert np.array_equal(a.aggregates.keys[length], b.aggregates.keys[length])
@@ -249,7 +255,7 @@ def _numbers(value):
 
 def test_report_is_json_and_holds_no_exact_record_count():
     data = full_factorial(3, 3, 47)  # n = 1269
-    result = dp_aggregates(data, DpParams(), np.random.default_rng(3))
+    result = dp(data, DpParams(), np.random.default_rng(3))
     report = json.loads(json.dumps(result.report))
     assert set(report) == REPORT_KEYS  # a new field must be reviewed for privacy before it is added here
     assert result.aggregates.n_records == report["protected_number_of_records"] != data.n_records
@@ -259,7 +265,7 @@ def test_report_is_json_and_holds_no_exact_record_count():
 
 def test_reporting_length_beyond_columns_is_capped():
     data = full_factorial(2, 2, 200)
-    result = dp_aggregates(data, DpParams(reporting_length=5), np.random.default_rng(0))
+    result = dp(data, DpParams(reporting_length=5), np.random.default_rng(0))
     assert result.aggregates.reporting_length == 2 and result.report["reporting_length"] == 2
     assert len(result.report["sigma"]) == 2
 
@@ -267,5 +273,5 @@ def test_reporting_length_beyond_columns_is_capped():
 def test_schema_values_given_explicitly_are_not_candidates():
     columns = [Column("a", "a", ("x", "y", "z"))]  # "z" is in the schema but not in the data
     data = encode_frame(pd.DataFrame({"a": ["x"] * 500 + ["y"] * 500}), columns)
-    result = dp_aggregates(data, DpParams(reporting_length=1), np.random.default_rng(0))
+    result = dp(data, DpParams(reporting_length=1), np.random.default_rng(0))
     assert result.aggregates.keys[1].tolist() == [0, 1]
