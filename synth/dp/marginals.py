@@ -13,6 +13,8 @@ the ``numpy.random.Generator`` passed in.
 
 Deliberate deviations from SDS (besides those listed in :mod:`synth.dp.params`):
 - Δ_l is chosen among public candidates (:mod:`synth.dp.percentile`), not among 0..max(contribution).
+- R is never lowered here: lengths that cannot occur in the data come out empty. (The caller caps R by the
+  number of source columns, which is public.)
 - Candidates of length l >= 2 are checked against the surviving (l-1)-subsets only. SDS checks every
   sub-combination of length 2..l-1; that is equivalent, because every survivor of length l-1 was itself
   a candidate whose shorter sub-combinations had all survived.
@@ -249,9 +251,8 @@ def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator, *, 
 
     ``max_attributes`` is W_max, the most attributes one record can hold, from public information only
     (:func:`synth.dp.percentile.max_attributes`); it bounds the range of every contribution cap. R is
-    lowered to the number of encoded columns.
+    used as given (lengths with no candidates come out empty).
     """
-    params = params.capped(len(data.schema.columns))
     r = params.reporting_length
     base = data.schema.n_attrs
     protected_n = protect_record_count(

@@ -8,8 +8,9 @@ Count thresholds ρ_k are called *thresholds* here to keep them apart from the z
 Deliberate deviations from SDS:
 - ``number_of_records_epsilon_proportion`` cannot be None: the record count is always protected (SDS
   falls back to the true n, which it then publishes and uses for the default δ).
-- ``DpParams.capped`` lowers R to the number of columns before the budget is split, so no budget is
-  spent on lengths that cannot occur (SDS splits over the uncapped R). The column count is public.
+- ``DpParams.capped`` lowers R to a number of columns before the budget is split, so no budget is
+  spent on lengths that cannot occur (SDS splits over the uncapped R). The refresh caps R by the number of
+  used source columns (public: header and spec), never by the encoded columns (data-dependent).
 """
 
 from __future__ import annotations

@@ -23,6 +23,13 @@ from synth.dp.marginals import (
 )
 from synth.dp.params import DpParams, budget_split
 from synth.encode import Column, Encoded, encode_frame
+from synth.ingest import read_private
+from synth.spec import load_spec
+
+
+def _write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def dp(data: Encoded, params: DpParams, rng) -> DpResult:
@@ -263,11 +270,31 @@ def test_report_is_json_and_holds_no_exact_record_count():
     assert report["candidates"][0] is None  # |V_1| is not DP
 
 
-def test_reporting_length_beyond_columns_is_capped():
+def test_reporting_length_beyond_the_columns_is_kept_and_longer_lengths_are_empty():
     data = full_factorial(2, 2, 200)
-    result = dp(data, DpParams(reporting_length=5), np.random.default_rng(0))
-    assert result.aggregates.reporting_length == 2 and result.report["reporting_length"] == 2
-    assert len(result.report["sigma"]) == 2
+    result = dp(data, DpParams(reporting_length=5, epsilon=100), np.random.default_rng(0))
+    assert result.aggregates.reporting_length == 5 and result.report["reporting_length"] == 5
+    assert len(result.report["sigma"]) == 5 and result.report["contribution_caps"] == [2, 1, 0, 0, 0]
+    assert [result.aggregates.keys[l].size for l in range(1, 6)] == [4, 4, 0, 0, 0]
+
+
+def test_an_empty_multi_value_column_does_not_lower_the_reporting_length(tmp_path):
+    """Regression (issue 8, finding 3): a multi-value column without any value expands to no encoded column.
+    Neighbours D (column empty) and D + one subject (one value in it) must publish the same R and σ."""
+    rows = "".join(f"{i},{'xy'[i % 2]},{'pq'[i % 3 % 2]},\n" for i in range(600))
+    spec = load_spec(None, subject_id="id", multi_value={"m": ";"})
+    without = read_private(_write(tmp_path / "d.csv", "id,a,b,m\n" + rows), spec)
+    with_one = read_private(_write(tmp_path / "d1.csv", "id,a,b,m\n" + rows + "600,x,p,v\n"), spec)
+    assert len(without.data.schema.columns) == 2 and len(with_one.data.schema.columns) == 3
+    assert without.max_attributes == with_one.max_attributes == 2 + 6  # public: spec and header only
+    params = DpParams(reporting_length=3, delta=1e-5)
+    reports = [
+        dp_aggregates(ing.data, params, np.random.default_rng(1), max_attributes=ing.max_attributes).report
+        for ing in (without, with_one)
+    ]
+    assert reports[0]["reporting_length"] == reports[1]["reporting_length"] == 3
+    assert reports[0]["sigma"] == reports[1]["sigma"] and len(reports[0]["sigma"]) == 3
+    assert reports[0]["contribution_caps"][2] == 0  # length 3 cannot occur in D: it comes out empty
 
 
 def test_schema_values_given_explicitly_are_not_candidates():
