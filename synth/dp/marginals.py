@@ -13,6 +13,8 @@ the ``numpy.random.Generator`` passed in.
 
 Deliberate deviations from SDS (besides those listed in :mod:`synth.dp.params`):
 - Δ_l is chosen among public candidates (:mod:`synth.dp.percentile`), not among 0..max(contribution).
+- V_1 holds only the attributes with a capped count above zero (SDS: every attribute in the data), so one
+  subject adds at most Δ_1 candidates, as the length-1 threshold's δ/2 assumes.
 - R is never lowered here: lengths that cannot occur in the data come out empty. (The caller caps R by the
   number of source columns, which is public.)
 - Candidates of length l >= 2 are checked against the surviving (l-1)-subsets only. SDS checks every
@@ -75,8 +77,9 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if values.size else values
 
 
-def candidates_length_1(data: Encoded) -> np.ndarray:
-    """V_1: every attribute present in the data (the domain comes from the data, as SDS)."""
+def attributes_present(data: Encoded) -> np.ndarray:
+    """Every attribute present in the data: the length-1 tuples each record counts (V_1 is the subset of
+    them with a capped count above zero; the domain comes from the data, as SDS)."""
     attrs = data.attributes()
     return sorted_unique(attrs[attrs >= 0].astype(np.int64))
 
@@ -175,6 +178,9 @@ def _noisy_level(
     for pos in blocks:
         counts += np.bincount(pos[cap_contributions(pos, cap, rng)], minlength=candidates.size)
     del blocks
+    if length == 1:  # V_1: an attribute whose holders all dropped it when capped is no candidate
+        held = counts > 0
+        candidates, counts = candidates[held], counts[held]
     noisy = counts + rng.standard_normal(candidates.size) * (split.sigmas[length - 1] * np.sqrt(cap))
     threshold = threshold_for_length(split, thresholds, length, cap)
     keep = (noisy > threshold) & (noisy > 0)
@@ -263,7 +269,7 @@ def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator, *, 
     levels: dict[int, _Level] = {}
     for length in range(1, r + 1):
         if length == 1:
-            candidates = candidates_length_1(data)
+            candidates = attributes_present(data)
         else:
             candidates = extend_candidates(levels[length - 1].keys, base, data.schema.attr_column, length)
         levels[length] = _noisy_level(

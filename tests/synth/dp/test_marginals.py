@@ -297,6 +297,38 @@ def test_an_empty_multi_value_column_does_not_lower_the_reporting_length(tmp_pat
     assert reports[0]["contribution_caps"][2] == 0  # length 3 cannot occur in D: it comes out empty
 
 
+class _NoiseSizes:
+    """A generator that records the size of every Gaussian noise draw (one per length: |V_l|)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.sizes: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(self.rng, name)
+
+    def standard_normal(self, size):
+        self.sizes.append(int(size))
+        return self.rng.standard_normal(size)
+
+
+def test_one_way_candidates_exclude_attributes_capped_away():
+    """Regression (issue 8, finding 5): V_1 holds only attributes with a capped count above zero. 999 records
+    hold only a=x; one holds a=x and the unique b=u. At a huge ε the cap Δ_1 is 1, so that record keeps x or u
+    with probability 1/2 each; when it keeps x, u has no capped count and must get no noisy count at all."""
+    data = encode_frame(pd.DataFrame({"a": ["x"] * 1000, "b": [""] * 999 + ["u"]}))
+    sizes = []
+    for seed in range(30):
+        recorder = _NoiseSizes(seed)
+        params = DpParams(reporting_length=1, epsilon=1e5, percentile_percentage=99.9)
+        result = dp_aggregates(data, params, recorder, max_attributes=2)
+        assert result.report["contribution_caps"] == [1]
+        sizes += recorder.sizes
+    # |V_1| is 1 (u capped away) or 2; each with probability 1/2, so both occur in 30 runs but with
+    # probability 2·2^-30. SDS (and the code before issue 8) always had |V_1| = 2.
+    assert set(sizes) == {1, 2}
+
+
 def test_schema_values_given_explicitly_are_not_candidates():
     columns = [Column("a", "a", ("x", "y", "z"))]  # "z" is in the schema but not in the data
     data = encode_frame(pd.DataFrame({"a": ["x"] * 500 + ["y"] * 500}), columns)
