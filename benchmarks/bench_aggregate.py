@@ -37,13 +37,14 @@ CASES = {
 }
 
 
-def _read_csv(path: Path) -> Encoded | None:
+def _read_csv(path: Path) -> tuple[Encoded, int] | None:
     if not path.exists():
         return None
-    return encode_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
+    data = encode_frame(pd.read_csv(path, dtype=str, keep_default_na=False))
+    return data, len(data.schema.columns)  # single-value columns only: W_max = the column count
 
 
-def _sample(n_victims: int) -> Encoded | None:
+def _sample(n_victims: int) -> tuple[Encoded, int] | None:
     try:
         from importlib import resources
 
@@ -56,11 +57,12 @@ def _sample(n_victims: int) -> Encoded | None:
         path = write_sample(Path(tmp) / "sample.csv", n_victims, seed=0)
         with resources.as_file(resources.files("synth") / "data" / "sample_spec.toml") as spec_path:
             spec = load_spec(spec_path)
-        return read_private(path, spec, rng=np.random.default_rng(0)).data
+        ingested = read_private(path, spec, rng=np.random.default_rng(0))
+        return ingested.data, ingested.max_attributes
 
 
-def load_case(case: str) -> Encoded | None:
-    """The encoded table of a case, or None when its input is not available."""
+def load_case(case: str) -> tuple[Encoded, int] | None:
+    """The encoded table of a case and its W_max (from the header and spec), or None when its input is not available."""
     if case == "dense":
         return _read_csv(SHARED / "bench" / "dense_10k_19col.csv")
     if case == "ctdc":
@@ -74,16 +76,18 @@ def load_case(case: str) -> Encoded | None:
 
 def run_one(case: str, step: str, reporting_length: int) -> dict | None:
     """Load one case, run one step under tracemalloc and return its figures (None if the case is missing)."""
-    data = load_case(case)
-    if data is None:
+    loaded = load_case(case)
+    if loaded is None:
         return None
+    data, w_max = loaded
     tracemalloc.start()
     start = time.perf_counter()
     if step == "exact":
         agg = aggregate(data, reporting_length)
         extra = {}
     else:
-        result = dp_aggregates(data, DpParams(reporting_length=reporting_length), np.random.default_rng(0))
+        params = DpParams(reporting_length=reporting_length)
+        result = dp_aggregates(data, params, np.random.default_rng(0), max_attributes=w_max)
         agg = result.aggregates
         extra = {"caps": result.report["contribution_caps"], "candidates": result.report["candidates"][1:]}
     wall = time.perf_counter() - start

@@ -54,32 +54,33 @@ def sample_csv(n: int) -> Path:
     return path
 
 
-def load(dataset: str) -> tuple[Encoded, pd.DataFrame, Encoded, bool]:
-    """(our input, pac-synth input frame, table the metrics compare with, whether our output is condensed first)."""
+def load(dataset: str) -> tuple[Encoded, int, pd.DataFrame, Encoded, bool]:
+    """(our input, its W_max, pac-synth input frame, table the metrics compare with, whether our output is
+    condensed first). W_max comes from the header and spec, as in a refresh."""
     from synth.ingest import read_private
     from synth.spec import load_spec
 
     if dataset == "dense":
         frame = read_strings(DATA / "bench" / "dense_10k_19col.csv")
         data = encode_frame(frame)
-        return data, frame, data, False
+        return data, len(data.schema.columns), frame, data, False
     if dataset == "ctdc":
         path = DATA / "CTDC_VPsynthetic_condensed.csv"
         frame = read_strings(path)
-        ours = read_private(path, load_spec(multi_value=CTDC_MULTI_VALUE)).data
-        return ours, frame, encode_frame(frame), True
+        ours = read_private(path, load_spec(multi_value=CTDC_MULTI_VALUE))
+        return ours.data, ours.max_attributes, frame, encode_frame(frame), True
     n = {"sample20k": 20_000, "sample100k": 100_000}[dataset]
-    data = read_private(sample_csv(n), load_spec(REPO / "synth" / "data" / "sample_spec.toml")).data
-    return data, data.to_frame(), data, False
+    sample = read_private(sample_csv(n), load_spec(REPO / "synth" / "data" / "sample_spec.toml"))
+    return sample.data, sample.max_attributes, sample.data.to_frame(), sample.data, False
 
 
-def run_ours(tool: str, data: Encoded, epsilon: float, seed: int) -> tuple[Encoded, dict]:
+def run_ours(tool: str, data: Encoded, w_max: int, epsilon: float, seed: int) -> tuple[Encoded, dict]:
     """Synthetic records and the DP noise figures (contribution caps, noise sd per length)."""
     from synth.dp import DpParams, dp_aggregates
     from synth.synthesizers import SYNTHESIZERS
 
     rng = np.random.default_rng(seed)
-    dp = dp_aggregates(data, DpParams(epsilon=epsilon, reporting_length=3), rng)
+    dp = dp_aggregates(data, DpParams(epsilon=epsilon, reporting_length=3), rng, max_attributes=w_max)
     noise = {"caps": dp.report["contribution_caps"], "noise_sd": dp.report["noise_sd"]}
     return SYNTHESIZERS[tool](dp.aggregates, rng, noise_sd=list(dp.report["noise_sd"])), noise
 
@@ -102,13 +103,13 @@ def worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict:
     """One run; returns the metrics, wall seconds and peak RSS (MB) as a dict."""
     from synth.public import synthetic_tables
 
-    ours, pac_frame, reference, condense = load(dataset)
+    ours, w_max, pac_frame, reference, condense = load(dataset)
     start = time.perf_counter()
     noise: dict = {}
     if tool == "pac-synth":
         output = encode_frame(run_pacsynth(pac_frame, epsilon))
     else:
-        output, noise = run_ours(tool, ours, epsilon, seed)
+        output, noise = run_ours(tool, ours, w_max, epsilon, seed)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if condense and tool != "pac-synth":

@@ -59,7 +59,12 @@ def _add_dp(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--reporting-length", type=int, default=3, help="longest published combination (default 3)")
     g.add_argument("--percentile-percentage", type=float, default=99.0)
-    g.add_argument("--percentile-epsilon-proportion", type=float, default=0.01)
+    g.add_argument(
+        "--percentile-epsilon-proportion",
+        type=float,
+        default=0.1,
+        help="share of the marginals' zCDP budget spent on the contribution caps (default 0.1)",
+    )
     g.add_argument("--number-of-records-epsilon-proportion", type=float, default=0.005)
     g.add_argument(
         "--accuracy-mode",

@@ -115,7 +115,7 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
 
     sensitive = aggregate(data, params.reporting_length)
     risk = risk_report(data, params.reporting_length, options.resolution, sensitive)
-    dp = dp_aggregates(data, params, dp_rng)
+    dp = dp_aggregates(data, params, dp_rng, max_attributes=ingested.max_attributes)
     noise_sd = list(dp.report["noise_sd"])
     schema, remap = public_schema(dp.aggregates)
     published = restrict_aggregates(dp.aggregates, schema, remap)

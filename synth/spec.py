@@ -37,12 +37,15 @@ _DATASET_KEYS = (
     "delimiter",
     "encoding",
     "max_categories",
+    "max_values",
     "record_limit",
     "max_records",
     "column_labels",
 )
-_TABLES = ("dataset", "multi_value", "bins", "domains")
+_TABLES = ("dataset", "multi_value", "max_values", "bins", "domains")
 _DOMAIN_KEYS = ("values", "file", "other")
+#: Default of ``max_values``, the most values one subject keeps in a multi-value column (see docs/privacy.md).
+DEFAULT_MAX_VALUES = 6
 
 
 def column_key(name: str) -> str:
@@ -94,7 +97,11 @@ class Domain:
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """Everything ingest needs to know about one input file. Column names are as the user wrote them."""
+    """Everything ingest needs to know about one input file. Column names are as the user wrote them.
+
+    ``max_values`` (m_c) is the most values one subject keeps in a multi-value column (ingest keeps a uniformly
+    random subset of a larger set); ``column_max_values`` overrides it per multi-value column.
+    """
 
     name: str | None = None
     title: str | None = None
@@ -104,10 +111,12 @@ class DatasetSpec:
     delimiter: str | None = None
     encoding: str | None = None
     max_categories: int = 250
+    max_values: int = DEFAULT_MAX_VALUES
     record_limit: int = 0
     max_records: int | None = None  # public bound on the number of subjects: sets the default δ, larger inputs refused
     column_labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     multi_value: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    column_max_values: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     bins: Mapping[str, BinSpec] = field(default_factory=lambda: MappingProxyType({}))
     domains: Mapping[str, Domain] = field(default_factory=lambda: MappingProxyType({}))
     source: str = COMMAND_LINE
@@ -115,6 +124,11 @@ class DatasetSpec:
     def error(self, problem: str, column: str | None = None) -> InputError:
         """An InputError located in this spec (its file, or the command line)."""
         return located_error(self.source, problem, column)
+
+    def max_values_of(self, column: str) -> int:
+        """m_c of a multi-value column: its ``[max_values]`` entry, else ``dataset.max_values``."""
+        own = {column_key(c): m for c, m in self.column_max_values.items()}
+        return own.get(column_key(column), self.max_values)
 
 
 def dataset_name(spec: DatasetSpec, input_path: Path) -> str:
@@ -353,7 +367,7 @@ def _parse_dataset(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = check.delimiter(label, value)
         elif key == "encoding":
             out[key] = check.encoding(label, value)
-        elif key == "max_categories":
+        elif key in ("max_categories", "max_values"):
             out[key] = check.integer(label, value, 1)
         elif key == "record_limit":
             out[key] = check.integer(label, value, 0)
@@ -366,8 +380,21 @@ def _parse_dataset(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _parse_max_values(check: _Checker, raw: Any) -> dict[str, int]:
+    """The ``[max_values]`` table: multi-value column name -> integer >= 1."""
+    table = check.table("[max_values]", raw)
+    check.strings("[max_values] keys", list(table))
+    return {col: check.integer(f"[max_values].{col}", m, 1) for col, m in table.items()}
+
+
 def _check_roles(spec: DatasetSpec) -> None:
-    """A column has at most one role: subject id, multi-value or binned."""
+    """A column has at most one role: subject id, multi-value or binned; ``[max_values]`` names multi-value columns."""
+    multi = {column_key(c) for c in spec.multi_value}
+    for col in spec.column_max_values:
+        if column_key(col) not in multi:
+            raise spec.error(
+                f"[max_values].{col}: {col!r} is not a multi-value column (declare it in [multi_value])", col
+            )
     binned = {column_key(c): c for c in spec.bins}
     for col in spec.multi_value:
         if column_key(col) in binned:
@@ -451,6 +478,8 @@ def load_spec(
         kwargs.update(_parse_dataset(check, check.table("[dataset]", raw.get("dataset", {}))))
         if "multi_value" in raw:
             kwargs["multi_value"] = _parse_mapping(check, "[multi_value]", raw["multi_value"], blank_values=True)
+        if "max_values" in raw:
+            kwargs["column_max_values"] = MappingProxyType(_parse_max_values(check, raw["max_values"]))
         bins = check.table("[bins]", raw.get("bins", {}))
         check.strings("[bins] keys", list(bins))
         kwargs["bins"] = MappingProxyType(

@@ -1,9 +1,10 @@
 """DP marginals: differentially private counts of attribute combinations up to length R (SDS §4.5).
 
 Level by level (l = 1..R): build the candidate universe V_l from the level l-1 survivors, count for every
-record its valid l-tuples, choose the contribution cap Δ_l with a DP percentile, let every record
-contribute at most Δ_l uniformly chosen tuples, add N(0, σ_l²Δ_l) to every candidate (zeros included) and
-keep those above the threshold. Survivors are then rounded, parent-filled and normalised.
+record its valid l-tuples, choose the contribution cap Δ_l with a DP percentile over a public range
+(:mod:`synth.dp.percentile`, bounded by W_max, which the caller derives from the spec and the header), let
+every record contribute at most Δ_l uniformly chosen tuples, add N(0, σ_l²Δ_l) to every candidate (zeros
+included) and keep those above the threshold. Survivors are then rounded, parent-filled and normalised.
 
 Public value domains (issue 8): the values of a *declared* column (``Column.declared``: a spec ``[domains]``
 entry or a binned column) are public, so they are all 1-candidates, present in the data or not, and all
@@ -17,13 +18,18 @@ per record holding all its l-combination keys), candidates are matched through a
 the ``numpy.random.Generator`` passed in.
 
 Deliberate deviations from SDS (besides those listed in :mod:`synth.dp.params`):
+- Δ_l is chosen among public candidates (:mod:`synth.dp.percentile`), not among 0..max(contribution).
+- V_1 holds only the attributes with a capped count above zero (SDS: every attribute in the data), so one
+  subject adds at most Δ_1 candidates, as the length-1 threshold's δ/2 assumes.
+- Declared domains (above) are not in SDS.
+- R is never lowered here: lengths that cannot occur in the data come out empty. (The caller caps R by the
+  number of source columns, which is public.)
 - Candidates of length l >= 2 are checked against the surviving (l-1)-subsets only. SDS checks every
   sub-combination of length 2..l-1; that is equivalent, because every survivor of length l-1 was itself
   a candidate whose shorter sub-combinations had all survived.
-- Once Δ_l = 0 (or V_l is empty) the longer lengths are skipped without drawing their percentile: their
-  candidate sets are empty, so SDS's percentile over all-zero counts returns 0 as well.
+- Once Δ_l = 0 or V_l is empty (l >= 2) the longer lengths are skipped without drawing their percentile:
+  that depends only on DP outputs. The length-1 percentile is always drawn.
 - The report leaves out |V_1| (the number of distinct attributes in the private data, not DP protected).
-- Declared domains (above) are not in SDS.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import numpy.typing as npt
 from synth.aggregates import Aggregates
 from synth.combos import lookup, pack, record_blocks, unpack
 from synth.dp.params import BudgetSplit, DpParams, Thresholds, budget_split, protect_record_count, threshold_for_length
-from synth.dp.percentile import dp_percentile
+from synth.dp.percentile import contribution_bound, dp_percentile
 from synth.encode import Encoded
 
 log = logging.getLogger(__name__)
@@ -91,8 +97,9 @@ def declared_attributes(data: Encoded) -> np.ndarray:
 
 
 def candidates_length_1(data: Encoded) -> np.ndarray:
-    """V_1: every attribute present in the data (for undeclared columns the domain comes from the data, as
-    SDS), plus every value of a declared column, present or not."""
+    """The length-1 tuples: every attribute present in the data plus every value of a declared column,
+    present or not. V_1 is the subset with a capped count above zero, declared values always included (for
+    undeclared columns the domain comes from the data, as SDS)."""
     attrs = data.attributes()
     present = attrs[attrs >= 0].astype(np.int64)
     return sorted_unique(np.concatenate([present, np.flatnonzero(declared_attributes(data))]))
@@ -170,18 +177,20 @@ def _noisy_level(
     split: BudgetSplit,
     thresholds: Thresholds,
     percentage: float,
+    w_max: int,
     rng: np.random.Generator,
     public: np.ndarray | None = None,
 ) -> _Level:
-    """Cap, count, add noise and threshold the candidates of one length.
+    """Cap, count, add noise and threshold the candidates of one length (for l = 1: the attributes present).
 
     ``public`` (boolean, one per candidate): candidates of a declared domain, kept whatever their noisy count.
     """
     empty = np.zeros(0, dtype=np.int64)
-    if candidates.size == 0:
+    if candidates.size == 0 and length > 1:  # no (l-1)-combination survived: decided by DP outputs only
         return _Level(empty, np.zeros(0), 0, 0, None)
     blocks, valid_counts = _record_positions(data, candidates, length)
-    cap = dp_percentile(valid_counts, percentage, split.epsilon_q, rng)
+    bound = contribution_bound(w_max, length)
+    cap = dp_percentile(valid_counts, percentage, split.epsilon_q, bound, rng)
     log.debug(
         "length %d: uncapped max contribution %d, DP cap %d (private, not published)",
         length,
@@ -196,6 +205,12 @@ def _noisy_level(
     for pos in blocks:
         counts += np.bincount(pos[cap_contributions(pos, cap, rng)], minlength=candidates.size)
     del blocks
+    if length == 1:  # V_1: an attribute whose holders all dropped it when capped is no candidate (unless declared)
+        held = counts > 0
+        if public is not None:
+            held |= public
+            public = public[held]
+        candidates, counts = candidates[held], counts[held]
     noisy = counts + rng.standard_normal(candidates.size) * (split.sigmas[length - 1] * np.sqrt(cap))
     threshold = threshold_for_length(split, thresholds, length, cap)
     keep = (noisy > threshold) & (noisy > 0)
@@ -281,9 +296,13 @@ def postprocess(
     return keys, counts
 
 
-def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> DpResult:
-    """(ε, δ)-DP counts of all combinations of length 1..R, and the report of how they were made."""
-    params = params.capped(len(data.schema.columns))
+def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator, *, max_attributes: int) -> DpResult:
+    """(ε, δ)-DP counts of all combinations of length 1..R, and the report of how they were made.
+
+    ``max_attributes`` is W_max, the most attributes one record can hold, from public information only
+    (:func:`synth.dp.percentile.max_attributes`); it bounds the range of every contribution cap. R is
+    used as given (lengths with no candidates come out empty).
+    """
     r = params.reporting_length
     base = data.schema.n_attrs
     protected_n = protect_record_count(
@@ -301,7 +320,7 @@ def dp_aggregates(data: Encoded, params: DpParams, rng: np.random.Generator) -> 
         else:
             candidates = extend_candidates(levels[length - 1].seeds(), base, data.schema.attr_column, length)
         levels[length] = _noisy_level(
-            data, candidates, length, split, thresholds, params.percentile_percentage, rng, public
+            data, candidates, length, split, thresholds, params.percentile_percentage, max_attributes, rng, public
         )
     keys, counts = postprocess({l: (lv.keys, lv.noisy) for l, lv in levels.items()}, base, declared)
     aggregates = Aggregates(data.schema, r, keys, counts, protected_n)

@@ -8,8 +8,12 @@ Count thresholds ρ_k are called *thresholds* here to keep them apart from the z
 Deliberate deviations from SDS:
 - ``number_of_records_epsilon_proportion`` cannot be None: the record count is always protected (SDS
   falls back to the true n, which it then publishes and uses for the default δ).
-- ``DpParams.capped`` lowers R to the number of columns before the budget is split, so no budget is
-  spent on lengths that cannot occur (SDS splits over the uncapped R). The column count is public.
+- ``DpParams.capped`` lowers R to a number of columns before the budget is split, so no budget is
+  spent on lengths that cannot occur (SDS splits over the uncapped R). The refresh caps R by the number of
+  used source columns (public: header and spec), never by the encoded columns (data-dependent).
+- ``percentile_epsilon_proportion`` defaults to 0.1 (SDS: 0.01): the percentile now chooses among public
+  candidates up to C_l (:mod:`synth.dp.percentile`) and needs the larger share to land near the true
+  percentile (measured in ``benchmarks/bench_percentile.py``, documented in docs/privacy.md).
 - The default δ comes from a public bound, never from the data (SDS: 1/(ln(n')·n') from the noisy count):
   1/(n_max·ln(n_max)) with n_max the spec's ``max_records``, else a fixed 1e-6 (:func:`default_delta`).
 """
@@ -45,7 +49,7 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class DpParams:
-    """User parameters of DP marginals; defaults as pac-synth / the SDS web app.
+    """User parameters of DP marginals; defaults as pac-synth / the SDS web app, except the percentile share.
 
     accuracy_mode: ``prioritize_long`` (σ proportions 1, 1/2, 1/3, ...), ``prioritize_short``
     (1/R, ..., 1/2, 1), ``balanced`` (all 1) or ``custom`` (``sigma_proportions``, R values > 0).
@@ -58,7 +62,7 @@ class DpParams:
     delta: float | None = None
     reporting_length: int = 3
     percentile_percentage: float = 99
-    percentile_epsilon_proportion: float = 0.01
+    percentile_epsilon_proportion: float = 0.1
     number_of_records_epsilon_proportion: float = 0.005
     accuracy_mode: str = "prioritize_long"
     sigma_proportions: tuple[float, ...] | None = None

@@ -1,81 +1,75 @@
-"""DP percentile of per-record contribution counts: SDS's quality scores and report-noisy-max (§4.4).
+"""DP percentile of per-record contribution counts over a public range (the contribution caps Δ_l, issue 8).
 
-The candidate outputs are the integers 0..max(s), as in SDS. Note that this range depends on the data
-(the maximum contribution); SDS accepts this and so do we (see docs/privacy.md, known limitations).
+SDS (§4.4) picks Δ_l among 0..max(contribution), a range set by the private data, so its percentile is not
+DP. Here the candidates of length l are a fixed grid over [0, C_l] computed from public information only:
+
+- W_max (:func:`max_attributes`), the most attributes one subject can hold: 1 per single-value source
+  column plus m_c per multi-value source column c (the public maximum that ingest enforces);
+- C_l = C(W_max, l) (:func:`contribution_bound`), the most l-combinations one subject can hold;
+- the grid (:func:`candidate_grid`): 0..20, then ceil(20·1.05^k) for k = 1, 2, ... below C_l, then C_l.
+
+The output is drawn by the exponential mechanism with a sensitivity-1 utility (:func:`percentile_distribution`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-
-def percentile_type8(sorted_values: np.ndarray, percentage: float) -> float:
-    """Hyndman-Fan type 8 percentile of a sorted non-empty array, with statrs's arithmetic and clamping."""
-    n = sorted_values.size
-    tau = percentage / 100.0
-    h = (n + 1.0 / 3.0) * tau + 1.0 / 3.0
-    hf = int(h)
-    if hf <= 0 or tau == 0.0:
-        return float(sorted_values[0])
-    if hf >= n or tau == 1.0:
-        return float(sorted_values[-1])
-    a, b = float(sorted_values[hf - 1]), float(sorted_values[hf])
-    return a + (h - hf) * (b - a)
+#: The grid holds every integer 0..GRID_DENSE, then steps of GRID_RATIO.
+GRID_DENSE = 20
+GRID_RATIO = 1.05
+#: C_l is clipped here: a per-record count of combinations (an int64 in memory) never comes near it.
+MAX_BOUND = 2**62
 
 
-def _forward_fill(magnitudes: np.ndarray, defined: np.ndarray) -> np.ndarray:
-    """Replace undefined entries by the last defined one before them (entry 0 must be defined)."""
-    idx = np.maximum.accumulate(np.where(defined, np.arange(magnitudes.size), 0))
-    return magnitudes[idx]
+def max_attributes(columns: Iterable[str], max_values: Mapping[str, int]) -> int:
+    """W_max: 1 per used source column, m_c = ``max_values[c]`` for a multi-value column c (spec and header only)."""
+    return sum(max_values.get(column, 1) for column in columns)
 
 
-def percentile_quality_scores(values: np.ndarray, percentage: float) -> np.ndarray:
-    """Quality scores q(v) <= 0 for v = 0..max(values) (empty for empty input), exactly as SDS.
+def contribution_bound(w_max: int, length: int) -> int:
+    """C_l = C(W_max, l): the most l-combinations a subject with at most W_max attributes holds."""
+    return min(math.comb(w_max, length), MAX_BOUND)
 
-    With P = floor(type-8 percentile), pidx the last sorted index with s <= P and pval = s[pidx]:
-    q(pval) = 0; below pval a present v scores -(pidx - last(v)); above, -(last(v) - pidx); the maximum
-    scores -ceil(n(1 - Q/100)); an absent v scores -max(|previous score|, 1), except an absent v = 0,
-    which scores -ceil(nQ/100).
+
+def candidate_grid(bound: int) -> np.ndarray:
+    """The candidate caps over [0, bound]: 0..20, then ceil(20·1.05^k) below ``bound``, then ``bound`` (sorted)."""
+    grid = list(range(min(bound, GRID_DENSE) + 1))
+    k = 1
+    while grid[-1] < bound:
+        # The 1e-9 keeps a product that is an integer up to rounding error (20·1.05 = 21) from going up by one.
+        grid.append(min(math.ceil(GRID_DENSE * GRID_RATIO**k - 1e-9), bound))
+        k += 1
+    return np.array(grid, dtype=np.int64)
+
+
+def percentile_distribution(
+    values: np.ndarray, percentage: float, epsilon: float, bound: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate grid of ``bound`` and the exact log-probability of each output of :func:`dp_percentile`.
+
+    Exponential mechanism: P(v) ∝ exp(ε·u(v)/2) with u(v) = -|#{u : min(s_u, C) <= v} - Q·n/100|, where s_u
+    are the ``values`` (one per record, all records), n their number, Q = ``percentage`` and C = ``bound``.
+
+    Sensitivity 1 under adding or removing one record: for every v the count changes by b ∈ {0, 1} and
+    Q·n/100 by q = Q/100, so the difference inside |·| changes by b - q, and |b - q| <= max(q, 1 - q) <= 1;
+    |·| does not increase the change. Hence the mechanism is ε-DP. The grid depends on C only, so the set
+    of possible outputs is the same for neighbouring datasets (clipping at C keeps a huge s_u from
+    counting differently from s_u = C).
     """
-    s = np.sort(np.asarray(values, dtype=np.int64))
-    n = s.size
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    prop = percentage / 100.0
-    p = math.floor(percentile_type8(s, percentage))
-    pidx = int(np.searchsorted(s, p, side="right")) - 1
-    pval, top = int(s[pidx]), int(s[-1])
-    counts = np.bincount(s, minlength=top + 1)
-    last = np.cumsum(counts) - 1
-    present = counts > 0
-    mag = np.zeros(top + 1, dtype=np.int64)
-
-    below = slice(0, pval)
-    mag[below] = pidx - last[below]
-    defined = present[below].copy()
-    if pval > 0 and not present[0]:
-        mag[0] = math.ceil(n * prop)
-        defined[0] = True
-    if pval > 0:
-        mag[below] = np.where(defined, mag[below], np.maximum(_forward_fill(mag[below], defined), 1))
-
-    above = slice(pval, top + 1)  # starts at pval (score 0) so absent values right after it get 1
-    mag[above] = last[above] - pidx
-    mag[pval] = 0
-    defined = present[above].copy()
-    defined[0] = True
-    mag[above] = np.where(defined, mag[above], np.maximum(_forward_fill(mag[above], defined), 1))
-    if top > pval:
-        mag[top] = math.ceil(n * (1.0 - prop))
-    return -mag
+    grid = candidate_grid(bound)
+    s = np.sort(np.minimum(np.asarray(values, dtype=np.int64), bound))
+    at_or_below = np.searchsorted(s, grid, side="right")
+    logits = -np.abs(at_or_below - percentage / 100.0 * s.size) * (epsilon / 2.0)
+    top = logits.max()
+    return grid, logits - (top + math.log(np.exp(logits - top).sum()))
 
 
-def dp_percentile(values: np.ndarray, percentage: float, epsilon: float, rng: np.random.Generator) -> int:
-    """ε-DP Q-th percentile by report-noisy-max: argmax_v q(v) + Exp(scale 2/ε); ties keep the smaller v; 0 if empty."""
-    scores = percentile_quality_scores(values, percentage)
-    if scores.size == 0:
-        return 0
-    noisy = scores + rng.exponential(scale=2.0 / epsilon, size=scores.size)
-    return int(np.argmax(noisy))
+def dp_percentile(values: np.ndarray, percentage: float, epsilon: float, bound: int, rng: np.random.Generator) -> int:
+    """ε-DP Q-th percentile of ``values`` among the public candidates over [0, ``bound``] (exponential mechanism)."""
+    grid, log_p = percentile_distribution(values, percentage, epsilon, bound)
+    p = np.exp(log_p)
+    return int(rng.choice(grid, p=p / p.sum()))

@@ -13,9 +13,11 @@ Pipeline (the reference system's data model, sds-algorithms.md section 2):
    :mod:`synth.ingest.join`);
 5. bin numeric columns (:mod:`synth.ingest.binning`; DP quantile edges, :mod:`synth.dp.quantiles`, spend
    privacy budget);
-6. expand multi-value columns into binary ``{col}_{value}`` columns and encode (:mod:`synth.encode`). A
-   declared column (and a binned one: its bin labels are public) lists every declared value in declared order,
-   present or not, and is marked ``declared``; other columns list the values present, sorted.
+6. keep at most m_c values per subject in a multi-value column c (a uniformly random subset of a larger
+   set; m_c from the spec), expand multi-value columns into binary ``{col}_{value}`` columns and encode
+   (:mod:`synth.encode`). A declared column (and a binned one: its bin labels are public) lists every
+   declared value in declared order, present or not, and is marked ``declared``; other columns list the
+   values present, sorted.
 
 Every bad input raises one :class:`~synth.errors.InputError` naming file, row (1-based, header = row 1) and
 column where they apply. Nothing is written. The row counts in :class:`IngestResult` are private facts.
@@ -29,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from synth.dp.marginals import cap_contributions
+from synth.dp.percentile import max_attributes
 from synth.encode import Column, Encoded, Schema
 from synth.errors import InputError
 from synth.ingest.binning import assign_bins, bin_edges, interval_labels, numeric_values
@@ -47,9 +51,11 @@ class IngestResult:
 
     ``column_labels`` maps every used source column to its human label (the column name by default);
     ``bin_edges`` holds the edges of binned columns (public: from the spec, or DP quantiles);
-    ``binning_epsilon`` is the budget the DP quantiles spent. ``input_rows`` and ``subjects`` are exact
-    private counts: for the private report only, never for a release. ``fingerprint`` (private, for the
-    ledger) identifies the input's content (:mod:`synth.ingest.fingerprint`).
+    ``binning_epsilon`` is the budget the DP quantiles spent. ``max_attributes`` is W_max, the most attributes
+    a subject can hold, from the spec and the header only (public). ``input_rows``, ``subjects`` and
+    ``subsampled`` (per multi-value column, the subjects that had more than m_c values) are exact private
+    counts: for the private report only, never for a release. ``fingerprint`` (private, for the ledger)
+    identifies the input's content (:mod:`synth.ingest.fingerprint`).
     """
 
     data: Encoded
@@ -58,8 +64,10 @@ class IngestResult:
     column_labels: dict[str, str]
     binning_epsilon: float
     bin_edges: dict[str, tuple[float, ...]]
+    max_attributes: int
     input_rows: int
     subjects: int
+    subsampled: dict[str, int]
     delimiter: str | None
     encoding: str | None
     fingerprint: str
@@ -69,6 +77,7 @@ class IngestResult:
         return {
             "input_rows": self.input_rows,
             "subjects": self.subjects,
+            "subjects_with_multi_values_subsampled": self.subsampled,
             "delimiter": self.delimiter,
             "encoding": self.encoding,
         }
@@ -84,10 +93,19 @@ def _sorted_codes(codes: np.ndarray, values: np.ndarray, sort: bool = True) -> t
     return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), tuple(str(v) for v in values[used])
 
 
+def _keep_at_most(present: np.ndarray, m: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """Each subject's (row's) values, a uniformly random ``m`` of them where it has more; and how many had more."""
+    over = int((present.sum(axis=1) > m).sum())
+    if over == 0:
+        return present, 0
+    return cap_contributions(np.where(present, 0, -1), m, rng), over
+
+
 def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | None = None) -> IngestResult:
     """Read, validate, join, bin and encode one private input file (see the module docstring).
 
-    ``rng`` drives the DP quantiles of quantile-binned columns (fresh OS entropy when None).
+    ``rng`` drives the DP quantiles of quantile-binned columns and the subsampling of multi-value sets larger
+    than m_c (fresh OS entropy when None).
     """
     path = Path(path)
     file = str(path)
@@ -143,16 +161,21 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
     columns: list[Column] = []
     edges_by_column: dict[str, tuple[float, ...]] = {}
     binning_epsilon = 0.0
+    subsampled: dict[str, int] = {}
     for col in plan.used:
         if col in multi:
             positions, parts = multi[col]
             if col in plan.domains:  # every declared value gets its column, in declared order
-                values = declared_values(plan.domains[col])
-                codes = pd.Index(values).get_indexer(parts)
+                values = pd.Index(declared_values(plan.domains[col]))
+                codes = values.get_indexer(parts)
             else:
                 codes, values = pd.factorize(parts, sort=True)
             present = np.zeros((n_subjects, len(values)), dtype=bool)
             present[row_subject[positions], codes] = True
+            present, subsampled[col] = _keep_at_most(present, plan.max_values[col], rng)
+            if col not in plan.domains:  # a value nobody keeps after subsampling loses its column (declared stay)
+                held = present.any(axis=0)
+                values, present = values[held], present[:, held]
             blocks.append(np.where(present, 0, -1))
             columns += [
                 Column(
@@ -213,8 +236,10 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
         column_labels=plan.labels,
         binning_epsilon=binning_epsilon,
         bin_edges=edges_by_column,
+        max_attributes=max_attributes(plan.used, plan.max_values),
         input_rows=len(frame),
         subjects=n_subjects,
+        subsampled=subsampled,
         delimiter=table.delimiter,
         encoding=table.encoding,
         fingerprint=content_fingerprint(table),

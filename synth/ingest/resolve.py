@@ -24,6 +24,7 @@ class Plan:
     used: tuple[str, ...]
     subject_id: str | None
     multi_value: dict[str, str]
+    max_values: dict[str, int]  # m_c of every multi-value column
     sensitive_zeros: frozenset[str]
     bins: dict[str, BinSpec]
     labels: dict[str, str]
@@ -57,12 +58,14 @@ def resolve(header: list[str], spec: DatasetSpec, file: str) -> Plan:
     if not used:
         raise InputError("no columns left to use (the header has only the subject id?)", file=file, row=1)
     labels = {find("dataset.column_labels", c): label for c, label in spec.column_labels.items()}
+    multi_value = {find("multi_value", c): d for c, d in spec.multi_value.items()}
     # Domains of columns that are not used are ignored, as their labels are.
     domains = {find("domains", c): d for c, d in spec.domains.items()}
     return Plan(
         used=used,
         subject_id=subject_id,
-        multi_value={find("multi_value", c): d for c, d in spec.multi_value.items()},
+        multi_value=multi_value,
+        max_values={c: spec.max_values_of(c) for c in multi_value},
         sensitive_zeros=frozenset(find("dataset.sensitive_zeros", c) for c in spec.sensitive_zeros),
         bins={find("bins", c): b for c, b in spec.bins.items()},
         labels={h: labels.get(h, h) for h in used},

@@ -25,6 +25,10 @@ GENDERS = ("Female", "Male", "Transgender")  # "Transgender" never occurs in the
 CITIES = ("big", "mid")
 
 
+#: W_max of small_table: two single-value columns.
+W_MAX = 2
+
+
 def small_table(n: int = 300, seed: int = 0, extra: dict[str, str] | None = None) -> Encoded:
     """``gender`` declared (one declared value absent), ``city`` undeclared with two common values and
     five rare ones (3 records each); ``extra`` adds one subject."""
@@ -75,7 +79,7 @@ def test_small_data_low_epsilon_keeps_declared_values_and_loses_rare_undeclared_
     data = small_table()
     params = DpParams(epsilon=1.0, delta=1e-5, reporting_length=2)  # delta fixed: n' is too noisy here
     for seed in range(5):
-        result = dp_aggregates(data, params, np.random.default_rng(seed))
+        result = dp_aggregates(data, params, np.random.default_rng(seed), max_attributes=W_MAX)
         agg = result.aggregates
         assert published_values(data, agg.keys[1], "gender") == set(GENDERS)
         city = published_values(data, agg.keys[1], "city")
@@ -103,7 +107,7 @@ def test_published_declared_attributes_do_not_depend_on_the_data():
     seen = set()
     for seed in range(20):
         for data in (d, d_prime):
-            agg = dp_aggregates(data, params, np.random.default_rng(seed)).aggregates
+            agg = dp_aggregates(data, params, np.random.default_rng(seed), max_attributes=W_MAX).aggregates
             seen.add(frozenset(published_values(data, agg.keys[1], "gender")))
     assert seen == {frozenset(GENDERS)}
     # An undeclared column's schema, by contrast, comes from the data (SDS): "unique" is a value of D' only.
@@ -113,7 +117,7 @@ def test_published_declared_attributes_do_not_depend_on_the_data():
 def test_declared_values_are_published_as_zero_when_the_cap_is_zero(monkeypatch):
     monkeypatch.setattr("synth.dp.marginals.dp_percentile", lambda *args, **kwargs: 0)
     data = small_table()
-    result = dp_aggregates(data, DpParams(reporting_length=2), np.random.default_rng(0))
+    result = dp_aggregates(data, DpParams(reporting_length=2), np.random.default_rng(0), max_attributes=W_MAX)
     agg = result.aggregates
     # Nobody contributes under a cap of 0, so every count is exactly 0: only declared values are published.
     assert published_values(data, agg.keys[1], "gender") == set(GENDERS)

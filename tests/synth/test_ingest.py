@@ -47,7 +47,13 @@ def test_explicit_delimiter_and_encoding(tmp_path):
     path = write(tmp_path, "a|b\nx|é\n", encoding="latin-1")
     result = read_private(path, load_spec(None, delimiter="|", encoding="latin-1"))
     assert table(result) == {"a": ["x"], "b": ["é"]}
-    assert result.private_facts() == {"input_rows": 1, "subjects": 1, "delimiter": "|", "encoding": "latin-1"}
+    assert result.private_facts() == {
+        "input_rows": 1,
+        "subjects": 1,
+        "subjects_with_multi_values_subsampled": {},
+        "delimiter": "|",
+        "encoding": "latin-1",
+    }
 
 
 def test_utf8_bom_and_crlf(tmp_path):
@@ -134,6 +140,36 @@ def test_multi_value_expansion_in_place_sorted_with_zeros_and_escapes(tmp_path):
     assert table(result)["m_y"] == ["1", "", ""] and table(result)["m_a<colon>b"] == ["", "", "1"]
     kept = read_private(path, load_spec(None, multi_value={"m": "|"}, sensitive_zeros=["m"]))
     assert "m_0" in kept.data.schema.names
+
+
+def test_multi_value_sets_above_max_values_are_subsampled_uniformly(tmp_path):
+    # 4000 subjects hold the five values a..e (joined from two rows each), 1000 hold a;b; m_c = 2
+    rows = "".join(f"{i},a;b;c\n{i},d;e\n" for i in range(4000)) + "".join(f"{i},a;b\n" for i in range(4000, 5000))
+    path = write(tmp_path, "id,m,s\n" + rows.replace("\n", ",x\n"))
+    spec_path = write(tmp_path, '[multi_value]\nm = ";"\n[max_values]\nM = 2\n', name="spec.toml")
+    result = read_private(path, load_spec(spec_path, subject_id="id"), rng=np.random.default_rng(3))
+    held = np.column_stack([np.array(table(result)[f"m_{v}"]) == "1" for v in "abcde"])
+    assert (held.sum(axis=1) == 2).all()  # exactly m_c kept, none lost
+    assert held[4000:, :2].all()  # sets of at most m_c values are kept whole
+    # each of the five values is kept with probability 2/5: SD of a share over 4000 subjects 0.0077,
+    # tolerance 0.035 (4.5 SD)
+    assert held[:4000].mean(axis=0) == pytest.approx([0.4] * 5, abs=0.035)
+    assert result.subsampled == {"m": 4000}
+    assert result.private_facts()["subjects_with_multi_values_subsampled"] == {"m": 4000}
+    assert result.max_attributes == 2 + 1  # m_c for m, 1 for s: from the spec and header only
+
+
+def test_default_max_values_and_values_subsampled_away(tmp_path):
+    # one subject holds seven values, one of them (g) nobody else has; the default m_c is 6
+    path = write(tmp_path, "m\na;b;c;d;e;f;g\n" + "a;b;c;d;e;f\n" * 3)
+    spec = load_spec(None, multi_value={"m": ";"})
+    kept = [read_private(path, spec, rng=np.random.default_rng(s)) for s in range(60)]
+    assert all(k.subsampled == {"m": 1} and k.max_attributes == 6 for k in kept)
+    assert all((k.data.codes[0] >= 0).sum() == 6 for k in kept)
+    # when g is the value dropped, its expanded column goes (no column without a value); both cases occur
+    # in 60 runs except with probability (6/7)^60 + (1/7)^60 < 1e-4
+    names = {tuple(k.data.schema.names) for k in kept}
+    assert names == {("m_a", "m_b", "m_c", "m_d", "m_e", "m_f"), ("m_a", "m_b", "m_c", "m_d", "m_e", "m_f", "m_g")}
 
 
 def test_no_subject_id_keeps_every_row(tmp_path):

@@ -141,6 +141,41 @@ def test_no_private_workspace_file_appears_in_the_release(planted):
     assert str(private) not in text and "cases.csv" not in text
 
 
+def test_subsampled_multi_value_sets_are_counted_in_the_private_report_only(planted):
+    root, rel, _ = planted
+    (report,) = (root / "private" / "reports").glob("*/private_report.json")
+    subsampled = json.loads(report.read_text())["input"]["subjects_with_multi_values_subsampled"]
+    assert set(subsampled) == {"meansOfControl", "perpGender", "perpAgeBroad", "perpCitizenRegion"} | {
+        "perpRelation",
+        "perpRole",
+        "perpPaid",
+    }
+    assert "subsampled" not in _release_text(rel)
+
+
+def test_reporting_length_above_the_encoded_columns_publishes(tmp_path):
+    """R = 3 source columns, but the multi-value column has no value, so only 2 encoded columns: R stays 3
+    (the public source-column count), length 3 comes out empty, and the rest of the refresh works."""
+    from synth.dp import DpParams
+    from synth.refresh import RefreshOptions, refresh
+
+    source = tmp_path / "private" / "cases.csv"
+    source.parent.mkdir()
+    source.write_text("a,b,m\n" + "".join(f"{'xy'[i % 2]},{'pqr'[i % 3]},\n" for i in range(3000)))
+    options = RefreshOptions(
+        input=source,
+        data_dir=tmp_path / "data",
+        private_dir=tmp_path / "private",
+        spec_overrides={"multi_value": {"m": ";"}},
+        seed=1,
+    )
+    rel = refresh(options, DpParams(epsilon=4))
+    assert release.verify_release(rel) == []
+    privacy = release.read_metadata(rel).privacy
+    assert privacy.reporting_length == 3 and len(privacy.sigma) == 3 and privacy.contribution_caps[2] == 0
+    assert set(pd.read_parquet(rel / "aggregates.parquet")["length"]) == {1, 2}
+
+
 def test_ledger_records_the_spend_and_refuses_past_budget(planted, tmp_path):
     root, _, _ = planted
     ledger = json.loads((root / "private" / "ledger.json").read_text())

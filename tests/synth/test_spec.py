@@ -17,12 +17,17 @@ sensitive_zeros = ["children"]
 delimiter = ";"
 encoding = "latin-1"
 max_categories = 50
+max_values = 4
 record_limit = 100
 max_records = 100000
 column_labels = { age = "Age band" }
 
 [multi_value]
 IP_Gender = ";"
+IP_Role = ";"
+
+[max_values]
+ip_gender = 3
 
 [bins.age]
 method = "edges"
@@ -62,7 +67,9 @@ def test_full_spec_loads(tmp_path):
     assert (spec.delimiter, spec.encoding, spec.max_categories, spec.record_limit) == (";", "latin-1", 50, 100)
     assert dict(spec.column_labels) == {"age": "Age band"}
     assert spec.max_records == 100_000 and load_spec(None).max_records is None
-    assert dict(spec.multi_value) == {"IP_Gender": ";"}
+    assert dict(spec.multi_value) == {"IP_Gender": ";", "IP_Role": ";"}
+    assert (spec.max_values, dict(spec.column_max_values)) == (4, {"ip_gender": 3})
+    assert (spec.max_values_of("IP_Gender"), spec.max_values_of("IP_Role")) == (3, 4)
     assert spec.bins["age"] == BinSpec(
         "edges", edges=(0.0, 18.0, 30.0, float("inf")), labels=("minor", "young", "adult")
     )
@@ -75,6 +82,7 @@ def test_defaults_without_file():
     spec = load_spec(None)
     assert spec == DatasetSpec()
     assert spec.source == COMMAND_LINE and spec.max_categories == 250 and spec.record_limit == 0
+    assert spec.max_values == 6 and spec.max_values_of("any") == 6
     assert spec.use_columns == () and dict(spec.multi_value) == {} and dict(spec.bins) == {}
 
 
@@ -91,7 +99,7 @@ def test_overrides_replace_and_multi_value_merges(tmp_path):
     assert spec.subject_id == "other_id" and spec.use_columns == ("a",) and spec.record_limit == 0
     assert spec.name == "x" and spec.encoding == "utf-8" and spec.delimiter == ";"
     # Same column matched ignoring case: the command line's delimiter wins, no duplicate entry.
-    assert dict(spec.multi_value) == {"ip_gender": "|", "IP_Relation": ";"}
+    assert dict(spec.multi_value) == {"ip_gender": "|", "IP_Role": ";", "IP_Relation": ";"}
 
 
 def test_flags_alone_build_a_spec():
@@ -118,6 +126,13 @@ def test_flags_alone_build_a_spec():
         ('[dataset]\nencoding = "klingon"\n', "dataset.encoding: unknown text encoding 'klingon'"),
         ("[dataset]\ncolumn_labels = { a = 3 }\n", "dataset.column_labels.a: expected a string, got an integer"),
         ('[multi_value]\nA = ""\n', "[multi_value].A: must not be empty"),
+        ("[dataset]\nmax_values = 0\n", "dataset.max_values: must be >= 1, got 0"),
+        ('[dataset]\nmax_values = "5"\n', "dataset.max_values: expected an integer, got a string"),
+        ('[multi_value]\nm = ";"\n[max_values]\nm = 2.5\n', "[max_values].m: expected an integer, got a number"),
+        ('[multi_value]\nm = ";"\n[max_values]\nm = 0\n', "[max_values].m: must be >= 1, got 0"),
+        ('[multi_value]\nm = ";"\n[max_values]\nm = 2\nM = 3\n', "[max_values] keys: 'M' is listed twice"),
+        ("[max_values]\nm = 2\n", "[max_values].m: 'm' is not a multi-value column"),
+        ("max_values = 3\n", "[max_values]: expected a table, got an integer"),
         ('[bins.age]\nmethod = "log"\n', "[bins.age] method: must be one of edges, equal_width, quantile"),
         ('[bins.age]\nmethod = "edges"\nedges = [0, 10, 10]\n', "[bins.age] edges: must be strictly increasing"),
         ('[bins.age]\nmethod = "edges"\nedges = [0, "x"]\n', "[bins.age] edges[1]: expected a number"),

@@ -13,6 +13,7 @@ import pytest
 from synth.aggregates import aggregate
 from synth.combos import pack
 from synth.dp.marginals import (
+    DpResult,
     add_missing_parents,
     cap_contributions,
     dp_aggregates,
@@ -21,7 +22,19 @@ from synth.dp.marginals import (
     postprocess,
 )
 from synth.dp.params import DpParams, budget_split
-from synth.encode import Column, encode_frame
+from synth.encode import Column, Encoded, encode_frame
+from synth.ingest import read_private
+from synth.spec import load_spec
+
+
+def _write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def dp(data: Encoded, params: DpParams, rng) -> DpResult:
+    """DP marginals of a table of single-value columns: W_max = the number of columns."""
+    return dp_aggregates(data, params, rng, max_attributes=len(data.schema.columns))
 
 
 def full_factorial(n_columns: int, n_values: int, copies: int):
@@ -108,7 +121,7 @@ def test_large_epsilon_reproduces_exact_counts_of_non_rare_attributes():
     frame.loc[0, "a"] = "rare"  # a unique value: below ρ_1, so never published
     data = encode_frame(frame)
     params = DpParams(epsilon=1e5, percentile_percentage=100)
-    result = dp_aggregates(data, params, np.random.default_rng(9))
+    result = dp(data, params, np.random.default_rng(9))
     exact = aggregate(data, 3)
     rare = data.schema.attr_id("a", "rare")
     for length in range(1, 4):
@@ -125,7 +138,7 @@ def test_noise_scale_matches_report():
     standardised = {1: [], 2: [], 3: []}
     rng = np.random.default_rng(21)
     for _ in range(60):
-        result = dp_aggregates(data, DpParams(), rng)
+        result = dp(data, DpParams(), rng)
         assert [k.size for k in result.aggregates.keys.values()] == [12, 54, 108]  # nothing lost or fabricated
         assert result.report["contribution_caps"] == [4, 6, 4]
         split = budget_split(DpParams())
@@ -162,7 +175,7 @@ def test_fabrication_of_zero_candidates(mode, low, high):
     fabricated = 0
     rng = np.random.default_rng(4)
     for _ in range(5):
-        result = dp_aggregates(data, params, rng)
+        result = dp(data, params, rng)
         assert result.report["candidates"][1] == 400
         true_pairs = pack(np.array([[k, 20 + k] for k in range(20)]), data.schema.n_attrs)
         assert np.isin(true_pairs, result.aggregates.keys[2]).all()
@@ -182,7 +195,7 @@ def test_no_one_combination_below_threshold_survives():
     # "rare" values r0..r99 occur 3 times each, far below ρ_1 ≈ 33 (noise SD ≈ 7)
     data = encode_frame(frame)
     for seed in range(3):
-        result = dp_aggregates(data, DpParams(), np.random.default_rng(seed))
+        result = dp(data, DpParams(), np.random.default_rng(seed))
         published = [data.schema.attr_label(a) for a in result.aggregates.keys[1].tolist()]
         assert sorted(published) == [("common", "x"), ("common", "y"), ("rare", "big")]
         assert result.aggregates.counts[1].min() >= math.floor(result.report["thresholds"][0])
@@ -190,9 +203,9 @@ def test_no_one_combination_below_threshold_survives():
 
 def test_binary_search_and_dense_table_give_the_same_result(monkeypatch):
     data = full_factorial(3, 4, 3)
-    dense = dp_aggregates(data, DpParams(), np.random.default_rng(7))
+    dense = dp(data, DpParams(), np.random.default_rng(7))
     monkeypatch.setattr("synth.dp.marginals.DENSE_INDEX_MAX", 0)
-    searched = dp_aggregates(data, DpParams(), np.random.default_rng(7))
+    searched = dp(data, DpParams(), np.random.default_rng(7))
     assert dense.report == searched.report
     for length in (1, 2, 3):
         assert np.array_equal(dense.aggregates.counts[length], searched.aggregates.counts[length])
@@ -200,9 +213,9 @@ def test_binary_search_and_dense_table_give_the_same_result(monkeypatch):
 
 def test_determinism_under_seed():
     data = full_factorial(3, 4, 3)
-    a = dp_aggregates(data, DpParams(), np.random.default_rng(7))
-    b = dp_aggregates(data, DpParams(), np.random.default_rng(7))
-    c = dp_aggregates(data, DpParams(), np.random.default_rng(8))
+    a = dp(data, DpParams(), np.random.default_rng(7))
+    b = dp(data, DpParams(), np.random.default_rng(7))
+    c = dp(data, DpParams(), np.random.default_rng(8))
     assert a.report == b.report
     for length in (1, 2, 3):
         assert np.array_equal(a.aggregates.keys[length], b.aggregates.keys[length])
@@ -249,7 +262,7 @@ def _numbers(value):
 
 def test_report_is_json_and_holds_no_exact_record_count():
     data = full_factorial(3, 3, 47)  # n = 1269
-    result = dp_aggregates(data, DpParams(), np.random.default_rng(3))
+    result = dp(data, DpParams(), np.random.default_rng(3))
     report = json.loads(json.dumps(result.report))
     assert set(report) == REPORT_KEYS  # a new field must be reviewed for privacy before it is added here
     assert result.aggregates.n_records == report["protected_number_of_records"] != data.n_records
@@ -257,15 +270,67 @@ def test_report_is_json_and_holds_no_exact_record_count():
     assert report["candidates"][0] is None  # |V_1| is not DP
 
 
-def test_reporting_length_beyond_columns_is_capped():
+def test_reporting_length_beyond_the_columns_is_kept_and_longer_lengths_are_empty():
     data = full_factorial(2, 2, 200)
-    result = dp_aggregates(data, DpParams(reporting_length=5), np.random.default_rng(0))
-    assert result.aggregates.reporting_length == 2 and result.report["reporting_length"] == 2
-    assert len(result.report["sigma"]) == 2
+    result = dp(data, DpParams(reporting_length=5, epsilon=100), np.random.default_rng(0))
+    assert result.aggregates.reporting_length == 5 and result.report["reporting_length"] == 5
+    assert len(result.report["sigma"]) == 5 and result.report["contribution_caps"] == [2, 1, 0, 0, 0]
+    assert [result.aggregates.keys[l].size for l in range(1, 6)] == [4, 4, 0, 0, 0]
+
+
+def test_an_empty_multi_value_column_does_not_lower_the_reporting_length(tmp_path):
+    """Regression (issue 8, finding 3): a multi-value column without any value expands to no encoded column.
+    Neighbours D (column empty) and D + one subject (one value in it) must publish the same R and σ."""
+    rows = "".join(f"{i},{'xy'[i % 2]},{'pq'[i % 3 % 2]},\n" for i in range(600))
+    spec = load_spec(None, subject_id="id", multi_value={"m": ";"})
+    without = read_private(_write(tmp_path / "d.csv", "id,a,b,m\n" + rows), spec)
+    with_one = read_private(_write(tmp_path / "d1.csv", "id,a,b,m\n" + rows + "600,x,p,v\n"), spec)
+    assert len(without.data.schema.columns) == 2 and len(with_one.data.schema.columns) == 3
+    assert without.max_attributes == with_one.max_attributes == 2 + 6  # public: spec and header only
+    params = DpParams(reporting_length=3, delta=1e-5)
+    reports = [
+        dp_aggregates(ing.data, params, np.random.default_rng(1), max_attributes=ing.max_attributes).report
+        for ing in (without, with_one)
+    ]
+    assert reports[0]["reporting_length"] == reports[1]["reporting_length"] == 3
+    assert reports[0]["sigma"] == reports[1]["sigma"] and len(reports[0]["sigma"]) == 3
+    assert reports[0]["contribution_caps"][2] == 0  # length 3 cannot occur in D: it comes out empty
+
+
+class _NoiseSizes:
+    """A generator that records the size of every Gaussian noise draw (one per length: |V_l|)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed)
+        self.sizes: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(self.rng, name)
+
+    def standard_normal(self, size):
+        self.sizes.append(int(size))
+        return self.rng.standard_normal(size)
+
+
+def test_one_way_candidates_exclude_attributes_capped_away():
+    """Regression (issue 8, finding 5): V_1 holds only attributes with a capped count above zero. 999 records
+    hold only a=x; one holds a=x and the unique b=u. At a huge ε the cap Δ_1 is 1, so that record keeps x or u
+    with probability 1/2 each; when it keeps x, u has no capped count and must get no noisy count at all."""
+    data = encode_frame(pd.DataFrame({"a": ["x"] * 1000, "b": [""] * 999 + ["u"]}))
+    sizes = []
+    for seed in range(30):
+        recorder = _NoiseSizes(seed)
+        params = DpParams(reporting_length=1, epsilon=1e5, percentile_percentage=99.9)
+        result = dp_aggregates(data, params, recorder, max_attributes=2)
+        assert result.report["contribution_caps"] == [1]
+        sizes += recorder.sizes
+    # |V_1| is 1 (u capped away) or 2; each with probability 1/2, so both occur in 30 runs but with
+    # probability 2·2^-30. SDS (and the code before issue 8) always had |V_1| = 2.
+    assert set(sizes) == {1, 2}
 
 
 def test_schema_values_given_explicitly_are_not_candidates():
     columns = [Column("a", "a", ("x", "y", "z"))]  # "z" is in the schema but not in the data
     data = encode_frame(pd.DataFrame({"a": ["x"] * 500 + ["y"] * 500}), columns)
-    result = dp_aggregates(data, DpParams(reporting_length=1), np.random.default_rng(0))
+    result = dp(data, DpParams(reporting_length=1), np.random.default_rng(0))
     assert result.aggregates.keys[1].tolist() == [0, 1]

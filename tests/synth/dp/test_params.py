@@ -20,9 +20,14 @@ from synth.dp.params import (
 # The reference's δ = 1/(ln(n')·n') at n' = 6018, given explicitly: our default δ no longer depends on n'.
 WORKED_DELTA = 1.0 / (math.log(6018) * 6018)
 
+#: The reference's defaults: the same as ours except the percentile share (SDS 1 %, ours 10 %).
+SDS = DpParams(percentile_epsilon_proportion=0.01)
+#: The reference's worked example: its defaults with its δ at n' = 6018.
+SDS_WORKED = DpParams(percentile_epsilon_proportion=0.01, delta=WORKED_DELTA)
+
 
 def test_budget_split_worked_example():
-    split = budget_split(DpParams(delta=WORKED_DELTA))
+    split = budget_split(SDS_WORKED)
     assert split.epsilon_n == pytest.approx(0.02)
     assert split.epsilon_m == pytest.approx(3.98)
     assert split.delta == pytest.approx(1.909e-5, rel=1e-3)
@@ -34,8 +39,15 @@ def test_budget_split_worked_example():
     assert 3 * split.epsilon_q**2 / 2 + sum(0.5 / s**2 for s in split.sigmas) == pytest.approx(split.rho, abs=1e-12)
 
 
+def test_default_percentile_share_scales_sigma():
+    # σ ∝ 1/√(1 - share): the 10 % default multiplies every σ by √(0.99/0.9) = 1.0488 and ε_Q by √10.
+    ours, sds = budget_split(DpParams()), budget_split(SDS)
+    assert ours.sigmas == pytest.approx([s * math.sqrt(0.99 / 0.9) for s in sds.sigmas], rel=1e-12)
+    assert ours.epsilon_q == pytest.approx(sds.epsilon_q * math.sqrt(10), rel=1e-12)
+
+
 def test_thresholds_worked_example():
-    split = budget_split(DpParams(delta=WORKED_DELTA))
+    split = budget_split(SDS_WORKED)
     assert split.sigmas[0] * math.sqrt(10) == pytest.approx(15.51, abs=5e-3)
     assert threshold_length_1(split.sigmas[0], 10, split.delta) == pytest.approx(74.88, abs=5e-3)
     for eta, expected in [(1.0, 0.0), (0.55, 9.83), (0.1, 27.06), (0.01, 42.38)]:

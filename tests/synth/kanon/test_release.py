@@ -23,9 +23,11 @@ def test_kanon_bundle_holds_only_combinations_seen_at_least_k_times(tmp_path):
     frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     frame.loc[0, "perpRole"] = "ZZRare"  # a multi-value value seen once: its expanded column must not appear
     frame.to_csv(source, index=False)
-    # perpRole's declared domain would refuse the planted value: leave it undeclared here.
+    # perpRole's declared domain would refuse the planted value: leave it undeclared here. No subject is
+    # subsampled (max_values above any set), so reading the input again below gives the bundle's records.
     spec = tmp_path / "spec.toml"
-    spec.write_text(re.sub(r"(?m)^perpRole = \[.*\n", "", SPEC.read_text(encoding="utf-8")), encoding="utf-8")
+    text = re.sub(r"(?m)^perpRole = \[.*\n", "", SPEC.read_text(encoding="utf-8"))
+    spec.write_text(text + "\n[max_values]\nmeansOfControl = 50\n", encoding="utf-8")
     out = tmp_path / "oneoff"
     code = main(
         [
