@@ -283,8 +283,9 @@ def audit(
 @dataclass(frozen=True)
 class Case:
     """D (``rows``) and the extreme subject that makes D'. ``w_max`` is the public bound on the attributes
-    one subject can hold (single-value columns plus the declared maximum of each multi-value column): the
-    public-range percentile of issue 8 needs it; today's API has no place for it."""
+    one subject can hold (single-value columns plus the spec's ``max_values`` of each multi-value column,
+    default 6), which bounds the public range of the contribution caps; ingest computes it from the spec
+    and header, and :func:`encode_pair` checks it is the same for D and D'."""
 
     name: str
     header: tuple[str, ...]
@@ -329,7 +330,7 @@ CASES = (
         _multi_table(1000, seed=2, empty=False),
         ("a0", "b0", "m0|m1|m2|m3|r0|r1|r2|r3"),
         {"m": "|"},
-        w_max=2 + 8,
+        w_max=2 + 6,  # the extreme set of 8 is subsampled to max_values = 6 at ingest
     ),
     # The multi-value column is empty in D: D has 2 encoded columns, D' 3 (finding 3 of the issue).
     Case(
@@ -338,7 +339,7 @@ CASES = (
         _multi_table(1000, seed=3, empty=True),
         ("a0", "b0", "x"),
         {"m": "|"},
-        w_max=2 + 4,
+        w_max=2 + 6,
     ),
 )
 
@@ -352,7 +353,9 @@ def encode_pair(case: Case, directory: Path) -> tuple[Encoded, Encoded]:
             writer = csv.writer(f)
             writer.writerow(case.header)
             writer.writerows(rows)
-        out.append(read_private(path, load_spec(None, delimiter=",", multi_value=dict(case.multi_value))).data)
+        ingested = read_private(path, load_spec(None, delimiter=",", multi_value=dict(case.multi_value)))
+        assert ingested.max_attributes == case.w_max  # public: the same for D and D'
+        out.append(ingested.data)
     return out[0], out[1]
 
 
@@ -368,7 +371,7 @@ def dp_params(case: Case) -> DpParams:
 
 def release(case: Case, data: Encoded, rng: np.random.Generator) -> DpResult:
     """One run of the real DP step."""
-    return dp_aggregates(data, dp_params(case), rng)
+    return dp_aggregates(data, dp_params(case), rng, max_attributes=case.w_max)
 
 
 def published_scalars(result: DpResult) -> dict[str, Hashable]:
