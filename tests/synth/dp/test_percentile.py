@@ -9,6 +9,7 @@ import pytest
 
 from synth.dp.percentile import (
     MAX_BOUND,
+    PRIOR_EXPONENT,
     candidate_grid,
     contribution_bound,
     dp_percentile,
@@ -51,7 +52,9 @@ def test_distribution_sums_to_one_and_follows_the_utility():
     # u(v) = -|#{s <= v} - 6|: 0 for v in 8..10 (6 values at or below), -1 for 5..7, -4 for v >= 15
     utility = -np.abs(np.searchsorted(np.sort(s), grid, side="right") - 6)
     assert utility[5:11].tolist() == [-1, -1, -1, 0, 0, 0] and utility[15:].tolist() == [-4] * 6
-    assert log_p - log_p[8] == pytest.approx(utility / 2.0, abs=1e-12)
+    # plus the public base measure max(v, 1)^-γ, which prefers small caps whatever the data
+    prior = -PRIOR_EXPONENT * np.log(np.maximum(grid, 1))
+    assert log_p - log_p[8] == pytest.approx(utility / 2.0 + prior - prior[8], abs=1e-12)
 
 
 @pytest.mark.parametrize("bound", [0, 7, 20, 52, 1326, 22100])
@@ -98,6 +101,7 @@ def test_large_epsilon_gives_the_percentile():
     s = rng.integers(0, 40, 500)
     best = int(np.argmin(np.abs(np.searchsorted(np.sort(s), np.arange(41), side="right") - 450)))
     assert [dp_percentile(s, 90, 1e3, 60, rng) for _ in range(50)] == [best] * 50
-    # no records: the utility is 0 everywhere, so every candidate is equally likely
+    # no records: the utility is 0 everywhere, so the output follows the base measure max(v, 1)^-γ
     grid, log_p = percentile_distribution(np.zeros(0, dtype=np.int64), 99, 1.0, 30)
-    assert np.exp(log_p) == pytest.approx(np.full(grid.size, 1 / grid.size))
+    prior = np.maximum(grid, 1) ** -PRIOR_EXPONENT
+    assert np.exp(log_p) == pytest.approx(prior / prior.sum())
