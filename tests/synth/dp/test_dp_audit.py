@@ -353,7 +353,8 @@ def encode_pair(case: Case, directory: Path) -> tuple[Encoded, Encoded]:
             writer = csv.writer(f)
             writer.writerow(case.header)
             writer.writerows(rows)
-        ingested = read_private(path, load_spec(None, delimiter=",", multi_value=dict(case.multi_value)))
+        spec = load_spec(None, delimiter=",", multi_value=dict(case.multi_value))
+        ingested = read_private(path, spec, rng=np.random.default_rng(SEED))  # subsampling seeded by the test
         assert ingested.max_attributes == case.w_max  # public: the same for D and D'
         out.append(ingested.data)
     return out[0], out[1]
