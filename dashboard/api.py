@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 
 import pandas as pd
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Request, Response, jsonify, request
 
 from dashboard import context, exports, records
 from dashboard import query as q
@@ -25,6 +25,11 @@ class ApiError(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
+
+
+def is_catch_all(req: Request) -> bool:
+    """Whether Dash's catch-all page route (``/<path:path>``) answers this request."""
+    return req.url_rule is not None and req.url_rule.rule == "/<path:path>"
 
 
 def _release():
@@ -110,7 +115,18 @@ def _json_param(name: str, kind: type):
     return value
 
 
+#: URL prefixes of the data routes: an unknown path under them is a JSON 404, never the app's HTML page.
+DATA_PREFIXES = ("/api/", "/export/")
+
+
 def register_routes(server: Flask) -> None:
+    @server.before_request
+    def _unknown_data_route():
+        """Dash answers every other path with its HTML page; under the data prefixes that would be a 200 lie."""
+        if is_catch_all(request) and request.path.startswith(DATA_PREFIXES):
+            return jsonify({"error": f"no such endpoint: {request.path}"}), 404
+        return None
+
     @server.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return jsonify({"error": str(exc)}), exc.status

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import dash
 from dash import Dash
+from flask import Flask, Response, request
 
+from dashboard.api import is_catch_all, register_routes
 from dashboard.cache import init_cache
 from dashboard.config import Settings
 from dashboard.context import EXTENSION
@@ -104,8 +106,17 @@ def create_app(settings: Settings | None = None) -> Dash:
     from callbacks import register_all
 
     register_all(app)
-    from dashboard.api import register_routes
-
     register_routes(app.server)
+    _page_status(app.server, {page.path for page in pages()})
     app.layout = shell_layout
     return app
+
+
+def _page_status(server: Flask, page_paths: set[str]) -> None:
+    """An unknown page path still gets the app (which shows its "not found" page) but with status 404."""
+
+    @server.after_request
+    def _unknown_page(response: Response) -> Response:
+        if is_catch_all(request) and (request.path.rstrip("/") or "/") not in page_paths:
+            response.status_code = 404
+        return response

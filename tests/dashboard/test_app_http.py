@@ -88,6 +88,24 @@ def test_healthz(client):
     assert client.get("/healthz").data == b"OK"
 
 
+@pytest.mark.parametrize("path", ["/nope", "/explore/nope", "/about-us"])
+def test_unknown_page_is_a_404_that_still_shows_the_app(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and response.content_type.startswith("text/html")
+    assert b"_dash-config" in response.data  # the app's page, which renders Dash's "not found" view
+
+
+@pytest.mark.parametrize("path", ["/", "/explore", "/explore/", "/data", "/about", "/explore?c=gender"])
+def test_known_pages_answer_200(client, path):
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nonexistent", "/api/v2/metadata", "/export/x.csv", "/export/records"])
+def test_unknown_data_routes_are_json_404s(client, path):
+    response = client.get(path)
+    assert response.status_code == 404 and response.get_json() == {"error": f"no such endpoint: {path}"}
+
+
 def test_no_release_still_starts_and_explains(tmp_path):
     client = create_app(Settings(data_dir=tmp_path)).server.test_client()
     assert client.get("/healthz").status_code == 200
