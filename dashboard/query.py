@@ -272,4 +272,9 @@ def aggregate_table(
         if source not in columns:
             frame.insert(len(columns), source, value)
     keep = [c for c in frame.columns if c not in ("shown",)]
-    return frame[keep].rename(columns={"published": "count"})
+    table = frame[keep].rename(columns={"published": "count"})
+    # Published as readers count: whole records (nullable: "not reported" stays empty), sd to one decimal.
+    for column in ("count", "low", "high"):
+        table[column] = table[column].round().astype("Int64")
+    table["sd"] = table["sd"].round(1)
+    return table

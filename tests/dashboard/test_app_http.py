@@ -239,11 +239,13 @@ def test_api_aggregates_json_and_csv(client):
     body = client.get("/api/v1/aggregates?columns=gender&filter=ageBroad:09--17").get_json()
     rows = {r["gender"]: r for r in body["rows"]}
     assert rows["Female"]["status"] == "not reported" and rows["Female"]["count"] is None
-    assert rows["Male"]["count"] == 12 and rows["Male"]["low"] == pytest.approx(12 - 1.96 * 3)
+    # whole records: 12 ± 1.96·3 = 6.12..17.88 is published as 6..18
+    assert (rows["Male"]["count"], rows["Male"]["low"], rows["Male"]["high"], rows["Male"]["sd"]) == (12, 6, 18, 3.0)
     assert "estimated" not in rows["Male"]
     csv = client.get("/api/v1/aggregates?columns=gender,perpGender&format=csv&include_not_reported=false")
     frame = pd.read_csv(io.StringIO(csv.data.decode()), comment="#")
     assert frame["count"].tolist() == [21, 14, 28]
+    assert "Female,Female,21,3.0,15,27,published" in csv.data.decode()  # whole counts and bounds, not 21.0
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ def test_api_aggregates_serve_the_published_counts(client, demo):
     published = {r["gender"]: r["count"] for r in body["rows"] if r["status"] == "published"}
     assert published == expected and published
     sd = meta.privacy.noise_sd[0]
-    assert all(r["sd"] == pytest.approx(sd) for r in body["rows"] if r["status"] == "published")
+    assert all(r["sd"] == round(sd, 1) for r in body["rows"] if r["status"] == "published")  # published to 0.1
 
 
 def test_api_records_serve_the_synthetic_table(client, demo):
