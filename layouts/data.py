@@ -125,6 +125,13 @@ def filter_options(release, profile) -> list[dict]:
     ]
 
 
+def default_builder_columns(release: Release, profile: Profile) -> list[str]:
+    """The builder's opening table: the profile's main breakdown (its first that is a column), else the first column."""
+    candidates = (*profile.breakdowns, *profile.explore, *release.dimensions)
+    main = next((s for s in candidates if s in release.dimensions), None)
+    return [main] if main is not None else []
+
+
 @with_release
 def layout(
     release: Release, profile: Profile, /, tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None, **_
@@ -132,7 +139,11 @@ def layout(
     tab = tab if tab in TABS else "records"
     selections = selections_from_query(release, f)
     agg_filters = selections_from_query(release, af) if af is not None else selections
-    columns = columns_from_query(release, c, limit=release.reporting_length)
+    columns = (
+        columns_from_query(release, c, limit=release.reporting_length)
+        if c is not None
+        else default_builder_columns(release, profile)
+    )
     not_reported = as_list(nr)[:1] != ["0"]
     sel_text = ", ".join(f"{profile.label(s)} = {profile.value_label(s, v)}" for s, v in selections) or "none"
     enc = encode_selections(selections)

@@ -16,6 +16,7 @@ from dashboard.profile import is_iso3_column, resolve_profile
 from dashboard.store import load_release
 from dashboard.urlstate import as_list, columns_from_query, query_string, selections_from_query
 from layouts import ids
+from layouts.data import default_builder_columns
 from synth.release import current_release
 from tests.dashboard.release_factory import build_release
 
@@ -186,3 +187,13 @@ def test_filter_model_from_query_validates(release):
     assert filter_model_from_query(release, '{"nope":{"type":"equals","filter":"x"}}') == {}
     assert filter_model_from_query(release, "not json") == {} and filter_model_from_query(release, "[1]") == {}
     assert filter_model_from_query(release, None) == {}
+
+
+def test_aggregate_builder_opens_on_the_main_breakdown(tmp_path, release):
+    profile = resolve_profile(release)
+    main = next(s for s in (*profile.breakdowns, *profile.explore) if s in release.dimensions)
+    assert default_builder_columns(release, profile) == [main]
+    build_release(tmp_path, dataset="mystery")  # automatic profile: still a column of the release
+    other = load_release(current_release(tmp_path))
+    columns = default_builder_columns(other, resolve_profile(other))
+    assert len(columns) == 1 and columns[0] in other.dimensions
