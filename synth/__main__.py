@@ -237,7 +237,13 @@ def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, over
         budget_delta=args.budget_delta,
         allow_over_budget=args.allow_over_budget,
     )
-    return refresh(options, params)
+    published = refresh(options, params)
+    # The summary ends every refresh, on stderr: it names suppressed values (private), so it goes to the
+    # operator's terminal and the private report only; stdout stays the release folder alone, for scripts.
+    from synth.summary import format_summary, read_summary
+
+    print(format_summary(read_summary(options.private_dir, published.name)), file=sys.stderr)
+    return published
 
 
 def _sample_path(private_dir: str | None) -> Path:

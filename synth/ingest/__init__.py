@@ -7,9 +7,10 @@ Pipeline (the reference system's data model, sds-algorithms.md section 2):
 2. resolve the spec's column names against the header (trimmed, case-insensitive; :mod:`synth.ingest.resolve`);
 3. keep the first ``record_limit`` rows; trim values, treat ``""`` and ``"0"`` as absent (except in
    sensitive-zero columns; a column where "0" is most of the non-empty cells gets a warning suggesting
-   ``sensitive_zeros``), blank the null tokens of binned columns (``[bins.COL] null``), escape the reserved ``;`` and ``:`` as ``<semicolon>`` / ``<colon>``
-   (:mod:`synth.ingest.resolve`); check the values of columns with a declared domain (``[domains]``), mapping
-   out-of-domain values to the domain's ``other`` value or refusing them (:mod:`synth.ingest.domains`);
+   ``sensitive_zeros``), blank the null tokens of binned columns (``[bins.COL] null``), escape the reserved
+   ``;`` and ``:`` as ``<semicolon>`` / ``<colon>`` (:mod:`synth.ingest.resolve`); check the values of columns
+   with a declared domain (``[domains]``), mapping out-of-domain values to the domain's ``other`` value or
+   refusing them (:mod:`synth.ingest.domains`);
 4. join rows that share a subject id (single-value columns fill, multi-value columns union;
    :mod:`synth.ingest.join`);
 5. bin numeric columns (:mod:`synth.ingest.binning`; DP quantile edges, :mod:`synth.dp.quantiles`, spend
