@@ -131,7 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--private-dir")
 
-    p = sub.add_parser("refresh", help="publish a new release from a private input")
+    p = sub.add_parser(
+        "refresh",
+        help="publish a new release from a private input",
+        description="Publish a new release from a private input. Prints the release folder on stdout and ends "
+        "with a summary on stderr (private: it names the values that failed the threshold; also stored in "
+        "<private-dir>/reports/<release id>/private_report.json, never in the release).",
+    )
     _add_input(p)
     _add_refresh_common(p)
 
