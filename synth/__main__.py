@@ -131,7 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--private-dir")
 
-    p = sub.add_parser("refresh", help="publish a new release from a private input")
+    p = sub.add_parser(
+        "refresh",
+        help="publish a new release from a private input",
+        description="Publish a new release from a private input. Prints the release folder on stdout and ends "
+        "with a summary on stderr (private: it names the values that failed the threshold; also stored in "
+        "<private-dir>/reports/<release id>/private_report.json, never in the release).",
+    )
     _add_input(p)
     _add_refresh_common(p)
 
@@ -237,7 +243,13 @@ def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, over
         budget_delta=args.budget_delta,
         allow_over_budget=args.allow_over_budget,
     )
-    return refresh(options, params)
+    published = refresh(options, params)
+    # The summary ends every refresh, on stderr: it names suppressed values (private), so it goes to the
+    # operator's terminal and the private report only; stdout stays the release folder alone, for scripts.
+    from synth.summary import format_summary, read_summary
+
+    print(format_summary(read_summary(options.private_dir, published.name)), file=sys.stderr)
+    return published
 
 
 def _sample_path(private_dir: str | None) -> Path:

@@ -1,7 +1,8 @@
 """One refresh: private input -> DP aggregates -> synthetic records -> evaluation -> atomic release.
 
 Everything that reaches ``data_dir`` is DP-protected or derived only from DP-protected values; reports that
-compare with the private input go to ``private_dir`` only.
+compare with the private input go to ``private_dir`` only, and so does the refresh summary
+(:mod:`synth.summary`, section ``summary`` of the private report), which names the suppressed values.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from synth.release_format import (
 )
 from synth.risk import risk_report
 from synth.spec import dataset_name, load_spec
+from synth.summary import build_summary, dropped_columns, private_report_path
 from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,10 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     dp = dp_aggregates(data, params, dp_rng, max_attributes=ingested.max_attributes)
     noise_sd = list(dp.report["noise_sd"])
     schema, remap = public_schema(dp.aggregates)
+    lost = dropped_columns(ingested.column_labels, data.schema, schema)
+    if lost:
+        # Source column names are public (the header); which values failed is private: the summary says it.
+        log.warning("columns without any published value, left out of the release: %s", ", ".join(lost))
     published = restrict_aggregates(dp.aggregates, schema, remap)
     # The synthesizer sees only the published aggregates, on the public schema.
     records = SYNTHESIZERS[options.synthesizer](published, post_rng, noise_sd=noise_sd, **options.synthesizer_options)
@@ -202,8 +208,8 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
             documents={fmt.EVALUATION: evaluation},
         )
 
-    report_dir = private_dir / "reports" / release_id
-    report_dir.mkdir(parents=True, exist_ok=True)
+    report = private_report_path(private_dir, release_id)
+    report.parent.mkdir(parents=True, exist_ok=True)
     private = {
         "input": {"path": str(Path(options.input).resolve()), **ingested.private_facts()},
         "risk": risk,
@@ -211,10 +217,19 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
             sensitive, dp.aggregates, lift_aggregates(synthetic_agg, data.schema, remap), options.resolution, risk
         ),
         "dp_params": asdict(params),
+        # Private: names the suppressed values. Printed to the operator's terminal by the CLI.
+        "summary": build_summary(
+            metadata=metadata,
+            used_columns=ingested.column_labels,
+            private=data.schema,
+            public=schema,
+            budget=budget,
+            spent=ledger.usage(private_dir, source, fingerprint),
+            zero_shares=ingested.zero_shares,
+            zero_heavy=ingested.zero_heavy,
+        ),
     }
-    (report_dir / "private_report.json").write_text(
-        json.dumps(private, indent=2, default=json_default), encoding="utf-8"
-    )
+    report.write_text(json.dumps(private, indent=2, default=json_default), encoding="utf-8")
     return release
 
 

@@ -23,10 +23,12 @@ from synth.errors import InputError
 COMMAND_LINE = "command line"
 
 BIN_METHODS = ("edges", "equal_width", "quantile")
+#: Optional keys of every bin method: the bin labels, the null token(s) and the null token's own bin.
+_BIN_OPTIONAL = {"labels", "null", "null_bin"}
 _BIN_KEYS = {
-    "edges": {"method", "edges", "labels"},
-    "equal_width": {"method", "lower", "upper", "bins", "labels"},
-    "quantile": {"method", "lower", "upper", "bins", "epsilon", "labels"},
+    "edges": {"method", "edges"} | _BIN_OPTIONAL,
+    "equal_width": {"method", "lower", "upper", "bins"} | _BIN_OPTIONAL,
+    "quantile": {"method", "lower", "upper", "bins", "epsilon"} | _BIN_OPTIONAL,
 }
 _DATASET_KEYS = (
     "name",
@@ -60,6 +62,8 @@ class BinSpec:
     ``edges``: explicit, strictly increasing edges. ``equal_width``: ``bins`` equal bins over [lower, upper].
     ``quantile``: ``bins`` bins whose inner edges are DP quantiles over [lower, upper] spending ``epsilon``.
     Bins are [lo, hi) except the last, which is [lo, hi]. ``labels`` default to that interval notation.
+    ``null``: the column's null tokens (trimmed, as written; e.g. ``"N"``, ``"999"``): cells equal to one of them
+    are absent, or, with ``null_bin``, fall into an extra last bin of that label instead of being binned.
     """
 
     method: str
@@ -69,6 +73,8 @@ class BinSpec:
     bins: int | None = None
     epsilon: float = 0.0
     labels: tuple[str, ...] = ()
+    null: tuple[str, ...] = ()
+    null_bin: str | None = None
 
     @property
     def n_bins(self) -> int:
@@ -233,7 +239,7 @@ def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
     if method not in BIN_METHODS:
         raise check.fail(f"[{key}] method", f"must be one of {', '.join(BIN_METHODS)}, got {method!r}", column)
     check.known_keys(key, raw, _BIN_KEYS[method])
-    for required in sorted(_BIN_KEYS[method] - {"labels"}):
+    for required in sorted(_BIN_KEYS[method] - _BIN_OPTIONAL):
         if required not in raw:
             raise check.fail(f"[{key}]", f"method {method!r} needs key {required!r}", column)
     if method == "edges":
@@ -264,6 +270,33 @@ def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
                 f"[{key}] labels", f"expected {spec.n_bins} labels (one per bin), got {len(labels)}", column
             )
         spec = replace(spec, labels=labels)
+    return _parse_null(check, key, column, raw, spec)
+
+
+def _parse_null(check: _Checker, key: str, column: str, raw: dict, spec: BinSpec) -> BinSpec:
+    """``null = "N"`` (or a list of tokens) and ``null_bin = "Unknown"`` of a ``[bins.COL]`` table."""
+    if "null_bin" in raw and "null" not in raw:
+        raise check.fail(f"[{key}] null_bin", 'needs the null token it stands for: add null = "..."', column)
+    if "null" not in raw:
+        return spec
+    value = raw["null"]
+    if isinstance(value, str):
+        tokens: tuple[str, ...] = (check.string(f"[{key}] null", value).strip(),)
+    elif isinstance(value, list) and value:
+        tokens = tuple(check.string(f"[{key}] null[{i}]", v).strip() for i, v in enumerate(value))
+        twice = next((t for i, t in enumerate(tokens) if t in tokens[:i]), None)
+        if twice is not None:
+            raise check.fail(f"[{key}] null", f"{twice!r} is listed twice", column)
+    else:
+        raise check.fail(
+            f"[{key}] null", f"expected a string or a non-empty list of strings, got {_type_name(value)}", column
+        )
+    spec = replace(spec, null=tokens)
+    if "null_bin" in raw:
+        label = check.string(f"[{key}] null_bin", raw["null_bin"]).strip()
+        if label in spec.labels:
+            raise check.fail(f"[{key}] null_bin", f"{label!r} is already the label of a bin; pick another", column)
+        spec = replace(spec, null_bin=label)
     return spec
 
 
@@ -444,6 +477,18 @@ def _check_domains(spec: DatasetSpec) -> None:
                 )
 
 
+def _check_null_tokens(spec: DatasetSpec) -> None:
+    """A null token "0" with its own bin needs the column among the sensitive zeros (else "0" is absent anyway)."""
+    zeros = {column_key(c) for c in spec.sensitive_zeros}
+    for col, bins in spec.bins.items():
+        if bins.null_bin is not None and "0" in bins.null and column_key(col) not in zeros:
+            raise spec.error(
+                f"[bins.{col}] null: '0' means absent in this column, so it can never reach null_bin "
+                f"{bins.null_bin!r}; list the column in dataset.sensitive_zeros or drop '0' from null",
+                col,
+            )
+
+
 def load_spec(
     path: Path | None = None,
     *,
@@ -512,4 +557,5 @@ def load_spec(
     spec = DatasetSpec(source=source, **kwargs)
     _check_roles(spec)
     _check_domains(spec)
+    _check_null_tokens(spec)
     return spec

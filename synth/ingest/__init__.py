@@ -6,13 +6,16 @@ Pipeline (the reference system's data model, sds-algorithms.md section 2):
    Parquet; every cell becomes a string (:mod:`synth.ingest.read`);
 2. resolve the spec's column names against the header (trimmed, case-insensitive; :mod:`synth.ingest.resolve`);
 3. keep the first ``record_limit`` rows; trim values, treat ``""`` and ``"0"`` as absent (except in
-   sensitive-zero columns), escape the reserved ``;`` and ``:`` as ``<semicolon>`` / ``<colon>``
-   (:mod:`synth.ingest.resolve`); check the values of columns with a declared domain (``[domains]``), mapping
-   out-of-domain values to the domain's ``other`` value or refusing them (:mod:`synth.ingest.domains`);
+   sensitive-zero columns; a column where "0" is most of the non-empty cells gets a warning suggesting
+   ``sensitive_zeros``), blank the null tokens of binned columns (``[bins.COL] null``), escape the reserved
+   ``;`` and ``:`` as ``<semicolon>`` / ``<colon>`` (:mod:`synth.ingest.resolve`); check the values of columns
+   with a declared domain (``[domains]``), mapping out-of-domain values to the domain's ``other`` value or
+   refusing them (:mod:`synth.ingest.domains`);
 4. join rows that share a subject id (single-value columns fill, multi-value columns union;
    :mod:`synth.ingest.join`);
 5. bin numeric columns (:mod:`synth.ingest.binning`; DP quantile edges, :mod:`synth.dp.quantiles`, spend
-   privacy budget);
+   privacy budget); a subject with a null token and no value falls into the column's ``null_bin`` when the
+   spec declares one (the last label), else its cell is absent;
 6. keep at most m_c values per subject in a multi-value column c (a uniformly random subset of a larger
    set; m_c from the spec), expand multi-value columns into binary ``{col}_{value}`` columns and encode
    (:mod:`synth.encode`). A declared column (and a binned one: its bin labels are public) lists every
@@ -25,7 +28,8 @@ column where they apply. Nothing is written. The row counts in :class:`IngestRes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,9 +44,15 @@ from synth.ingest.domains import apply_domain, declared_values
 from synth.ingest.fingerprint import content_fingerprint
 from synth.ingest.join import conflict_error, join_codes, subject_numbers
 from synth.ingest.read import read_table
-from synth.ingest.resolve import check_categories, clean_values, factorize, resolve, split_multi
+from synth.ingest.resolve import check_categories, clean_values, escape_one, factorize, resolve, split_multi
 from synth.release_format import RESERVED_COLUMNS
 from synth.spec import DatasetSpec, dataset_name
+
+log = logging.getLogger(__name__)
+
+#: A column not among the sensitive zeros where more than this share of the non-empty cells are "0" gets a
+#: warning: ingest treats "0" as absent there, so most of the column would vanish.
+ZERO_WARNING_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,9 @@ class IngestResult:
     a subject can hold, from the spec and the header only (public). ``input_rows``, ``subjects`` and
     ``subsampled`` (per multi-value column, the subjects that had more than m_c values) are exact private
     counts: for the private report only, never for a release. ``fingerprint`` (private, for the ledger)
-    identifies the input's content (:mod:`synth.ingest.fingerprint`).
+    identifies the input's content (:mod:`synth.ingest.fingerprint`). ``zero_shares`` (private) is, per used
+    column that is not a sensitive zero, the share of its non-empty cells (parts) that were "0" and so became
+    absent.
     """
 
     data: Encoded
@@ -71,6 +83,12 @@ class IngestResult:
     delimiter: str | None
     encoding: str | None
     fingerprint: str
+    zero_shares: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def zero_heavy(self) -> list[str]:
+        """Columns where "0", treated as absent, is most of the data (more than ZERO_WARNING_SHARE)."""
+        return [col for col, share in self.zero_shares.items() if share > ZERO_WARNING_SHARE]
 
     def private_facts(self) -> dict:
         """JSON-ready facts about the private input, for the private report."""
@@ -91,6 +109,11 @@ def _sorted_codes(codes: np.ndarray, values: np.ndarray, sort: bool = True) -> t
     rank = np.full(max(len(values), 1), -1, dtype=np.int64)
     rank[used] = np.arange(used.size)
     return np.where(codes >= 0, rank[np.maximum(codes, 0)], -1), tuple(str(v) for v in values[used])
+
+
+def _zero_share(zeros: np.ndarray, non_empty: int) -> float:
+    """The share of a column's non-empty cells (parts) that are "0" (0 for a column without any)."""
+    return float(zeros.sum() / non_empty) if non_empty else 0.0
 
 
 def _keep_at_most(present: np.ndarray, m: int, rng: np.random.Generator) -> tuple[np.ndarray, int]:
@@ -120,17 +143,32 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
     coded: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     multi: dict[str, tuple[np.ndarray, pd.Series]] = {}
     numbers: dict[str, np.ndarray] = {}
+    null_rows: dict[str, np.ndarray] = {}  # per binned column with a null bin: the rows holding a null token
+    zero_shares: dict[str, float] = {}
     for col in plan.used:
         zero_is_value = col in plan.sensitive_zeros
         domain = plan.domains.get(col)
         if col in plan.multi_value:
-            positions, parts = split_multi(frame[col], plan.multi_value[col], zero_is_value)
+            positions, parts = split_multi(frame[col], plan.multi_value[col], zero_is_value=True)
+            if not zero_is_value:
+                zeros = (parts == "0").to_numpy()
+                zero_shares[col] = _zero_share(zeros, len(parts))
+                positions, parts = positions[~zeros], parts[~zeros].reset_index(drop=True)
             if domain is not None:
                 parts = apply_domain(parts, rows[positions], domain, col, file, spec.source)
             multi[col] = positions, parts
             check_categories(multi[col][1].nunique(), col, spec, file)
             continue
-        cells = clean_values(frame[col], zero_is_value)
+        cells = clean_values(frame[col], zero_is_value=True)
+        if not zero_is_value:
+            zeros = (cells == "0").to_numpy()
+            zero_shares[col] = _zero_share(zeros, int((cells != "").sum()))
+            cells = cells.where(~zeros, "")
+        if col in plan.bins and plan.bins[col].null:
+            is_null = cells.isin([escape_one(t) for t in plan.bins[col].null]).to_numpy()
+            cells = cells.where(~is_null, "")
+            if plan.bins[col].null_bin is not None:
+                null_rows[col] = is_null
         coded[col] = factorize(cells if domain is None else apply_domain(cells, rows, domain, col, file, spec.source))
         if col in plan.bins:
             numbers[col] = numeric_values(*coded[col], rows, col, plan.bins[col], file)
@@ -197,6 +235,17 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
             # Bin order, not alphabetical: the values of a binned column are its labels as the bins run, all of
             # them (the edges are public, so the labels are a declared domain).
             labels = tuple(str(label) for label in (bins.labels or interval_labels(edges)))
+            if bins.null_bin is not None:
+                # Subjects with a null token and no value fall into the null bin, the last label (a value fills
+                # a null token as it fills an empty cell).
+                if bins.null_bin in labels:
+                    raise spec.error(
+                        f"[bins.{col}] null_bin: {bins.null_bin!r} is also a bin's label; pick another", col
+                    )
+                nulls = np.zeros(n_subjects, dtype=bool)
+                nulls[row_subject[null_rows[col]]] = True
+                index[~has & nulls] = len(labels)
+                labels += (bins.null_bin,)
             blocks.append(index[:, None])
             columns.append(Column(col, col, labels, declared=True))
             edges_by_column[col] = tuple(float(e) for e in edges)
@@ -229,7 +278,7 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
 
     codes = np.hstack(blocks).astype(np.int32) if blocks else np.zeros((n_subjects, 0), np.int32)
     name = dataset_name(spec, path)
-    return IngestResult(
+    result = IngestResult(
         data=Encoded(Schema(tuple(columns)), codes),
         name=name,
         title=spec.title or name,
@@ -243,4 +292,14 @@ def read_private(path: Path, spec: DatasetSpec, *, rng: np.random.Generator | No
         delimiter=table.delimiter,
         encoding=table.encoding,
         fingerprint=content_fingerprint(table),
+        zero_shares=zero_shares,
     )
+    for col in result.zero_heavy:
+        # The column name is public (header); the share is a private fact and stays in the private report.
+        log.warning(
+            'column %r: most of its non-empty cells are "0", which is read as absent; if 0 is a real value '
+            "there, list the column in dataset.sensitive_zeros (or --sensitive-zeros %s)",
+            col,
+            col,
+        )
+    return result
