@@ -121,8 +121,10 @@ def build_summary(
     }
 
 
-def _per_length(values: list[float]) -> str:
-    return ", ".join(f"length {i}: {v:.3g}" for i, v in enumerate(values, start=1)) or "none"
+def _per_length(values: list[float | None]) -> str:
+    """``length 1: 22.1, length 2: -`` (None: nothing of that length could be published, e.g. a cap of 0)."""
+    parts = (f"length {i}: {'-' if v is None else f'{v:.3g}'}" for i, v in enumerate(values, start=1))
+    return ", ".join(parts) or "none"
 
 
 def format_summary(summary: dict) -> str:

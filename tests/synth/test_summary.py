@@ -217,6 +217,13 @@ def test_format_summary_lists_at_most_20_values_and_says_a_void_guarantee():
     assert "source spend      void: a non-DP k-anonymity bundle of this source exists" in text
 
 
+def test_format_summary_shows_lengths_without_a_threshold():
+    # A length whose cap was 0 (or without candidates) has no threshold: printed as "-", not a crash.
+    text = format_summary({**_summary(), "noise_sd": [1.5, 0.0], "thresholds": [3.0, None]})
+    assert "thresholds        length 1: 3, length 2: - (adaptive)" in text
+    assert "noise SD          length 1: 1.5, length 2: 0" in text
+
+
 def test_build_summary_uses_the_usage_after_this_release():
     from synth.summary import build_summary
 
