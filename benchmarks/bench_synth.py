@@ -2,11 +2,14 @@
 
 Every (dataset, tool, epsilon, seed) runs in its own subprocess so that peak RSS is per run. Wall time of our
 tools covers DP aggregation + synthesis; pac-synth's covers fit + sample; reading the input is excluded.
-Metrics (see ``fidelity.py``) compare the synthetic table with the input table; results are averaged over
-seeds and printed as ONE markdown table.
+Our synthesizers receive the DP aggregates restricted to the public schema, as in a refresh. Metrics (see
+``fidelity.py``) compare the synthetic table with the input table; ``in-interval`` compares our synthetic
+table, and the private input beside it, with the published 95 % intervals of the run (pac-synth publishes
+none: "-"). An ``input`` row per dataset gives the input's own distinct share and max copies. Results are
+averaged over seeds and printed as ONE markdown table; ``--compare`` adds a table of ours / pac-synth ratios.
 
     .venv/bin/python benchmarks/bench_synth.py [--datasets dense ctdc sample20k sample100k]
-        [--tools raked_marginals aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2]
+        [--tools raked_marginals aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2] [--compare]
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = REPO.parent / "shared" / "data"
-sys.path[:0] = [str(HERE), str(REPO)]
+sys.path.insert(0, str(REPO))
 
-from fidelity import fidelity  # noqa: E402
-
+from benchmarks.fidelity import diversity, fidelity, in_interval_shares  # noqa: E402
+from synth.aggregates import Aggregates  # noqa: E402
 from synth.encode import Encoded, encode_frame  # noqa: E402
 
 DATASETS = ("dense", "ctdc", "sample20k", "sample100k")
@@ -37,7 +40,36 @@ TOOLS = ("raked_marginals", "aggregate_seeded", "pac-synth")
 CTDC_MULTI_VALUE = {c: ";" for c in ("IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney")}
 #: pac-synth writes these characters of values escaped (it uses them as separators internally).
 PACSYNTH_ESCAPES = {"<semicolon>": ";", "<colon>": ":"}
-METRICS = ("rows", "empty", "mae1", "mae2", "mae3", "tvd", "tvd_ne", "fab3")
+#: Metrics of the --compare table (key, header): lower is better for each, so a ratio below 1 favours ours.
+COMPARED = (
+    ("mae1", "MAE1"),
+    ("mae2", "MAE2"),
+    ("mae3", "MAE3"),
+    ("tvd", "TVD"),
+    ("fab3", "fab3"),
+    ("wall", "wall"),
+    ("peak_mb", "peak MB"),
+)
+HEADER = (
+    "dataset",
+    "tool",
+    "epsilon",
+    "wall s",
+    "peak MB",
+    "rows out",
+    "empty",
+    "MAE1/n",
+    "MAE2/n",
+    "MAE3/n",
+    "TVD",
+    "TVD-ne",
+    "fab3",
+    "in-interval 1/2/3",
+    "distinct share",
+    "max copies",
+    "caps",
+    "noise sd",
+)
 
 
 def read_strings(path: Path) -> pd.DataFrame:
@@ -74,15 +106,19 @@ def load(dataset: str) -> tuple[Encoded, int, pd.DataFrame, Encoded, bool]:
     return sample.data, sample.max_attributes, sample.data.to_frame(), sample.data, False
 
 
-def run_ours(tool: str, data: Encoded, w_max: int, epsilon: float, seed: int) -> tuple[Encoded, dict]:
-    """Synthetic records and the DP noise figures (contribution caps, noise sd per length)."""
+def run_ours(tool: str, data: Encoded, w_max: int, epsilon: float, seed: int) -> tuple[Encoded, dict, Aggregates]:
+    """Synthetic records, the DP noise figures (contribution caps, noise sd per length) and the published
+    aggregates the synthesizer received: the DP aggregates restricted to the public schema, as in a refresh."""
     from synth.dp import DpParams, dp_aggregates
+    from synth.public import public_schema, restrict_aggregates
     from synth.synthesizers import SYNTHESIZERS
 
     rng = np.random.default_rng(seed)
     dp = dp_aggregates(data, DpParams(epsilon=epsilon, reporting_length=3), rng, max_attributes=w_max)
     noise = {"caps": dp.report["contribution_caps"], "noise_sd": dp.report["noise_sd"]}
-    return SYNTHESIZERS[tool](dp.aggregates, rng, noise_sd=list(dp.report["noise_sd"])), noise
+    schema, remap = public_schema(dp.aggregates)
+    published = restrict_aggregates(dp.aggregates, schema, remap)
+    return SYNTHESIZERS[tool](published, rng, noise_sd=list(dp.report["noise_sd"])), noise, published
 
 
 def run_pacsynth(frame: pd.DataFrame, epsilon: float) -> pd.DataFrame:
@@ -100,21 +136,107 @@ def run_pacsynth(frame: pd.DataFrame, epsilon: float) -> pd.DataFrame:
 
 
 def worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict:
-    """One run; returns the metrics, wall seconds and peak RSS (MB) as a dict."""
+    """One run; returns the metrics, wall seconds and peak RSS (MB) as a dict. Tool ``input``: the input's own
+    row count, distinct share and max copies (``epsilon`` and ``seed`` unused)."""
     from synth.public import synthetic_tables
 
     ours, w_max, pac_frame, reference, condense = load(dataset)
+    if tool == "input":
+        share, copies = diversity(reference)
+        return {"rows": float(reference.n_records), "distinct_share": share, "max_copies": copies}
     start = time.perf_counter()
-    noise: dict = {}
+    extra: dict = {}
     if tool == "pac-synth":
         output = encode_frame(run_pacsynth(pac_frame, epsilon))
     else:
-        output, noise = run_ours(tool, ours, w_max, epsilon, seed)
+        output, extra, published = run_ours(tool, ours, w_max, epsilon, seed)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if tool != "pac-synth":
+        # Against the intervals the synthesizer saw: the synthetic table (public schema) and the private input.
+        extra["in_interval"] = in_interval_shares(published, extra["noise_sd"], output, published.reporting_length)
+        extra["input_in_interval"] = in_interval_shares(published, extra["noise_sd"], ours, published.reporting_length)
     if condense and tool != "pac-synth":
         output = encode_frame(synthetic_tables(output)["condensed"])
-    return {"wall": wall, "peak_mb": peak, **noise, **fidelity(reference, output)}
+    share, copies = diversity(output)
+    return {
+        "wall": wall,
+        "peak_mb": peak,
+        **extra,
+        **fidelity(reference, output),
+        "distinct_share": share,
+        "max_copies": copies,
+    }
+
+
+def run_worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict | None:
+    """:func:`worker` in a subprocess of its own; None (reported on stderr) when it fails."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", dataset, tool, str(epsilon), str(seed)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"{dataset} {tool} eps {epsilon} seed {seed} failed:\n{done.stderr}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def shares(values: list[float] | np.ndarray) -> str:
+    return "/".join("-" if np.isnan(v) else f"{v:.2f}" for v in values)
+
+
+def table_row(dataset: str, tool: str, epsilon: float | None, mean: dict) -> str:
+    """One markdown row of the main table ("-" where a figure does not apply)."""
+    if tool == "input":
+        cells = [dataset, tool, "-", "-", "-", f"{mean['rows']:,.0f}", *["-"] * 7, "-"]
+    else:
+        interval = "-"
+        if "in_interval" in mean:
+            interval = f"{shares(mean['in_interval'])} (input {shares(mean['input_in_interval'])})"
+        cells = [
+            dataset,
+            tool,
+            f"{epsilon:g}",
+            f"{mean['wall']:.1f}",
+            f"{mean['peak_mb']:.0f}",
+            f"{mean['rows']:,.0f}",
+            f"{mean['empty']:.3f}",
+            f"{mean['mae1']:.5f}",
+            f"{mean['mae2']:.5f}",
+            f"{mean['mae3']:.5f}",
+            f"{mean['tvd']:.3f}",
+            f"{mean['tvd_ne']:.3f}",
+            f"{mean['fab3']:.3f}",
+            interval,
+        ]
+    cells += [f"{mean['distinct_share']:.3f}", f"{mean['max_copies']:,.0f}"]
+    cells += [
+        " / ".join(f"{c:.0f}" for c in mean["caps"]) if "caps" in mean else "-",
+        " / ".join(f"{s:.1f}" for s in mean["noise_sd"]) if "noise_sd" in mean else "-",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def ratio(ours: float, theirs: float) -> str:
+    """ours / theirs to 2 decimals; 1.00 when both are 0, "inf" when only theirs is."""
+    if theirs == 0:
+        return "1.00" if ours == 0 else "inf"
+    return f"{ours / theirs:.2f}"
+
+
+def compare_table(results: dict[tuple[str, str, float], dict], datasets: list[str], epsilons: list[float]) -> str:
+    """Markdown table of ours / pac-synth ratios of the seed means, per dataset, epsilon and tool of ours."""
+    header = ("dataset", "epsilon", "tool", *(f"{label} ratio" for _, label in COMPARED))
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for dataset in datasets:
+        for epsilon in epsilons:
+            theirs = results.get((dataset, "pac-synth", epsilon))
+            if theirs is None:
+                continue
+            for (d, tool, e), mean in results.items():
+                if (d, e) != (dataset, epsilon) or tool == "pac-synth":
+                    continue
+                cells = [dataset, f"{epsilon:g}", tool, *(ratio(mean[k], theirs[k]) for k, _ in COMPARED)]
+                lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def pacsynth_available() -> bool:
@@ -131,83 +253,45 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=TOOLS)
     parser.add_argument("--epsilons", nargs="+", type=float, default=[1.0, 4.0, 12.0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument(
+        "--compare", action="store_true", help="also print ours / pac-synth ratios (adds pac-synth to the tools)"
+    )
     parser.add_argument("--worker", nargs=4, metavar=("DATASET", "TOOL", "EPSILON", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         dataset, tool, epsilon, seed = args.worker
         print(json.dumps(worker(dataset, tool, float(epsilon), int(seed))))
         return
+    if args.compare and "pac-synth" not in args.tools:
+        args.tools.append("pac-synth")
     tools = [t for t in args.tools if t != "pac-synth" or pacsynth_available()]
     if len(tools) < len(args.tools):
         print("pac-synth is not installed (optional 'bench' extra): skipped", file=sys.stderr)
-    header = (
-        "dataset",
-        "tool",
-        "epsilon",
-        "wall s",
-        "peak MB",
-        "rows out",
-        "empty",
-        "MAE1/n",
-        "MAE2/n",
-        "MAE3/n",
-        "TVD",
-        "TVD-ne",
-        "fab3",
-        "caps",
-        "noise sd",
-    )
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        if args.compare:
+            print("--compare needs pac-synth: no ratio table", file=sys.stderr)
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    results: dict[tuple[str, str, float], dict] = {}
     for dataset in args.datasets:
         if dataset in ("dense", "ctdc") and not DATA.exists():
             print(f"{DATA} not found: skipped {dataset}", file=sys.stderr)
             continue
+        own = run_worker(dataset, "input", 0.0, 0)
+        if own is not None:
+            lines.append(table_row(dataset, "input", None, own))
+            print(lines[-1], file=sys.stderr, flush=True)
         for tool in tools:
             for epsilon in args.epsilons:
-                runs = []
-                for seed in args.seeds:
-                    cmd = [
-                        sys.executable,
-                        str(Path(__file__).resolve()),
-                        "--worker",
-                        dataset,
-                        tool,
-                        str(epsilon),
-                        str(seed),
-                    ]
-                    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-                    if done.returncode != 0:
-                        print(f"{dataset} {tool} eps {epsilon} seed {seed} failed:\n{done.stderr}", file=sys.stderr)
-                        continue
-                    runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                runs = [r for seed in args.seeds if (r := run_worker(dataset, tool, epsilon, seed)) is not None]
                 if not runs:
                     continue
                 mean = {k: np.mean([r[k] for r in runs], axis=0) for k in runs[0]}
-                lines.append(
-                    "| "
-                    + " | ".join(
-                        [
-                            dataset,
-                            tool,
-                            f"{epsilon:g}",
-                            f"{mean['wall']:.1f}",
-                            f"{mean['peak_mb']:.0f}",
-                            f"{mean['rows']:,.0f}",
-                            f"{mean['empty']:.3f}",
-                            f"{mean['mae1']:.5f}",
-                            f"{mean['mae2']:.5f}",
-                            f"{mean['mae3']:.5f}",
-                            f"{mean['tvd']:.3f}",
-                            f"{mean['tvd_ne']:.3f}",
-                            f"{mean['fab3']:.3f}",
-                            " / ".join(f"{c:.0f}" for c in mean["caps"]) if "caps" in mean else "-",
-                            " / ".join(f"{s:.1f}" for s in mean["noise_sd"]) if "noise_sd" in mean else "-",
-                        ]
-                    )
-                    + " |"
-                )
+                results[(dataset, tool, epsilon)] = mean
+                lines.append(table_row(dataset, tool, epsilon, mean))
                 print(lines[-1], file=sys.stderr, flush=True)
     print("\n".join(lines))
+    if args.compare and "pac-synth" in tools:
+        print()
+        print(compare_table(results, args.datasets, args.epsilons))
 
 
 if __name__ == "__main__":

@@ -11,10 +11,18 @@ becoming an empty cell. Let S be the input (n rows) and Y the synthetic table; c
   both columns are non-empty (on both sides).
 - ``fab3``: share of distinct synthetic 3-way combinations (no empty value) that do not occur in S.
 - ``empty``: share of synthetic cells that are empty.
+
+Two further measures do not compare with S cell by cell:
+
+- :func:`in_interval_shares`: per length, the share of *published* (DP) combinations whose count in a table
+  lies inside the published 95 % interval ``count ± Z95 · sd`` (bounds included; a combination the table lacks
+  counts 0). Applied to the synthetic table and to the private input itself, against the same intervals.
+- :func:`diversity`: the share of distinct rows and the multiplicity of the most repeated row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -22,6 +30,7 @@ import numpy as np
 from synth.aggregates import Aggregates, aggregate
 from synth.combos import lookup
 from synth.encode import ABSENT, Encoded, Schema
+from synth.stats import Z95
 
 
 def align(data: Encoded, schema: Schema) -> Encoded:
@@ -114,3 +123,39 @@ def fidelity(sensitive: Encoded, synthetic: Encoded, sensitive_agg: Aggregates |
     out["tvd_ne"] = two_way_tvd(sensitive, synthetic, non_empty=True)
     out["fab3"] = fab3(s_agg, y_agg) if 3 in s_agg.keys else 0.0
     return out
+
+
+def in_interval_shares(
+    published: Aggregates, noise_sd: Sequence[float], synthetic: Encoded, reporting_length: int
+) -> list[float]:
+    """Per length 1..``reporting_length``: share of the published combinations whose count in ``synthetic``
+    (0 when it lacks them) lies inside the published 95 % interval ``count ± Z95 · noise_sd[length - 1]``,
+    bounds included. NaN for a length with no published combination.
+
+    ``synthetic`` is aligned to the published schema by column name and value string first, so it may be the
+    private input on its own schema (a value the published schema lacks cannot be in a published combination).
+    """
+    synthetic = align(synthetic, published.schema)
+    r = min(reporting_length, published.reporting_length)
+    table = aggregate(synthetic, r)
+    shares = []
+    for length in range(1, r + 1):
+        keys = published.keys.get(length, np.zeros(0, np.int64))
+        if keys.size == 0:
+            shares.append(float("nan"))
+            continue
+        counts = table.counts_for(length, keys) if length in table.keys else np.zeros(keys.size, np.int64)
+        half = Z95 * float(noise_sd[length - 1])
+        shares.append(float((np.abs(counts - published.counts[length]) <= half).mean()))
+    return shares
+
+
+def diversity(data: Encoded) -> tuple[float, int]:
+    """(distinct rows / rows, copies of the most repeated row); (0.0, 0) for an empty table.
+
+    Rows are compared on their codes, an empty cell being a value of its own.
+    """
+    if data.n_records == 0:
+        return 0.0, 0
+    _, copies = np.unique(data.codes, axis=0, return_counts=True)
+    return copies.size / data.n_records, int(copies.max())
