@@ -62,10 +62,27 @@ class Profile:
     def label(self, source: str) -> str:
         if source in self.groups:
             return self.groups[source].label
-        return self.labels.get(source, source)
+        return self.labels.get(source) or readable(source)
 
     def value_label(self, source: str, value: str) -> str:
-        return self.value_labels.get(source, {}).get(value, value)
+        """The profile's label of a value, else the value made readable (never a bare code when avoidable)."""
+        return self.value_labels.get(source, {}).get(value) or readable(value)
+
+
+_RANGE = re.compile(r"^0*(\d+)\s*-{1,2}\s*0*(\d+)$")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def readable(code: str) -> str:
+    """A code as a reader would write it, when no label exists: ``09--17`` -> ``9-17``,
+    ``DomesticWork`` -> ``Domestic work``, ``perpGender`` -> ``Perp gender``. Codes in capitals (ISO codes,
+    ``UKR``) and anything else stay as they are."""
+    if match := _RANGE.match(code):
+        return f"{int(match[1])}-{int(match[2])}"
+    if code[:1].isalpha() and _CAMEL.search(code) and not code.isupper():
+        words = _CAMEL.sub(" ", code).split(" ")
+        return " ".join([words[0][:1].upper() + words[0][1:], *(w.lower() for w in words[1:])])
+    return code
 
 
 def _country_name(code: str) -> str | None:

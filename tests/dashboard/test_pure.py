@@ -12,7 +12,7 @@ from dashboard import exports, figures, records
 from dashboard import query as q
 from dashboard.config import Settings
 from dashboard.evaluation import evaluation_tables
-from dashboard.profile import is_iso3_column, resolve_profile
+from dashboard.profile import is_iso3_column, readable, resolve_profile
 from dashboard.store import load_release
 from dashboard.urlstate import as_list, columns_from_query, query_string, selections_from_query
 from layouts import ids
@@ -197,3 +197,28 @@ def test_aggregate_builder_opens_on_the_main_breakdown(tmp_path, release):
     other = load_release(current_release(tmp_path))
     columns = default_builder_columns(other, resolve_profile(other))
     assert len(columns) == 1 and columns[0] in other.dimensions
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ("09--17", "9-17"),
+        ("0--8", "0-8"),
+        ("DomesticWork", "Domestic work"),
+        ("FamilyIntimatePartner", "Family intimate partner"),
+        ("perpGender", "Perp gender"),
+        ("UKR", "UKR"),
+        ("2005-2013", "2005-2013"),
+        ("Female", "Female"),
+        ("IP_Gender", "IP_Gender"),
+    ],
+)
+def test_codes_without_a_label_are_shown_readably(code, shown):
+    assert readable(code) == shown
+
+
+def test_profile_labels_win_over_the_readable_fallback(release):
+    profile = resolve_profile(release)
+    assert profile.value_label("ageBroad", "09--17") == "9-17"  # no label in the profile: the fallback
+    assert profile.value_label("CountryOfExploitation", "UKR") == "Ukraine"  # a label: kept
+    assert profile.label("gender") == profile.labels["gender"]

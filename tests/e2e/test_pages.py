@@ -95,7 +95,9 @@ def test_dropdown_filter_and_chip_removal(page, live_url, guard):
 def test_permalink_restores_view_and_copy_link(page, live_url, guard):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(live_url + "/explore?c=gender&c=perpGender&f=ageBroad:09--17")
-    expect(page.locator("#explore-chips")).to_contain_text("09--17", timeout=15000)
+    expect(page.locator("#explore-chips")).to_contain_text(
+        "Victim age: 9-17", timeout=15000
+    )  # the readable label of 09--17
     expect(page.locator("#explore-summary")).to_contain_text("published count 20")
     chart = page.locator(pattern_id("explore-chart", source="gender")).locator(".js-plotly-plot")
     expect(chart).to_be_visible()
