@@ -36,6 +36,7 @@ import numpy as np
 from synth.aggregates import Aggregates
 from synth.combos import lookup, pack
 from synth.encode import ABSENT, Encoded
+from synth.synthesizers.condense import condense, expand, has_multi_value
 
 #: Memory budget (bytes) for the per-(record, candidate) state of one lockstep batch.
 STATE_BYTES = 64_000_000
@@ -285,6 +286,7 @@ def aggregate_seeded(
     aggregate_counts_scale_factor: float | None = None,
     target_number_of_records: int | None = None,
     batch_size: int = 256,
+    condense_multi_value: bool = True,
     **_ignored: object,
 ) -> Encoded:
     """Aggregate-seeded synthesis (SDS §5.4) from ``aggregates`` only.
@@ -296,8 +298,24 @@ def aggregate_seeded(
     aggregate_counts_scale_factor: every count becomes ceil(count * factor) first.
     target_number_of_records: produce exactly this many records (budgets reset whenever exhausted).
     batch_size: records built in lockstep (capped so the batch state stays within ``STATE_BYTES``).
+    condense_multi_value: synthesise expanded multi-value columns as the reference does on the condensed
+      table (one column per source, exact value sets as values; see :mod:`synth.synthesizers.condense`),
+      then expand the records again. False treats every expanded column as independent (the old behaviour).
     Other options (e.g. ``noise_sd``) are accepted and ignored, so that every DP synthesizer shares a call.
     """
+    if condense_multi_value and has_multi_value(aggregates.schema):
+        view = condense(aggregates)
+        condensed = aggregate_seeded(
+            view.aggregates,
+            rng,
+            use_synthetic_counts=use_synthetic_counts,
+            weight_selection_percentile=weight_selection_percentile,
+            aggregate_counts_scale_factor=aggregate_counts_scale_factor,
+            target_number_of_records=target_number_of_records,
+            batch_size=batch_size,
+            condense_multi_value=False,
+        )
+        return expand(condensed, view, aggregates.schema)
     schema = aggregates.schema
     n_cols = len(schema.columns)
     if n_cols == 0 or aggregates.keys[1].size == 0 or target_number_of_records == 0:
