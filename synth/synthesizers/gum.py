@@ -5,10 +5,12 @@ guarantee); the private records are never seen. Steps:
 
 1. **Start.** n' records drawn from the Chow-Liu tree of the consistent 1/2-way tables of
    :mod:`synth.synthesizers.raked_marginals` (1-counts denoised with the 2-counts, explicit "absent" category).
-2. **Targets.** Every column pair and every column triple with a published combination is a marginal. Its
-   value-only cells are measured: target = the DP count (0 where unpublished), noise SD of its length. In a
-   pair, value-absent cells are measured too: ``count(a) - sum_v count(a, v)``, with the SD of that difference.
-   Other cells (absent-absent, and a triple's cells with an absent column) are free.
+2. **Targets.** Every column, column pair and column triple with a published combination is a marginal. A
+   1-way marginal targets the denoised 1-way table (absent included). A pair targets the DP 2-counts on its
+   value cells (0 where unpublished), ``count(a) - sum_v count(a, v)`` on its value-absent cells and the
+   remainder to n' on absent-absent, each with the noise SD of that sum. A triple targets its value cells
+   only: the DP 3-count (noise SD of length 3), or 0 with a dead zone of ``unpublished_slack`` records where
+   unpublished; its cells with an absent column are free.
 3. **Editing.** For ``rounds`` rounds, with a step that shrinks geometrically, marginals are visited in random
    order. A cell's excess is its deviation from the target beyond ``tolerance`` noise SDs (a dead zone: a
    deviation the noise explains is left alone). Cells in excess lose ``step * excess`` random records to cells in
@@ -48,6 +50,9 @@ class Marginal:
     target: np.ndarray  # float, per cell
     slack: np.ndarray  # tolerated deviation per cell (inf = free cell)
 
+    def __post_init__(self) -> None:
+        self.measured = np.flatnonzero(np.isfinite(self.slack))
+
 
 def _grouped(agg: Aggregates, length: int) -> dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]]:
     """Published combinations of one length grouped by column tuple: (value codes (k, length), counts)."""
@@ -71,7 +76,9 @@ def _grouped(agg: Aggregates, length: int) -> dict[tuple[int, ...], tuple[np.nda
     return out
 
 
-def marginals(agg: Aggregates, tables: Tables, noise_sd: list[float] | None, tolerance: float) -> list[Marginal]:
+def marginals(
+    agg: Aggregates, tables: Tables, noise_sd: list[float] | None, tolerance: float, unpublished_slack: float = 0.0
+) -> list[Marginal]:
     """The 1-way, 2-way and 3-way marginals with their targets and dead zones (see the module docstring)."""
     sd = list(noise_sd) if noise_sd is not None else [0.0] * agg.reporting_length
     sizes = tables.sizes
@@ -104,15 +111,18 @@ def marginals(agg: Aggregates, tables: Tables, noise_sd: list[float] | None, tol
         cube = tuple(int(sizes[c]) for c in cols)
         target = np.zeros(cube)
         target[vals[:, 0], vals[:, 1], vals[:, 2]] = counts
+        published = np.zeros(cube, bool)
+        published[vals[:, 0], vals[:, 1], vals[:, 2]] = True
+        published = published[:-1, :-1, :-1]
         slack = np.full(cube, np.inf)
-        slack[:-1, :-1, :-1] = tolerance * sd[2]
+        slack[:-1, :-1, :-1] = np.where(published, tolerance * sd[2], unpublished_slack)
         out.append(Marginal(cols, cube, target.ravel(), slack.ravel()))
     return out
 
 
 def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Random 0-based rank of each element among the elements of its group."""
-    order = np.lexsort((rng.random(groups.size), groups))
+    order = np.argsort(groups + rng.random(groups.size), kind="stable")
     sorted_groups = groups[order]
     starts = np.r_[0, np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1]
     rank_sorted = np.arange(groups.size) - np.repeat(starts, np.diff(np.r_[starts, groups.size]))
@@ -153,12 +163,18 @@ def update(
     """
     cols = marginal.columns
     shape = marginal.shape
-    cells = np.ravel_multi_index(tuple(codes[:, c] for c in cols), shape)
-    current = np.bincount(cells, minlength=marginal.target.size)
-    error = current - marginal.target
-    excess = np.where(np.isfinite(marginal.slack), np.sign(error) * np.maximum(np.abs(error) - marginal.slack, 0), 0)
-    over = _round(step * np.maximum(excess, 0), rng)
-    under = _round(step * np.maximum(-excess, 0), rng)
+    cells = codes[:, cols[0]]
+    for c, size in zip(cols[1:], shape[1:], strict=True):
+        cells = cells * size + codes[:, c]
+    current = np.bincount(cells, minlength=marginal.target.size)[marginal.measured]
+    error = current - marginal.target[marginal.measured]
+    excess = np.sign(error) * np.maximum(np.abs(error) - marginal.slack[marginal.measured], 0)
+    if not (excess > 0).any() or not (excess < 0).any():
+        return 0
+    over = np.zeros(marginal.target.size, np.int64)
+    under = np.zeros(marginal.target.size, np.int64)
+    over[marginal.measured] = _round(step * np.maximum(excess, 0), rng)
+    under[marginal.measured] = _round(step * np.maximum(-excess, 0), rng)
     if not over.any() or not under.any():
         return 0
     candidates = np.flatnonzero(over[cells] > 0)
@@ -200,11 +216,12 @@ def gum(
     rng: np.random.Generator,
     *,
     noise_sd: list[float] | None = None,
-    rounds: int = 12,
+    rounds: int = 8,
     step: float = 0.5,
-    decay: float = 0.85,
+    decay: float = 0.8,
     tolerance: float = 1.0,
     single_column: bool = False,
+    unpublished_slack: float = 0.0,
     exact_one_way: bool = True,
     **_ignored: object,
 ) -> Encoded:
@@ -212,8 +229,9 @@ def gum(
 
     noise_sd: the DP noise SD per length (release metadata ``noise_sd``); without it every deviation counts.
     rounds: passes over all marginals; step: share of a cell's excess moved in the first round, multiplied by
-    decay each round; tolerance: dead zone in noise SDs; single_column: only
-    moves that change one column of a marginal; exact_one_way: finish with exact 1-way counts.
+    decay each round; tolerance: dead zone in noise SDs (published cells); unpublished_slack: dead zone (records) of
+    an unpublished 3-way value cell, whose target is 0; single_column: only moves that change one column of a
+    marginal; exact_one_way: finish with exact 1-way counts.
     """
     schema = aggregates.schema
     n_out = int(aggregates.n_records)
@@ -223,7 +241,7 @@ def gum(
     tables = build_tables(aggregates, noise_sd)
     order, parents = chow_liu(tables)
     codes = sample_tree(tables, order, parents, n_out, rng)
-    todo = marginals(aggregates, tables, noise_sd, tolerance)
+    todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack)
     for r in range(rounds):
         alpha = step * decay**r
         for k in rng.permutation(len(todo)):
