@@ -6,7 +6,7 @@ Metrics (see ``fidelity.py``) compare the synthetic table with the input table; 
 seeds and printed as ONE markdown table.
 
     .venv/bin/python benchmarks/bench_synth.py [--datasets dense ctdc sample20k sample100k]
-        [--tools raked_marginals aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2]
+        [--tools raked_marginals gum aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2]
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from fidelity import fidelity  # noqa: E402
 from synth.encode import Encoded, encode_frame  # noqa: E402
 
 DATASETS = ("dense", "ctdc", "sample20k", "sample100k")
-TOOLS = ("raked_marginals", "aggregate_seeded", "pac-synth")
+TOOLS = ("raked_marginals", "gum", "aggregate_seeded", "pac-synth")
 CTDC_MULTI_VALUE = {c: ";" for c in ("IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney")}
 #: pac-synth writes these characters of values escaped (it uses them as separators internally).
 PACSYNTH_ESCAPES = {"<semicolon>": ";", "<colon>": ":"}

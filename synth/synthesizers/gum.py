@@ -12,7 +12,7 @@ guarantee); the private records are never seen. Steps:
    only: the DP 3-count (noise SD of length 3), or 0 with a dead zone of ``unpublished_slack`` records where
    unpublished; its cells with an absent column are free.
 3. **Editing.** For ``rounds`` rounds, with a step that shrinks geometrically, marginals are visited in random
-   order. A cell's excess is its deviation from the target beyond ``tolerance`` noise SDs (a dead zone: a
+   order within each length, triples first and single columns last. A cell's excess is its deviation from the target beyond ``tolerance`` noise SDs (a dead zone: a
    deviation the noise explains is left alone). Cells in excess lose ``step * excess`` random records to cells in
    deficit, which gain as many; a moved record's cells of that marginal are overwritten with the destination
    cell's values (sources and destinations are paired in cell order, so most moves change one column). No record
@@ -244,7 +244,7 @@ def gum(
     todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack)
     for r in range(rounds):
         alpha = step * decay**r
-        for k in rng.permutation(len(todo)):
+        for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
             update(codes, todo[k], alpha, rng, single_column)
     if exact_one_way:
         codes = fix_one_way(codes, tables, log_pair_tables(tables), rng, multi_value_siblings(schema))
