@@ -9,7 +9,7 @@ none: "-"). An ``input`` row per dataset gives the input's own distinct share an
 averaged over seeds and printed as ONE markdown table; ``--compare`` adds a table of ours / pac-synth ratios.
 
     .venv/bin/python benchmarks/bench_synth.py [--datasets dense ctdc sample20k sample100k]
-        [--tools raked_marginals aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2] [--compare]
+        [--tools raked_marginals gum aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2] [--compare]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from synth.aggregates import Aggregates  # noqa: E402
 from synth.encode import Encoded, encode_frame  # noqa: E402
 
 DATASETS = ("dense", "ctdc", "sample20k", "sample100k")
-TOOLS = ("raked_marginals", "aggregate_seeded", "pac-synth")
+TOOLS = ("raked_marginals", "gum", "aggregate_seeded", "pac-synth")
 CTDC_MULTI_VALUE = {c: ";" for c in ("IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney")}
 #: pac-synth writes these characters of values escaped (it uses them as separators internally).
 PACSYNTH_ESCAPES = {"<semicolon>": ";", "<colon>": ":"}

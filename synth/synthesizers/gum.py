@@ -1,0 +1,251 @@
+"""Record editing toward every published marginal (PrivSyn's GUM, "gradually update method"): ``gum``.
+
+Input is only an :class:`Aggregates` of DP counts and the published noise SDs (post-processing keeps the DP
+guarantee); the private records are never seen. Steps:
+
+1. **Start.** n' records drawn from the Chow-Liu tree of the consistent 1/2-way tables of
+   :mod:`synth.synthesizers.raked_marginals` (1-counts denoised with the 2-counts, explicit "absent" category).
+2. **Targets.** Every column, column pair and column triple with a published combination is a marginal. A
+   1-way marginal targets the denoised 1-way table (absent included). A pair targets the DP 2-counts on its
+   value cells (0 where unpublished), ``count(a) - sum_v count(a, v)`` on its value-absent cells and the
+   remainder to n' on absent-absent, each with the noise SD of that sum. A triple targets its value cells
+   only: the DP 3-count (noise SD of length 3), or 0 with a dead zone of ``unpublished_slack`` records where
+   unpublished; its cells with an absent column are free.
+3. **Editing.** For ``rounds`` rounds, with a step that shrinks geometrically, marginals are visited in random
+   order within each length, triples first and single columns last. A cell's excess is its deviation from the target beyond ``tolerance`` noise SDs (a dead zone: a
+   deviation the noise explains is left alone). Cells in excess lose ``step * excess`` random records to cells in
+   deficit, which gain as many; a moved record's cells of that marginal are overwritten with the destination
+   cell's values (sources and destinations are paired in cell order, so most moves change one column). No record
+   is copied, so the records stay as diverse as the tree's.
+4. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
+   (:func:`synth.synthesizers.raked_marginals.fix_one_way`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from synth.aggregates import Aggregates
+from synth.encode import Encoded
+from synth.synthesizers.raked_marginals import (
+    Tables,
+    build_tables,
+    chow_liu,
+    fix_one_way,
+    log_pair_tables,
+    multi_value_siblings,
+    sample_tree,
+)
+from synth.synthesizers.support import to_encoded
+
+
+@dataclass
+class Marginal:
+    """One marginal over ``columns`` (cells flat in C order over the categories, absent last)."""
+
+    columns: tuple[int, ...]
+    shape: tuple[int, ...]
+    target: np.ndarray  # float, per cell
+    slack: np.ndarray  # tolerated deviation per cell (inf = free cell)
+
+    def __post_init__(self) -> None:
+        self.measured = np.flatnonzero(np.isfinite(self.slack))
+
+
+def _grouped(agg: Aggregates, length: int) -> dict[tuple[int, ...], tuple[np.ndarray, np.ndarray]]:
+    """Published combinations of one length grouped by column tuple: (value codes (k, length), counts)."""
+    if length not in agg.keys or agg.keys[length].size == 0:
+        return {}
+    schema = agg.schema
+    combos = agg.combos(length)
+    cols = schema.attr_column[combos].astype(np.int64)
+    vals = combos - schema.offsets[cols]
+    m = len(schema.columns)
+    group = np.zeros(combos.shape[0], np.int64)
+    for j in range(length):
+        group = group * m + cols[:, j]
+    order = np.argsort(group, kind="stable")
+    starts = np.r_[0, np.flatnonzero(np.diff(group[order])) + 1, order.size]
+    counts = np.maximum(agg.counts[length], 0).astype(float)
+    out = {}
+    for s, e in zip(starts[:-1], starts[1:], strict=True):
+        sel = order[s:e]
+        out[tuple(int(c) for c in cols[sel[0]])] = (vals[sel], counts[sel])
+    return out
+
+
+def marginals(
+    agg: Aggregates, tables: Tables, noise_sd: list[float] | None, tolerance: float, unpublished_slack: float = 0.0
+) -> list[Marginal]:
+    """The 1-way, 2-way and 3-way marginals with their targets and dead zones (see the module docstring)."""
+    sd = list(noise_sd) if noise_sd is not None else [0.0] * agg.reporting_length
+    sizes = tables.sizes
+    n = float(agg.n_records)
+    out = []
+    for c in range(sizes.size):
+        slack = np.full(int(sizes[c]), tolerance * sd[0])
+        slack[-1] *= np.sqrt(max(int(sizes[c]) - 1, 1))
+        out.append(Marginal((c,), (int(sizes[c]),), tables.one[c].copy(), slack))
+    pairs = _grouped(agg, 2)
+    m = sizes.size
+    for i in range(m):
+        for j in range(i + 1, m):
+            shape = (int(sizes[i]), int(sizes[j]))
+            target = np.zeros(shape)
+            if (i, j) in pairs:
+                vals, counts = pairs[i, j]
+                target[vals[:, 0], vals[:, 1]] = counts
+            one_i, one_j = tables.one[i][:-1], tables.one[j][:-1]
+            target[:-1, -1] = np.maximum(one_i - target[:-1, :-1].sum(axis=1), 0)
+            target[-1, :-1] = np.maximum(one_j - target[:-1, :-1].sum(axis=0), 0)
+            target[-1, -1] = max(n - target.sum(), 0)
+            ni, nj = shape[0] - 1, shape[1] - 1
+            slack = np.full(shape, tolerance * sd[1])
+            slack[:-1, -1] = tolerance * np.hypot(sd[0], np.sqrt(nj) * sd[1])
+            slack[-1, :-1] = tolerance * np.hypot(sd[0], np.sqrt(ni) * sd[1])
+            slack[-1, -1] = tolerance * np.hypot(np.sqrt(ni + nj) * sd[0], np.sqrt(ni * nj) * sd[1])
+            out.append(Marginal((i, j), shape, target.ravel(), slack.ravel()))
+    for cols, (vals, counts) in _grouped(agg, 3).items():
+        cube = tuple(int(sizes[c]) for c in cols)
+        target = np.zeros(cube)
+        target[vals[:, 0], vals[:, 1], vals[:, 2]] = counts
+        published = np.zeros(cube, bool)
+        published[vals[:, 0], vals[:, 1], vals[:, 2]] = True
+        published = published[:-1, :-1, :-1]
+        slack = np.full(cube, np.inf)
+        slack[:-1, :-1, :-1] = np.where(published, tolerance * sd[2], unpublished_slack)
+        out.append(Marginal(cols, cube, target.ravel(), slack.ravel()))
+    return out
+
+
+def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Random 0-based rank of each element among the elements of its group."""
+    order = np.argsort(groups + rng.random(groups.size), kind="stable")
+    sorted_groups = groups[order]
+    starts = np.r_[0, np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1]
+    rank_sorted = np.arange(groups.size) - np.repeat(starts, np.diff(np.r_[starts, groups.size]))
+    rank = np.empty_like(rank_sorted)
+    rank[order] = rank_sorted
+    return rank
+
+
+def _round(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Unbiased stochastic rounding of non-negative values to integers."""
+    base = np.floor(values)
+    return (base + (rng.random(values.size) < values - base)).astype(np.int64)
+
+
+def _match(source_groups: np.ndarray, slot_groups: np.ndarray, rng: np.random.Generator) -> tuple:
+    """Pairs (source index, slot index) within equal groups, as many as both sides allow per group."""
+    src_rank = _rank_in_group(source_groups, rng)
+    slot_rank = _rank_in_group(slot_groups, rng)
+    groups, slot_counts = np.unique(slot_groups, return_counts=True)
+    pos = np.searchsorted(groups, source_groups).clip(max=max(groups.size - 1, 0))
+    has = (groups.size > 0) & (groups[pos] == source_groups) if groups.size else np.zeros(source_groups.size, bool)
+    take = np.flatnonzero(has & (src_rank < np.where(has, slot_counts[pos], 0)))
+    # Slot j of a group is identified by (group, rank); find it by sorting slots the same way.
+    slot_order = np.lexsort((slot_rank, slot_groups))
+    starts = np.searchsorted(slot_groups[slot_order], groups)
+    slots = slot_order[starts[pos[take]] + src_rank[take]]
+    return take, slots
+
+
+def update(
+    codes: np.ndarray, marginal: Marginal, step: float, rng: np.random.Generator, single_column: bool = False
+) -> int:
+    """One GUM step on one marginal (in place); returns the number of records moved.
+
+    Moves that change a single column of the marginal are matched first (a record in an excess cell goes to a
+    deficit cell that differs from its cell in one column only); unless ``single_column``, the rest are paired in
+    cell order and may change several columns.
+    """
+    cols = marginal.columns
+    shape = marginal.shape
+    cells = codes[:, cols[0]]
+    for c, size in zip(cols[1:], shape[1:], strict=True):
+        cells = cells * size + codes[:, c]
+    current = np.bincount(cells, minlength=marginal.target.size)[marginal.measured]
+    error = current - marginal.target[marginal.measured]
+    excess = np.sign(error) * np.maximum(np.abs(error) - marginal.slack[marginal.measured], 0)
+    if not (excess > 0).any() or not (excess < 0).any():
+        return 0
+    over = np.zeros(marginal.target.size, np.int64)
+    under = np.zeros(marginal.target.size, np.int64)
+    over[marginal.measured] = _round(step * np.maximum(excess, 0), rng)
+    under[marginal.measured] = _round(step * np.maximum(-excess, 0), rng)
+    if not over.any() or not under.any():
+        return 0
+    candidates = np.flatnonzero(over[cells] > 0)
+    rank = _rank_in_group(cells[candidates], rng)
+    sources = candidates[rank < over[cells[candidates]]]
+    slots = np.repeat(np.arange(under.size), under)
+    moved = 0
+    for f in rng.permutation(len(cols)) if len(cols) > 1 else []:
+        if sources.size == 0 or slots.size == 0:
+            break
+        src_coords = list(np.unravel_index(cells[sources], shape))
+        slot_coords = list(np.unravel_index(slots, shape))
+        src_coords[f] = np.zeros_like(src_coords[f])
+        slot_coords[f] = np.zeros_like(slot_coords[f])
+        take, slot_idx = _match(
+            np.ravel_multi_index(tuple(src_coords), shape), np.ravel_multi_index(tuple(slot_coords), shape), rng
+        )
+        codes[sources[take], cols[f]] = np.unravel_index(slots[slot_idx], shape)[f]
+        moved += take.size
+        keep_src = np.ones(sources.size, bool)
+        keep_src[take] = False
+        keep_slot = np.ones(slots.size, bool)
+        keep_slot[slot_idx] = False
+        sources, slots = sources[keep_src], slots[keep_slot]
+    if len(cols) > 1 and single_column:
+        return moved
+    k = min(sources.size, slots.size)
+    sources = np.sort(rng.permutation(sources)[:k])
+    sources = sources[np.argsort(cells[sources], kind="stable")]
+    slots = np.sort(rng.permutation(slots)[:k])
+    new = np.unravel_index(slots, shape)
+    for i, c in enumerate(cols):
+        codes[sources, c] = new[i]
+    return moved + k
+
+
+def gum(
+    aggregates: Aggregates,
+    rng: np.random.Generator,
+    *,
+    noise_sd: list[float] | None = None,
+    rounds: int = 8,
+    step: float = 0.5,
+    decay: float = 0.8,
+    tolerance: float = 1.0,
+    single_column: bool = False,
+    unpublished_slack: float = 0.0,
+    exact_one_way: bool = True,
+    **_ignored: object,
+) -> Encoded:
+    """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
+
+    noise_sd: the DP noise SD per length (release metadata ``noise_sd``); without it every deviation counts.
+    rounds: passes over all marginals; step: share of a cell's excess moved in the first round, multiplied by
+    decay each round; tolerance: dead zone in noise SDs (published cells); unpublished_slack: dead zone (records) of
+    an unpublished 3-way value cell, whose target is 0; single_column: only moves that change one column of a
+    marginal; exact_one_way: finish with exact 1-way counts.
+    """
+    schema = aggregates.schema
+    n_out = int(aggregates.n_records)
+    m = len(schema.columns)
+    if n_out <= 0 or m == 0:
+        return Encoded(schema, np.zeros((0, m), np.int32))
+    tables = build_tables(aggregates, noise_sd)
+    order, parents = chow_liu(tables)
+    codes = sample_tree(tables, order, parents, n_out, rng)
+    todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack)
+    for r in range(rounds):
+        alpha = step * decay**r
+        for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
+            update(codes, todo[k], alpha, rng, single_column)
+    if exact_one_way:
+        codes = fix_one_way(codes, tables, log_pair_tables(tables), rng, multi_value_siblings(schema))
+    return to_encoded(codes, schema)
