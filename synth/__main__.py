@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import shlex
 import sys
 from dataclasses import asdict
 from importlib import resources
@@ -249,6 +250,7 @@ def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, over
     from synth.summary import format_summary, read_summary
 
     print(format_summary(read_summary(options.private_dir, published.name)), file=sys.stderr)
+    print(f"  serve it          python -m dashboard --data-dir {shlex.quote(str(options.data_dir))}", file=sys.stderr)
     return published
 
 

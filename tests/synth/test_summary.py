@@ -88,6 +88,8 @@ def test_cli_refresh_names_the_column_whose_values_all_failed_the_threshold(refr
     assert summary["suppressed_values"]["region"] == {"count": 1, "values": ["Atlantis"]}
     assert "    region: 1: Atlantis" in proc.stderr
     assert f"Refresh summary - {PRIVATE}" in proc.stderr
+    # ... and ends with how to serve the release (issue 10)
+    assert proc.stderr.rstrip().endswith(f"serve it          python -m dashboard --data-dir {rel.parent.parent}")
 
 
 def test_summary_numbers_match_the_metadata_and_the_ledger(refreshed):
