@@ -15,7 +15,7 @@ from dashboard.figures import metric_bars
 from dashboard.profile import Profile
 from dashboard.store import Release
 from layouts import ids
-from layouts.common import graph, with_release
+from layouts.common import graph, readable_date, with_release
 
 EXPLANATION = [
     (
@@ -86,7 +86,7 @@ def parameter_rows(release) -> list[tuple[str, str]]:
     rows = [(label, NO_GUARANTEE if privacy[key] is None else _fmt(privacy[key])) for key, label in PARAMETERS]
     rows += [
         ("Release id", release.release_id),
-        ("Published", release.metadata.created_at),
+        ("Published", f"{readable_date(release.metadata.created_at)} ({release.metadata.created_at})"),
         ("Software version", release.metadata.software_version),
         ("Synthesis method", release.metadata.synthesis.method),
         ("Synthetic records", f"{release.n_synthetic:,}"),

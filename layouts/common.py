@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import dash
@@ -17,6 +18,15 @@ def aria(**attributes: str) -> dict[str, Any]:
     Typed ``Any`` because Dash's typed component signatures cannot name wildcard props.
     """
     return {f"aria-{name}": value for name, value in attributes.items()}
+
+
+def readable_date(iso: str) -> str:
+    """``2026-12-01T15:04:45Z`` as readers write it: ``1 December 2026`` (the ISO text if it does not parse)."""
+    try:
+        when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    return f"{when.day} {when:%B %Y}"
 
 
 def graph_config(filename: str = "chart") -> dcc.Graph.Config:

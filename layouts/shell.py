@@ -11,7 +11,7 @@ from dash import html
 from dashboard import context
 from dashboard.citation import citation_for
 from layouts import ids
-from layouts.common import aria
+from layouts.common import aria, readable_date
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en">
@@ -73,7 +73,7 @@ def _footer(current) -> html.Footer:
         release, _ = current
         cite = citation_for(release)
         text = [
-            f"Published {release.metadata.created_at}. ",
+            f"Published {readable_date(release.metadata.created_at)}. ",
             html.Span(cite, className="footer-cite"),
             " ",
             dmc.Anchor(

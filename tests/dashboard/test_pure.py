@@ -16,6 +16,7 @@ from dashboard.profile import is_iso3_column, readable, resolve_profile
 from dashboard.store import load_release
 from dashboard.urlstate import as_list, columns_from_query, query_string, selections_from_query
 from layouts import ids
+from layouts.common import readable_date
 from layouts.data import default_builder_columns
 from synth.release import current_release
 from tests.dashboard.release_factory import build_release
@@ -222,3 +223,11 @@ def test_profile_labels_win_over_the_readable_fallback(release):
     assert profile.value_label("ageBroad", "09--17") == "9-17"  # no label in the profile: the fallback
     assert profile.value_label("CountryOfExploitation", "UKR") == "Ukraine"  # a label: kept
     assert profile.label("gender") == profile.labels["gender"]
+
+
+@pytest.mark.parametrize(
+    ("iso", "shown"),
+    [("2026-12-01T15:04:45Z", "1 December 2026"), ("2005-03-09T00:00:00+00:00", "9 March 2005"), ("soon", "soon")],
+)
+def test_dates_are_shown_as_readers_write_them(iso, shown):
+    assert readable_date(iso) == shown

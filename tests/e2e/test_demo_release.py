@@ -20,6 +20,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.config import Settings
+from layouts.common import readable_date
 from synth import release_format as fmt
 from synth.release import current_release, read_metadata
 from synth.release_format import ReleaseMetadata
@@ -90,7 +91,7 @@ def test_every_page_renders_the_release(client, demo, path):
     _, meta = demo
     assert client.get(path).status_code == 200
     shell = client.get("/_dash-layout").data.decode()
-    assert meta.release_id in shell and meta.created_at in shell
+    assert meta.release_id in shell and f"Published {readable_date(meta.created_at)}." in shell
     content = _page_content(client, path)
     assert "No release published yet" not in content
     if path == "/about":
