@@ -163,15 +163,13 @@ def headlines(release: Release) -> list[Headline]:
 def explore_figure(release: Release, source: str, selections: q.Selections) -> dict:
     """The Explore chart of one column under the current selections (estimate vs published).
 
-    Values with neither a synthetic record nor a published count are left out; bars are sorted by the
-    estimate (SDS Navigate), except for the time column, which keeps its order.
+    Every value of the column is kept: published, "not reported" (suppressed by DP: a marked bar, never a
+    silent gap) or estimated only; bars are sorted by the estimate (SDS Navigate), except for the time
+    column, which keeps its order.
     """
     profile = profile_of(release)
     cols = q.bar_columns(release, source, selections)
-    keep = (cols["estimated"] > 0) | (cols["status"] == q.PUBLISHED) | cols["selected"]
-    if not keep.any():
-        return fig.empty_figure("No records match the current selections.")
-    order = np.flatnonzero(keep)
+    order = np.arange(cols["value"].size)
     if profile.time != source:
         order = order[np.lexsort((-np.nan_to_num(cols["published"][order]), -cols["estimated"][order]))]
     cols = {k: v[order] for k, v in cols.items()}

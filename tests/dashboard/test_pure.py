@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from callbacks.explore import apply_event, event_from_trigger
-from dashboard import exports, figures, records
+from dashboard import exports, figures, records, views
 from dashboard import query as q
 from dashboard.config import Settings
 from dashboard.evaluation import evaluation_tables
@@ -231,3 +231,15 @@ def test_profile_labels_win_over_the_readable_fallback(release):
 )
 def test_dates_are_shown_as_readers_write_them(iso, shown):
     assert readable_date(iso) == shown
+
+
+def test_explore_keeps_a_suppressed_value_with_no_synthetic_record(release):
+    # gender:Male;perpGender_Female:1 is suppressed and no synthetic Male record has a female perpetrator:
+    # the bar must still be there, marked "not reported", not silently dropped (issue 10, item 2).
+    figure = views.explore_figure.__wrapped__(release, "perpGender", (("gender", "Male"),))
+    published = figure["data"][1]
+    assert sorted(published["customdata"]) == ["Female", "Male"]
+    texts = dict(zip(published["customdata"], published["text"], strict=True))
+    assert texts["Female"] == figures.NOT_REPORTED_TEXT and texts["Male"] == "28"
+    estimates = dict(zip(figure["data"][0]["customdata"], figure["data"][0]["x"].tolist(), strict=True))
+    assert estimates["Female"] == 0
