@@ -67,6 +67,25 @@ def trend_figure(release: Release) -> dict:
     )
 
 
+def headline_share(
+    count: float, published: np.ndarray, sd: float, n: int, multi_value: bool
+) -> tuple[float, float, int]:
+    """(share, 95 % half-width, denominator) of a published count among the people with a recorded value.
+
+    For a single-value column the denominator is the sum of its published counts (people whose value is
+    recorded and published), never everyone: unknowns are not a value. Each count carries independent noise of
+    sd ``sd``, so by the delta method var(c/K) = sd²·(r² + c²·(m-1))/K⁴ with K the sum, r = K - c and m the
+    number of counts. A multi-value column's counts overlap (one person, several values): its share is of all
+    n people (the DP record count), with half-width Z95·sd/n.
+    """
+    if multi_value or published.sum() <= 0:
+        return count / n, (Z95 * sd / n if np.isfinite(sd) else 0.0), n
+    total = float(published.sum())
+    rest, m = total - count, published.size
+    var = sd**2 * (rest**2 + count**2 * (m - 1)) / total**4 if np.isfinite(sd) else 0.0
+    return count / total, Z95 * float(np.sqrt(var)), int(round(total))
+
+
 @cached_view
 def map_figure(release: Release, geo: str | None) -> dict:
     profile = profile_of(release)
@@ -146,13 +165,19 @@ def headlines(release: Release) -> list[Headline]:
             frame = q.bars(release, key, ()).dropna(subset=["published"])
             if len(frame):
                 top = frame.loc[frame["published"].idxmax()]
-                share = top["published"] / n
-                half = Z95 * top["sd"] / n if np.isfinite(top["sd"]) else 0.0
+                share, half, of = headline_share(
+                    float(top["published"]),
+                    frame["published"].to_numpy(float),
+                    float(top["sd"]),
+                    n,
+                    release.dimensions[key].multi_value,
+                )
+                who = "people" if of == n else f"people with a recorded {profile.label(key).lower()}"
                 out.append(
                     Headline(
                         f"{profile.label(key)}: {profile.value_label(key, top['value'])}",
                         f"{share:.0%}",
-                        f"of people (±{half:.1%}, 95% interval)",
+                        f"of {of:,} {who} (±{half:.1%}, 95% interval)",
                     )
                 )
                 break
