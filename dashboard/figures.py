@@ -9,6 +9,7 @@ Every figure carries its source line, so downloaded PNG/SVG images keep their pr
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -168,14 +169,43 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     return {"data": traces, "layout": layout}
 
 
-def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, horizontal: bool = False) -> dict:
-    """Overview chart: the count to show per value (published with interval, else marked estimate)."""
+_PERIOD = re.compile(r"^(\d{4})(?:\s*-{1,2}\s*(\d{4}))?$")
+
+
+def period_spans(values) -> list[tuple[int, int]] | None:
+    """(first, last) year of every period label (``2019``, ``2005-2013``), or None unless every label is one."""
+    spans = []
+    for value in values:
+        match = _PERIOD.match(str(value))
+        if match is None:
+            return None
+        first = int(match[1])
+        spans.append((first, int(match[2] or first)))
+    return spans
+
+
+def shown_bars(
+    frame: pd.DataFrame,
+    title: str,
+    label: Labeler,
+    source: str,
+    horizontal: bool = False,
+    spans: list[tuple[int, int]] | None = None,
+) -> dict:
+    """Overview chart: the count to show per value (published with interval, else marked estimate).
+
+    With ``spans`` (vertical only: the years each value covers), a bar is as wide as its period and as high as
+    its yearly average, so a 9-year band is not drawn like one year; its label gives the period's total.
+    """
     labels = [label(v) for v in frame["value"]]
     status = frame["status"].to_numpy()
-    y = frame["shown"].fillna(0).tolist()
+    years = np.array([last - first + 1 for first, last in spans], dtype=float) if spans else np.ones(len(frame))
+    y = (frame["shown"].fillna(0).to_numpy(float) / years).tolist()
     text = [
-        NOT_REPORTED_TEXT if s == NOT_REPORTED else (_fmt(v) + ("*" if s == ESTIMATED else ""))
-        for v, s in zip(frame["shown"], status, strict=False)
+        NOT_REPORTED_TEXT
+        if s == NOT_REPORTED
+        else (_fmt(v) + ("*" if s == ESTIMATED else "") + (f" in {w:.0f} years" if w > 1 else ""))
+        for v, s, w in zip(frame["shown"], status, years, strict=True)
     ]
     hover = [
         f"{lab}<br>"
@@ -185,8 +215,8 @@ def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, hor
     err = {
         "type": "data",
         "symmetric": False,
-        "array": (frame["high"] - frame["published"]).fillna(0).tolist(),
-        "arrayminus": (frame["published"] - frame["low"]).fillna(0).tolist(),
+        "array": ((frame["high"] - frame["published"]).fillna(0).to_numpy(float) / years).tolist(),
+        "arrayminus": ((frame["published"] - frame["low"]).fillna(0).to_numpy(float) / years).tolist(),
         "color": "#333",
         "thickness": 1,
     }
@@ -210,11 +240,16 @@ def shown_bars(frame: pd.DataFrame, title: str, label: Labeler, source: str, hor
     }
     if horizontal:
         bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err})
+    elif spans:
+        centers = [(first + last) / 2 for first, last in spans]
+        bar.update({"x": centers, "width": years.tolist(), "y": y, "error_y": err})
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
     axis_counts = {"rangemode": "tozero", "automargin": True}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
+    if spans and not horizontal:  # a year axis: ticks at the periods, labelled as the data names them
+        axis_cat = {"automargin": True, "tickvals": [(a + b) / 2 for a, b in spans], "ticktext": labels}
     layout.update(
         {"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts}
     )

@@ -59,6 +59,10 @@ def trend_figure(release: Release) -> dict:
     if profile.time is None:
         return fig.empty_figure("This dataset has no time column.")
     frame = chart_frame(release, profile.time, ())
+    spans = fig.period_spans(frame["value"])
+    if spans is not None and any(last > first for first, last in spans):  # unequal periods: drawn to scale
+        title = f"{profile.label(profile.time)}: records per year (longer periods: yearly average)"
+        return fig.shown_bars(frame, title, _labeler(release, profile.time), _source_line(release), spans=spans)
     return fig.shown_bars(
         frame,
         f"{profile.label(profile.time)}: records per period",
@@ -142,10 +146,12 @@ def headlines(release: Release) -> list[Headline]:
         frame = q.bars(release, profile.time, ())
         published = frame.loc[frame["status"] == q.PUBLISHED, "value"].tolist()
         if published:
+            spans = fig.period_spans(published)  # "2005–2022", not "2005-2013 – 2021-2022"
+            first, last = (spans[0][0], spans[-1][1]) if spans else (published[0], published[-1])
             out.append(
                 Headline(
                     profile.label(profile.time),
-                    f"{published[0]} – {published[-1]}",
+                    f"{first}–{last}",
                     f"{len(published)} periods with published counts",
                 )
             )

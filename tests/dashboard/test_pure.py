@@ -255,3 +255,28 @@ def test_headline_share_is_of_recorded_values_not_of_everyone():
     # a multi-value column's counts overlap: the share stays of all n people
     share, half, of = views.headline_share(50.0, np.array([50.0, 40.0]), 2.0, 120, multi_value=True)
     assert (share, half, of) == (pytest.approx(50 / 120), pytest.approx(1.96 * 2 / 120), 120)
+
+
+def test_period_spans_read_year_bands():
+    assert figures.period_spans(["2005-2013", "2014", "2021--2022"]) == [(2005, 2013), (2014, 2014), (2021, 2022)]
+    assert figures.period_spans(["2019", "unknown"]) is None
+
+
+def test_unequal_periods_are_drawn_to_scale():
+    # CTDC-like bands: a 9-year band with 900 records is 100 a year, as wide as 9 single years (issue 10, item 4).
+    frame = pd.DataFrame(
+        {
+            "value": ["2005-2013", "2014", "2015"],
+            "shown": [900.0, 150.0, 120.0],
+            "published": [900.0, 150.0, 120.0],
+            "low": [880.0, 130.0, 100.0],
+            "high": [920.0, 170.0, 140.0],
+            "estimated": [0, 0, 0],
+            "status": [q.PUBLISHED] * 3,
+        }
+    )
+    spans = figures.period_spans(frame["value"])
+    bar = figures.shown_bars(frame, "t", str, "s", spans=spans)["data"][0]
+    assert bar["width"] == [9.0, 1.0, 1.0] and bar["x"] == [2009.0, 2014.0, 2015.0]
+    assert bar["y"] == [100.0, 150.0, 120.0] and bar["error_y"]["array"][0] == pytest.approx(20 / 9)
+    assert bar["text"][0] == "900 in 9 years" and bar["text"][1] == "150"
