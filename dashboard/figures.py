@@ -119,11 +119,11 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "y": labels,
             "x": est,
             "customdata": values,
-            "texttemplate": "%{x:,}",
+            "texttemplate": "%{x:,}*",  # hatched and starred, as the legend note says
             "textposition": "outside",
             "cliponaxis": False,
             "hovertemplate": "%{y}<br>Synthetic estimate: %{x:,} records<extra></extra>",
-            "marker": {"color": ESTIMATE_COLOR},
+            "marker": {"color": ESTIMATE_COLOR, "pattern": {"shape": "/"}},
         },
         {
             "type": "bar",
@@ -153,7 +153,10 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     ]
     if chosen:  # SDS: once a column has a selection, its other bars are greyed out
         for trace in traces:
-            trace.update({"selectedpoints": chosen, "unselected": {"marker": {"opacity": 0.3}}})
+            # greyed bars keep legible counts: dark text (white on a faded blue is unreadable)
+            trace.update(
+                {"selectedpoints": chosen, "unselected": {"marker": {"opacity": 0.3}, "textfont": {"color": "#333"}}}
+            )
         traces[1]["marker"]["line"] = {"color": ["#000" if s else "rgba(0,0,0,0)" for s in selected], "width": 2}
     layout = _base_layout(title, source, max(220, 90 + 34 * len(labels)))
     layout.update(

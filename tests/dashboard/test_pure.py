@@ -280,3 +280,11 @@ def test_unequal_periods_are_drawn_to_scale():
     assert bar["width"] == [9.0, 1.0, 1.0] and bar["x"] == [2009.0, 2014.0, 2015.0]
     assert bar["y"] == [100.0, 150.0, 120.0] and bar["error_y"]["array"][0] == pytest.approx(20 / 9)
     assert bar["text"][0] == "900 in 9 years" and bar["text"][1] == "150"
+
+
+def test_explore_estimates_are_hatched_and_starred_and_greyed_counts_stay_legible(release):
+    # The legend note promises hatched, starred estimate bars (issue 10, item 5).
+    figure = views.explore_figure.__wrapped__(release, "gender", (("gender", "Male"),))
+    estimate, published = figure["data"]
+    assert estimate["marker"]["pattern"]["shape"] == "/" and estimate["texttemplate"].endswith("*")
+    assert published["unselected"]["textfont"]["color"] == "#333"  # not white on a faded bar
