@@ -31,8 +31,15 @@ class EvaluationView:
     sentences: list[str] = field(default_factory=list)
 
 
+#: Words of the evaluation report's keys as a reader writes them.
+_WORDS = {"pct": "%", "mae": "mean absolute error", "vs": "vs.", "n": "number"}
+
+
 def _pretty(path: list[str]) -> str:
-    return " / ".join(p.replace("_", " ") for p in path)
+    """``["synthetic_vs_aggregates", "suppressed_pct"]`` -> ``Synthetic vs. aggregates: suppressed %``."""
+    parts = [" ".join(_WORDS.get(w, w) for w in p.split("_")) for p in path]
+    text = ": ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 def _is_number(value) -> bool:
@@ -71,7 +78,7 @@ def _walk(node, path: list[str], out: EvaluationView) -> None:
             return
         for y in numeric:
             if y != x and y not in SKIP_FIELDS:
-                out.charts.append(Chart(f"{_pretty(path)}: {y.replace('_', ' ')}", frame, x, y))
+                out.charts.append(Chart(_pretty([*path, y]), frame, x, y))
     elif isinstance(node, (int, float, str)) and not isinstance(node, bool):
         out.scalars.append((_pretty(path), f"{node:.4g}" if isinstance(node, float) else str(node)))
 

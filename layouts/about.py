@@ -121,7 +121,12 @@ def layout(release: Release, profile: Profile, /, **_) -> html.Div:
         )
         for i, t in enumerate(evaluation.charts)
     ]
-    history = pd.DataFrame([asdict(h) for h in context.store().history()])
+    history = pd.DataFrame(
+        [
+            {"Release": h.release_id, "Published": readable_date(h.created_at), "Dataset": h.dataset, "ε": h.epsilon}
+            for h in context.store().history()
+        ]
+    )
     cite = citation_for(release)
     caveats = [dmc.ListItem(c) for c in profile.caveats]
     return dmc.Container(

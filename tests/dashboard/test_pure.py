@@ -137,8 +137,8 @@ def test_evaluation_tables():
             "by_length": [{"length": 1, "mae": 4.5}, {"length": 2, "mae": 6.0}],
         }
     )
-    assert view.scalars == [("summary / records", "10")]
-    assert [c.title for c in view.charts] == ["summary / mean absolute error", "by length: mae"]
+    assert view.scalars == [("Summary: records", "10")]  # report keys as a reader writes them
+    assert [c.title for c in view.charts] == ["Summary: mean absolute error", "By length: mean absolute error"]
 
 
 def test_comparison_figure_marks_not_reported(release):
@@ -166,6 +166,11 @@ def test_settings_validation():
     assert Settings.from_env({"DASHBOARD_DATA_DIR": "x/y"}).data_dir.as_posix() == "x/y"
 
 
+def test_evaluation_keys_read_as_words():
+    view = evaluation_tables({"synthetic_vs_aggregates": {"suppressed_pct": 2.5}})
+    assert view.scalars == [("Synthetic vs. aggregates: suppressed %", "2.5")]
+
+
 def test_evaluation_lists_by_length_and_sentences():
     view = evaluation_tables(
         {
@@ -174,9 +179,9 @@ def test_evaluation_lists_by_length_and_sentences():
             "pres": [{"bin": 10, "size": 5, "preservation": 0.5}],
         }
     )
-    assert [c.title for c in view.charts] == ["synthetic / rare by length", "pres: preservation"]
+    assert [c.title for c in view.charts] == ["Synthetic: rare by length", "Pres: preservation"]
     assert view.charts[0].frame["length"].tolist() == ["1", "2", "3"]
-    assert view.sentences == ["First sentence."] and view.scalars == [("synthetic / distinct", "7")]
+    assert view.sentences == ["First sentence."] and view.scalars == [("Synthetic: distinct", "7")]
 
 
 def test_filter_model_from_query_validates(release):
