@@ -13,10 +13,11 @@ guarantee); the private records are never seen. Steps:
    unpublished; its cells with an absent column are free.
 3. **Editing.** For ``rounds`` rounds, with a step that shrinks geometrically, marginals are visited in random
    order within each length, triples first and single columns last. A cell's excess is its deviation from the
-   target beyond ``tolerance`` noise SDs (a dead zone: a deviation the noise explains is left alone). Cells in excess lose ``step * excess`` random records to cells in
-   deficit, which gain as many; a moved record's cells of that marginal are overwritten with the destination
-   cell's values (sources and destinations are paired in cell order, so most moves change one column). No record
-   is copied, so the records stay as diverse as the tree's.
+   target beyond ``tolerance`` noise SDs (a dead zone: a deviation the noise explains is left alone). Cells in
+   excess lose ``step * excess`` random records to cells in deficit, which gain as many; a moved record's cells
+   of that marginal are overwritten with the destination cell's values (sources and destinations are paired in
+   cell order, so most moves change one column). No record is copied, so the records stay as diverse as the
+   tree's.
 4. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
    (:func:`synth.synthesizers.raked_marginals.fix_one_way`).
 
