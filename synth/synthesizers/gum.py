@@ -27,7 +27,8 @@ counts) is not edited column by column: that creates value sets the input never 
 (one column per source whose values are the published value sets, "exactly this set" counts by
 inclusion-exclusion from the published aggregates only), so every marginal of a source is a marginal over
 value sets; the records are then expanded again and, with ``exact_one_way``, single-value sets are switched
-on or off (only in records with no other value of that source) to match the expanded 1-way tables.
+on or off (only in records with no other value of that source) to match the expanded 1-way tables; with
+``residual_one_way`` what that cannot fix is fixed by single-cell edits in any record (a few sets change).
 Tables without multi-value columns are synthesised exactly as before.
 """
 
@@ -236,6 +237,7 @@ def gum(
     exact_one_way: bool = True,
     condense_multi_value: bool = True,
     condensed_sd_scale: float = 1.0,
+    residual_one_way: bool = True,
     **_ignored: object,
 ) -> Encoded:
     """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
@@ -246,7 +248,8 @@ def gum(
     an unpublished 3-way value cell, whose target is 0; single_column: only moves that change one column of a
     marginal; exact_one_way: finish with exact 1-way counts; condense_multi_value: edit multi-value sources as
     value sets on the condensed view (see the module docstring), whose counts get ``condensed_sd_scale`` times
-    the noise SD; False edits their expanded binary columns independently (the old behaviour).
+    the noise SD; False edits their expanded binary columns independently (the old behaviour);
+    residual_one_way: after expanding, 1-way deviations the set-preserving fix leaves are fixed in any record.
     """
     schema = aggregates.schema
     if condense_multi_value and has_multi_value(schema):
@@ -269,7 +272,10 @@ def gum(
         codes = np.where(codes < 0, absent[None, :], codes)
         if exact_one_way:
             tables = build_tables(aggregates, noise_sd)
-            codes = fix_one_way(codes, tables, log_pair_tables(tables), rng, multi_value_siblings(schema))
+            logs = log_pair_tables(tables)
+            codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema))
+            if residual_one_way:
+                codes = fix_one_way(codes, tables, logs, rng, {})
         return to_encoded(codes, schema)
     n_out = int(aggregates.n_records)
     m = len(schema.columns)
