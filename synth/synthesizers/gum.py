@@ -12,13 +12,24 @@ guarantee); the private records are never seen. Steps:
    only: the DP 3-count (noise SD of length 3), or 0 with a dead zone of ``unpublished_slack`` records where
    unpublished; its cells with an absent column are free.
 3. **Editing.** For ``rounds`` rounds, with a step that shrinks geometrically, marginals are visited in random
-   order within each length, triples first and single columns last. A cell's excess is its deviation from the target beyond ``tolerance`` noise SDs (a dead zone: a
-   deviation the noise explains is left alone). Cells in excess lose ``step * excess`` random records to cells in
-   deficit, which gain as many; a moved record's cells of that marginal are overwritten with the destination
-   cell's values (sources and destinations are paired in cell order, so most moves change one column). No record
-   is copied, so the records stay as diverse as the tree's.
+   order within each length, triples first and single columns last. A cell's excess is its deviation from the
+   target beyond ``tolerance`` noise SDs (a dead zone: a deviation the noise explains is left alone). Cells in
+   excess lose ``step * excess`` random records to cells in deficit, which gain as many; a moved record's cells
+   of that marginal are overwritten with the destination cell's values (sources and destinations are paired in
+   cell order, so most moves change one column). No record is copied, so the records stay as diverse as the
+   tree's.
 4. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
    (:func:`synth.synthesizers.raked_marginals.fix_one_way`).
+
+**Multi-value sources.** An expanded multi-value source (binary columns ``{source}_{value}``, containment
+counts) is not edited column by column: that creates value sets the input never has. With
+``condense_multi_value`` (default) steps 1-4 run on the condensed view of :mod:`synth.synthesizers.condense`
+(one column per source whose values are the published value sets, "exactly this set" counts by
+inclusion-exclusion from the published aggregates only), so every marginal of a source is a marginal over
+value sets; the records are then expanded again and, with ``exact_one_way``, single-value sets are switched
+on or off (only in records with no other value of that source) to match the expanded 1-way tables; with
+``residual_one_way`` what that cannot fix is fixed by single-cell edits in any record (a few sets change).
+Tables without multi-value columns are synthesised exactly as before.
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ import numpy as np
 
 from synth.aggregates import Aggregates
 from synth.encode import Encoded
+from synth.synthesizers.condense import condense, expand, has_multi_value
 from synth.synthesizers.raked_marginals import (
     Tables,
     build_tables,
@@ -223,6 +235,9 @@ def gum(
     single_column: bool = False,
     unpublished_slack: float = 0.0,
     exact_one_way: bool = True,
+    condense_multi_value: bool = True,
+    condensed_sd_scale: float = 1.0,
+    residual_one_way: bool = True,
     **_ignored: object,
 ) -> Encoded:
     """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
@@ -231,9 +246,37 @@ def gum(
     rounds: passes over all marginals; step: share of a cell's excess moved in the first round, multiplied by
     decay each round; tolerance: dead zone in noise SDs (published cells); unpublished_slack: dead zone (records) of
     an unpublished 3-way value cell, whose target is 0; single_column: only moves that change one column of a
-    marginal; exact_one_way: finish with exact 1-way counts.
+    marginal; exact_one_way: finish with exact 1-way counts; condense_multi_value: edit multi-value sources as
+    value sets on the condensed view (see the module docstring), whose counts get ``condensed_sd_scale`` times
+    the noise SD; False edits their expanded binary columns independently (the old behaviour);
+    residual_one_way: after expanding, 1-way deviations the set-preserving fix leaves are fixed in any record.
     """
     schema = aggregates.schema
+    if condense_multi_value and has_multi_value(schema):
+        view = condense(aggregates)
+        condensed = gum(
+            view.aggregates,
+            rng,
+            noise_sd=None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd],
+            rounds=rounds,
+            step=step,
+            decay=decay,
+            tolerance=tolerance,
+            single_column=single_column,
+            unpublished_slack=unpublished_slack,
+            exact_one_way=exact_one_way,
+            condense_multi_value=False,
+        )
+        codes = expand(condensed, view, schema).codes.astype(np.int64)
+        absent = np.array([len(c.values) for c in schema.columns], np.int64)
+        codes = np.where(codes < 0, absent[None, :], codes)
+        if exact_one_way:
+            tables = build_tables(aggregates, noise_sd)
+            logs = log_pair_tables(tables)
+            codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema))
+            if residual_one_way:
+                codes = fix_one_way(codes, tables, logs, rng, {})
+        return to_encoded(codes, schema)
     n_out = int(aggregates.n_records)
     m = len(schema.columns)
     if n_out <= 0 or m == 0:
