@@ -70,9 +70,11 @@ def permalink(
     filters: list[str] | None,
     not_reported: bool,
     filter_model: dict | None,
+    rows_request: dict | None,
     state: list[str] | None,
 ) -> str:
-    """The Data page's query string: tab, selections, builder columns and filters, the grid's column filters."""
+    """The Data page's query string: tab, selections, builder columns and filters, the grid's filters and sort."""
+    sort_model = [{"colId": m.get("colId"), "sort": m.get("sort")} for m in (rows_request or {}).get("sortModel") or []]
     return query_string(
         tab=tab,
         f=state or [],
@@ -80,6 +82,7 @@ def permalink(
         af=filters or [],
         nr="1" if not_reported else "0",
         fm=json.dumps(filter_model, sort_keys=True, separators=(",", ":")) if filter_model else None,
+        sm=json.dumps(sort_model, separators=(",", ":")) if sort_model else None,
     )
 
 
@@ -107,6 +110,7 @@ def register(app: Dash) -> None:
         Input(ids.AGG_FILTERS, "value"),
         Input(ids.AGG_NOT_REPORTED, "checked"),
         Input(ids.DATA_GRID, "filterModel"),
+        Input(ids.DATA_GRID, "getRowsRequest"),
         State(ids.DATA_STATE, "data"),
         prevent_initial_call=True,
     )(permalink)

@@ -61,9 +61,33 @@ def filter_model_from_query(release, fm) -> dict:
     return model
 
 
-def records_grid(release, profile, filter_model: dict) -> dag.AgGrid:
+def sort_model_from_query(release, sm) -> list[dict]:
+    """The grid's sort from the ``sm`` parameter (JSON list of ``{"colId", "sort"}``), kept only if valid."""
+    raw = as_list(sm)[:1]
+    if not raw:
+        return []
+    try:
+        model = json.loads(raw[0])
+    except ValueError:
+        return []
+    valid = isinstance(model, list) and all(
+        isinstance(m, dict) and m.get("colId") in release.dimensions and m.get("sort") in ("asc", "desc") for m in model
+    )
+    return [{"colId": m["colId"], "sort": m["sort"]} for m in model] if valid else []
+
+
+def records_grid(release, profile, filter_model: dict, sort_model: list[dict] | None = None) -> dag.AgGrid:
+    order = {m["colId"]: (i, m["sort"]) for i, m in enumerate(sort_model or [])}
     cols = [{"field": "id", "headerName": "id", "filter": False, "sortable": False, "width": 90}]
-    cols += [{"field": k, "headerName": profile.label(k), "filter": "agTextColumnFilter"} for k in release.dimensions]
+    cols += [
+        {
+            "field": k,
+            "headerName": profile.label(k),
+            "filter": "agTextColumnFilter",
+            **({"sort": order[k][1], "sortIndex": order[k][0]} if k in order else {}),
+        }
+        for k in release.dimensions
+    ]
     return dag.AgGrid(
         id=ids.DATA_GRID,
         columnDefs=cols,
@@ -134,7 +158,17 @@ def default_builder_columns(release: Release, profile: Profile) -> list[str]:
 
 @with_release
 def layout(
-    release: Release, profile: Profile, /, tab: str = "records", f=None, c=None, nr: str = "1", fm=None, af=None, **_
+    release: Release,
+    profile: Profile,
+    /,
+    tab: str = "records",
+    f=None,
+    c=None,
+    nr: str = "1",
+    fm=None,
+    af=None,
+    sm=None,
+    **_,
 ) -> html.Div:
     tab = tab if tab in TABS else "records"
     selections = selections_from_query(release, f)
@@ -184,7 +218,12 @@ def layout(
                                 justify="space-between",
                                 my="xs",
                             ),
-                            records_grid(release, profile, filter_model_from_query(release, fm)),
+                            records_grid(
+                                release,
+                                profile,
+                                filter_model_from_query(release, fm),
+                                sort_model_from_query(release, sm),
+                            ),
                         ],
                         value="records",
                     ),

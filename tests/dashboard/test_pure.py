@@ -293,3 +293,23 @@ def test_explore_estimates_are_hatched_and_starred_and_greyed_counts_stay_legibl
     estimate, published = figure["data"]
     assert estimate["marker"]["pattern"]["shape"] == "/" and estimate["texttemplate"].endswith("*")
     assert published["unselected"]["textfont"]["color"] == "#333"  # not white on a faded bar
+
+
+@pytest.mark.parametrize(
+    ("sm", "expected"),
+    [
+        ('[{"colId":"gender","sort":"desc"}]', [{"colId": "gender", "sort": "desc"}]),
+        ('[{"colId":"nope","sort":"asc"}]', []),
+        ('[{"colId":"gender","sort":"up"}]', []),
+        ('{"colId":"gender"}', []),
+        ("not json", []),
+        (None, []),
+    ],
+)
+def test_sort_model_from_query_validates(release, sm, expected):
+    from layouts.data import records_grid, sort_model_from_query
+
+    model = sort_model_from_query(release, sm)
+    assert model == expected
+    columns = {c["field"]: c for c in records_grid(release, resolve_profile(release), {}, model).columnDefs}
+    assert columns["gender"].get("sort") == (expected[0]["sort"] if expected else None)

@@ -169,6 +169,20 @@ def test_grid_filter_narrows_records_and_export(page, live_url, guard):
     guard.assert_clean()
 
 
+def test_grid_sort_is_in_the_permalink(page, live_url, guard):
+    page.goto(live_url + "/data")
+    expect(page.locator("#data-count")).to_contain_text("8 synthetic records", timeout=15000)
+    grid = page.locator("#data-grid")
+    grid.locator(".ag-header-cell-text", has_text="Gender").first.click()  # sort by gender, ascending
+    expect(page).to_have_url(re.compile(r"sm=.*gender.*asc"), timeout=10000)
+    first_gender = grid.locator('.ag-center-cols-container .ag-row[row-index="0"] [col-id="gender"]')
+    expect(first_gender).to_have_text("Female", timeout=10000)
+    page.goto(page.url)  # the permalink restores the sort
+    expect(grid.locator(".ag-header-cell[col-id='gender'] .ag-sort-ascending-icon")).to_be_visible(timeout=15000)
+    expect(first_gender).to_have_text("Female", timeout=10000)
+    guard.assert_clean()
+
+
 def test_aggregate_builder_and_exports(page, live_url, guard):
     page.goto(live_url + "/data?tab=aggregates&c=perpGender&f=gender:Female")
     expect(page.locator("#agg-note")).to_contain_text("2 combinations, 2 published", timeout=15000)
