@@ -30,7 +30,7 @@ def rows_page(release: Release, _profile: Profile, request: dict | None, state: 
     except records.FilterError as exc:
         return {"rowData": [], "rowCount": 0}, f"Filter not applied: {exc}", *(no_update,) * len(FORMATS)
     start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
-    frame = records.frame_for(release, rows, start, end)
+    frame = records.frame_for(release, rows, start, end, shown=True)
     total = records.row_count(release, rows)
     params = {
         "f": state or [],

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import query as q
+from dashboard.context import profile_of
 from dashboard.store import Release
 
 TEXT_OPS = {
@@ -34,8 +35,9 @@ class FilterError(q.QueryError):
 @dataclass(frozen=True)
 class SourceView:
     codes: np.ndarray  # per record: index into labels, -1 = empty
-    labels: tuple[str, ...]
-    rank: np.ndarray  # sort rank of each label (lexicographic), for sorting
+    labels: tuple[str, ...]  # the values as published (codes: "UKR", "Female;Male")
+    shown: tuple[str, ...]  # the same as a reader sees them (profile labels: "Ukraine"), aligned with labels
+    rank: np.ndarray  # sort rank of each label (lexicographic on the codes), for sorting
 
 
 def source_views(release: Release) -> dict[str, SourceView]:
@@ -45,6 +47,7 @@ def source_views(release: Release) -> dict[str, SourceView]:
 
 def _source_views(release: Release) -> dict[str, SourceView]:
     """Condensed views computed from the encoded columns (multi-value sources: one label per combination)."""
+    profile = profile_of(release)
     views = {}
     for key, dim in release.dimensions.items():
         if not dim.multi_value:
@@ -61,25 +64,40 @@ def _source_views(release: Release) -> dict[str, SourceView]:
             if uniq.size and uniq[0] == 0:  # no value at all: empty
                 codes = codes - 1
                 labels = labels[1:]
-        order = sorted(range(len(labels)), key=lambda i: labels[i])
+        delimiter = release.schema.columns[dim.columns[0]].delimiter or ";"
+        shown = tuple(
+            delimiter.join(profile.value_label(key, part) for part in label.split(delimiter))
+            if dim.multi_value
+            else profile.value_label(key, label)
+            for label in labels
+        )
+        order = sorted(range(len(labels)), key=lambda i: labels[i])  # codes keep bands in order ("09--17")
         rank = np.empty(len(labels), dtype=np.int64)
         rank[order] = np.arange(len(labels))
-        views[key] = SourceView(codes, tuple(labels), rank)
+        views[key] = SourceView(codes, tuple(labels), shown, rank)
     return views
 
 
 def _condition_codes(view: SourceView, cond: dict) -> np.ndarray:
-    """Boolean per label + the empty slot (last) for one text condition."""
+    """Boolean per label + the empty slot (last) for one text condition, on the code or the shown name.
+
+    "Ukraine" and "UKR" both find Ukraine's records; a negative condition must hold for both.
+    """
     kind = cond.get("type", "contains")
-    labels = [lab.lower() for lab in view.labels]
+    pairs = [(code.lower(), name.lower()) for code, name in zip(view.labels, view.shown, strict=True)]
     if kind in BLANK_OPS:
-        ok = np.array([kind == "notBlank"] * len(labels) + [kind == "blank"])
+        ok = np.array([kind == "notBlank"] * len(pairs) + [kind == "blank"])
         return ok
     if kind not in TEXT_OPS:
         raise FilterError(f"unsupported filter type {kind!r}")
     needle = str(cond.get("filter", "")).lower()
     op = TEXT_OPS[kind]
-    return np.array([op(lab, needle) for lab in labels] + [kind in ("notContains", "notEqual")])
+    negative = kind in ("notContains", "notEqual")
+    hits = [
+        (op(code, needle) and op(name, needle)) if negative else (op(code, needle) or op(name, needle))
+        for code, name in pairs
+    ]
+    return np.array(hits + [negative])
 
 
 def _column_mask(view: SourceView, model: dict) -> np.ndarray:
@@ -127,13 +145,19 @@ def sort_rows(release: Release, rows: np.ndarray | None, sort_model: list[dict] 
     return idx[np.lexsort(keys)]
 
 
-def frame_for(release: Release, rows: np.ndarray | None, start: int = 0, stop: int | None = None) -> pd.DataFrame:
-    """Condensed records ``rows[start:stop]`` as strings ("" = empty), with their synthetic record id."""
+def frame_for(
+    release: Release, rows: np.ndarray | None, start: int = 0, stop: int | None = None, shown: bool = False
+) -> pd.DataFrame:
+    """Condensed records ``rows[start:stop]`` as strings ("" = empty), with their synthetic record id.
+
+    ``shown``: values as a reader sees them (profile labels, for the grid); else as published (codes, for
+    the API and exports).
+    """
     idx = np.arange(release.n_synthetic) if rows is None else rows
     idx = idx[start:stop]
     out = {"id": idx}
     for key, view in source_views(release).items():
-        lookup = np.array(list(view.labels) + [""], dtype=object)
+        lookup = np.array(list(view.shown if shown else view.labels) + [""], dtype=object)
         out[key] = lookup[view.codes[idx]]
     return pd.DataFrame(out)
 

@@ -313,3 +313,19 @@ def test_sort_model_from_query_validates(release, sm, expected):
     assert model == expected
     columns = {c["field"]: c for c in records_grid(release, resolve_profile(release), {}, model).columnDefs}
     assert columns["gender"].get("sort") == (expected[0]["sort"] if expected else None)
+
+
+@pytest.mark.parametrize("needle", ["Ukraine", "ukr", "UKR"])
+def test_grid_filters_find_names_and_codes(release, needle):
+    # The grid shows "Ukraine" for UKR; a filter on either finds the same records (issue 10, item 6).
+    model = {"CountryOfExploitation": {"type": "contains", "filter": needle}}
+    rows = records.query_rows(release, (), model, None)
+    assert rows.tolist() == [3, 4]
+    assert records.frame_for(release, rows, shown=True)["CountryOfExploitation"].tolist() == ["Ukraine"] * 2
+    assert records.frame_for(release, rows)["CountryOfExploitation"].tolist() == ["UKR"] * 2  # API and exports
+
+
+def test_negative_grid_filters_hold_for_name_and_code(release):
+    model = {"CountryOfExploitation": {"type": "notContains", "filter": "ukraine"}}
+    kept = records.frame_for(release, records.query_rows(release, (), model, None))["CountryOfExploitation"]
+    assert "UKR" not in set(kept) and len(kept) == 6
