@@ -1,8 +1,9 @@
-"""Shell callbacks: the copy-link button copies the address of the exact current view."""
+"""Shell callbacks: the copy-link button copies the address of the exact current view; the burger opens and
+closes the nav on narrow screens (closed again after navigating)."""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State
 
 from layouts import ids
 
@@ -19,7 +20,28 @@ async function(n) {
 """
 
 
+TOGGLE_NAV_JS = """
+function(opened, navbar) {
+    return [{...navbar, collapsed: {mobile: !opened, desktop: true}}, opened ? "true" : "false"];
+}
+"""
+
+CLOSE_NAV_JS = """
+function(pathname) { return false; }
+"""
+
+
 def register(app: Dash) -> None:
+    app.clientside_callback(
+        TOGGLE_NAV_JS,
+        Output(ids.APP_SHELL, "navbar"),
+        Output(ids.NAV_BURGER, "aria-expanded"),
+        Input(ids.NAV_BURGER, "opened"),
+        State(ids.APP_SHELL, "navbar"),
+    )
+    app.clientside_callback(
+        CLOSE_NAV_JS, Output(ids.NAV_BURGER, "opened"), Input(ids.SHELL_URL, "pathname"), prevent_initial_call=True
+    )
     app.clientside_callback(
         COPY_LINK_JS,
         Output(ids.COPY_LINK_STATUS, "children"),

@@ -246,6 +246,7 @@ def layout(
                                         data=[{"value": k, "label": profile.label(k)} for k in release.dimensions],
                                         searchable=True,
                                         w=380,
+                                        maw="100%",
                                     ),
                                     dmc.MultiSelect(
                                         id=ids.AGG_FILTERS,
@@ -254,6 +255,7 @@ def layout(
                                         data=filter_options(release, profile),
                                         searchable=True,
                                         w=380,
+                                        maw="100%",
                                         maxValues=max(release.reporting_length, 1),
                                     ),
                                     dmc.Switch(

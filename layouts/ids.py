@@ -3,6 +3,9 @@
 # shell
 COPY_LINK = "copy-link"
 COPY_LINK_STATUS = "copy-link-status"
+NAV_BURGER = "nav-burger"
+APP_SHELL = "app-shell"
+SHELL_URL = "shell-url"
 
 # overview
 OVERVIEW_URL = "overview-url"

@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_mantine_components as dmc
-from dash import html
+from dash import dcc, html
 
 from dashboard import context
 from dashboard.citation import citation_for
@@ -20,28 +20,46 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
+def _nav_links() -> list:
+    return [
+        dmc.Anchor(page["name"], href=dash.get_relative_path(page["path"]), className="nav-link", underline="never")
+        for page in sorted(dash.page_registry.values(), key=lambda page: page["order"])
+    ]
+
+
 def _header(current) -> dmc.AppShellHeader:
+    """Burger (narrow screens only), dataset title and release, nav links (wide screens only), copy-link.
+
+    The title and release line are clamped to one line each so the header keeps its height at any width;
+    on narrow screens the nav links live in the collapsible navbar that the burger opens.
+    """
     if current is None:
         title, version = "Privacy-preserving data showcase", "no release"
     else:
         release, profile = current
         title, version = profile.title, release.release_id
-    nav = [
-        dmc.Anchor(page["name"], href=dash.get_relative_path(page["path"]), className="nav-link", underline="never")
-        for page in sorted(dash.page_registry.values(), key=lambda page: page["order"])
-    ]
     return dmc.AppShellHeader(
         dmc.Group(
             [
                 html.A("Skip to content", href="#main", className="skip-link"),
+                dmc.Burger(
+                    id=ids.NAV_BURGER,
+                    opened=False,
+                    hiddenFrom="sm",
+                    size="sm",
+                    **aria(label="Open navigation", controls="nav-mobile", expanded="false"),
+                ),
                 dmc.Stack(
                     [
-                        dmc.Text(title, fw=700, size="lg", id="dataset-title"),
-                        dmc.Text(f"Release {version}", size="xs", c="dimmed", id="release-version"),
+                        dmc.Text(title, fw=700, size="lg", id="dataset-title", truncate="end"),
+                        dmc.Text(f"Release {version}", size="xs", c="dimmed", id="release-version", truncate="end"),
                     ],
                     gap=0,
+                    className="header-title",
                 ),
-                html.Nav(dmc.Group(nav, gap="md"), **aria(label="Main")),
+                html.Nav(
+                    dmc.Group(_nav_links(), gap="md", wrap="nowrap"), className="nav-desktop", **aria(label="Main")
+                ),
                 dmc.Group(
                     [
                         dmc.Button(
@@ -52,16 +70,30 @@ def _header(current) -> dmc.AppShellHeader:
                             n_clicks=0,
                             **aria(label="Copy a link to this exact view"),
                         ),
-                        dmc.Text("", size="xs", id=ids.COPY_LINK_STATUS, **aria(live="polite")),
+                        dmc.Text(
+                            "", size="xs", id=ids.COPY_LINK_STATUS, className="copy-status", **aria(live="polite")
+                        ),
                     ],
                     gap=4,
+                    wrap="nowrap",
+                    className="header-tools",
                 ),
             ],
             justify="space-between",
             h="100%",
             px="md",
+            gap="sm",
             wrap="nowrap",
         )
+    )
+
+
+def _navbar() -> dmc.AppShellNavbar:
+    """The nav on narrow screens (below the ``sm`` breakpoint), opened by the burger."""
+    return dmc.AppShellNavbar(
+        html.Nav(dmc.Stack(_nav_links(), gap="sm"), id="nav-mobile", **aria(label="Main")),
+        p="md",
+        hiddenFrom="sm",
     )
 
 
@@ -95,10 +127,14 @@ def shell_layout() -> dmc.MantineProvider:
     return dmc.MantineProvider(
         dmc.AppShell(
             [
+                dcc.Location(id=ids.SHELL_URL, refresh=False),
                 _header(current),
+                _navbar(),
                 dmc.AppShellMain([html.Main(dash.page_container, id="main", **aria(live="polite")), _footer(current)]),
             ],
             header={"height": 64},
+            navbar={"width": 240, "breakpoint": "sm", "collapsed": {"mobile": True, "desktop": True}},
+            id=ids.APP_SHELL,
             padding="md",
         ),
         forceColorScheme="light",

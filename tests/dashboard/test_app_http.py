@@ -71,7 +71,8 @@ def _components(node):
 
 
 def test_nav_links_every_page_in_order(client):
-    """The header's navigation is built from the registered pages, ordered by ``order``."""
+    """The header's navigation (and its copy in the narrow-screen navbar) is built from the registered pages,
+    ordered by ``order``."""
     from dashboard.app import pages
 
     nav = [
@@ -80,7 +81,7 @@ def test_nav_links_every_page_in_order(client):
         if c["props"].get("className") == "nav-link"
     ]
     expected = [(p.name, p.path) for p in sorted(pages(), key=lambda p: p.order)]
-    assert [(n["children"], n["href"]) for n in nav] == expected
+    assert [(n["children"], n["href"]) for n in nav] == expected * 2
     assert [name for name, _ in expected] == ["Overview", "Explore", "Data", "About this data"]
 
 
