@@ -1,6 +1,6 @@
-"""Screenshots of every dashboard page at 1366x768, for reviewers without a browser.
+"""Screenshots of every dashboard page at several widths (default 390 and 1366 px), for reviewers.
 
-    python scripts/screenshots.py [OUT_DIR] [--data-dir DIR]
+    python scripts/screenshots.py [OUT_DIR] [--data-dir DIR] [--widths 390,1366] [--full-page]
 
 Serves the app on a free loopback port over the release in ``--data-dir`` (default: DASHBOARD_DATA_DIR
 or ./var/data) and saves one PNG per view with headless Debian Chromium.
@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 from dashboard.app import create_app  # noqa: E402
 from dashboard.config import Settings  # noqa: E402
 
-VIEWPORT = {"width": 1366, "height": 768}
+#: Viewport height per width: a phone (390 x 844) and a laptop (1366 x 768); other widths get 900.
+HEIGHTS = {390: 844, 1366: 768}
 ARGS = [
     "--disable-gpu",
     "--disable-background-networking",
@@ -73,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", nargs="?", type=Path, default=Path("screenshots"))
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--full-page", action="store_true", help="capture whole pages instead of the viewport")
+    parser.add_argument("--widths", default="390,1366", help="comma-separated viewport widths in px")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -92,16 +94,19 @@ def main(argv: list[str] | None = None) -> int:
     shots[4] = (shots[4][0], shots[4][1] + _aggregate_columns(app), shots[4][2])
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        for name, path, selector in shots:
-            page.goto(url + path)
-            try:
-                page.wait_for_selector(selector, timeout=20000)
-            except Exception:  # noqa: BLE001 - still capture what is there (e.g. the no-release page)
-                pass
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(args.out / name), full_page=args.full_page)
-            print(args.out / name)
+        for width in (int(w) for w in args.widths.split(",")):
+            page = browser.new_page(viewport={"width": width, "height": HEIGHTS.get(width, 900)})
+            for name, path, selector in shots:
+                page.goto(url + path)
+                try:
+                    page.wait_for_selector(selector, timeout=20000)
+                except Exception:  # noqa: BLE001 - still capture what is there (e.g. the no-release page)
+                    pass
+                page.wait_for_timeout(1500)
+                target = args.out / f"{width}-{name}"
+                page.screenshot(path=str(target), full_page=args.full_page)
+                print(target)
+            page.close()
         browser.close()
     server.shutdown()
     return 0
