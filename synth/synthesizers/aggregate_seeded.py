@@ -36,7 +36,7 @@ import numpy as np
 from synth.aggregates import Aggregates
 from synth.combos import lookup, pack
 from synth.encode import ABSENT, Encoded
-from synth.synthesizers.condense import condense, expand, has_multi_value
+from synth.synthesizers.condense import has_multi_value, on_condensed_view
 
 #: Memory budget (bytes) for the per-(record, candidate) state of one lockstep batch.
 STATE_BYTES = 64_000_000
@@ -304,18 +304,16 @@ def aggregate_seeded(
     Other options (e.g. ``noise_sd``) are accepted and ignored, so that every DP synthesizer shares a call.
     """
     if condense_multi_value and has_multi_value(aggregates.schema):
-        view = condense(aggregates)
-        condensed = aggregate_seeded(
-            view.aggregates,
+        return on_condensed_view(
+            aggregate_seeded,
+            aggregates,
             rng,
             use_synthetic_counts=use_synthetic_counts,
             weight_selection_percentile=weight_selection_percentile,
             aggregate_counts_scale_factor=aggregate_counts_scale_factor,
             target_number_of_records=target_number_of_records,
             batch_size=batch_size,
-            condense_multi_value=False,
         )
-        return expand(condensed, view, aggregates.schema)
     schema = aggregates.schema
     n_cols = len(schema.columns)
     if n_cols == 0 or aggregates.keys[1].size == 0 or target_number_of_records == 0:

@@ -26,9 +26,11 @@ Only published counts and the public schema are read, so this is post-processing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 
@@ -186,3 +188,13 @@ def expand(records: Encoded, condensed: Condensed, schema: Schema) -> Encoded:
             col = int(schema.attr_column[a])
             codes[row, col] = a - int(schema.offsets[col])
     return Encoded(schema, codes)
+
+
+def on_condensed_view(
+    synthesizer: Callable[..., Encoded], agg: Aggregates, rng: np.random.Generator, **options: Any
+) -> Encoded:
+    """Run ``synthesizer`` on the condensed view of ``agg`` (each multi-value source one column of value
+    sets) and expand its records back onto ``agg``'s schema."""
+    view = condense(agg)
+    records = synthesizer(view.aggregates, rng, condense_multi_value=False, **options)
+    return expand(records, view, agg.schema)

@@ -40,7 +40,7 @@ import numpy as np
 
 from synth.aggregates import Aggregates
 from synth.encode import Encoded
-from synth.synthesizers.condense import condense, expand, has_multi_value
+from synth.synthesizers.condense import has_multi_value, on_condensed_view
 from synth.synthesizers.raked_marginals import (
     Tables,
     build_tables,
@@ -253,9 +253,9 @@ def gum(
     """
     schema = aggregates.schema
     if condense_multi_value and has_multi_value(schema):
-        view = condense(aggregates)
-        condensed = gum(
-            view.aggregates,
+        expanded = on_condensed_view(
+            gum,
+            aggregates,
             rng,
             noise_sd=None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd],
             rounds=rounds,
@@ -265,9 +265,8 @@ def gum(
             single_column=single_column,
             unpublished_slack=unpublished_slack,
             exact_one_way=exact_one_way,
-            condense_multi_value=False,
         )
-        codes = expand(condensed, view, schema).codes.astype(np.int64)
+        codes = expanded.codes.astype(np.int64)
         absent = np.array([len(c.values) for c in schema.columns], np.int64)
         codes = np.where(codes < 0, absent[None, :], codes)
         if exact_one_way:
