@@ -23,6 +23,11 @@ def run_synth(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "synth", *args], capture_output=True, text=True, cwd=cwd)
 
 
+def _folders(root: Path) -> list[str]:
+    """The CLI options that put the release folder and the private workspace under ``root``."""
+    return ["--data-dir", str(root / "data"), "--private-dir", str(root / "private")]
+
+
 def spec_without_domain(folder: Path, column: str) -> Path:
     """A copy of the sample spec with ``column`` undeclared, so that it may hold a planted out-of-list value."""
     text, n = re.subn(rf"(?m)^{column} = \[[^\]]*\]\n", "", SAMPLE_SPEC.read_text(encoding="utf-8"))
@@ -209,10 +214,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path):
         "refresh",
         "--input",
         str(bad),
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--private-dir",
-        str(tmp_path / "private"),
+        *_folders(tmp_path),
         cwd=tmp_path,
     )
     assert proc.returncode == 2
@@ -223,10 +225,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path):
         "refresh",
         "--input",
         str(tmp_path / "nope.csv"),
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--private-dir",
-        str(tmp_path / "private"),
+        *_folders(tmp_path),
         cwd=tmp_path,
     )
     assert missing.returncode == 2 and "nope.csv" in missing.stderr
@@ -265,10 +264,7 @@ def _refresh_args(tmp_path: Path, source: Path, *extra: str) -> list[str]:
         str(source),
         "--spec",
         str(tmp_path / "spec.toml"),
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--private-dir",
-        str(tmp_path / "private"),
+        *_folders(tmp_path),
         *extra,
     ]
 
@@ -324,10 +320,7 @@ def test_refresh_on_ctdc_victim_perpetrator_file(tmp_path, shared_data):
         "4",
         "--seed",
         "1",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--private-dir",
-        str(tmp_path / "private"),
+        *_folders(tmp_path),
     ]
     for col in multi:
         args += ["--multi-value", f"{col}=;"]
@@ -356,10 +349,7 @@ def test_synthesizer_choice_and_options_are_recorded(tmp_path):
         str(SAMPLE_SPEC),
         "--seed",
         "1",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--private-dir",
-        str(tmp_path / "private"),
+        *_folders(tmp_path),
     ]
     proc = run_synth(
         *common, "--synthesizer", "aggregate_seeded", "--synthesizer-option", "use_synthetic_counts=true", cwd=tmp_path
@@ -391,10 +381,7 @@ def test_without_a_name_the_file_stem_keys_the_budget(tmp_path):
         "6",
         "--seed",
         "1",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--private-dir",
-        str(tmp_path / "private"),
+        *_folders(tmp_path),
     ]
     first = run_synth(*args, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -411,10 +398,7 @@ def test_reserved_column_name_is_refused(tmp_path):
         "refresh",
         "--input",
         str(bad),
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--private-dir",
-        str(tmp_path / "private"),
+        *_folders(tmp_path),
         cwd=tmp_path,
     )
     assert proc.returncode == 2
@@ -433,10 +417,7 @@ def test_a_running_refresh_locks_out_a_second_one(tmp_path):
             "refresh",
             "--input",
             str(source),
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--private-dir",
-            str(tmp_path / "private"),
+            *_folders(tmp_path),
             cwd=tmp_path,
         )
     assert proc.returncode == 2 and "another refresh" in proc.stderr
