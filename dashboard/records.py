@@ -50,6 +50,7 @@ def _source_views(release: Release) -> dict[str, SourceView]:
     profile = profile_of(release)
     views = {}
     for key, dim in release.dimensions.items():
+        delimiter = release.schema.columns[dim.columns[0]].delimiter or ";"
         if not dim.multi_value:
             codes = release.columns[dim.columns[0]].astype(np.int32)
             labels = dim.values
@@ -58,13 +59,11 @@ def _source_views(release: Release) -> dict[str, SourceView]:
             for i, (c, code) in enumerate(zip(dim.columns, dim.codes, strict=False)):
                 bits |= (release.columns[c] == code).astype(np.int64) << i
             uniq, inv = np.unique(bits, return_inverse=True)
-            delimiter = release.schema.columns[dim.columns[0]].delimiter or ";"
             labels = tuple(delimiter.join(v for i, v in enumerate(dim.values) if (int(u) >> i) & 1) for u in uniq)
             codes = inv.astype(np.int32)
             if uniq.size and uniq[0] == 0:  # no value at all: empty
                 codes = codes - 1
                 labels = labels[1:]
-        delimiter = release.schema.columns[dim.columns[0]].delimiter or ";"
         shown = tuple(
             delimiter.join(profile.value_label(key, part) for part in label.split(delimiter))
             if dim.multi_value
