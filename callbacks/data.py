@@ -58,7 +58,7 @@ def aggregate_view(
         frame = q.aggregate_table(release, columns, selections, not_reported)
     except q.QueryError as exc:
         return [], data_layout.aggregate_columns(release, profile, [], ()), str(exc), *hrefs
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    rows = q.table_rows(frame)
     published = int((frame["status"] == q.PUBLISHED).sum())
     note = f"{len(frame):,} combinations, {published:,} published."
     return rows, data_layout.aggregate_columns(release, profile, columns, selections), note, *hrefs

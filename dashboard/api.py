@@ -93,15 +93,6 @@ def _format(allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-def _json_rows(frame: pd.DataFrame) -> list[dict]:
-    """Records with NaN as null and counts as integers (DP counts are published rounded)."""
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    for row in rows:
-        if row.get("count") is not None:
-            row["count"] = int(row["count"])
-    return rows
-
-
 def _json_param(name: str, kind: type):
     raw = request.args.get(name)
     if not raw:
@@ -168,7 +159,7 @@ def register_routes(server: Flask) -> None:
                 "reporting_length": release.reporting_length,
                 "columns": columns,
                 "filters": encode_selections(selections),
-                "rows": _json_rows(frame),
+                "rows": q.table_rows(frame),
             }
         )
 

@@ -255,6 +255,11 @@ def member_bars(release: Release, members: Iterable[tuple[str, str, str]], selec
     return pd.DataFrame(rows)
 
 
+def table_rows(frame: pd.DataFrame) -> list[dict]:
+    """Rows of an :func:`aggregate_table` as plain records, missing values as None (its counts are integers)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
 def aggregate_table(
     release: Release, columns: list[str], selections: Selections, include_not_reported: bool
 ) -> pd.DataFrame:
