@@ -3,7 +3,8 @@
 Conventions: published DP aggregates in blue with their 95% interval as error bars; synthetic estimates
 in orange (hatched where they stand in for a count longer than the reporting length); "not reported"
 written as text where a count was suppressed, never drawn as a zero-length bar without a label.
-Every figure carries its source line, so downloaded PNG/SVG images keep their provenance.
+Every figure carries its source line in ``layout.meta.source``: the page shows it once, and downloaded
+PNG/SVG images print it inside the image, so they keep their provenance.
 """
 
 from __future__ import annotations
@@ -43,26 +44,16 @@ def wrap(text: str, width: int = 95) -> str:
 
 
 def _base_layout(title: str, source: str, height: int) -> dict:
+    """Common layout. The source line is not drawn on the page (the page states it once); it rides in
+    ``meta.source`` and the PNG/SVG download buttons (``assets/downloads.js``) print it inside the image."""
     return {
         "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
         "font": FONT,
         "height": height,
         "template": "plotly_white",
-        "margin": {"l": 10, "r": 20, "t": 48, "b": 64},
-        "annotations": [
-            {
-                "text": wrap(source),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 0,
-                "yanchor": "top",
-                "yshift": -30,
-                "showarrow": False,
-                "align": "left",
-                "font": {"size": 9, "color": "#666"},
-            }
-        ],
+        "margin": {"l": 10, "r": 20, "t": 48, "b": 40},
+        "meta": {"source": wrap(source)},
+        "annotations": [],
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         "hoverlabel": {"font": {"size": 12}},
         "uniformtext": {"minsize": 10, "mode": "show"},  # bar labels stay legible on thin bars
@@ -166,7 +157,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "clickmode": "event",
             "xaxis": {"rangemode": "tozero", "automargin": True},
             "yaxis": {"automargin": True, "type": "category"},
-            "margin": {"l": 10, "r": 60, "t": 60, "b": 64},
+            "margin": {"l": 10, "r": 60, "t": 60, "b": 40},
         }
     )
     return {"data": traces, "layout": layout}
@@ -270,6 +261,78 @@ def shown_bars(
                 "font": {"size": 10, "color": "#8a5a00"},
             }
         )
+    return {"data": [bar], "layout": layout}
+
+
+NOT_RECORDED_COLOR = "#8c8c8c"
+
+
+def share_bars(
+    frame: pd.DataFrame,
+    title: str,
+    label: Labeler,
+    source: str,
+    axis_title: str,
+    gap: tuple[str, float, float, float],
+) -> dict:
+    """Overview chart of a single-value column: each value's share of the people with a recorded value.
+
+    ``frame`` has the query engine's columns plus ``share`` and ``half`` (fractions, NaN when not reported);
+    ``gap`` = (label, count, 95 % half-width, denominator K) of the people with no published value: a grey
+    hatched bar drawn to the same scale (count/K), labelled with its count as an estimate, never as a share.
+    """
+    gap_label, gap_count, gap_half, total = gap
+    status = frame["status"].to_numpy()
+    labels = [label(v) for v in frame["value"]] + [gap_label]
+    shares = frame["share"].to_numpy(float)
+    halves = np.nan_to_num(frame["half"].to_numpy(float))
+    x = [*np.nan_to_num(100 * shares).tolist(), 100 * gap_count / total]
+    text = [
+        NOT_REPORTED_TEXT if s != PUBLISHED else f"{100 * v:.0f} %" for v, s in zip(shares, status, strict=True)
+    ] + [f"{_fmt(gap_count)} (estimate ±{_fmt(gap_half)})"]
+    hover = [
+        f"{lab}<br>{100 * v:.1f} % (±{100 * h:.1f} %) of {_fmt(total)}<br>Count: {_interval_hover(r)}"
+        if r["status"] == PUBLISHED
+        else f"{lab}<br>{_interval_hover(r)}"
+        for lab, v, h, (_, r) in zip(labels, shares, halves, frame.iterrows(), strict=False)
+    ] + [
+        f"{gap_label}: about {_fmt(gap_count)} people (95% interval ±{_fmt(gap_half)}), estimated as the DP "
+        "record count minus the published counts; drawn to the same scale, not part of the shares"
+    ]
+    known = status == PUBLISHED
+    bar = {
+        "type": "bar",
+        "orientation": "h",
+        "name": "share",
+        "x": x,
+        "y": labels,
+        "text": text,
+        "textposition": [*("inside" if k else "outside" for k in known), "outside"],
+        "insidetextanchor": "start",
+        "cliponaxis": False,
+        "textfont": {"color": [*("#fff" if k else "#333" for k in known), "#333"]},
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "customdata": [*_links(frame), None],
+        "error_x": {
+            "type": "data",
+            "array": [*(100 * halves).tolist(), 0.0],
+            "color": "#333",
+            "thickness": 1,
+        },
+        "marker": {
+            "color": [*(PUBLISHED_COLOR for _ in known), NOT_RECORDED_COLOR],
+            "pattern": {"shape": [*("" for _ in known), "."]},
+        },
+        "showlegend": False,
+    }
+    layout = _base_layout(title, source, max(260, 100 + 30 * len(labels)))
+    layout.update(
+        {
+            "xaxis": {"rangemode": "tozero", "automargin": True, "title": {"text": axis_title}, "ticksuffix": " %"},
+            "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"},
+        }
+    )
     return {"data": [bar], "layout": layout}
 
 

@@ -39,6 +39,17 @@ class Geography:
 
 
 @dataclass(frozen=True)
+class OriginalData:
+    """The data a release was derived from, credited as its publisher asks (profile key ``original``)."""
+
+    credit: str
+    title: str
+    year: str
+    url: str = ""
+    version: str = ""
+
+
+@dataclass(frozen=True)
 class Profile:
     """Resolved profile: every source named here exists in the release."""
 
@@ -55,7 +66,8 @@ class Profile:
     relationship: tuple[str, str] | None
     explore: tuple[str, ...]
     region_centroids: dict[str, tuple[float, float]] = field(default_factory=dict)
-    citation: str | None = None
+    original: OriginalData | None = None
+    unit: str = "records"  # who or what a count counts, in the plural ("victims")
     caveats: tuple[str, ...] = ()
     automatic: bool = False
 
@@ -161,7 +173,8 @@ def resolve_profile(release: Release) -> Profile:
         relationship=relationship,
         explore=explore,
         region_centroids={k: tuple(v) for k, v in raw.get("region_centroids", {}).items()},
-        citation=raw.get("citation") or release.dataset.citation,
+        original=OriginalData(**raw["original"]) if raw.get("original") else None,
+        unit=raw.get("unit", "records"),
         caveats=tuple(raw.get("caveats", [])),
         automatic=not raw,
     )

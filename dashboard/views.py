@@ -10,20 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard import figures as fig
+from dashboard import findings
 from dashboard import query as q
 from dashboard.cache import cached_view
+from dashboard.citation import source_line
 from dashboard.context import profile_of
 from dashboard.store import Release
 from synth.stats import Z95
-
-
-def _source_line(release: Release) -> str:
-    p = release.privacy
-    title = profile_of(release).title
-    return (
-        f"Source: {title}, release {release.release_id}. DP aggregates (ε={p.epsilon}, "
-        f"reporting length {release.reporting_length}); error bars: 95% intervals."
-    )
 
 
 def chart_frame(release: Release, key: str, selections: q.Selections):
@@ -45,12 +38,48 @@ def _labeler(release: Release, key: str):
     return lambda v: profile.value_label(key, v)
 
 
+def _unit(release: Release) -> str:
+    """Who a count counts, capitalised for a title ("Victims")."""
+    unit = profile_of(release).unit
+    return unit[:1].upper() + unit[1:]
+
+
+def overlapping(release: Release, key: str) -> bool:
+    """The chart's counts overlap (a group of flags or a multi-value column): shares are of all n' people."""
+    return key in profile_of(release).groups or release.dimensions[key].multi_value
+
+
+def record_count_sd(release: Release) -> float:
+    return findings.record_count_sd(float(release.privacy.budget_split.get("epsilon_number_of_records", 0.0)))
+
+
 @cached_view
 def breakdown_figure(release: Release, key: str, selections: q.Selections = ()) -> dict:
+    """A breakdown: shares of the people with a recorded value plus a "not recorded" bar (single-value
+    column), or counts (overlapping flags and multi-value columns, where a person can have several values)."""
     profile = profile_of(release)
     frame = chart_frame(release, key, selections)
+    what = profile.label(key)
+    if not overlapping(release, key) and not selections and (frame["status"] == q.PUBLISHED).any():
+        n, n_sd = release.protected_records, record_count_sd(release)
+        gap, gap_sd = findings.not_recorded(frame["published"], frame["sd"], n, n_sd)
+        if (frame["status"] == q.NOT_REPORTED).any():  # suppressed people hide in the gap: shares of all n'
+            shares, halves = findings.shares_of_all(frame["published"], frame["sd"], n, n_sd)
+            total, gap_label, of = float(n), "not recorded or suppressed", f"% of all {n:,} {profile.unit}"
+        else:
+            shares, halves, total = findings.shares_of_known(frame["published"], frame["sd"])
+            gap_label, of = "not recorded", f"% of the {total:,.0f} {profile.unit} with a recorded {what.lower()}"
+        return fig.share_bars(
+            frame.assign(share=shares, half=halves),
+            f"{_unit(release)} by {what.lower()}",
+            _labeler(release, key),
+            source_line(release),
+            of,
+            (gap_label, gap, Z95 * gap_sd, total),
+        )
     horizontal = len(frame) > 6 or frame["value"].map(lambda v: len(str(v))).max() > 14
-    return fig.shown_bars(frame, profile.label(key), _labeler(release, key), _source_line(release), horizontal)
+    title = f"{_unit(release)} by {what.lower()}" + (" (one can have several)" if overlapping(release, key) else "")
+    return fig.shown_bars(frame, title, _labeler(release, key), source_line(release), horizontal)
 
 
 @cached_view
@@ -60,34 +89,23 @@ def trend_figure(release: Release) -> dict:
         return fig.empty_figure("This dataset has no time column.")
     frame = chart_frame(release, profile.time, ())
     spans = fig.period_spans(frame["value"])
-    if spans is not None and any(last > first for first, last in spans):  # unequal periods: drawn to scale
-        title = f"{profile.label(profile.time)}: records per year (longer periods: yearly average)"
-        return fig.shown_bars(frame, title, _labeler(release, profile.time), _source_line(release), spans=spans)
-    return fig.shown_bars(
-        frame,
-        f"{profile.label(profile.time)}: records per period",
-        _labeler(release, profile.time),
-        _source_line(release),
+    title = trend_title(
+        _unit(release), profile.label(profile.time), frame["value"].tolist(), _labeler(release, profile.time)
     )
+    if spans is not None and any(last > first for first, last in spans):  # unequal periods: drawn to scale
+        return fig.shown_bars(frame, title, _labeler(release, profile.time), source_line(release), spans=spans)
+    return fig.shown_bars(frame, title, _labeler(release, profile.time), source_line(release))
 
 
-def headline_share(
-    count: float, published: np.ndarray, sd: float, n: int, multi_value: bool
-) -> tuple[float, float, int]:
-    """(share, 95 % half-width, denominator) of a published count among the people with a recorded value.
-
-    For a single-value column the denominator is the sum of its published counts (people whose value is
-    recorded and published), never everyone: unknowns are not a value. Each count carries independent noise of
-    sd ``sd``, so by the delta method var(c/K) = sd²·(r² + c²·(m-1))/K⁴ with K the sum, r = K - c and m the
-    number of counts. A multi-value column's counts overlap (one person, several values): its share is of all
-    n people (the DP record count), with half-width Z95·sd/n.
-    """
-    if multi_value or published.sum() <= 0:
-        return count / n, (Z95 * sd / n if np.isfinite(sd) else 0.0), n
-    total = float(published.sum())
-    rest, m = total - count, published.size
-    var = sd**2 * (rest**2 + count**2 * (m - 1)) / total**4 if np.isfinite(sd) else 0.0
-    return count / total, Z95 * float(np.sqrt(var)), int(round(total))
+def trend_title(unit: str, label: str, values: list[str], value_label: fig.Labeler) -> str:
+    """``Victims by year of registration; 2005-2013 is one period (drawn as yearly averages)``."""
+    spans = fig.period_spans(values) or []
+    bands = [value_label(v) for v, (first, last) in zip(values, spans, strict=True) if last > first]
+    title = f"{unit} by {label.lower()}"
+    if not bands:
+        return title
+    verb = "is one period" if len(bands) == 1 else "are periods"
+    return f"{title}; {', '.join(bands)} {verb} (drawn as yearly averages)"
 
 
 @cached_view
@@ -98,10 +116,10 @@ def map_figure(release: Release, geo: str | None) -> dict:
         return fig.empty_figure("This dataset has no geography column.")
     g = (geos.get(geo) if geo is not None else None) or profile.geography[0]
     frame = chart_frame(release, g.source, ())
-    title = f"{profile.label(g.source)}: records by {'country' if g.kind == 'iso3' else 'region'}"
+    title = f"{_unit(release)} by {profile.label(g.source).lower()}"
     if g.kind == "iso3":
-        return fig.country_map(frame, title, _labeler(release, g.source), _source_line(release))
-    return fig.region_map(frame, title, _labeler(release, g.source), _source_line(release), profile.region_centroids)
+        return fig.country_map(frame, title, _labeler(release, g.source), source_line(release))
+    return fig.region_map(frame, title, _labeler(release, g.source), source_line(release), profile.region_centroids)
 
 
 @cached_view
@@ -115,10 +133,10 @@ def relationship_figure(release: Release) -> dict:
         frame,
         rows,
         cols,
-        f"{profile.label(rows)} × {profile.label(cols)}",
+        f"{_unit(release)} by {profile.label(rows).lower()} and {profile.label(cols).lower()}",
         _labeler(release, rows),
         _labeler(release, cols),
-        _source_line(release),
+        source_line(release),
     )
 
 
@@ -166,28 +184,41 @@ def headlines(release: Release) -> list[Headline]:
                 "with a published count",
             )
         )
-    for key in profile.breakdowns:
-        if key in release.dimensions and n:
-            frame = q.bars(release, key, ()).dropna(subset=["published"])
-            if len(frame):
-                top = frame.loc[frame["published"].idxmax()]
-                share, half, of = headline_share(
-                    float(top["published"]),
-                    frame["published"].to_numpy(float),
-                    float(top["sd"]),
-                    n,
-                    release.dimensions[key].multi_value,
-                )
-                who = "people" if of == n else f"people with a recorded {profile.label(key).lower()}"
-                out.append(
-                    Headline(
-                        f"{profile.label(key)}: {profile.value_label(key, top['value'])}",
-                        f"{share:.0%}",
-                        f"of {of:,} {who} (±{half:.1%}, 95% interval)",
-                    )
-                )
-                break
     return out
+
+
+def published_counts(release: Release, key: str) -> findings.Counts:
+    """The published counts and SDs of an Overview chart (NaN = not reported), values as readers name them."""
+    frame = chart_frame(release, key, ())
+    label = _labeler(release, key)
+    return findings.Counts(
+        tuple(label(v) for v in frame["value"]), frame["published"].to_numpy(float), frame["sd"].to_numpy(float)
+    )
+
+
+#: At most this many key findings open the Overview.
+MAX_FINDINGS = 5
+
+
+@cached_view
+def key_findings(release: Release) -> list[findings.Finding]:
+    """The Overview's key findings: the most common value of each breakdown and of the main geography,
+    from the published DP counts only. ``Finding.chart`` is the profile key of the chart showing it."""
+    profile = profile_of(release)
+    keys = [*profile.breakdowns, *(g.source for g in profile.geography[:1])]
+    n, n_sd = float(release.protected_records), record_count_sd(release)
+    return [
+        findings.top_finding(
+            key,
+            profile.label(key).lower(),
+            profile.unit,
+            published_counts(release, key),
+            n,
+            n_sd,
+            overlapping(release, key),
+        )
+        for key in dict.fromkeys(keys)
+    ][:MAX_FINDINGS]
 
 
 @cached_view
@@ -204,7 +235,7 @@ def explore_figure(release: Release, source: str, selections: q.Selections) -> d
     if profile.time != source:
         order = order[np.lexsort((-np.nan_to_num(cols["published"][order]), -cols["estimated"][order]))]
     cols = {k: v[order] for k, v in cols.items()}
-    return fig.comparison_bars(cols, profile.label(source), _labeler(release, source), _source_line(release))
+    return fig.comparison_bars(cols, profile.label(source), _labeler(release, source), source_line(release))
 
 
 def selection_summary(release: Release, selections: q.Selections) -> str:

@@ -112,10 +112,11 @@ def _frame_table(frame: pd.DataFrame, caption: str) -> dmc.Table:
 @with_release
 def layout(release: Release, profile: Profile, /, **_) -> html.Div:
     evaluation = evaluation_tables(release.evaluation)
+    source = f"Source: evaluation report of release {release.release_id}."
     charts = [
         graph(
             f"eval-{i}",
-            metric_bars(t.frame, t.x, t.y, t.title, f"Evaluation report, release {release.release_id}"),
+            metric_bars(t.frame, t.x, t.y, t.title, source),
             f"{release.release_id}-evaluation-{i}",
             t.title,
         )
@@ -154,6 +155,7 @@ def layout(release: Release, profile: Profile, /, **_) -> html.Div:
             if evaluation.scalars
             else dmc.Text("No evaluation summary in this release.", size="sm"),
             dmc.SimpleGrid(charts, cols={"base": 1, "md": 2}, spacing="md"),
+            dmc.Text(source, size="xs", c="dimmed", className="source-line") if charts else None,
             dmc.Title("Release history", order=2, size="h4"),
             _frame_table(history, "Published releases, oldest first") if len(history) else None,
             dmc.Title("How to cite", order=2, size="h4"),

@@ -9,7 +9,10 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from dashboard.citation import source_line
 from dashboard.context import requires_release
+from dashboard.store import Release
+from layouts import ids
 
 
 def aria(**attributes: str) -> dict[str, Any]:
@@ -29,20 +32,23 @@ def readable_date(iso: str) -> str:
     return f"{when.day} {when:%B %Y}"
 
 
-def graph_config(filename: str = "chart") -> dcc.Graph.Config:
-    """dcc.Graph config: local topojson (no CDN), no Plotly logo, PNG/SVG export in the browser."""
+def graph_config() -> dcc.Graph.Config:
+    """dcc.Graph config: local topojson (no CDN), no Plotly logo. Images are exported by the chart's own PNG/SVG
+    buttons (``assets/downloads.js``), which print the source line inside the image; the modebar's camera
+    would export without it, so it is removed."""
     return dcc.Graph.Config(
         topojsonURL=dash.get_asset_url("topojson/"),
         displaylogo=False,
         responsive=True,
-        toImageButtonOptions={"format": "png", "filename": filename, "scale": 2},
-        modeBarButtonsToRemove=["lasso2d", "select2d"],
-        modeBarButtonsToAdd=["toImage"],
+        modeBarButtonsToRemove=["lasso2d", "select2d", "toImage"],
     )
 
 
-def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
-    """A chart with an accessible name, plus PNG/SVG download buttons (in-browser, offline)."""
+def graph(graph_id, figure: dict, filename: str, label: str, anchor: str | None = None) -> html.Figure:
+    """A chart with an accessible name, plus PNG/SVG download buttons (in-browser, offline).
+
+    ``anchor``: the figure's DOM id (a link target); by default ``fig-<graph id>`` for a string graph id.
+    """
     dom_id = graph_id if isinstance(graph_id, str) else None
     buttons = dmc.Group(
         [
@@ -59,14 +65,20 @@ def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
         justify="flex-end",
         className="chart-tools",
     )
-    optional_id: dict[str, Any] = {"id": f"fig-{dom_id}"} if dom_id else {}
+    anchor = anchor or (f"fig-{dom_id}" if dom_id else None)
+    optional_id: dict[str, Any] = {"id": anchor} if anchor else {}
     return html.Figure(
-        [buttons, dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))],
+        [buttons, dcc.Graph(id=graph_id, figure=figure, config=graph_config())],
         className="chart",
         title=label,
         **optional_id,
         **aria(label=label),
     )
+
+
+def source_note(release: Release) -> dmc.Text:
+    """The page's one source line for all its charts (chart image exports print it inside the image)."""
+    return dmc.Text(source_line(release), id=ids.PAGE_SOURCE, size="xs", c="dimmed", className="source-line")
 
 
 def legend_note() -> dmc.Alert:

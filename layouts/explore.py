@@ -12,7 +12,7 @@ from dashboard.profile import Profile
 from dashboard.store import Release
 from dashboard.urlstate import columns_from_query, encode_selections, query_string, selections_from_query
 from layouts import ids
-from layouts.common import aria, graph, legend_note, with_release
+from layouts.common import aria, graph, legend_note, source_note, with_release
 
 MAX_COLUMNS = 8
 
@@ -113,6 +113,7 @@ def layout(release: Release, profile: Profile, /, c=None, f=None, **_) -> html.D
                 cols={"base": 1, "md": 2, "xl": 3},
                 spacing="sm",
             ),
+            source_note(release),
         ],
         size="xl",
         fluid=True,

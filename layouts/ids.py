@@ -1,5 +1,7 @@
 """Every component id of the app, shared by layouts and callbacks so the two cannot drift."""
 
+import re
+
 # shell
 COPY_LINK = "copy-link"
 COPY_LINK_STATUS = "copy-link-status"
@@ -15,6 +17,9 @@ OVERVIEW_MAP = "overview-map"
 OVERVIEW_TREND = "overview-trend"
 OVERVIEW_RELATION = "overview-relation"
 OVERVIEW_BREAKDOWN = "overview-breakdown"  # pattern: {"type": OVERVIEW_BREAKDOWN, "key": str}
+OVERVIEW_FINDINGS = "overview-findings"
+OVERVIEW_CHART_ANCHOR = "chart-"  # + a chart's profile key made id-safe: see chart_anchor
+PAGE_SOURCE = "page-source"
 
 # explore
 EXPLORE_URL = "explore-url"
@@ -44,3 +49,8 @@ AGG_NOTE = "agg-note"
 
 # about
 ABOUT_CITATION = "about-citation"
+
+
+def chart_anchor(key: str) -> str:
+    """The DOM id of the Overview chart of a profile key (a key finding links to ``#`` + it)."""
+    return OVERVIEW_CHART_ANCHOR + re.sub(r"[^A-Za-z0-9_-]", "-", key)

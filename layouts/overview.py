@@ -10,7 +10,32 @@ from dashboard import views
 from dashboard.profile import Profile
 from dashboard.store import Release
 from layouts import ids
-from layouts.common import graph, legend_note, stat_card, with_release
+from layouts.common import aria, graph, legend_note, source_note, stat_card, with_release
+
+
+def finding_anchor(profile: Profile, key: str) -> str:
+    """DOM id of the chart a finding about ``key`` links to (the map for a geography column)."""
+    return ids.chart_anchor(ids.OVERVIEW_MAP if key in {g.source for g in profile.geography} else key)
+
+
+def key_findings(release: Release, profile: Profile) -> html.Section:
+    """The 3-5 key findings, each a sentence linking to the chart that shows it."""
+    items = [
+        dmc.ListItem([f.text, " ", dmc.Anchor("See the chart", href=f"#{finding_anchor(profile, f.chart)}", size="sm")])
+        for f in views.key_findings(release)
+    ]
+    return html.Section(
+        [
+            dmc.Title("Key findings", order=2, size="h4"),
+            dmc.List(items, spacing="xs", size="sm"),
+            dmc.Text(
+                "From the published differentially private counts only; ± is the 95% interval.", size="xs", c="dimmed"
+            ),
+        ],
+        id=ids.OVERVIEW_FINDINGS,
+        className="key-findings",
+        **aria(label="Key findings"),
+    )
 
 
 def geo_choice(profile, geo: str | None) -> str | None:
@@ -40,6 +65,7 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
             views.breakdown_figure(release, k),
             f"{release.release_id}-{k}",
             profile.label(k),
+            anchor=ids.chart_anchor(k),
         )
         for k in profile.breakdowns
     ]
@@ -53,8 +79,9 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
                 "Click a bar or a country to explore it further.",
                 c="dimmed",
             ),
-            legend_note(),
+            key_findings(release, profile),
             cards,
+            legend_note(),
             dmc.Grid(
                 [
                     dmc.GridCol(
@@ -69,7 +96,13 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
                     dmc.GridCol(
                         [
                             geo_control,
-                            graph(ids.OVERVIEW_MAP, views.map_figure(release, geo), f"{release.release_id}-map", "Map"),
+                            graph(
+                                ids.OVERVIEW_MAP,
+                                views.map_figure(release, geo),
+                                f"{release.release_id}-map",
+                                "Map",
+                                anchor=ids.chart_anchor(ids.OVERVIEW_MAP),
+                            ),
                         ],
                         span={"base": 12, "md": 6},
                     ),
@@ -85,6 +118,7 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
                 f"{release.release_id}-relation",
                 "Victim-perpetrator relationship",
             ),
+            source_note(release),
             dmc.Group(
                 [
                     dmc.Anchor("Explore and cross-filter these data →", href=dash.get_relative_path("/explore")),

@@ -329,7 +329,7 @@ def test_exports_carry_provenance_and_neutralise(client):
     xlsx = client.get("/export/aggregates.xlsx?c=gender&f=ageBroad:18--20")
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     meta = {k: v for k, v in book["metadata"].iter_rows(min_row=2, values_only=True)}
-    assert meta["release_id"].startswith("sample-") and "Test citation" in meta["citation"]
+    assert meta["release_id"].startswith("sample-") and f"release {meta['release_id']}" in meta["citation"]
     data = list(book["data"].iter_rows(values_only=True))
     assert data[0][:3] == ("gender", "ageBroad", "count") and data[1][2] == 33
     parquet = pq.read_table(io.BytesIO(client.get("/export/aggregates.parquet?c=gender").data))

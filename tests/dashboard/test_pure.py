@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -249,17 +248,6 @@ def test_explore_keeps_a_suppressed_value_with_no_synthetic_record(release):
     assert texts["Female"] == figures.NOT_REPORTED_TEXT and texts["Male"] == "28"
     estimates = dict(zip(figure["data"][0]["customdata"], figure["data"][0]["x"].tolist(), strict=True))
     assert estimates["Female"] == 0
-
-
-def test_headline_share_is_of_recorded_values_not_of_everyone():
-    # Female 50, Male 40 published, n' = 120 (30 without a recorded gender): 50/90, not 50/120 (issue 10, item 3).
-    share, half, of = views.headline_share(50.0, np.array([50.0, 40.0]), 2.0, 120, multi_value=False)
-    assert (share, of) == (pytest.approx(50 / 90), 90)
-    # delta method: var = sd²(r² + c²(m-1))/K⁴ = 4·(40² + 50²)/90⁴
-    assert half == pytest.approx(1.96 * np.sqrt(4 * (40**2 + 50**2) / 90**4))
-    # a multi-value column's counts overlap: the share stays of all n people
-    share, half, of = views.headline_share(50.0, np.array([50.0, 40.0]), 2.0, 120, multi_value=True)
-    assert (share, half, of) == (pytest.approx(50 / 120), pytest.approx(1.96 * 2 / 120), 120)
 
 
 def test_period_spans_read_year_bands():
