@@ -100,8 +100,9 @@ def percent(share: float) -> str:
     return f"{pct:.1f} %" if 0 < pct < 1 else f"{pct:.0f} %"
 
 
-def _sentence(value: str, what: str, share: float, half: float, of: str, trailer: str = "") -> str:
-    return f"{value} is the most common {what}: {about(share)} of {of} ({percent(share)}, ±{percent(half)}){trailer}."
+def _sentence(value: str, what: str, share: float, half: float, of: str, note: str = "", trailer: str = "") -> str:
+    interval = f"{percent(share)}, ±{percent(half)}" + (f"; {note}" if note else "")
+    return f"{value} is the most common {what}: {about(share)} of {of} ({interval}){trailer}."
 
 
 def top_finding(chart: str, what: str, unit: str, counts: Counts, n: float, n_sd: float, overlap: bool) -> Finding:
@@ -118,10 +119,12 @@ def top_finding(chart: str, what: str, unit: str, counts: Counts, n: float, n_sd
     suppressed = bool(np.isnan(counts.counts).any())
     if overlap or suppressed:  # overlapping counts, or a suppressed value: a share of all n' people
         shares, halves = shares_of_all(counts.counts, counts.sds, n, n_sd)
-        of = f"all {round(n):,} {unit}" + (" (one can have several)" if overlap else "")
+        of = f"all {round(n):,} {unit}"
         if suppressed and not overlap:
             trailer = "; the other values are not reported (suppressed by differential privacy) or not recorded"
     else:
         shares, halves, total = shares_of_known(counts.counts, counts.sds)
         of = f"the {round(total):,} {unit} whose {what} is recorded"
-    return Finding(_sentence(counts.labels[top], what, float(shares[top]), float(halves[top]), of, trailer), chart)
+    note = "one can have several" if overlap else ""
+    share, half = float(shares[top]), float(halves[top])
+    return Finding(_sentence(counts.labels[top], what, share, half, of, note, trailer), chart)

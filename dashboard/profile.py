@@ -68,6 +68,7 @@ class Profile:
     region_centroids: dict[str, tuple[float, float]] = field(default_factory=dict)
     original: OriginalData | None = None
     unit: str = "records"  # who or what a count counts, in the plural ("victims")
+    terms: dict[str, str] = field(default_factory=dict)  # a column in running text, where its label reads badly
     caveats: tuple[str, ...] = ()
     automatic: bool = False
 
@@ -75,6 +76,10 @@ class Profile:
         if source in self.groups:
             return self.groups[source].label
         return self.labels.get(source) or readable(source)
+
+    def term(self, source: str) -> str:
+        """A column as running text names it: ``Victims by victim gender``, ``the most common age group``."""
+        return self.terms.get(source) or self.label(source).lower()
 
     def value_label(self, source: str, value: str) -> str:
         """The profile's label of a value, else the value made readable (never a bare code when avoidable)."""
@@ -175,6 +180,7 @@ def resolve_profile(release: Release) -> Profile:
         region_centroids={k: tuple(v) for k, v in raw.get("region_centroids", {}).items()},
         original=OriginalData(**raw["original"]) if raw.get("original") else None,
         unit=raw.get("unit", "records"),
+        terms={k: v for k, v in raw.get("terms", {}).items() if k in dims or k in groups},
         caveats=tuple(raw.get("caveats", [])),
         automatic=not raw,
     )

@@ -59,7 +59,7 @@ def breakdown_figure(release: Release, key: str, selections: q.Selections = ()) 
     column), or counts (overlapping flags and multi-value columns, where a person can have several values)."""
     profile = profile_of(release)
     frame = chart_frame(release, key, selections)
-    what = profile.label(key)
+    what = profile.term(key)
     if not overlapping(release, key) and not selections and (frame["status"] == q.PUBLISHED).any():
         n, n_sd = release.protected_records, record_count_sd(release)
         gap, gap_sd = findings.not_recorded(frame["published"], frame["sd"], n, n_sd)
@@ -68,17 +68,17 @@ def breakdown_figure(release: Release, key: str, selections: q.Selections = ()) 
             total, gap_label, of = float(n), "not recorded or suppressed", f"% of all {n:,} {profile.unit}"
         else:
             shares, halves, total = findings.shares_of_known(frame["published"], frame["sd"])
-            gap_label, of = "not recorded", f"% of the {total:,.0f} {profile.unit} with a recorded {what.lower()}"
+            gap_label, of = "not recorded", f"% of the {total:,.0f} {profile.unit} with a recorded {what}"
         return fig.share_bars(
             frame.assign(share=shares, half=halves),
-            f"{_unit(release)} by {what.lower()}",
+            f"{_unit(release)} by {what}",
             _labeler(release, key),
             source_line(release),
             of,
             (gap_label, gap, Z95 * gap_sd, total),
         )
     horizontal = len(frame) > 6 or frame["value"].map(lambda v: len(str(v))).max() > 14
-    title = f"{_unit(release)} by {what.lower()}" + (" (one can have several)" if overlapping(release, key) else "")
+    title = f"{_unit(release)} by {what}" + (" (one can have several)" if overlapping(release, key) else "")
     return fig.shown_bars(frame, title, _labeler(release, key), source_line(release), horizontal)
 
 
@@ -90,18 +90,18 @@ def trend_figure(release: Release) -> dict:
     frame = chart_frame(release, profile.time, ())
     spans = fig.period_spans(frame["value"])
     title = trend_title(
-        _unit(release), profile.label(profile.time), frame["value"].tolist(), _labeler(release, profile.time)
+        _unit(release), profile.term(profile.time), frame["value"].tolist(), _labeler(release, profile.time)
     )
     if spans is not None and any(last > first for first, last in spans):  # unequal periods: drawn to scale
         return fig.shown_bars(frame, title, _labeler(release, profile.time), source_line(release), spans=spans)
     return fig.shown_bars(frame, title, _labeler(release, profile.time), source_line(release))
 
 
-def trend_title(unit: str, label: str, values: list[str], value_label: fig.Labeler) -> str:
+def trend_title(unit: str, term: str, values: list[str], value_label: fig.Labeler) -> str:
     """``Victims by year of registration; 2005-2013 is one period (drawn as yearly averages)``."""
     spans = fig.period_spans(values) or []
     bands = [value_label(v) for v, (first, last) in zip(values, spans, strict=True) if last > first]
-    title = f"{unit} by {label.lower()}"
+    title = f"{unit} by {term}"
     if not bands:
         return title
     verb = "is one period" if len(bands) == 1 else "are periods"
@@ -116,7 +116,7 @@ def map_figure(release: Release, geo: str | None) -> dict:
         return fig.empty_figure("This dataset has no geography column.")
     g = (geos.get(geo) if geo is not None else None) or profile.geography[0]
     frame = chart_frame(release, g.source, ())
-    title = f"{_unit(release)} by {profile.label(g.source).lower()}"
+    title = f"{_unit(release)} by {profile.term(g.source)}"
     if g.kind == "iso3":
         return fig.country_map(frame, title, _labeler(release, g.source), source_line(release))
     return fig.region_map(frame, title, _labeler(release, g.source), source_line(release), profile.region_centroids)
@@ -133,7 +133,7 @@ def relationship_figure(release: Release) -> dict:
         frame,
         rows,
         cols,
-        f"{_unit(release)} by {profile.label(rows).lower()} and {profile.label(cols).lower()}",
+        f"{_unit(release)} by {profile.term(rows)} and {profile.term(cols)}",
         _labeler(release, rows),
         _labeler(release, cols),
         source_line(release),
@@ -210,7 +210,7 @@ def key_findings(release: Release) -> list[findings.Finding]:
     return [
         findings.top_finding(
             key,
-            profile.label(key).lower(),
+            profile.term(key),
             profile.unit,
             published_counts(release, key),
             n,

@@ -92,7 +92,7 @@ def test_overlapping_counts_are_shares_of_everyone():
     found = findings.top_finding("exploitation", "type of exploitation", "victims", counts, 100.0, 0.0, True)
     assert found.text == (
         "Forced labour is the most common type of exploitation: about 3 in 5 of all 100 victims "
-        "(one can have several) (60 %, ±4 %)."
+        "(60 %, ±4 %; one can have several)."
     )
 
 
@@ -117,10 +117,10 @@ def test_breakdown_with_a_suppressed_value_is_of_everyone(tmp_path):
 
 
 def test_chart_titles_say_what_is_counted_and_name_long_periods(release):
-    assert views.trend_title("Victims", "Year of registration", ["2005-2013", "2019", "2021-2022"], str) == (
+    assert views.trend_title("Victims", "year of registration", ["2005-2013", "2019", "2021-2022"], str) == (
         "Victims by year of registration; 2005-2013, 2021-2022 are periods (drawn as yearly averages)"
     )
-    assert views.trend_title("Victims", "Year of registration", ["2005-2013", "2019"], str).endswith(
+    assert views.trend_title("Victims", "year of registration", ["2005-2013", "2019"], str).endswith(
         "; 2005-2013 is one period (drawn as yearly averages)"
     )
     assert views.trend_figure.__wrapped__(release)["layout"]["title"]["text"] == "Victims by year of registration"
