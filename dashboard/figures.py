@@ -296,8 +296,9 @@ def share_bars(
         else f"{lab}<br>{_interval_hover(r)}"
         for lab, v, h, (_, r) in zip(labels, shares, halves, frame.iterrows(), strict=False)
     ] + [
-        f"{gap_label}: about {_fmt(gap_count)} people (95% interval ±{_fmt(gap_half)}), estimated as the DP "
-        "record count minus the published counts; drawn to the same scale, not part of the shares"
+        f"{gap_label}: about {_fmt(gap_count)} people (95% interval ±{_fmt(gap_half)}), estimated as the DP<br>"
+        "record count minus the published counts (it includes any value too rare to be published);<br>"
+        "drawn to the same scale, not part of the shares"
     ]
     known = status == PUBLISHED
     bar = {
