@@ -25,6 +25,9 @@ NOT_REPORTED_TEXT = "not reported"
 ESTIMATED_TEXT = "estimated from synthetic records"
 
 Labeler = Callable[[str], str]
+#: Chart titles and axis titles are broken at this many characters (plotly does not wrap them).
+TITLE_WIDTH = 48
+TITLE_LINE_PX = 20
 
 
 def _fmt(x: float) -> str:
@@ -46,12 +49,13 @@ def wrap(text: str, width: int = 95) -> str:
 def _base_layout(title: str, source: str, height: int) -> dict:
     """Common layout. The source line is not drawn on the page (the page states it once); it rides in
     ``meta.source`` and the PNG/SVG download buttons (``assets/downloads.js``) print it inside the image."""
+    title = wrap(title, TITLE_WIDTH)  # titles that say what is counted and over what run long
     return {
         "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
         "font": FONT,
-        "height": height,
+        "height": height + TITLE_LINE_PX * title.count("<br>"),
         "template": "plotly_white",
-        "margin": {"l": 10, "r": 20, "t": 48, "b": 40},
+        "margin": {"l": 10, "r": 20, "t": 48 + TITLE_LINE_PX * title.count("<br>"), "b": 40},
         "meta": {"source": wrap(source)},
         "annotations": [],
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
@@ -244,6 +248,7 @@ def shown_bars(
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
     if spans and not horizontal:  # a year axis: ticks at the periods, labelled as the data names them
         axis_cat = {"automargin": True, "tickvals": [(a + b) / 2 for a, b in spans], "ticktext": labels}
+        axis_counts["title"] = {"text": "per year"}  # a period's bar: its yearly average
     layout.update(
         {"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts}
     )
@@ -330,7 +335,12 @@ def share_bars(
     layout = _base_layout(title, source, max(260, 100 + 30 * len(labels)))
     layout.update(
         {
-            "xaxis": {"rangemode": "tozero", "automargin": True, "title": {"text": axis_title}, "ticksuffix": " %"},
+            "xaxis": {
+                "rangemode": "tozero",
+                "automargin": True,
+                "title": {"text": wrap(axis_title, TITLE_WIDTH)},
+                "ticksuffix": " %",
+            },
             "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"},
         }
     )

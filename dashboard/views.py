@@ -98,14 +98,14 @@ def trend_figure(release: Release) -> dict:
 
 
 def trend_title(unit: str, term: str, values: list[str], value_label: fig.Labeler) -> str:
-    """``Victims by year of registration; 2005-2013 is one period (drawn as yearly averages)``."""
+    """``Victims by year of registration; 2005-2013 is one period`` (the bars: yearly averages, axis title)."""
     spans = fig.period_spans(values) or []
     bands = [value_label(v) for v, (first, last) in zip(values, spans, strict=True) if last > first]
     title = f"{unit} by {term}"
     if not bands:
         return title
     verb = "is one period" if len(bands) == 1 else "are periods"
-    return f"{title}; {', '.join(bands)} {verb} (drawn as yearly averages)"
+    return f"{title}; {', '.join(bands)} {verb}"
 
 
 @cached_view

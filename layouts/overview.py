@@ -21,7 +21,18 @@ def finding_anchor(profile: Profile, key: str) -> str:
 def key_findings(release: Release, profile: Profile) -> html.Section:
     """The 3-5 key findings, each a sentence linking to the chart that shows it."""
     items = [
-        dmc.ListItem([f.text, " ", dmc.Anchor("See the chart", href=f"#{finding_anchor(profile, f.chart)}", size="sm")])
+        dmc.ListItem(
+            [
+                f.text,
+                " ",
+                dmc.Anchor(
+                    "See the chart",
+                    href=f"#{finding_anchor(profile, f.chart)}",
+                    size="sm",
+                    **aria(label=f"See the chart: {profile.label(f.chart)}"),
+                ),
+            ]
+        )
         for f in views.key_findings(release)
     ]
     return html.Section(

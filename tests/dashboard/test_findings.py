@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from plotly.io.json import to_json_plotly
 
-from dashboard import citation, findings, views
+from dashboard import citation, figures, findings, views
+from dashboard import query as q
 from dashboard.app import create_app
 from dashboard.config import Settings
 from dashboard.store import load_release
@@ -105,6 +106,8 @@ def test_breakdown_shows_shares_of_recorded_values_and_a_not_recorded_bar(releas
     assert bar["text"] == ["25 %", "75 %", "10 (estimate ±9)"]  # ±1.96·√(sd(n')² + 2·2²) = ±8.9
     assert bar["marker"]["color"][-1] == "#8c8c8c" and bar["customdata"][-1] is None
     assert figure["layout"]["xaxis"]["title"]["text"] == "% of the 80 victims with a recorded victim age"
+    long = views.breakdown_figure.__wrapped__(release, "gender")["layout"]["xaxis"]["title"]["text"]
+    assert long == "% of the 90 victims with a recorded victim<br>gender"  # plotly does not wrap axis titles
 
 
 def test_breakdown_with_a_suppressed_value_is_of_everyone(tmp_path):
@@ -118,12 +121,16 @@ def test_breakdown_with_a_suppressed_value_is_of_everyone(tmp_path):
 
 def test_chart_titles_say_what_is_counted_and_name_long_periods(release):
     assert views.trend_title("Victims", "year of registration", ["2005-2013", "2019", "2021-2022"], str) == (
-        "Victims by year of registration; 2005-2013, 2021-2022 are periods (drawn as yearly averages)"
+        "Victims by year of registration; 2005-2013, 2021-2022 are periods"
     )
     assert views.trend_title("Victims", "year of registration", ["2005-2013", "2019"], str).endswith(
-        "; 2005-2013 is one period (drawn as yearly averages)"
+        "; 2005-2013 is one period"
     )
     assert views.trend_figure.__wrapped__(release)["layout"]["title"]["text"] == "Victims by year of registration"
+    title = "Victims by year of registration; 2005-2013, 2014-2018, 2021-2022 are periods"
+    layout = figures.shown_bars(q.bars(release, "gender", ()), title, str, "s")["layout"]
+    assert layout["title"]["text"] == "Victims by year of registration; 2005-2013,<br>2014-2018, 2021-2022 are periods"
+    assert (layout["margin"]["t"], layout["height"]) == (68, 340)  # one more line of title, 20 px more room
     assert views.map_figure.__wrapped__(release, None)["layout"]["title"]["text"] == (
         "Victims by country of exploitation"
     )
