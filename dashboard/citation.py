@@ -26,7 +26,7 @@ def release_credit(release: Release) -> str:
     """This DP release: its id and date, and what it was derived from."""
     profile = profile_of(release)
     p = release.privacy
-    origin = f"the {profile.original.title}" if profile.original else f"the {profile.title} input (not published)"
+    origin = f"the {profile.original.title}" if profile.original else "its private input records (not published)"
     return (
         f"{profile.title}: differentially private release {release.release_id} "
         f"({release.metadata.created_at[:10]}), derived with differential privacy (ε = {p.epsilon_total:g}) "

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from dashboard.findings import percent
 from dashboard.query import ESTIMATED, NOT_REPORTED, PUBLISHED
 
 PUBLISHED_COLOR = "#0072B2"
@@ -292,9 +293,9 @@ def share_bars(
     shares = frame["share"].to_numpy(float)
     halves = np.nan_to_num(frame["half"].to_numpy(float))
     x = [*np.nan_to_num(100 * shares).tolist(), 100 * gap_count / total]
-    text = [
-        NOT_REPORTED_TEXT if s != PUBLISHED else f"{100 * v:.0f} %" for v, s in zip(shares, status, strict=True)
-    ] + [f"{_fmt(gap_count)} (estimate ±{_fmt(gap_half)})"]
+    text = [NOT_REPORTED_TEXT if s != PUBLISHED else percent(v) for v, s in zip(shares, status, strict=True)] + [
+        f"{_fmt(gap_count)} (estimate ±{_fmt(gap_half)})"
+    ]
     hover = [
         f"{lab}<br>{100 * v:.1f} % (±{100 * h:.1f} %) of {_fmt(total)}<br>Count: {_interval_hover(r)}"
         if r["status"] == PUBLISHED

@@ -80,13 +80,13 @@ def not_recorded(counts: np.ndarray, sds: np.ndarray, n: float, n_sd: float) -> 
 
 
 def about(share: float) -> str:
-    """A share in words: ``0.61`` -> ``about 3 in 5``, ``0.53`` -> ``about half``, ``0.04`` -> ``about 1 in 25``."""
+    """A share in words: ``0.61`` -> ``about 3 in 5``, ``0.53`` -> ``about half``, ``0.17`` -> ``about 1 in 6``."""
     for d in FRACTION_DENOMINATORS:
         k = round(share * d)
         if 0 < k <= d and abs(share - k / d) <= FRACTION_TOLERANCE:
             break
     else:
-        if 0 < share < 0.1:
+        if 0 < share < 0.25:
             return f"about 1 in {round(1 / share):,}"
         k, d = round(share * 10), 10
     if k == d:

@@ -52,7 +52,7 @@ def test_not_recorded_is_the_record_count_minus_published_counts_clipped_at_zero
 @pytest.mark.parametrize(
     "share, words",
     [(0.61, "about 3 in 5"), (0.53, "about half"), (0.75, "about 3 in 4"), (0.37, "about 4 in 10"),
-     (0.04, "about 1 in 25"), (0.99, "nearly all"), (1.0, "all")],
+     (0.04, "about 1 in 25"), (0.17, "about 1 in 6"), (0.99, "nearly all"), (1.0, "all")],
 )  # fmt: skip
 def test_shares_in_words(share, words):
     assert findings.about(share) == words
@@ -176,6 +176,7 @@ def test_citation_credits_the_original_data_and_this_release_separately(tmp_path
 
 def test_citation_without_an_original_names_this_release(release):
     cite = citation.citation_for(release)
+    assert "derived with differential privacy (ε = 4) from its private input records (not published)" in cite
     assert cite.startswith(f"This release: Hand-made test records: differentially private release {release.release_id}")
     assert "Original data" not in cite
 
