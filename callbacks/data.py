@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, State, no_update
 from callbacks.common import with_release
 from dashboard import query as q
 from dashboard import records
+from dashboard.i18n import format_decimal, gettext, ngettext
 from dashboard.profile import Profile
 from dashboard.store import Release
 from dashboard.urlstate import encode_selections, query_string
@@ -28,7 +29,11 @@ def rows_page(release: Release, _profile: Profile, request: dict | None, state: 
     try:
         rows = records.query_rows(release, selections, filter_model, sort_model)
     except records.FilterError as exc:
-        return {"rowData": [], "rowCount": 0}, f"Filter not applied: {exc}", *(no_update,) * len(FORMATS)
+        return (
+            {"rowData": [], "rowCount": 0},
+            gettext("Filter not applied: {problem}").format(problem=exc),
+            *(no_update,) * len(FORMATS),
+        )
     start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
     frame = records.frame_for(release, rows, start, end, shown=True)
     total = records.row_count(release, rows)
@@ -40,7 +45,11 @@ def rows_page(release: Release, _profile: Profile, request: dict | None, state: 
     hrefs = [data_layout.export_href("records", fmt, params) for fmt in FORMATS]
     return (
         {"rowData": frame.to_dict("records"), "rowCount": total},
-        f"{total:,} synthetic records match (estimates, not published counts).",
+        ngettext(
+            "{n} synthetic record matches (an estimate, not a published count).",
+            "{n} synthetic records match (estimates, not published counts).",
+            total,
+        ).format(n=format_decimal(total)),
         *hrefs,
     )
 
@@ -60,7 +69,9 @@ def aggregate_view(
         return [], data_layout.aggregate_columns(release, profile, [], ()), str(exc), *hrefs
     rows = q.table_rows(frame)
     published = int((frame["status"] == q.PUBLISHED).sum())
-    note = f"{len(frame):,} combinations, {published:,} published."
+    note = ngettext(
+        "{n} combination, {published} published.", "{n} combinations, {published} published.", len(frame)
+    ).format(n=format_decimal(len(frame)), published=format_decimal(published))
     return rows, data_layout.aggregate_columns(release, profile, columns, selections), note, *hrefs
 
 

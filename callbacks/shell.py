@@ -3,7 +3,7 @@ closes the nav on narrow screens (closed again after navigating)."""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State
+from dash import ALL, Dash, Input, Output, State
 
 from layouts import ids
 
@@ -26,6 +26,17 @@ function(opened, navbar) {
 }
 """
 
+#: Each language link keeps the current page and query, with its own ``lang``.
+LANG_HREFS_JS = """
+function(href, ids) {
+    const url = new URL(href || window.location.href);
+    return ids.map(function(id) {
+        url.searchParams.set("lang", id.lang);
+        return url.pathname + url.search + url.hash;
+    });
+}
+"""
+
 CLOSE_NAV_JS = """
 function(pathname) { return false; }
 """
@@ -41,6 +52,12 @@ def register(app: Dash) -> None:
     )
     app.clientside_callback(
         CLOSE_NAV_JS, Output(ids.NAV_BURGER, "opened"), Input(ids.SHELL_URL, "pathname"), prevent_initial_call=True
+    )
+    app.clientside_callback(
+        LANG_HREFS_JS,
+        Output({"type": ids.LANG_LINK, "lang": ALL}, "href"),
+        Input(ids.SHELL_URL, "href"),
+        State({"type": ids.LANG_LINK, "lang": ALL}, "id"),
     )
     app.clientside_callback(
         COPY_LINK_JS,

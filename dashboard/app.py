@@ -10,10 +10,12 @@ import dash
 from dash import Dash
 from flask import Flask, Response, request
 
+from dashboard import i18n
 from dashboard.api import is_catch_all, register_routes
 from dashboard.cache import init_cache
 from dashboard.config import Settings
 from dashboard.context import EXTENSION
+from dashboard.i18n import N_
 from dashboard.store import ReleaseStore
 
 ASSETS_DIR = Path(__file__).parent / "assets"
@@ -37,36 +39,36 @@ def pages() -> list[Page]:
         Page(
             "layouts.overview",
             "/",
-            "Overview",
-            "Overview",
-            "Headline figures, trends, map and breakdowns",
+            N_("Overview"),
+            N_("Overview"),
+            N_("Headline figures, trends, map and breakdowns"),
             overview.layout,
             0,
         ),
         Page(
             "layouts.explore",
             "/explore",
-            "Explore",
-            "Explore",
-            "Cross-filter bar charts: estimated vs published",
+            N_("Explore"),
+            N_("Explore"),
+            N_("Cross-filter bar charts: estimated vs published"),
             explore.layout,
             1,
         ),
         Page(
             "layouts.data",
             "/data",
-            "Data",
-            "Data",
-            "Synthetic records and aggregate tables, with exports",
+            N_("Data"),
+            N_("Data"),
+            N_("Synthetic records and aggregate tables, with exports"),
             data.layout,
             2,
         ),
         Page(
             "layouts.about",
             "/about",
-            "About this data",
-            "About this data",
-            "Parameters, privacy explanation, evaluation, history and citation",
+            N_("About this data"),
+            N_("About this data"),
+            N_("Parameters, privacy explanation, evaluation, history and citation"),
             about.layout,
             3,
         ),
@@ -108,6 +110,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     register_all(app)
     register_routes(app.server)
     _page_status(app.server, {page.path for page in pages()})
+    app.server.after_request(i18n.remember_choice)
+    index = app.interpolate_index
+    app.interpolate_index = lambda **parts: i18n.html_lang(index(**parts))  # type: ignore[method-assign]
     app.layout = shell_layout
     return app
 

@@ -15,6 +15,7 @@ from typing import TypeVar
 from flask import Flask
 from flask_caching import Cache
 
+from dashboard import i18n
 from dashboard.config import Settings
 from dashboard.store import Release
 
@@ -35,7 +36,7 @@ def init_cache(server: Flask, settings: Settings) -> None:
 
 
 def cached_view(build: Callable[..., T]) -> Callable[..., T]:
-    """Cache ``build(release, *args)`` under ``module.name|release id|repr(args)``.
+    """Cache ``build(release, *args)`` under ``module.name|release id|language|repr(args)``.
 
     The release id makes a new release's keys new (no restart, no clear). Arguments after the release are
     positional, with a stable repr (strings, tuples, None); ``build`` never returns None (a cache miss).
@@ -44,7 +45,7 @@ def cached_view(build: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(build)
     def view(release: Release, *args: Hashable) -> T:
-        key = f"{prefix}|{release.release_id}|{args!r}"
+        key = f"{prefix}|{release.release_id}|{i18n.current()}|{args!r}"
         value = cache.get(key)
         if value is None:
             value = build(release, *args)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.context import profile_of
+from dashboard.i18n import gettext
 from dashboard.store import Release
 
 
@@ -46,8 +47,18 @@ def source_line(release: Release) -> str:
     """One line naming the release a page's charts come from (also printed inside chart image exports)."""
     p = release.privacy
     original = profile_of(release).original
-    origin = f"; original data: {original.credit} ({original.year})" if original else ""
-    return (
-        f"Source: {profile_of(release).title}, DP release {release.release_id}{origin}. DP aggregates "
-        f"(ε={p.epsilon}, reporting length {release.reporting_length}); error bars: 95% intervals."
+    origin = (
+        "; " + gettext("original data: {credit} ({year})").format(credit=original.credit, year=original.year)
+        if original
+        else ""
+    )
+    return gettext(
+        "Source: {title}, DP release {release}{origin}. DP aggregates (ε={epsilon}, reporting length {r}); "
+        "error bars: 95% intervals."
+    ).format(
+        title=profile_of(release).title,
+        release=release.release_id,
+        origin=origin,
+        epsilon=p.epsilon,
+        r=release.reporting_length,
     )

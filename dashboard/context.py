@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
+from dashboard import i18n
 from dashboard.config import Settings
 from dashboard.profile import Profile, resolve_profile
 from dashboard.store import Release, ReleaseStore
@@ -54,5 +55,6 @@ def requires_release(missing: Callable[[], M]) -> Callable[[Callable[..., T]], C
 
 
 def profile_of(release: Release) -> Profile:
-    """Resolved profile, once per release (memoised on it)."""
-    return release.memo("profile", None, lambda: resolve_profile(release))
+    """Resolved profile in the active language, once per release and language (memoised on the release)."""
+    lang = i18n.current()
+    return release.memo("profile", lang, lambda: resolve_profile(release, lang), size=len(i18n.LANGUAGES))

@@ -16,14 +16,16 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from dashboard import i18n
 from dashboard.findings import percent
+from dashboard.i18n import N_, gettext, ngettext, translate
 from dashboard.query import ESTIMATED, NOT_REPORTED, PUBLISHED
 
 PUBLISHED_COLOR = "#0072B2"
 ESTIMATE_COLOR = "#E69F00"
 FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
-NOT_REPORTED_TEXT = "not reported"
-ESTIMATED_TEXT = "estimated from synthetic records"
+NOT_REPORTED_TEXT = N_("not reported")
+ESTIMATED_TEXT = N_("estimated from synthetic records")
 
 Labeler = Callable[[str], str]
 #: Chart titles and axis titles are broken at this many characters (plotly does not wrap them).
@@ -32,7 +34,7 @@ TITLE_LINE_PX = 20
 
 
 def _fmt(x: float) -> str:
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.0f}"
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else i18n.format_decimal(x)
 
 
 def wrap(text: str, width: int = 95) -> str:
@@ -54,6 +56,7 @@ def _base_layout(title: str, source: str, height: int) -> dict:
     return {
         "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
         "font": FONT,
+        "separators": i18n.separators(),
         "height": height + TITLE_LINE_PX * title.count("<br>"),
         "template": "plotly_white",
         "margin": {"l": 10, "r": 20, "t": 48 + TITLE_LINE_PX * title.count("<br>"), "b": 40},
@@ -67,10 +70,12 @@ def _base_layout(title: str, source: str, height: int) -> dict:
 
 def _interval_text(status: str, published: float, low: float, high: float) -> str:
     if status == PUBLISHED:
-        return f"{_fmt(published)} (95% interval {_fmt(low)}–{_fmt(high)})"
+        return gettext("{count} (95% interval {low}–{high})").format(
+            count=_fmt(published), low=_fmt(low), high=_fmt(high)
+        )
     if status == NOT_REPORTED:
-        return "not reported (suppressed by differential privacy)"
-    return "not published (combination longer than the reporting length)"
+        return gettext("not reported (suppressed by differential privacy)")
+    return gettext("not published (combination longer than the reporting length)")
 
 
 def _interval_hover(row) -> str:
@@ -100,31 +105,31 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     values = value.tolist()
     chosen = np.flatnonzero(selected).tolist()
     pub_text = [
-        _fmt(p) if s == PUBLISHED else (NOT_REPORTED_TEXT if s == NOT_REPORTED else "beyond R")
+        _fmt(p) if s == PUBLISHED else (translate(NOT_REPORTED_TEXT) if s == NOT_REPORTED else gettext("beyond R"))
         for p, s in zip(pub, status, strict=False)
     ]
     hover_pub = [
-        f"{lab}<br>Published: {_interval_text(s, p, lo, hi)}"
+        f"{lab}<br>" + gettext("Published: {count}").format(count=_interval_text(s, p, lo, hi))
         for lab, s, p, lo, hi in zip(labels, status, pub, low, high, strict=False)
     ]
     traces = [
         {
             "type": "bar",
             "orientation": "h",
-            "name": "Synthetic estimate",
+            "name": gettext("Synthetic estimate"),
             "y": labels,
             "x": est,
             "customdata": values,
             "texttemplate": "%{x:,}*",  # hatched and starred, as the legend note says
             "textposition": "outside",
             "cliponaxis": False,
-            "hovertemplate": "%{y}<br>Synthetic estimate: %{x:,} records<extra></extra>",
+            "hovertemplate": "%{y}<br>" + gettext("Synthetic estimate: %{x:,} records") + "<extra></extra>",
             "marker": {"color": ESTIMATE_COLOR, "pattern": {"shape": "/"}},
         },
         {
             "type": "bar",
             "orientation": "h",
-            "name": "Published DP aggregate (95% interval)",
+            "name": gettext("Published DP aggregate (95% interval)"),
             "y": labels,
             "x": np.nan_to_num(pub),
             "customdata": values,
@@ -201,14 +206,18 @@ def shown_bars(
     years = np.array([last - first + 1 for first, last in spans], dtype=float) if spans else np.ones(len(frame))
     y = (frame["shown"].fillna(0).to_numpy(float) / years).tolist()
     text = [
-        NOT_REPORTED_TEXT
+        translate(NOT_REPORTED_TEXT)
         if s == NOT_REPORTED
-        else (_fmt(v) + ("*" if s == ESTIMATED else "") + (f" in {w:.0f} years" if w > 1 else ""))
+        else (
+            _fmt(v)
+            + ("*" if s == ESTIMATED else "")
+            + (" " + ngettext("in {n} year", "in {n} years", int(w)).format(n=int(w)) if w > 1 else "")
+        )
         for v, s, w in zip(frame["shown"], status, years, strict=True)
     ]
     hover = [
         f"{lab}<br>"
-        + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({ESTIMATED_TEXT})")
+        + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({translate(ESTIMATED_TEXT)})")
         for lab, (_, r) in zip(labels, frame.iterrows(), strict=False)
     ]
     err = {
@@ -249,14 +258,14 @@ def shown_bars(
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
     if spans and not horizontal:  # a year axis: ticks at the periods, labelled as the data names them
         axis_cat = {"automargin": True, "tickvals": [(a + b) / 2 for a, b in spans], "ticktext": labels}
-        axis_counts["title"] = {"text": "per year"}  # a period's bar: its yearly average
+        axis_counts["title"] = {"text": gettext("per year")}  # a period's bar: its yearly average
     layout.update(
         {"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts}
     )
     if (status == ESTIMATED).any():
         layout["annotations"].append(
             {
-                "text": f"* hatched: {ESTIMATED_TEXT}",
+                "text": gettext("* hatched: {what}").format(what=translate(ESTIMATED_TEXT)),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 1,
@@ -293,18 +302,26 @@ def share_bars(
     shares = frame["share"].to_numpy(float)
     halves = np.nan_to_num(frame["half"].to_numpy(float))
     x = [*np.nan_to_num(100 * shares).tolist(), 100 * gap_count / total]
-    text = [NOT_REPORTED_TEXT if s != PUBLISHED else percent(v) for v, s in zip(shares, status, strict=True)] + [
-        f"{_fmt(gap_count)} (estimate ±{_fmt(gap_half)})"
+    not_reported = translate(NOT_REPORTED_TEXT)
+    text = [not_reported if s != PUBLISHED else percent(v) for v, s in zip(shares, status, strict=True)] + [
+        gettext("{count} (estimate ±{half})").format(count=_fmt(gap_count), half=_fmt(gap_half))
     ]
     hover = [
-        f"{lab}<br>{100 * v:.1f} % (±{100 * h:.1f} %) of {_fmt(total)}<br>Count: {_interval_hover(r)}"
+        f"{lab}<br>"
+        + gettext("{share} (±{half}) of {total}").format(
+            share=i18n.format_percent(v, 1), half=i18n.format_percent(h, 1), total=_fmt(total)
+        )
+        + "<br>"
+        + gettext("Count: {count}").format(count=_interval_hover(r))
         if r["status"] == PUBLISHED
         else f"{lab}<br>{_interval_hover(r)}"
         for lab, v, h, (_, r) in zip(labels, shares, halves, frame.iterrows(), strict=False)
     ] + [
-        f"{gap_label}: about {_fmt(gap_count)} people (95% interval ±{_fmt(gap_half)}), estimated as the DP<br>"
-        "record count minus the published counts (it includes any value too rare to be published);<br>"
-        "drawn to the same scale, not part of the shares"
+        gettext(
+            "{label}: about {count} people (95% interval ±{half}), estimated as the DP<br>record count minus the "
+            "published counts (it includes any value too rare to be published);<br>drawn to the same scale, not "
+            "part of the shares"
+        ).format(label=gap_label, count=_fmt(gap_count), half=_fmt(gap_half))
     ]
     known = status == PUBLISHED
     bar = {
@@ -340,7 +357,7 @@ def share_bars(
                 "rangemode": "tozero",
                 "automargin": True,
                 "title": {"text": wrap(axis_title, TITLE_WIDTH)},
-                "ticksuffix": " %",
+                "ticksuffix": i18n.format_percent(0.01).replace(i18n.format_decimal(1), "", 1),
             },
             "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"},
         }
@@ -351,7 +368,7 @@ def share_bars(
 def _hover_rows(frame: pd.DataFrame, names: list[str]) -> list[str]:
     return [
         f"<b>{n}</b><br>"
-        + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({ESTIMATED_TEXT})")
+        + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({translate(ESTIMATED_TEXT)})")
         for n, (_, r) in zip(names, frame.iterrows(), strict=False)
     ]
 
@@ -371,7 +388,7 @@ def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) ->
         "hoverinfo": "text",
         "customdata": _links(shown),
         "marker": {"line": {"color": "#fff", "width": 0.5}},
-        "colorbar": {"title": {"text": "records"}, "thickness": 12},
+        "colorbar": {"title": {"text": gettext("records")}, "thickness": 12},
     }
     return {"data": [trace], "layout": _map_layout(title, source, showcoastlines=False)}
 
@@ -431,7 +448,7 @@ def heatmap(
     status = frame["status"].to_numpy().reshape(len(row_vals), len(col_vals))
     text = [
         [
-            ("n.r." if s == NOT_REPORTED else _fmt(v) + ("*" if s == ESTIMATED else ""))
+            (gettext("n.r.") if s == NOT_REPORTED else _fmt(v) + ("*" if s == ESTIMATED else ""))
             for v, s in zip(zr, sr, strict=True)
         ]
         for zr, sr in zip(z, status, strict=False)
@@ -449,7 +466,7 @@ def heatmap(
         "reversescale": True,
         "hoverongaps": False,
         "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>",
-        "colorbar": {"title": {"text": "people"}, "thickness": 12},
+        "colorbar": {"title": {"text": gettext("people")}, "thickness": 12},
     }
     layout = _base_layout(title, source, max(300, 130 + 40 * len(row_vals)))
     layout["annotations"] += [

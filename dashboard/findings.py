@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dashboard import i18n
+from dashboard.i18n import format_decimal, gettext
 from synth.stats import Z95
 
 #: Simple fractions a reader takes in at a glance ("about 3 in 5"), tried in this order.
@@ -87,22 +89,23 @@ def about(share: float) -> str:
             break
     else:
         if 0 < share < 0.25:
-            return f"about 1 in {round(1 / share):,}"
+            return gettext("about 1 in {d}").format(d=format_decimal(round(1 / share)))
         k, d = round(share * 10), 10
     if k == d:
-        return "all" if share >= 1 else "nearly all"
-    return "about half" if 2 * k == d else f"about {k} in {d}"
+        return gettext("all") if share >= 1 else gettext("nearly all")
+    return gettext("about half") if 2 * k == d else gettext("about {k} in {d}").format(k=k, d=d)
 
 
 def percent(share: float) -> str:
-    """``0.6123`` -> ``61 %``; below 1 % one decimal (``0.4 %``)."""
-    pct = 100 * share
-    return f"{pct:.1f} %" if 0 < pct < 1 else f"{pct:.0f} %"
+    """``0.6123`` -> ``61 %`` (as the active language writes it); below 1 % one decimal (``0.4 %``)."""
+    return i18n.format_percent(share, decimals=1 if 0 < share < 0.01 else 0)
 
 
 def _sentence(value: str, what: str, share: float, half: float, of: str, note: str = "", trailer: str = "") -> str:
     interval = f"{percent(share)}, ±{percent(half)}" + (f"; {note}" if note else "")
-    return f"{value} is the most common {what}: {about(share)} of {of} ({interval}){trailer}."
+    return gettext("{value} is the most common {what}: {about} of {of} ({interval}){trailer}.").format(
+        value=value, what=what, about=about(share), of=of, interval=interval, trailer=trailer
+    )
 
 
 def top_finding(chart: str, what: str, unit: str, counts: Counts, n: float, n_sd: float, overlap: bool) -> Finding:
@@ -113,18 +116,23 @@ def top_finding(chart: str, what: str, unit: str, counts: Counts, n: float, n_sd
     when a value of a single-value column is suppressed: its people cannot be told from the unrecorded ones.
     """
     if np.isnan(counts.counts).all() or np.nansum(counts.counts) <= 0:
-        return Finding(f"{what[:1].upper()}{what[1:]}: not reported (suppressed by differential privacy).", chart)
+        text = gettext("{what}: not reported (suppressed by differential privacy).").format(what=what)
+        return Finding(text[:1].upper() + text[1:], chart)
     top = int(np.nanargmax(counts.counts))
     trailer = ""
     suppressed = bool(np.isnan(counts.counts).any())
     if overlap or suppressed:  # overlapping counts, or a suppressed value: a share of all n' people
         shares, halves = shares_of_all(counts.counts, counts.sds, n, n_sd)
-        of = f"all {round(n):,} {unit}"
+        of = gettext("all {n} {unit}").format(n=format_decimal(round(n)), unit=unit)
         if suppressed and not overlap:
-            trailer = "; the other values are not reported (suppressed by differential privacy) or not recorded"
+            trailer = "; " + gettext(
+                "the other values are not reported (suppressed by differential privacy) or not recorded"
+            )
     else:
         shares, halves, total = shares_of_known(counts.counts, counts.sds)
-        of = f"the {round(total):,} {unit} whose {what} is recorded"
-    note = "one can have several" if overlap else ""
+        of = gettext("the {n} {unit} whose {what} is recorded").format(
+            n=format_decimal(round(total)), unit=unit, what=what
+        )
+    note = gettext("one can have several") if overlap else ""
     share, half = float(shares[top]), float(halves[top])
     return Finding(_sentence(counts.labels[top], what, share, half, of, note, trailer), chart)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pycountry
 
+from dashboard import i18n
 from dashboard.store import Release
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
@@ -102,9 +103,38 @@ def readable(code: str) -> str:
     return code
 
 
-def _country_name(code: str) -> str | None:
+def _country_name(code: str, lang: str = i18n.DEFAULT) -> str | None:
+    """The country of an ISO 3166 alpha-3 code named in ``lang``: CLDR's name (Babel) outside English, else
+    pycountry's English name; None for a code that is not a country."""
     country = pycountry.countries.get(alpha_3=code) if len(code) == 3 and code.isupper() else None
-    return None if country is None else getattr(country, "common_name", None) or country.name
+    if country is None:
+        return None
+    english = getattr(country, "common_name", None) or country.name
+    return (lang != i18n.DEFAULT and i18n.territory_name(country.alpha_2, lang)) or english
+
+
+def localised(raw: dict, lang: str) -> dict:
+    """A profile with its ``translations.<lang>`` laid over the English: title, unit, terms, caveats, column
+    and value labels, group labels (``groups.<key>.label``, ``groups.<key>.members.<source>``). Anything the
+    translation leaves out stays English (never a code)."""
+    tr = raw.get("translations", {}).get(lang, {})
+    if not tr:
+        return raw
+    out = {**raw, **{k: tr[k] for k in ("title", "unit", "caveats") if k in tr}}
+    out["labels"] = {**raw.get("labels", {}), **tr.get("labels", {})}
+    out["terms"] = {**raw.get("terms", {}), **tr.get("terms", {})}
+    out["value_labels"] = {
+        k: {**raw.get("value_labels", {}).get(k, {}), **tr.get("value_labels", {}).get(k, {})}
+        for k in {*raw.get("value_labels", {}), *tr.get("value_labels", {})}
+    }
+    groups = {}
+    for key, g in raw.get("groups", {}).items():
+        gt = tr.get("groups", {}).get(key, {})
+        names = gt.get("members", {})
+        members = [[s, v, names.get(s, lab)] for s, v, lab in g["members"]]
+        groups[key] = {**g, "label": gt.get("label", g["label"]), "members": members}
+    out["groups"] = groups
+    return out
 
 
 def is_iso3_column(values: tuple[str, ...]) -> bool:
@@ -137,10 +167,12 @@ def _auto_geography(release: Release) -> list[Geography]:
     return out
 
 
-def resolve_profile(release: Release) -> Profile:
-    """The profile of ``release``: the shipped one for its dataset, completed and checked, or automatic."""
+def resolve_profile(release: Release, lang: str = i18n.DEFAULT) -> Profile:
+    """The profile of ``release`` in ``lang``: the shipped one for its dataset, completed and checked, or
+    automatic."""
     name = release.dataset.name
-    raw = _profile_files().get(name.lower(), {})
+    shipped = _profile_files().get(name.lower(), {})
+    raw = localised(shipped, lang)
     dims = release.dimensions
     known = lambda items: tuple(s for s in items if s in dims)  # noqa: E731
     groups = {}
@@ -163,10 +195,14 @@ def resolve_profile(release: Release) -> Profile:
     value_labels = {k: dict(v) for k, v in raw.get("value_labels", {}).items() if k in dims}
     for g in geography:
         if g.kind == "iso3":
-            value_labels[g.source] = {v: _country_name(v) or v for v in dims[g.source].values}
+            value_labels[g.source] = {v: _country_name(v, lang) or v for v in dims[g.source].values}
     return Profile(
         dataset=name or "unknown",
-        title=release.dataset.title or raw.get("title") or name or "Dataset",
+        title=(raw is not shipped and raw.get("title"))
+        or release.dataset.title
+        or raw.get("title")
+        or name
+        or "Dataset",
         labels=labels,
         value_labels=value_labels,
         time=time,
@@ -182,5 +218,5 @@ def resolve_profile(release: Release) -> Profile:
         unit=raw.get("unit", "records"),
         terms={k: v for k, v in raw.get("terms", {}).items() if k in dims or k in groups},
         caveats=tuple(raw.get("caveats", [])),
-        automatic=not raw,
+        automatic=not shipped,
     )

@@ -1,7 +1,8 @@
 """Shareable state in the query string: parsing (allow-listed against the release) and encoding.
 
 Parameters: ``f=source:value`` (repeatable; AND-ed selections), ``c=source`` (repeatable; chosen
-columns), ``geo=source`` (Overview map), ``tab=records|aggregates`` and ``nr=0|1`` (Data page).
+columns), ``geo=source`` (Overview map), ``tab=records|aggregates`` and ``nr=0|1`` (Data page),
+``lang=en|pt|es|fr`` (every page: the language).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
+from dashboard import i18n
 from dashboard.query import Selections, parse_selection_strings
 from dashboard.store import Release
 
@@ -38,7 +40,9 @@ def encode_selections(selections: Selections) -> list[str]:
 
 
 def query_string(**params: str | list[str] | None) -> str:
-    """``?a=1&f=x:y&f=...`` with empty values left out ("" when nothing remains)."""
+    """``?a=1&f=x:y&f=...`` with empty values left out ("" when nothing remains); the reader's chosen
+    language rides along as ``lang=`` (so a shared link keeps it)."""
+    params = {**params, "lang": i18n.chosen()}
     items = []
     for key, value in params.items():
         for v in as_list(value):

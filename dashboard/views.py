@@ -15,6 +15,7 @@ from dashboard import query as q
 from dashboard.cache import cached_view
 from dashboard.citation import source_line
 from dashboard.context import profile_of
+from dashboard.i18n import format_decimal, gettext, ngettext
 from dashboard.store import Release
 from synth.stats import Z95
 
@@ -44,6 +45,11 @@ def _unit(release: Release) -> str:
     return unit[:1].upper() + unit[1:]
 
 
+def by(unit: str, what: str) -> str:
+    """A chart title: who is counted by what ("Victims by gender")."""
+    return gettext("{unit} by {what}").format(unit=unit, what=what)
+
+
 def overlapping(release: Release, key: str) -> bool:
     """The chart's counts overlap (a group of flags or a multi-value column): shares are of all n' people."""
     return key in profile_of(release).groups or release.dimensions[key].multi_value
@@ -65,20 +71,24 @@ def breakdown_figure(release: Release, key: str, selections: q.Selections = ()) 
         gap, gap_sd = findings.not_recorded(frame["published"], frame["sd"], n, n_sd)
         if (frame["status"] == q.NOT_REPORTED).any():  # suppressed people hide in the gap: shares of all n'
             shares, halves = findings.shares_of_all(frame["published"], frame["sd"], n, n_sd)
-            total, gap_label, of = float(n), "not recorded or suppressed", f"% of all {n:,} {profile.unit}"
+            total, gap_label = float(n), gettext("not recorded or suppressed")
+            of = gettext("% of all {n} {unit}").format(n=format_decimal(n), unit=profile.unit)
         else:
             shares, halves, total = findings.shares_of_known(frame["published"], frame["sd"])
-            gap_label, of = "not recorded", f"% of the {total:,.0f} {profile.unit} with a recorded {what}"
+            gap_label = gettext("not recorded")
+            of = gettext("% of the {n} {unit} with a recorded {what}").format(
+                n=format_decimal(total), unit=profile.unit, what=what
+            )
         return fig.share_bars(
             frame.assign(share=shares, half=halves),
-            f"{_unit(release)} by {what}",
+            by(_unit(release), what),
             _labeler(release, key),
             source_line(release),
             of,
             (gap_label, gap, Z95 * gap_sd, total),
         )
     horizontal = len(frame) > 6 or frame["value"].map(lambda v: len(str(v))).max() > 14
-    title = f"{_unit(release)} by {what}" + (" (one can have several)" if overlapping(release, key) else "")
+    title = by(_unit(release), what) + (" " + gettext("(one can have several)") if overlapping(release, key) else "")
     return fig.shown_bars(frame, title, _labeler(release, key), source_line(release), horizontal)
 
 
@@ -86,7 +96,7 @@ def breakdown_figure(release: Release, key: str, selections: q.Selections = ()) 
 def trend_figure(release: Release) -> dict:
     profile = profile_of(release)
     if profile.time is None:
-        return fig.empty_figure("This dataset has no time column.")
+        return fig.empty_figure(gettext("This dataset has no time column."))
     frame = chart_frame(release, profile.time, ())
     spans = fig.period_spans(frame["value"])
     title = trend_title(
@@ -101,11 +111,11 @@ def trend_title(unit: str, term: str, values: list[str], value_label: fig.Labele
     """``Victims by year of registration; 2005-2013 is one period`` (the bars: yearly averages, axis title)."""
     spans = fig.period_spans(values) or []
     bands = [value_label(v) for v, (first, last) in zip(values, spans, strict=True) if last > first]
-    title = f"{unit} by {term}"
+    title = by(unit, term)
     if not bands:
         return title
-    verb = "is one period" if len(bands) == 1 else "are periods"
-    return f"{title}; {', '.join(bands)} {verb}"
+    periods = ngettext("{bands} is one period", "{bands} are periods", len(bands)).format(bands=", ".join(bands))
+    return f"{title}; {periods}"
 
 
 @cached_view
@@ -113,10 +123,10 @@ def map_figure(release: Release, geo: str | None) -> dict:
     profile = profile_of(release)
     geos = {g.source: g for g in profile.geography}
     if not geos:
-        return fig.empty_figure("This dataset has no geography column.")
+        return fig.empty_figure(gettext("This dataset has no geography column."))
     g = (geos.get(geo) if geo is not None else None) or profile.geography[0]
     frame = chart_frame(release, g.source, ())
-    title = f"{_unit(release)} by {profile.term(g.source)}"
+    title = by(_unit(release), profile.term(g.source))
     if g.kind == "iso3":
         return fig.country_map(frame, title, _labeler(release, g.source), source_line(release))
     return fig.region_map(frame, title, _labeler(release, g.source), source_line(release), profile.region_centroids)
@@ -126,14 +136,16 @@ def map_figure(release: Release, geo: str | None) -> dict:
 def relationship_figure(release: Release) -> dict:
     profile = profile_of(release)
     if profile.relationship is None:
-        return fig.empty_figure("No relationship chart for this dataset.")
+        return fig.empty_figure(gettext("No relationship chart for this dataset."))
     rows, cols = profile.relationship
     frame = q.crosstab(release, [rows, cols], ())
     return fig.heatmap(
         frame,
         rows,
         cols,
-        f"{_unit(release)} by {profile.term(rows)} and {profile.term(cols)}",
+        gettext("{unit} by {what} and {other}").format(
+            unit=_unit(release), what=profile.term(rows), other=profile.term(cols)
+        ),
         _labeler(release, rows),
         _labeler(release, cols),
         source_line(release),
@@ -156,10 +168,18 @@ def headlines(release: Release) -> list[Headline]:
     if n is not None:
         out.append(
             Headline(
-                "People in the protected data", f"{n:,}", "DP-protected count; the exact number is never published"
+                gettext("People in the protected data"),
+                format_decimal(n),
+                gettext("DP-protected count; the exact number is never published"),
             )
         )
-    out.append(Headline("Synthetic records", f"{release.n_synthetic:,}", "records generated from the DP aggregates"))
+    out.append(
+        Headline(
+            gettext("Synthetic records"),
+            format_decimal(release.n_synthetic),
+            gettext("records generated from the DP aggregates"),
+        )
+    )
     if profile.time:
         frame = q.bars(release, profile.time, ())
         published = frame.loc[frame["status"] == q.PUBLISHED, "value"].tolist()
@@ -170,7 +190,9 @@ def headlines(release: Release) -> list[Headline]:
                 Headline(
                     profile.label(profile.time),
                     f"{first}–{last}",
-                    f"{len(published)} periods with published counts",
+                    ngettext(
+                        "{n} period with published counts", "{n} periods with published counts", len(published)
+                    ).format(n=len(published)),
                 )
             )
     if profile.geography:
@@ -180,8 +202,12 @@ def headlines(release: Release) -> list[Headline]:
         out.append(
             Headline(
                 profile.label(g.source),
-                f"{k:,} {'countries' if g.kind == 'iso3' else 'regions'}",
-                "with a published count",
+                (
+                    ngettext("{n} country", "{n} countries", k)
+                    if g.kind == "iso3"
+                    else ngettext("{n} region", "{n} regions", k)
+                ).format(n=format_decimal(k)),
+                gettext("with a published count"),
             )
         )
     return out
@@ -241,18 +267,21 @@ def explore_figure(release: Release, source: str, selections: q.Selections) -> d
 def selection_summary(release: Release, selections: q.Selections) -> str:
     """One sentence on the combination of all selections (published, not reported or beyond R)."""
     if not selections:
-        return (
-            f"All records: {release.protected_records or 0:,} people (DP count); "
-            f"{release.n_synthetic:,} synthetic records."
+        return gettext("All records: {n} people (DP count); {synthetic} synthetic records.").format(
+            n=format_decimal(release.protected_records or 0), synthetic=format_decimal(release.n_synthetic)
         )
     c = q.cell(release, selections)
     if c["status"] == q.PUBLISHED:
-        what = f"published count {c['published']:,.0f} (95% interval {c['low']:,.0f}–{c['high']:,.0f})"
+        what = gettext("published count {count} (95% interval {low}–{high})").format(
+            count=format_decimal(c["published"]), low=format_decimal(c["low"]), high=format_decimal(c["high"])
+        )
     elif c["status"] == q.NOT_REPORTED:
-        what = "published count: not reported (suppressed by differential privacy)"
+        what = gettext("published count: not reported (suppressed by differential privacy)")
     else:
-        what = f"no published count (more than {release.reporting_length} attributes)"
-    return f"Matching all selections: {what}; {c['estimated']:,} synthetic records (estimate)."
+        what = gettext("no published count (more than {n} attributes)").format(n=release.reporting_length)
+    return gettext("Matching all selections: {what}; {n} synthetic records (estimate).").format(
+        what=what, n=format_decimal(c["estimated"])
+    )
 
 
 @cached_view

@@ -12,6 +12,7 @@ from dashboard import context
 from dashboard.citation import citation_for
 from dashboard.evaluation import evaluation_tables
 from dashboard.figures import metric_bars
+from dashboard.i18n import N_, format_decimal, gettext, translate
 from dashboard.profile import Profile
 from dashboard.store import Release
 from layouts import ids
@@ -19,53 +20,63 @@ from layouts.common import graph, readable_date, with_release
 
 EXPLANATION = [
     (
-        "What is published?",
-        "Two things, both derived only from differentially private (DP) counts: aggregate counts of every "
-        "combination of up to R attributes (for example 'female, 18–20, forced labour'), and synthetic records "
-        "generated to agree with those counts. No real record is published.",
+        N_("What is published?"),
+        N_(
+            "Two things, both derived only from differentially private (DP) counts: aggregate counts of every "
+            "combination of up to R attributes (for example 'female, 18–20, forced labour'), and synthetic records "
+            "generated to agree with those counts. No real record is published."
+        ),
     ),
     (
-        "What does differential privacy guarantee?",
-        "Calibrated random noise is added to every count, so that the published numbers would be almost the same "
-        "whether or not any single person's case was in the data. The privacy loss is bounded by ε (epsilon) and δ "
-        "(delta): smaller means stronger protection and noisier counts. Releases of the same data add up: the "
-        "guarantee for the people in it is the cumulative ε and δ of all its releases, shown below.",
+        N_("What does differential privacy guarantee?"),
+        N_(
+            "Calibrated random noise is added to every count, so that the published numbers would be almost the same "
+            "whether or not any single person's case was in the data. The privacy loss is bounded by ε (epsilon) and δ "
+            "(delta): smaller means stronger protection and noisier counts. Releases of the same data add up: the "
+            "guarantee for the people in it is the cumulative ε and δ of all its releases, shown below."
+        ),
     ),
     (
-        "How precise are the counts?",
-        "Each published count comes with the standard deviation of its noise; the dashboard shows the 95% interval "
-        "(count ± 1.96 × sd). Counts too small to be distinguished from noise are suppressed and shown as "
-        "'not reported' — they are not zero. The exception is a column whose list of values is public (declared "
-        "in advance, e.g. from a codebook): each of its values is always published, and its count, even 0, is a "
-        "noisy estimate.",
+        N_("How precise are the counts?"),
+        N_(
+            "Each published count comes with the standard deviation of its noise; the dashboard shows the 95% interval "
+            "(count ± 1.96 × sd). Counts too small to be distinguished from noise are suppressed and shown as "
+            "'not reported' — they are not zero. The exception is a column whose list of values is public (declared "
+            "in advance, e.g. from a codebook): each of its values is always published, and its count, even 0, is a "
+            "noisy estimate."
+        ),
     ),
     (
-        "What are the synthetic records for?",
-        "They let you explore combinations longer than R, build tables and filter freely. Counts from them are "
-        "estimates and are always marked 'estimated from synthetic records'; for combinations up to R, prefer the "
-        "published aggregates.",
+        N_("What are the synthetic records for?"),
+        N_(
+            "They let you explore combinations longer than R, build tables and filter freely. Counts from them are "
+            "estimates and are always marked 'estimated from synthetic records'; for combinations up to R, prefer the "
+            "published aggregates."
+        ),
     ),
     (
-        "What can and cannot be concluded?",
-        "Patterns that are large relative to the intervals can be reported. Small differences, rare combinations "
-        "and anything about an individual cannot. The data describe identified cases, not the prevalence of "
-        "trafficking.",
+        N_("What can and cannot be concluded?"),
+        N_(
+            "Patterns that are large relative to the intervals can be reported. Small differences, rare combinations "
+            "and anything about an individual cannot. The data describe identified cases, not the prevalence of "
+            "trafficking."
+        ),
     ),
 ]
 
 PARAMETERS = [
-    ("epsilon", "Privacy loss ε"),
-    ("delta", "δ"),
-    ("cumulative_epsilon", "Cumulative ε of this dataset (all its releases, this one included)"),
-    ("cumulative_delta", "Cumulative δ of this dataset (all its releases, this one included)"),
-    ("reporting_length", "Reporting length R"),
-    ("protected_number_of_records", "Protected number of records (DP)"),
-    ("noise_sd", "Noise sd by length"),
-    ("thresholds", "Suppression thresholds by length"),
-    ("threshold_type", "Threshold type"),
-    ("accuracy_mode", "Accuracy mode"),
-    ("fabrication_mode", "Fabrication mode"),
-    ("mechanism", "Mechanism"),
+    ("epsilon", N_("Privacy loss ε")),
+    ("delta", N_("δ")),
+    ("cumulative_epsilon", N_("Cumulative ε of this dataset (all its releases, this one included)")),
+    ("cumulative_delta", N_("Cumulative δ of this dataset (all its releases, this one included)")),
+    ("reporting_length", N_("Reporting length R")),
+    ("protected_number_of_records", N_("Protected number of records (DP)")),
+    ("noise_sd", N_("Noise sd by length")),
+    ("thresholds", N_("Suppression thresholds by length")),
+    ("threshold_type", N_("Threshold type")),
+    ("accuracy_mode", N_("Accuracy mode")),
+    ("fabrication_mode", N_("Fabrication mode")),
+    ("mechanism", N_("Mechanism")),
 ]
 
 
@@ -78,18 +89,21 @@ def _fmt(value) -> str:
 
 
 #: Shown for a cumulative spend of None: the ledger holds a non-DP release of the dataset.
-NO_GUARANTEE = "none: a non-DP (k-anonymity) release of this dataset exists"
+NO_GUARANTEE = N_("none: a non-DP (k-anonymity) release of this dataset exists")
 
 
 def parameter_rows(release) -> list[tuple[str, str]]:
     privacy = asdict(release.privacy)
-    rows = [(label, NO_GUARANTEE if privacy[key] is None else _fmt(privacy[key])) for key, label in PARAMETERS]
+    rows = [
+        (translate(label), translate(NO_GUARANTEE) if privacy[key] is None else _fmt(privacy[key]))
+        for key, label in PARAMETERS
+    ]
     rows += [
-        ("Release id", release.release_id),
-        ("Published", f"{readable_date(release.metadata.created_at)} ({release.metadata.created_at})"),
-        ("Software version", release.metadata.software_version),
-        ("Synthesis method", release.metadata.synthesis.method),
-        ("Synthetic records", f"{release.n_synthetic:,}"),
+        (gettext("Release id"), release.release_id),
+        (gettext("Published"), f"{readable_date(release.metadata.created_at)} ({release.metadata.created_at})"),
+        (gettext("Software version"), release.metadata.software_version),
+        (gettext("Synthesis method"), release.metadata.synthesis.method),
+        (gettext("Synthetic records"), format_decimal(release.n_synthetic)),
     ]
     return rows
 
@@ -112,7 +126,7 @@ def _frame_table(frame: pd.DataFrame, caption: str) -> dmc.Table:
 @with_release
 def layout(release: Release, profile: Profile, /, **_) -> html.Div:
     evaluation = evaluation_tables(release.evaluation)
-    source = f"Source: evaluation report of release {release.release_id}."
+    source = gettext("Source: evaluation report of release {release}.").format(release=release.release_id)
     charts = [
         graph(
             f"eval-{i}",
@@ -124,7 +138,12 @@ def layout(release: Release, profile: Profile, /, **_) -> html.Div:
     ]
     history = pd.DataFrame(
         [
-            {"Release": h.release_id, "Published": readable_date(h.created_at), "Dataset": h.dataset, "ε": h.epsilon}
+            {
+                gettext("Release"): h.release_id,
+                gettext("Published"): readable_date(h.created_at),
+                gettext("Dataset"): h.dataset,
+                "ε": h.epsilon,
+            }
             for h in context.store().history()
         ]
     )
@@ -132,37 +151,42 @@ def layout(release: Release, profile: Profile, /, **_) -> html.Div:
     caveats = [dmc.ListItem(c) for c in profile.caveats]
     return dmc.Container(
         [
-            dmc.Title("About this data", order=1, size="h2"),
+            dmc.Title(gettext("About this data"), order=1, size="h2"),
             dmc.Text(profile.title, c="dimmed"),
             dmc.SimpleGrid(
                 [
-                    dmc.Paper([dmc.Title(q, order=3, size="h5"), dmc.Text(a, size="sm")], p="md", withBorder=True)
+                    dmc.Paper(
+                        [dmc.Title(translate(q), order=3, size="h5"), dmc.Text(translate(a), size="sm")],
+                        p="md",
+                        withBorder=True,
+                    )
                     for q, a in EXPLANATION
                 ],
                 cols={"base": 1, "md": 2},
                 spacing="sm",
             ),
-            dmc.Title("Caveats for this dataset", order=2, size="h4") if caveats else None,
+            dmc.Title(gettext("Caveats for this dataset"), order=2, size="h4") if caveats else None,
             dmc.List(caveats) if caveats else None,
-            dmc.Title("Release parameters", order=2, size="h4"),
-            _table(parameter_rows(release), "Privacy and synthesis parameters of the current release"),
-            dmc.Title("Evaluation report", order=2, size="h4"),
+            dmc.Title(gettext("Release parameters"), order=2, size="h4"),
+            _table(parameter_rows(release), gettext("Privacy and synthesis parameters of the current release")),
+            dmc.Title(gettext("Evaluation report"), order=2, size="h4"),
             dmc.Text(
-                "Synthetic records compared with the published DP aggregates (never with the private input).", size="sm"
+                gettext("Synthetic records compared with the published DP aggregates (never with the private input)."),
+                size="sm",
             ),
             dmc.List([dmc.ListItem(t) for t in evaluation.sentences]) if evaluation.sentences else None,
-            _table(evaluation.scalars, "Summary figures")
+            _table(evaluation.scalars, gettext("Summary figures"))
             if evaluation.scalars
-            else dmc.Text("No evaluation summary in this release.", size="sm"),
+            else dmc.Text(gettext("No evaluation summary in this release."), size="sm"),
             dmc.SimpleGrid(charts, cols={"base": 1, "md": 2}, spacing="md"),
             dmc.Text(source, size="xs", c="dimmed", className="source-line") if charts else None,
-            dmc.Title("Release history", order=2, size="h4"),
-            _frame_table(history, "Published releases, oldest first") if len(history) else None,
-            dmc.Title("How to cite", order=2, size="h4"),
+            dmc.Title(gettext("Release history"), order=2, size="h4"),
+            _frame_table(history, gettext("Published releases, oldest first")) if len(history) else None,
+            dmc.Title(gettext("How to cite"), order=2, size="h4"),
             dmc.Group(
                 [
                     dmc.Code(cite, id=ids.ABOUT_CITATION, block=True),
-                    dcc.Clipboard(target_id=ids.ABOUT_CITATION, title="Copy citation"),
+                    dcc.Clipboard(target_id=ids.ABOUT_CITATION, title=gettext("Copy citation")),
                 ],
                 align="flex-start",
                 wrap="nowrap",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -9,8 +10,11 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from dashboard import i18n
 from dashboard.citation import source_line
 from dashboard.context import requires_release
+from dashboard.figures import ESTIMATED_TEXT, NOT_REPORTED_TEXT
+from dashboard.i18n import gettext, translate
 from dashboard.store import Release
 from layouts import ids
 
@@ -23,13 +27,21 @@ def aria(**attributes: str) -> dict[str, Any]:
     return {f"aria-{name}": value for name, value in attributes.items()}
 
 
+def interpolate(text: str, **parts: Any) -> list:
+    """A translated sentence with components in it: ``{name}`` placeholders replaced by ``parts[name]``
+    (``interpolate("Run {cmd} now", cmd=html.Code("x"))`` -> ``["Run ", Code("x"), " now"]``)."""
+    pieces = re.split(r"\{([a-z_]+)\}", text)
+    return [parts[p] if i % 2 else p for i, p in enumerate(pieces) if p]
+
+
 def readable_date(iso: str) -> str:
-    """``2026-12-01T15:04:45Z`` as readers write it: ``1 December 2026`` (the ISO text if it does not parse)."""
+    """``2026-12-01T15:04:45Z`` as readers of the active language write it: ``1 December 2026``, ``1 de
+    dezembro de 2026`` (the ISO text if it does not parse)."""
     try:
         when = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except ValueError:
         return iso
-    return f"{when.day} {when:%B %Y}"
+    return i18n.format_date(when)
 
 
 def graph_config() -> dcc.Graph.Config:
@@ -57,7 +69,11 @@ def graph(graph_id, figure: dict, filename: str, label: str, anchor: str | None 
                 size="compact-xs",
                 variant="subtle",
                 className="download-image",
-                **{"data-format": fmt, "data-filename": filename, "aria-label": f"Download {label} as {fmt.upper()}"},
+                **{
+                    "data-format": fmt,
+                    "data-filename": filename,
+                    "aria-label": gettext("Download {chart} as {format}").format(chart=label, format=fmt.upper()),
+                },
             )
             for fmt in ("png", "svg")
         ],
@@ -84,13 +100,17 @@ def source_note(release: Release) -> dmc.Text:
 def legend_note() -> dmc.Alert:
     return dmc.Alert(
         [
-            html.Span("How to read the counts: ", className="strong"),
-            "blue bars are published differentially private aggregates with their 95% interval; "
-            "orange hatched bars (marked *) are ",
-            html.Em("estimated from synthetic records"),
-            " because the combination is longer than the reporting length; ",
-            html.Em("not reported"),
-            " means differential privacy suppressed the count (it is not zero).",
+            html.Span(gettext("How to read the counts:") + " ", className="strong"),
+            *interpolate(
+                gettext(
+                    "blue bars are published differentially private aggregates with their 95% interval; "
+                    "orange hatched bars (marked *) are {estimated} because the combination is longer than the "
+                    "reporting length; {not_reported} means differential privacy suppressed the count (it is not "
+                    "zero)."
+                ),
+                estimated=html.Em(translate(ESTIMATED_TEXT)),
+                not_reported=html.Em(translate(NOT_REPORTED_TEXT)),
+            ),
         ],
         color="gray",
         variant="light",
@@ -102,12 +122,15 @@ def no_release() -> html.Div:
     return dmc.Container(
         dmc.Alert(
             [
-                html.P("No release published yet."),
+                html.P(gettext("No release published yet.")),
                 html.P(
-                    ["Publish the sample release with ", html.Code("python -m synth demo"), " and reload this page."]
+                    interpolate(
+                        gettext("Publish the sample release with {command} and reload this page."),
+                        command=html.Code("python -m synth demo"),
+                    )
                 ),
             ],
-            title="Nothing to show yet",
+            title=gettext("Nothing to show yet"),
             color="yellow",
             id="no-release",
         ),

@@ -9,7 +9,8 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard import records
+from dashboard import i18n, records
+from dashboard.i18n import N_, gettext
 from dashboard.profile import Profile
 from dashboard.store import Release
 from dashboard.urlstate import as_list, columns_from_query, encode_selections, query_string, selections_from_query
@@ -18,6 +19,11 @@ from layouts.common import aria, with_release
 
 TABS = ("records", "aggregates")
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel", "parquet": "Parquet"}
+#: The accessible name of each table's download links.
+TABLE_DOWNLOADS = {
+    "records": N_("Download the synthetic records as {format}"),
+    "aggregates": N_("Download the aggregate table as {format}"),
+}
 
 
 def export_id(table: str, fmt: str) -> dict:
@@ -30,7 +36,7 @@ def export_href(table: str, fmt: str, params: dict) -> str:
 
 def export_links(table: str, params: dict) -> dmc.Group:
     return dmc.Group(
-        [dmc.Text("Download:", size="sm")]
+        [dmc.Text(gettext("Download:"), size="sm")]
         + [
             html.A(
                 label,
@@ -38,7 +44,7 @@ def export_links(table: str, params: dict) -> dmc.Group:
                 href=export_href(table, fmt, params),
                 download="",
                 className="export-link",
-                **aria(label=f"Download {table} as {label}"),
+                **aria(label=gettext(TABLE_DOWNLOADS[table]).format(format=label)),
             )
             for fmt, label in FORMAT_LABELS.items()
         ],
@@ -118,21 +124,22 @@ def aggregate_columns(release, profile, columns: list[str], selections) -> list[
     filter_cols = [s for s, _ in selections if s not in columns]
     defs = [{"field": c, "headerName": profile.label(c)} for c in columns + filter_cols]
     defs += [
-        _count_column("count", "DP count", "not reported"),
-        _count_column("low", "95% low", ""),
-        _count_column("high", "95% high", ""),
-        {"field": "status", "headerName": "Status"},
+        _count_column("count", gettext("DP count"), gettext("not reported")),
+        _count_column("low", gettext("95% low"), ""),
+        _count_column("high", gettext("95% high"), ""),
+        {"field": "status", "headerName": gettext("Status")},
     ]
     return defs
 
 
 def _count_column(field: str, header: str, missing: str) -> dict:
-    """A grid column of whole numbers with thousands separators, ``missing`` where there is none."""
+    """A grid column of whole numbers grouped as the active language writes them, ``missing`` where there is none."""
+    number = f"Math.round(params.value).toLocaleString({json.dumps(i18n.current())})"
     return {
         "field": field,
         "headerName": header,
         "type": "numericColumn",
-        "valueFormatter": {"function": f"params.value == null ? '{missing}' : d3.format(',.0f')(params.value)"},
+        "valueFormatter": {"function": f"params.value == null ? {json.dumps(missing)} : {number}"},
     }
 
 
@@ -179,19 +186,21 @@ def layout(
         else default_builder_columns(release, profile)
     )
     not_reported = as_list(nr)[:1] != ["0"]
-    sel_text = ", ".join(f"{profile.label(s)} = {profile.value_label(s, v)}" for s, v in selections) or "none"
+    sel_text = ", ".join(f"{profile.label(s)} = {profile.value_label(s, v)}" for s, v in selections) or gettext("none")
     enc = encode_selections(selections)
     return dmc.Container(
         [
             dcc.Location(id=ids.DATA_URL, refresh=False),
             dcc.Store(id=ids.DATA_STATE, data=enc),
-            dmc.Title("Data", order=1, size="h2"),
+            dmc.Title(gettext("Data"), order=1, size="h2"),
             dmc.Text(
                 [
-                    "Selections carried from Explore: ",
+                    gettext("Selections carried from Explore:") + " ",
                     html.Strong(sel_text),
                     " · ",
-                    dmc.Anchor("change them in Explore", href=dash.get_relative_path("/explore") + query_string(f=enc)),
+                    dmc.Anchor(
+                        gettext("change them in Explore"), href=dash.get_relative_path("/explore") + query_string(f=enc)
+                    ),
                 ],
                 size="sm",
             ),
@@ -199,16 +208,18 @@ def layout(
                 [
                     dmc.TabsList(
                         [
-                            dmc.TabsTab("Synthetic records", value="records"),
-                            dmc.TabsTab("Aggregate table builder", value="aggregates"),
+                            dmc.TabsTab(gettext("Synthetic records"), value="records"),
+                            dmc.TabsTab(gettext("Aggregate table builder"), value="aggregates"),
                         ]
                     ),
                     dmc.TabsPanel(
                         [
                             dmc.Alert(
-                                "Synthetic records are generated from the DP aggregates: any count you make from them "
-                                "is an estimate, not a published statistic. Filter with the boxes under the column "
-                                "headers.",
+                                gettext(
+                                    "Synthetic records are generated from the DP aggregates: any count you make from "
+                                    "them is an estimate, not a published statistic. Filter with the boxes under the "
+                                    "column headers."
+                                ),
                                 color="orange",
                                 variant="light",
                                 my="xs",
@@ -230,9 +241,10 @@ def layout(
                     dmc.TabsPanel(
                         [
                             dmc.Text(
-                                f"Pick columns and filters — together at most {release.reporting_length} attributes "
-                                "(the "
-                                "reporting length) — to get the published DP counts with 95% intervals.",
+                                gettext(
+                                    "Pick columns and filters — together at most {n} attributes (the reporting "
+                                    "length) — to get the published DP counts with 95% intervals."
+                                ).format(n=release.reporting_length),
                                 size="sm",
                                 my="xs",
                             ),
@@ -240,7 +252,7 @@ def layout(
                                 [
                                     dmc.MultiSelect(
                                         id=ids.AGG_COLUMNS,
-                                        label="Columns",
+                                        label=gettext("Columns"),
                                         value=columns,
                                         maxValues=max(release.reporting_length, 1),
                                         data=[{"value": k, "label": profile.label(k)} for k in release.dimensions],
@@ -250,7 +262,7 @@ def layout(
                                     ),
                                     dmc.MultiSelect(
                                         id=ids.AGG_FILTERS,
-                                        label="Filters",
+                                        label=gettext("Filters"),
                                         value=encode_selections(agg_filters),
                                         data=filter_options(release, profile),
                                         searchable=True,
@@ -260,7 +272,7 @@ def layout(
                                     ),
                                     dmc.Switch(
                                         id=ids.AGG_NOT_REPORTED,
-                                        label="Show not-reported (suppressed) combinations",
+                                        label=gettext("Show not-reported (suppressed) combinations"),
                                         checked=not_reported,
                                     ),
                                 ],

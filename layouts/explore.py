@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from dashboard import query as q
 from dashboard import views
+from dashboard.i18n import gettext
 from dashboard.profile import Profile
 from dashboard.store import Release
 from dashboard.urlstate import columns_from_query, encode_selections, query_string, selections_from_query
@@ -20,14 +21,14 @@ MAX_COLUMNS = 8
 def chips(release, profile, selections: q.Selections) -> list:
     """One removable chip per active selection (a button: keyboard-accessible)."""
     if not selections:
-        return [dmc.Text("No selection: click a bar or pick a value to filter.", size="sm", c="dimmed")]
+        return [dmc.Text(gettext("No selection: click a bar or pick a value to filter."), size="sm", c="dimmed")]
     return [
         html.Button(
             f"{profile.label(s)}: {profile.value_label(s, v)} ✕",
             id={"type": ids.EXPLORE_CHIP, "source": s},
             className="chip",
             n_clicks=0,
-            **aria(label=f"Remove filter {profile.label(s)} = {v}"),
+            **aria(label=gettext("Remove filter {column} = {value}").format(column=profile.label(s), value=v)),
         )
         for s, v in selections
     ]
@@ -42,11 +43,11 @@ def grid(release, profile, columns: list[str], selections: q.Selections) -> list
             id={"type": ids.EXPLORE_FILTER, "source": source},
             value=chosen.get(source),
             data=[{"value": v, "label": profile.value_label(source, v)} for v in dim.values],
-            placeholder=f"Filter by {profile.label(source)}",
+            placeholder=gettext("Filter by {column}").format(column=profile.label(source)),
             clearable=True,
             searchable=True,
             size="xs",
-            label=f"Filter: {profile.label(source)}",
+            label=gettext("Filter: {column}").format(column=profile.label(source)),
             className="explore-filter",
         )
         chart = graph(
@@ -71,17 +72,19 @@ def layout(release: Release, profile: Profile, /, c=None, f=None, **_) -> html.D
         [
             dcc.Location(id=ids.EXPLORE_URL, refresh=False),
             dcc.Store(id=ids.EXPLORE_STATE, data=encode_selections(selections)),
-            dmc.Title("Explore", order=1, size="h2"),
+            dmc.Title(gettext("Explore"), order=1, size="h2"),
             dmc.Text(
-                "Click a bar (or pick a value) to filter every other chart; selections are AND-ed. Each bar pair "
-                "compares the synthetic estimate with the published DP aggregate of the same combination.",
+                gettext(
+                    "Click a bar (or pick a value) to filter every other chart; selections are AND-ed. Each bar "
+                    "pair compares the synthetic estimate with the published DP aggregate of the same combination."
+                ),
                 c="dimmed",
                 size="sm",
             ),
             legend_note(),
             dmc.MultiSelect(
                 id=ids.EXPLORE_COLUMNS,
-                label="Columns",
+                label=gettext("Columns"),
                 value=columns,
                 maxValues=MAX_COLUMNS,
                 searchable=True,
@@ -90,7 +93,7 @@ def layout(release: Release, profile: Profile, /, c=None, f=None, **_) -> html.D
             dmc.Group(
                 [
                     dmc.Group(chips(release, profile, selections), id=ids.EXPLORE_CHIPS, gap="xs"),
-                    dmc.Button("Clear all", id=ids.EXPLORE_CLEAR, variant="light", size="xs", n_clicks=0),
+                    dmc.Button(gettext("Clear all"), id=ids.EXPLORE_CLEAR, variant="light", size="xs", n_clicks=0),
                 ],
                 justify="space-between",
                 my="xs",
@@ -99,7 +102,7 @@ def layout(release: Release, profile: Profile, /, c=None, f=None, **_) -> html.D
                 [
                     dmc.Text(views.selection_summary(release, selections), id=ids.EXPLORE_SUMMARY, size="sm", fw=500),
                     dmc.Anchor(
-                        "Open matching synthetic records in Data →",
+                        gettext("Open matching synthetic records in Data →"),
                         id=ids.EXPLORE_TO_DATA,
                         href=data_link(selections),
                         size="sm",

@@ -8,6 +8,8 @@ COPY_LINK_STATUS = "copy-link-status"
 NAV_BURGER = "nav-burger"
 APP_SHELL = "app-shell"
 SHELL_URL = "shell-url"
+LANG_SWITCH = "lang-switch"
+LANG_LINK = "lang-link"  # pattern: {"type": LANG_LINK, "lang": str}
 
 # overview
 OVERVIEW_URL = "overview-url"

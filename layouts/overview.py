@@ -7,6 +7,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from dashboard import views
+from dashboard.i18n import gettext
 from dashboard.profile import Profile
 from dashboard.store import Release
 from layouts import ids
@@ -26,10 +27,10 @@ def key_findings(release: Release, profile: Profile) -> html.Section:
                 f.text,
                 " ",
                 dmc.Anchor(
-                    "See the chart",
+                    gettext("See the chart"),
                     href=f"#{finding_anchor(profile, f.chart)}",
                     size="sm",
-                    **aria(label=f"See the chart: {profile.label(f.chart)}"),
+                    **aria(label=gettext("See the chart: {chart}").format(chart=profile.label(f.chart))),
                 ),
             ]
         )
@@ -37,15 +38,17 @@ def key_findings(release: Release, profile: Profile) -> html.Section:
     ]
     return html.Section(
         [
-            dmc.Title("Key findings", order=2, size="h4"),
+            dmc.Title(gettext("Key findings"), order=2, size="h4"),
             dmc.List(items, spacing="xs", size="sm"),
             dmc.Text(
-                "From the published differentially private counts only; ± is the 95% interval.", size="xs", c="dimmed"
+                gettext("From the published differentially private counts only; ± is the 95% interval."),
+                size="xs",
+                c="dimmed",
             ),
         ],
         id=ids.OVERVIEW_FINDINGS,
         className="key-findings",
-        **aria(label="Key findings"),
+        **aria(label=gettext("Key findings")),
     )
 
 
@@ -84,10 +87,12 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
         [
             dcc.Location(id=ids.OVERVIEW_URL, refresh=False),
             dcc.Location(id=ids.OVERVIEW_NAV, refresh="callback-nav"),
-            dmc.Title("Overview", order=1, size="h2"),
+            dmc.Title(gettext("Overview"), order=1, size="h2"),
             dmc.Text(
-                f"What the published release of {profile.title} says, in counts with honest uncertainty. "
-                "Click a bar or a country to explore it further.",
+                gettext(
+                    "What the published release of {title} says, in counts with honest uncertainty. "
+                    "Click a bar or a country to explore it further."
+                ).format(title=profile.title),
                 c="dimmed",
             ),
             key_findings(release, profile),
@@ -100,7 +105,7 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
                             ids.OVERVIEW_TREND,
                             views.trend_figure(release),
                             f"{release.release_id}-trend",
-                            "Records over time",
+                            gettext("Records over time"),
                         ),
                         span={"base": 12, "md": 6},
                     ),
@@ -111,7 +116,7 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
                                 ids.OVERVIEW_MAP,
                                 views.map_figure(release, geo),
                                 f"{release.release_id}-map",
-                                "Map",
+                                gettext("Map"),
                                 anchor=ids.chart_anchor(ids.OVERVIEW_MAP),
                             ),
                         ],
@@ -120,20 +125,22 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
                 ],
                 gutter="md",
             ),
-            dmc.Title("Breakdowns", order=2, size="h4"),
+            dmc.Title(gettext("Breakdowns"), order=2, size="h4"),
             dmc.SimpleGrid(breakdowns, cols={"base": 1, "md": 2}, spacing="md"),
-            dmc.Title("Victims and perpetrators", order=2, size="h4"),
+            dmc.Title(gettext("Victims and perpetrators"), order=2, size="h4"),
             graph(
                 ids.OVERVIEW_RELATION,
                 views.relationship_figure(release),
                 f"{release.release_id}-relation",
-                "Victim-perpetrator relationship",
+                gettext("Victim-perpetrator relationship"),
             ),
             source_note(release),
             dmc.Group(
                 [
-                    dmc.Anchor("Explore and cross-filter these data →", href=dash.get_relative_path("/explore")),
-                    dmc.Anchor("About this data and its limits →", href=dash.get_relative_path("/about")),
+                    dmc.Anchor(
+                        gettext("Explore and cross-filter these data →"), href=dash.get_relative_path("/explore")
+                    ),
+                    dmc.Anchor(gettext("About this data and its limits →"), href=dash.get_relative_path("/about")),
                 ]
             ),
         ],

@@ -8,8 +8,9 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard import context
+from dashboard import context, i18n
 from dashboard.citation import citation_for
+from dashboard.i18n import gettext
 from layouts import ids
 from layouts.common import aria, readable_date
 
@@ -22,9 +23,41 @@ INDEX_STRING = """<!DOCTYPE html>
 
 def _nav_links() -> list:
     return [
-        dmc.Anchor(page["name"], href=dash.get_relative_path(page["path"]), className="nav-link", underline="never")
+        dmc.Anchor(
+            i18n.translate(page["name"]),
+            href=dash.get_relative_path(page["path"]),
+            className="nav-link",
+            underline="never",
+        )
         for page in sorted(dash.page_registry.values(), key=lambda page: page["order"])
     ]
+
+
+def _language_switcher() -> html.Nav:
+    """One link per language, each named in its own language; the current one marked ``aria-current``.
+
+    The links reload the page with ``?lang=`` (the shell is rendered per load); a clientside callback keeps
+    the rest of the current address in their ``href``.
+    """
+    active = i18n.current()
+    return html.Nav(
+        [
+            html.A(
+                code.upper(),
+                id={"type": ids.LANG_LINK, "lang": code},
+                href=f"?lang={code}",
+                lang=code,
+                hrefLang=code,
+                title=name,
+                className="lang-link" + (" active" if code == active else ""),
+                **aria(label=name, **({"current": "true"} if code == active else {})),
+            )
+            for code, name in i18n.LANGUAGES.items()
+        ],
+        id=ids.LANG_SWITCH,
+        className="lang-switch",
+        **aria(label=gettext("Language")),
+    )
 
 
 def _header(current) -> dmc.AppShellHeader:
@@ -34,41 +67,50 @@ def _header(current) -> dmc.AppShellHeader:
     on narrow screens the nav links live in the collapsible navbar that the burger opens.
     """
     if current is None:
-        title, version = "Privacy-preserving data showcase", "no release"
+        title, version = gettext("Privacy-preserving data showcase"), gettext("no release")
     else:
         release, profile = current
         title, version = profile.title, release.release_id
     return dmc.AppShellHeader(
         dmc.Group(
             [
-                html.A("Skip to content", href="#main", className="skip-link"),
+                html.A(gettext("Skip to content"), href="#main", className="skip-link"),
                 dmc.Burger(
                     id=ids.NAV_BURGER,
                     opened=False,
                     hiddenFrom="sm",
                     size="sm",
-                    **aria(label="Open navigation", controls="nav-mobile", expanded="false"),
+                    **aria(label=gettext("Open navigation"), controls="nav-mobile", expanded="false"),
                 ),
                 dmc.Stack(
                     [
                         dmc.Text(title, fw=700, size="lg", id="dataset-title", truncate="end"),
-                        dmc.Text(f"Release {version}", size="xs", c="dimmed", id="release-version", truncate="end"),
+                        dmc.Text(
+                            gettext("Release {version}").format(version=version),
+                            size="xs",
+                            c="dimmed",
+                            id="release-version",
+                            truncate="end",
+                        ),
                     ],
                     gap=0,
                     className="header-title",
                 ),
                 html.Nav(
-                    dmc.Group(_nav_links(), gap="md", wrap="nowrap"), className="nav-desktop", **aria(label="Main")
+                    dmc.Group(_nav_links(), gap="md", wrap="nowrap"),
+                    className="nav-desktop",
+                    **aria(label=gettext("Main")),
                 ),
                 dmc.Group(
                     [
+                        _language_switcher(),
                         dmc.Button(
-                            "Copy link",
+                            gettext("Copy link"),
                             id=ids.COPY_LINK,
                             size="xs",
                             variant="light",
                             n_clicks=0,
-                            **aria(label="Copy a link to this exact view"),
+                            **aria(label=gettext("Copy a link to this exact view")),
                         ),
                         dmc.Text(
                             "", size="xs", id=ids.COPY_LINK_STATUS, className="copy-status", **aria(live="polite")
@@ -91,7 +133,7 @@ def _header(current) -> dmc.AppShellHeader:
 def _navbar() -> dmc.AppShellNavbar:
     """The nav on narrow screens (below the ``sm`` breakpoint), opened by the burger."""
     return dmc.AppShellNavbar(
-        html.Nav(dmc.Stack(_nav_links(), gap="sm"), id="nav-mobile", **aria(label="Main")),
+        html.Nav(dmc.Stack(_nav_links(), gap="sm"), id="nav-mobile", **aria(label=gettext("Main"))),
         p="md",
         hiddenFrom="sm",
     )
@@ -100,19 +142,22 @@ def _navbar() -> dmc.AppShellNavbar:
 def _footer(current) -> html.Footer:
     text: str | list[Any]
     if current is None:
-        text = "No release published yet."
+        text = gettext("No release published yet.")
     else:
         release, _ = current
         cite = citation_for(release)
         text = [
-            f"Published {readable_date(release.metadata.created_at)}. ",
+            gettext("Published {date}.").format(date=readable_date(release.metadata.created_at)) + " ",
             html.Span(cite, className="footer-cite"),
             " ",
             dmc.Anchor(
-                "How to cite and release history", href=dash.get_relative_path("/about"), size="xs", underline="always"
+                gettext("How to cite and release history"),
+                href=dash.get_relative_path("/about"),
+                size="xs",
+                underline="always",
             ),
             " · ",
-            dmc.Anchor("API", href=dash.get_relative_path("/api/v1/metadata"), size="xs", underline="always"),
+            dmc.Anchor(gettext("API"), href=dash.get_relative_path("/api/v1/metadata"), size="xs", underline="always"),
         ]
     return html.Footer(dmc.Text(text, size="xs", c="dimmed", px="md", py=6), id="footer", className="site-footer")
 
