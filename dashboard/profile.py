@@ -113,6 +113,15 @@ def _country_name(code: str, lang: str = i18n.DEFAULT) -> str | None:
     return (lang != i18n.DEFAULT and i18n.territory_name(country.alpha_2, lang)) or english
 
 
+def _region_name(codes: str | None, lang: str) -> str | None:
+    """A region's name in ``lang`` from its UN M.49 code(s) (``019/009`` -> ``Americas/Oceania``) via CLDR;
+    None in English (the data's own name is kept) or for an unknown code."""
+    if not codes or lang == i18n.DEFAULT:
+        return None
+    names = [i18n.territory_name(code, lang) for code in codes.split("/")]
+    return "/".join(n for n in names if n) if all(names) else None
+
+
 def localised(raw: dict, lang: str) -> dict:
     """A profile with its ``translations.<lang>`` laid over the English: title, unit, terms, caveats, column
     and value labels, group labels (``groups.<key>.label``, ``groups.<key>.members.<source>``). Anything the
@@ -196,6 +205,11 @@ def resolve_profile(release: Release, lang: str = i18n.DEFAULT) -> Profile:
     for g in geography:
         if g.kind == "iso3":
             value_labels[g.source] = {v: _country_name(v, lang) or v for v in dims[g.source].values}
+    for k, dim in dims.items():  # UN regions named in the language (CLDR), unless the profile names them
+        for v in dim.values:
+            region = _region_name(raw.get("region_codes", {}).get(v), lang)
+            if region and v not in value_labels.get(k, {}):
+                value_labels.setdefault(k, {})[v] = region
     return Profile(
         dataset=name or "unknown",
         title=(raw is not shipped and raw.get("title"))
