@@ -1,0 +1,69 @@
+"""Languages in the browser (issue 13): pages in Portuguese at a phone (390 px) and a laptop (1366 px) width
+fit the viewport, with <html lang>, the switcher inside the header beside the copy-link button, no console
+errors; the switcher keeps the current view and its filters when it changes the language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+VIEWPORTS = {"phone": (390, 844), "laptop": (1366, 768)}
+HEADINGS = {"/": "Visão geral", "/explore": "Explorar", "/data": "Dados", "/about": "Sobre estes dados"}
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("path", list(HEADINGS))
+def test_portuguese_pages_fit_and_read_portuguese(page, live_url, guard, path, viewport):
+    width, height = VIEWPORTS[viewport]
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_url}{path}?lang=pt")
+    expect(page.locator("main h1").first).to_have_text(HEADINGS[path], timeout=15000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(800)
+    assert page.evaluate("document.documentElement.lang") == "pt"
+
+    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= inner_width, f"{path} is {scroll_width} px wide at {inner_width} px"
+
+    header = page.locator("header").first.bounding_box()
+    switcher = page.locator("#lang-switch").bounding_box()
+    copy = page.locator("#copy-link").bounding_box()
+    assert header and switcher and copy
+    for box in (switcher, copy):
+        assert box["x"] >= 0 and box["x"] + box["width"] <= inner_width
+        assert box["y"] >= header["y"] and box["y"] + box["height"] <= header["y"] + header["height"]
+    assert not _overlap(switcher, copy)
+    title = page.locator("#dataset-title").bounding_box()
+    assert title and not _overlap(title, switcher)
+    expect(page.locator("#lang-switch a.active")).to_have_text("PT")
+    guard.assert_clean()
+
+
+def test_switcher_keeps_the_view_and_changes_the_language(page, live_url, guard):
+    page.goto(f"{live_url}/explore?c=gender&f=gender:Male")
+    expect(page.locator("main h1").first).to_have_text("Explore", timeout=15000)
+    page.wait_for_load_state("networkidle")
+    french = page.locator("#lang-switch a", has_text="FR")
+    expect(french).to_have_attribute("href", re.compile(r"/explore\?c=gender&f=gender%3AMale&lang=fr$"))
+    french.click()
+    expect(page.locator("main h1").first).to_have_text("Explorer", timeout=15000)
+    assert "lang=fr" in page.url and "f=gender" in page.url
+    expect(page.locator(".chip").first).to_contain_text("Homme")
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    # the callbacks follow the choice (cookie): changing the columns re-renders the charts in French
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#explore-summary")).to_contain_text("Correspondant à toutes les sélections")
+    guard.assert_clean()
