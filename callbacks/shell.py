@@ -8,13 +8,13 @@ from dash import ALL, Dash, Input, Output, State
 from layouts import ids
 
 COPY_LINK_JS = """
-async function(n) {
+async function(n, texts) {
     const href = window.location.href;
     try {
         await navigator.clipboard.writeText(href);
-        return "Link copied";
+        return texts.copied;
     } catch (err) {
-        return "Copy this link: " + href;
+        return texts.copy + " " + href;
     }
 }
 """
@@ -63,5 +63,6 @@ def register(app: Dash) -> None:
         COPY_LINK_JS,
         Output(ids.COPY_LINK_STATUS, "children"),
         Input(ids.COPY_LINK, "n_clicks"),
+        State(ids.COPY_LINK_TEXTS, "data"),
         prevent_initial_call=True,
     )

@@ -5,6 +5,7 @@ import re
 # shell
 COPY_LINK = "copy-link"
 COPY_LINK_STATUS = "copy-link-status"
+COPY_LINK_TEXTS = "copy-link-texts"  # the copy-link messages in the page's language
 NAV_BURGER = "nav-burger"
 APP_SHELL = "app-shell"
 SHELL_URL = "shell-url"

@@ -112,6 +112,10 @@ def _header(current) -> dmc.AppShellHeader:
                             n_clicks=0,
                             **aria(label=gettext("Copy a link to this exact view")),
                         ),
+                        dcc.Store(
+                            id=ids.COPY_LINK_TEXTS,
+                            data={"copied": gettext("Link copied"), "copy": gettext("Copy this link:")},
+                        ),
                         dmc.Text(
                             "", size="xs", id=ids.COPY_LINK_STATUS, className="copy-status", **aria(live="polite")
                         ),

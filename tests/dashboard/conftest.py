@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.app import create_app
+from dashboard.config import Settings
 from dashboard.store import Release, load_release
 from tests.dashboard.release_factory import build_release
 
@@ -14,6 +16,17 @@ from tests.dashboard.release_factory import build_release
 def data_dir(tmp_path: Path) -> Path:
     build_release(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def app(data_dir: Path):
+    """The wired app over the hand-made release."""
+    return create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
 
 
 @pytest.fixture

@@ -16,16 +16,6 @@ from layouts import ids
 from tests.dashboard.payloads import CHART_CLICKS, dom_id, explore_click_payload, explore_update
 
 
-@pytest.fixture
-def app(data_dir):
-    return create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
-
-
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
-
-
 def multi_output(parts: list[str]) -> str:
     """Dash's id of a multi-output callback."""
     return ".." + "...".join(parts) + ".."

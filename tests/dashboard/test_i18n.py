@@ -18,25 +18,14 @@ import pytest
 from babel.messages.pofile import read_po
 
 from dashboard import i18n, views
-from dashboard.app import create_app
-from dashboard.config import Settings
 from dashboard.context import profile_of
 from dashboard.profile import PROFILES_DIR
 from dashboard.urlstate import query_string
 from layouts import about, data, explore, ids, overview
+from tests.dashboard.test_app_http import _components
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER = ("pt", "es", "fr")
-
-
-@pytest.fixture
-def app(data_dir):
-    return create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
-
-
-@pytest.fixture
-def client(app):
-    return app.server.test_client()
 
 
 # --- numbers, percents, dates, separators ------------------------------------------------------------------
@@ -197,17 +186,6 @@ def test_catalog_checker_finds_fuzzy_untranslated_and_lost_placeholders(tmp_path
 
 
 # --- every page in every language ------------------------------------------------------------------------------
-
-
-def _components(node):
-    if isinstance(node, dict):
-        if "namespace" in node and "props" in node:
-            yield node
-        for value in node.values():
-            yield from _components(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _components(item)
 
 
 def _tree(component) -> object:
