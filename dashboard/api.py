@@ -15,6 +15,7 @@ from flask import Flask, Request, Response, jsonify, request
 from dashboard import context, exports, records
 from dashboard import query as q
 from dashboard.citation import citation_for
+from dashboard.i18n import N_, translate
 from dashboard.urlstate import encode_selections
 
 MAX_LIMIT = 1000
@@ -22,9 +23,18 @@ DEFAULT_LIMIT = 100
 
 
 class ApiError(Exception):
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+    """A rejected request: ``code`` for machines, the message in English (``str``) and in the reader's language.
+
+    ``message`` is an English msgid (marked with ``N_``) with ``{name}`` placeholders filled from ``params``.
+    """
+
+    def __init__(self, code: str, message: str, status: int = 400, **params: object) -> None:
+        super().__init__(message.format(**params))
+        self.code, self.template, self.params, self.status = code, message, params, status
+
+    def body(self) -> dict[str, str]:
+        """The JSON answer: ``error`` (English, as before), ``code`` and ``message`` (translated)."""
+        return {"error": str(self), "code": self.code, "message": translate(self.template).format(**self.params)}
 
 
 def is_catch_all(req: Request) -> bool:
@@ -35,7 +45,7 @@ def is_catch_all(req: Request) -> bool:
 def _release():
     release = context.store().get()
     if release is None:
-        raise ApiError("no release published yet; run `python -m synth demo`", 503)
+        raise ApiError("no_release", N_("no release published yet; run `python -m synth demo`"), 503)
     return release
 
 
@@ -44,15 +54,17 @@ def _strict_filters(release, items: list[str]) -> q.Selections:
     pairs: list[tuple[str, str]] = []
     for item in items:
         if ":" not in item:
-            raise ApiError(f"filter {item!r} must look like column:value")
+            raise ApiError("bad_filter", N_("filter {item} must look like column:value"), item=repr(item))
         source, value = item.split(":", 1)
         dim = release.dimensions.get(source)
         if dim is None:
-            raise ApiError(f"unknown column {source!r} in filter")
+            raise ApiError("unknown_column", N_("unknown column {column} in filter"), column=repr(source))
         if value not in dim.values:
-            raise ApiError(f"unknown value {value!r} for column {source!r}")
+            raise ApiError(
+                "unknown_value", N_("unknown value {value} for column {column}"), value=repr(value), column=repr(source)
+            )
         if source in dict(pairs):
-            raise ApiError(f"column {source!r} filtered twice")
+            raise ApiError("repeated_filter", N_("column {column} filtered twice"), column=repr(source))
         pairs.append((source, value))
     return q.normalise(release, pairs)
 
@@ -61,9 +73,9 @@ def _columns(release, raw: list[str]) -> list[str]:
     cols = [c for item in raw for c in item.split(",") if c]
     for c in cols:
         if c not in release.dimensions:
-            raise ApiError(f"unknown column {c!r}")
+            raise ApiError("unknown_column", N_("unknown column {column}"), column=repr(c))
     if len(set(cols)) != len(cols):
-        raise ApiError("a column is listed twice")
+        raise ApiError("repeated_column", N_("a column is listed twice"))
     return cols
 
 
@@ -74,7 +86,7 @@ def _bool(value: str | None, default: bool) -> bool:
         return True
     if value.lower() in ("0", "false", "no"):
         return False
-    raise ApiError(f"expected true or false, got {value!r}")
+    raise ApiError("bad_boolean", N_("expected true or false, got {value}"), value=repr(value))
 
 
 def _int(name: str, default: int, lo: int, hi: int) -> int:
@@ -82,14 +94,14 @@ def _int(name: str, default: int, lo: int, hi: int) -> int:
     if raw is None:
         return default
     if not raw.isdigit() or not lo <= int(raw) <= hi:
-        raise ApiError(f"{name} must be an integer in {lo}..{hi}")
+        raise ApiError("bad_integer", N_("{name} must be an integer in {lo}..{hi}"), name=name, lo=lo, hi=hi)
     return int(raw)
 
 
 def _format(allowed: tuple[str, ...]) -> str:
     fmt = request.args.get("format", "json")
     if fmt not in allowed:
-        raise ApiError(f"format must be one of {', '.join(allowed)}")
+        raise ApiError("bad_format", N_("format must be one of {formats}"), formats=", ".join(allowed))
     return fmt
 
 
@@ -100,9 +112,9 @@ def _json_param(name: str, kind: type):
     try:
         value = json.loads(raw)
     except ValueError:
-        raise ApiError(f"{name} must be JSON") from None
+        raise ApiError("bad_json", N_("{name} must be JSON"), name=name) from None
     if not isinstance(value, kind):
-        raise ApiError(f"{name} must be a JSON {kind.__name__}")
+        raise ApiError("bad_json", N_("{name} must be a JSON {kind}"), name=name, kind=kind.__name__)
     return value
 
 
@@ -115,17 +127,17 @@ def register_routes(server: Flask) -> None:
     def _unknown_data_route():
         """Dash answers every other path with its HTML page; under the data prefixes that would be a 200 lie."""
         if is_catch_all(request) and request.path.startswith(DATA_PREFIXES):
-            return jsonify({"error": f"no such endpoint: {request.path}"}), 404
+            return jsonify(ApiError("no_such_endpoint", N_("no such endpoint: {path}"), path=request.path).body()), 404
         return None
 
     @server.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return jsonify({"error": str(exc)}), exc.status
+        return jsonify(exc.body()), exc.status
 
     @server.errorhandler(q.QueryError)
     def _query_error(exc: q.QueryError):
         """A query the published data cannot answer (a grid filter included): 400, like a bad parameter."""
-        return jsonify({"error": str(exc)}), 400
+        return jsonify({"error": str(exc), "code": "invalid_query", "message": str(exc)}), 400
 
     @server.get("/api/v1/metadata")
     def api_metadata():
@@ -189,7 +201,7 @@ def register_routes(server: Flask) -> None:
     def _export_release(fmt: str):
         """The current release for an export in ``fmt`` (404 for an unknown format)."""
         if fmt not in exports.FORMATS:
-            raise ApiError(f"unknown export format {fmt!r}", 404)
+            raise ApiError("unknown_format", N_("unknown export format {format}"), 404, format=repr(fmt))
         return _release()
 
     @server.get("/export/records.<fmt>")

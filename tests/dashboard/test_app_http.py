@@ -94,7 +94,9 @@ def test_known_pages_answer_200(client, path):
 @pytest.mark.parametrize("path", ["/api/v1/nonexistent", "/api/v2/metadata", "/export/x.csv", "/export/records"])
 def test_unknown_data_routes_are_json_404s(client, path):
     response = client.get(path)
-    assert response.status_code == 404 and response.get_json() == {"error": f"no such endpoint: {path}"}
+    message = f"no such endpoint: {path}"
+    assert response.status_code == 404
+    assert response.get_json() == {"error": message, "code": "no_such_endpoint", "message": message}
 
 
 def test_no_release_still_starts_and_explains(tmp_path):
@@ -262,13 +264,15 @@ def test_query_errors_are_400_on_every_route(client):
     """QueryError from the query layer (and the grid's FilterError, one of them) becomes a JSON 400."""
     response = client.get("/export/aggregates.csv?c=gender&c=ageBroad&f=yearRegister:2019")
     assert response.status_code == 400
-    assert response.get_json() == {
-        "error": "3 attributes exceed the reporting length 2: such combinations are not published"
-    }
+    assert (
+        response.get_json()["error"]
+        == "3 attributes exceed the reporting length 2: such combinations are not published"
+    )
+    assert response.get_json()["code"] == "invalid_query"
     response = client.get("/export/aggregates.xlsx")
-    assert response.status_code == 400 and response.get_json() == {"error": "choose at least one column or filter"}
+    assert response.status_code == 400 and response.get_json()["error"] == "choose at least one column or filter"
     response = client.get('/export/records.csv?sm=[{"colId":"nope","sort":"asc"}]')
-    assert response.status_code == 400 and response.get_json() == {"error": "unknown sort column 'nope'"}
+    assert response.status_code == 400 and response.get_json()["error"] == "unknown sort column 'nope'"
 
 
 def test_aggregate_builder_callback_shows_query_errors(client):

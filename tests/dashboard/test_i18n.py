@@ -138,6 +138,24 @@ def test_switcher_lists_every_language_and_marks_the_current(client):
     assert {link["id"]["type"] for link in links} == {ids.LANG_LINK}
 
 
+@pytest.mark.parametrize(
+    ("url", "code", "english", "french"),
+    [
+        ("/api/v1/aggregates?columns=bogus", "unknown_column", "unknown column 'bogus'", "colonne inconnue 'bogus'"),
+        ("/api/v1/records?limit=0", "bad_integer", "limit must be an integer in 1..1000", None),
+        ("/export/records.pdf", "unknown_format", "unknown export format 'pdf'", "format d'export inconnu 'pdf'"),
+        ("/api/v2/x", "no_such_endpoint", "no such endpoint: /api/v2/x", "point d’accès inexistant : /api/v2/x"),
+    ],
+)
+def test_api_errors_keep_an_english_error_and_code_and_translate_the_message(client, url, code, english, french):
+    answer = client.get(url + ("&" if "?" in url else "?") + "lang=fr").get_json()
+    assert answer["error"] == english and answer["code"] == code
+    assert answer["message"] == (french or "limit doit être un entier dans 1..1000")
+    fresh = client.application.test_client()  # without the lang cookie the French request set
+    english_answer = fresh.get(url, headers={"Accept-Language": "en"}).get_json()
+    assert english_answer == {"error": english, "code": code, "message": english}
+
+
 # --- catalogs ----------------------------------------------------------------------------------------------
 
 
