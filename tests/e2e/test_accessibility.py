@@ -1,5 +1,5 @@
 """Accessibility: axe-core (bundled with axe-playwright-python, runs offline) finds no serious or critical
-WCAG 2 A/AA violation on any page."""
+WCAG 2 A/AA violation on any page, in any of the four languages."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -10,9 +10,10 @@ PAGES = ["/", "/explore", "/data", "/data?tab=aggregates", "/about"]
 BLOCKING = {"serious", "critical"}
 
 
+@pytest.mark.parametrize("lang", ["en", "pt", "es", "fr"])
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_accessibility_violation(page, live_url, path):
-    page.goto(live_url + path)
+def test_no_serious_accessibility_violation(page, live_url, path, lang):
+    page.goto(live_url + path + ("&" if "?" in path else "?") + f"lang={lang}")
     page.wait_for_selector("main")
     page.wait_for_load_state("networkidle")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
