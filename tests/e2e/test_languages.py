@@ -9,19 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.test_responsive import VIEWPORTS, _overlap, assert_page_fits
+
 pytestmark = pytest.mark.e2e
 
-VIEWPORTS = {"phone": (390, 844), "laptop": (1366, 768)}
 HEADINGS = {"/": "Visão geral", "/explore": "Explorar", "/data": "Dados", "/about": "Sobre estes dados"}
-
-
-def _overlap(a: dict, b: dict) -> bool:
-    return not (
-        a["x"] + a["width"] <= b["x"]
-        or b["x"] + b["width"] <= a["x"]
-        or a["y"] + a["height"] <= b["y"]
-        or b["y"] + b["height"] <= a["y"]
-    )
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -35,9 +27,8 @@ def test_portuguese_pages_fit_and_read_portuguese(page, live_url, guard, path, v
     page.wait_for_timeout(800)
     assert page.evaluate("document.documentElement.lang") == "pt"
 
-    scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert scroll_width <= inner_width, f"{path} is {scroll_width} px wide at {inner_width} px"
-
+    assert_page_fits(page, path)
+    inner_width = page.evaluate("window.innerWidth")
     header = page.locator("header").first.bounding_box()
     switcher = page.locator("#lang-switch").bounding_box()
     copy = page.locator("#copy-link").bounding_box()

@@ -43,12 +43,19 @@ def _load(page, live_url, path, viewport):
 @pytest.mark.parametrize("path", PAGES)
 def test_page_fits_the_viewport(page, live_url, guard, path, viewport):
     _load(page, live_url, path, viewport)
+    assert_page_fits(page, path)
+    guard.assert_clean()
+
+
+def assert_page_fits(page, path: str) -> None:
+    """No horizontal overflow; header items inside the header and clear of the page heading; chart titles
+    clear of their PNG/SVG buttons."""
     scroll_width, inner_width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll_width <= inner_width, f"{path} is {scroll_width} px wide at {inner_width} px"
 
     heading = page.locator("main h1, main h2").first.bounding_box()
     header = page.locator("header").first.bounding_box()
-    for selector in ("#dataset-title", "#release-version", "header a.nav-link", "#copy-link"):
+    for selector in ("#dataset-title", "#release-version", "header a.nav-link", "#copy-link", "#lang-switch"):
         for item in page.locator(selector).all():
             if not item.is_visible():
                 continue
@@ -65,7 +72,6 @@ def test_page_fits_the_viewport(page, live_url, guard, path, viewport):
         chart_title = chart.locator(".gtitle")
         if chart_title.count():
             assert not _overlap(tools, chart_title.first.bounding_box()), chart.get_attribute("title")
-    guard.assert_clean()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
