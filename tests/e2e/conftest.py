@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,16 +48,24 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 900}, "accept_downloads": True}
 
 
-@pytest.fixture(scope="session")
-def live_url(tmp_path_factory) -> str:
-    data_dir: Path = tmp_path_factory.mktemp("e2e-data")
+@contextmanager
+def served(data_dir: Path) -> Iterator[str]:
+    """The app over the hand-made release (written into ``data_dir``) on a free local port: its base URL."""
     build_release(data_dir)
     app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory) -> Iterator[str]:
+    with served(tmp_path_factory.mktemp("e2e-data")) as url:
+        yield url
 
 
 class Guard:

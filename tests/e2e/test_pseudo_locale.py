@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import gettext
 import re
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from dashboard import i18n
-from dashboard.app import create_app
-from dashboard.config import Settings
-from tests.dashboard.release_factory import build_release
+from tests.e2e.conftest import served
 from tests.e2e.test_responsive import PAGES, VIEWPORTS, _load, assert_page_fits
 
 pytestmark = pytest.mark.e2e
@@ -51,17 +47,13 @@ def test_pseudo_translation_is_longer_accented_and_keeps_placeholders():
 
 @pytest.fixture(scope="module")
 def pseudo_url(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("pseudo-data")
-    build_release(data_dir)
     real = i18n.translations
     i18n.translations = lambda lang: Pseudo() if lang == "fr" else real(lang)
-    app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    i18n.translations = real
+    try:
+        with served(tmp_path_factory.mktemp("pseudo-data")) as url:
+            yield url
+    finally:
+        i18n.translations = real
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
