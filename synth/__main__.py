@@ -1,6 +1,7 @@
 """Command line: ``python -m synth {sample,refresh,demo,releases,verify,ledger}``.
 
 Bad input ends with one line on stderr naming file, row and column, and exit code 2; nothing is written.
+An unexpected error (a bug) ends with one line and exit code 3; ``SYNTH_DEBUG=1`` shows its traceback.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ import logging
 import os
 import shlex
 import sys
+import typing
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
-from synth.errors import BudgetError, InputError
+from synth.errors import BudgetError, InputError, one_line
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+#: Set (to anything but "" or "0") to see the traceback of an unexpected error.
+DEBUG_ENV = "SYNTH_DEBUG"
 DEFAULT_DATA_DIR = "var/data"
 DEFAULT_PRIVATE_DIR = "var/private"
 SAMPLE_FILE = "sample/sample_cases.csv"
@@ -41,6 +46,31 @@ def _multi_value(items: list[str]) -> dict[str, str]:
     return out
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``<prog>: error: ...``) and exit code 2, no usage text."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)} (see --help)\n")
+
+
+def _int_at_least(minimum: int) -> typing.Callable[[str], int]:
+    """An argparse type: an integer >= ``minimum``, else a one-line error naming the option."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+_non_negative_int, _positive_int = _int_at_least(0), _int_at_least(1)
+
+
 def _add_dirs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help=f"release folder (env SHOWCASE_DATA_DIR, default {DEFAULT_DATA_DIR})")
     p.add_argument(
@@ -58,7 +88,9 @@ def _add_dp(p: argparse.ArgumentParser) -> None:
         help="delta (default from public values only: 1/(n_max * ln n_max) with n_max the spec's "
         "dataset.max_records, else 1e-6)",
     )
-    g.add_argument("--reporting-length", type=int, default=3, help="longest published combination (default 3)")
+    g.add_argument(
+        "--reporting-length", type=_positive_int, default=3, help="longest published combination (default 3)"
+    )
     g.add_argument("--percentile-percentage", type=float, default=99.0)
     g.add_argument(
         "--percentile-epsilon-proportion",
@@ -97,7 +129,7 @@ def _add_refresh_common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=_non_negative_int,
         help="seed of the post-processing only (synthesis, sampling order); the DP noise always comes from "
         "fresh OS entropy, so two refreshes never publish the same aggregates (default: fresh randomness)",
     )
@@ -122,14 +154,14 @@ def _add_input(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m synth", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m synth", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample", help="generate the embedded sample of private case records (CSV)")
     p.add_argument("--out", type=Path, help=f"output CSV (default <private-dir>/{SAMPLE_FILE})")
-    p.add_argument("--victims", type=int, default=20_000)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--victims", type=_positive_int, default=20_000)
+    p.add_argument("--seed", type=_non_negative_int, default=0)
     p.add_argument("--private-dir")
 
     p = sub.add_parser(
@@ -146,18 +178,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input(p)
     p.add_argument("--out", type=Path, required=True, help="new output folder, outside the data directory")
     p.add_argument("--mode", default="row_seeded", help="row_seeded, unseeded, value_seeded or aggregate_seeded")
-    p.add_argument("--resolution", type=int, default=10, help="privacy resolution k (default 10)")
-    p.add_argument("--reporting-length", type=int, default=3)
+    p.add_argument("--resolution", type=_positive_int, default=10, help="privacy resolution k (default 10)")
+    p.add_argument("--reporting-length", type=_positive_int, default=3)
     p.add_argument(
         "--seed",
-        type=int,
+        type=_non_negative_int,
         help="seed of the k-anonymity synthesis only; ingest randomness (DP quantile bins) always comes from "
         "fresh OS entropy (default: fresh randomness)",
     )
     _add_dirs(p)
 
     p = sub.add_parser("demo", help="generate the sample data and refresh a release from it if none exists")
-    p.add_argument("--victims", type=int, default=20_000)
+    p.add_argument("--victims", type=_positive_int, default=20_000)
     p.add_argument("--force", action="store_true", help="refresh even if a release exists")
     _add_refresh_common(p)
 
@@ -322,8 +354,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except (InputError, BudgetError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        # A bug, not bad input: a distinct exit code and message, never silently mistaken for exit 2.
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        print(
+            f"internal error (a bug, please report it): {one_line(f'{type(exc).__name__}: {exc}')}; "
+            f"set {DEBUG_ENV}=1 for the traceback",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":
