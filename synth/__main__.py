@@ -53,22 +53,26 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)} (see --help)\n")
 
 
-def _int_at_least(minimum: int) -> typing.Callable[[str], int]:
-    """An argparse type: an integer >= ``minimum``, else a one-line error naming the option."""
+def _int_in(minimum: int, maximum: int | None = None) -> typing.Callable[[str], int]:
+    """An argparse type: an integer in ``minimum..maximum``, else a one-line error naming the option."""
 
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {value}")
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum:,}"
+            raise argparse.ArgumentTypeError(f"must be an integer {bounds}, got {value}")
         return value
 
     return parse
 
 
-_non_negative_int, _positive_int = _int_at_least(0), _int_at_least(1)
+_non_negative_int, _positive_int = _int_in(0), _int_in(1)
+#: The sample generator's most victims (a bigger sample is a benchmark's job, not the demo's).
+MAX_VICTIMS = 5_000_000
+_victims = _int_in(1, MAX_VICTIMS)
 
 
 def _add_dirs(p: argparse.ArgumentParser) -> None:
@@ -160,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="generate the embedded sample of private case records (CSV)")
     p.add_argument("--out", type=Path, help=f"output CSV (default <private-dir>/{SAMPLE_FILE})")
-    p.add_argument("--victims", type=_positive_int, default=20_000)
+    p.add_argument("--victims", type=_victims, default=20_000)
     p.add_argument("--seed", type=_non_negative_int, default=0)
     p.add_argument("--private-dir")
 
@@ -189,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dirs(p)
 
     p = sub.add_parser("demo", help="generate the sample data and refresh a release from it if none exists")
-    p.add_argument("--victims", type=_positive_int, default=20_000)
+    p.add_argument("--victims", type=_victims, default=20_000)
     p.add_argument("--force", action="store_true", help="refresh even if a release exists")
     _add_refresh_common(p)
 

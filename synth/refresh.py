@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import math
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -77,12 +78,7 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
     """
     if options.synthesizer not in SYNTHESIZERS:
         raise InputError(f"unknown synthesizer {options.synthesizer!r}; choose one of {sorted(SYNTHESIZERS)}")
-    unknown = set(options.synthesizer_options) - set(synthesizer_parameters(options.synthesizer, {}))
-    if unknown:
-        raise InputError(
-            f"unknown option(s) {sorted(unknown)} for synthesizer {options.synthesizer!r}; "
-            f"it takes {sorted(synthesizer_parameters(options.synthesizer, {}))}"
-        )
+    check_synthesizer_options(options.synthesizer, options.synthesizer_options)
     data_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
     if private_dir == data_dir or data_dir in private_dir.parents or private_dir in data_dir.parents:
         raise InputError("the private workspace and the release data directory must be separate folders")
@@ -245,6 +241,34 @@ def _refresh(
     }
     report.write_text(json.dumps(private, indent=2, default=json_default), encoding="utf-8")
     return release
+
+
+#: Largest integer a synthesizer option takes (rounds, sweeps, batch sizes, target record counts).
+MAX_OPTION_INT = 10_000_000
+
+
+def check_synthesizer_options(method: str, options: dict) -> None:
+    """InputError unless every option is a parameter of ``method`` and has its default's kind: a boolean for a
+    boolean, an integer for an integer, else a number (or null where the default is null); numbers in
+    0..:data:`MAX_OPTION_INT`. Finer ranges are the synthesizer's own checks."""
+    defaults = synthesizer_parameters(method, {})
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise InputError(f"unknown option(s) {sorted(unknown)} for synthesizer {method!r}; it takes {sorted(defaults)}")
+    for name, value in options.items():
+        default = defaults[name]
+        if isinstance(default, bool) or isinstance(value, bool):
+            ok = isinstance(value, bool) and isinstance(default, bool)
+            kind = "true or false"
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and 0 <= value <= MAX_OPTION_INT
+            kind = f"an integer in 0..{MAX_OPTION_INT:,}"
+        else:  # a float, or None (automatic) for a count or a factor
+            number = isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= MAX_OPTION_INT
+            ok = number or (value is None and default is None)
+            kind = f"a number in 0..{MAX_OPTION_INT:,}" + (" or null" if default is None else "")
+        if not ok:
+            raise InputError(f"synthesizer option {name} must be {kind}, got {value!r}")
 
 
 def synthesizer_parameters(method: str, options: dict) -> dict:

@@ -268,7 +268,7 @@ class _Checker:
         value = self.string(key, value)
         try:
             info = codecs.lookup(value)
-        except LookupError:
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise self.fail(key, f"unknown text encoding {value!r}") from None
         if not getattr(info, "_is_text_encoding", True) or info.name in NOT_CHARSETS:
             raise self.fail(key, f"{value!r} is not a text encoding (a character set such as utf-8 or cp1252)")

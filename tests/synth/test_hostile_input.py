@@ -162,6 +162,10 @@ def test_non_text_codecs_are_refused_as_encodings(capsys, tmp_path, cases, codec
     assert "is not a text encoding" in refused(capsys, tmp_path, "--input", str(cases), "--encoding", codec)
 
 
+def test_an_encoding_name_with_a_nul_is_refused(capsys, tmp_path, cases):
+    assert "unknown text encoding" in refused(capsys, tmp_path, "--input", str(cases), "--encoding", "utf\0-8")
+
+
 def test_a_header_field_over_the_csv_field_limit(capsys, tmp_path):
     source = tmp_path / "wide_header.csv"
     source.write_text("a," + "h" * 140_000 + "\n1,2\n3,4\n", encoding="utf-8")
@@ -341,3 +345,22 @@ def test_a_one_megabyte_cell_is_read(capsys, tmp_path, cases):
     frame.to_csv(cases, index=False)
     assert os.path.getsize(cases) > 1 << 20
     assert main(["refresh", "--input", str(cases), *_dirs(tmp_path)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["sweeps=abc", "sweeps=-1", "sweeps=1e9", "pool_factor=NaN", "pool_factor=Infinity", "exact_one_way=1", "x=1"],
+)
+def test_bad_synthesizer_options_are_refused_before_any_work(capsys, tmp_path, cases, option):
+    line = refused(capsys, tmp_path, "--input", str(cases), "--synthesizer-option", option)
+    assert "synthesizer option" in line or "unknown option" in line
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("victims", ["0", "-5", "10000000000"])
+def test_sample_sizes_are_bounded(capsys, tmp_path, victims):
+    with pytest.raises(SystemExit) as exit_:
+        main(["sample", f"--victims={victims}", "--out", str(tmp_path / "s.csv")])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and "--victims" in err
+    assert not (tmp_path / "s.csv").exists()

@@ -1,0 +1,166 @@
+"""Property-based fuzzing of the command line's surface (arguments, spec TOML, input bytes): whatever the input,
+``python -m synth refresh`` publishes (exit 0, a release that verifies) or refuses with exit 2 and one printable
+line, no traceback, nothing in the data directory and no ledger charge. Never exit 3 (a bug)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from synth import ledger, release
+from synth.__main__ import main
+
+#: A small valid input: three categorical columns, 240 records (a refresh of it takes a fraction of a second).
+VALID = pd.DataFrame(
+    {
+        "a": [("x", "y", "z")[i % 3] for i in range(240)],
+        "b": [("p", "q")[(i // 3) % 2] for i in range(240)],
+        "c": [("u", "v", "")[(i // 7) % 3] for i in range(240)],
+    }
+)
+DATASET_KEYS = [
+    "name",
+    "title",
+    "subject_id",
+    "use_columns",
+    "sensitive_zeros",
+    "delimiter",
+    "encoding",
+    "max_categories",
+    "max_values",
+    "record_limit",
+    "max_records",
+    "max_input_bytes",
+    "max_columns",
+    "max_combinations",
+    "bogus",
+]
+CODECS = ["utf-8", "latin-1", "utf-16", "base64", "rot13", "hex", "zlib", "punycode", "undefined", "idna", "nope"]
+
+numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.sampled_from(["0.5", "4", "1e-6", "nan", "inf", "-0", "1e999", "abc", "", "9" * 5000]),
+)
+texts = st.text(max_size=40) | st.sampled_from([".tmp-x", "../x", "a/b", "/abs", "a\0b", "a\nb", "x" * 230, "a,b"])
+
+
+def _value(v: object) -> str:
+    return str(v) if not isinstance(v, str) else v
+
+
+OPTIONS = {
+    "--epsilon": numbers,
+    "--delta": numbers,
+    "--budget-epsilon": numbers,
+    "--budget-delta": numbers,
+    "--seed": numbers,
+    "--reporting-length": numbers,
+    "--percentile-percentage": numbers,
+    "--percentile-epsilon-proportion": numbers,
+    "--number-of-records-epsilon-proportion": numbers,
+    "--name": texts,
+    "--encoding": st.sampled_from(CODECS) | texts,
+    "--delimiter": st.text(max_size=3),
+    "--use-columns": texts | st.sampled_from(["a,b", "a", "zz", "a,a"]),
+    "--sensitive-zeros": texts,
+    "--subject-id": texts | st.just("a"),
+    "--multi-value": texts | st.sampled_from(["a=;", "c=|", "=", "a="]),
+    "--synthesizer": texts | st.sampled_from(["raked_marginals", "aggregate_seeded"]),
+    "--synthesizer-option": texts,
+    "--accuracy-mode": texts | st.sampled_from(["balanced", "custom"]),
+    "--fabrication-mode": texts | st.sampled_from(["progressive", "custom_fixed"]),
+    "--sigma-proportions": texts | st.sampled_from(["1,1,1", "0,1", "nan"]),
+    "--threshold-values": texts | st.sampled_from(["2=1,3=1", "2=nan", "9=1"]),
+}
+
+arguments = st.lists(
+    st.sampled_from(sorted(OPTIONS)).flatmap(lambda o: OPTIONS[o].map(lambda v: f"{o}={_value(v)}")), max_size=4
+)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(value) if isinstance(value, str) else str(value)
+
+
+scalars = st.one_of(st.booleans(), st.integers(-(10**20), 10**20), st.floats(), st.text(max_size=20))
+spec_values = scalars | st.lists(scalars, max_size=4)
+specs = st.one_of(
+    st.none(),
+    st.dictionaries(st.sampled_from(DATASET_KEYS), spec_values, max_size=4).map(
+        lambda d: "[dataset]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in d.items())
+    ),
+    st.sampled_from(
+        [
+            '[bins.a]\nmethod = "equal_width"\nlower = 0\nupper = 1\nbins = 1000000000000\n',
+            "[domains]\na = " + "[" * 3000 + "]" * 3000 + "\n",
+            '[multi_value]\nc = ";"\n[max_values]\nc = 0\n',
+            '[domains]\na = ["x", "y"]\n',
+        ]
+    ),
+    st.text(max_size=200),
+)
+
+
+def _valid_bytes(delimiter: str) -> bytes:
+    return VALID.to_csv(index=False, sep=delimiter).encode()
+
+
+inputs = st.one_of(
+    st.tuples(st.just(".csv"), st.sampled_from([",", ";", "\t", "|"]).map(_valid_bytes)),
+    st.tuples(st.sampled_from([".csv", ".tsv", ".parquet", ".txt", ".xyz", ""]), st.binary(max_size=600)),
+    st.tuples(
+        st.just(".csv"),
+        st.lists(st.lists(st.text(max_size=6), min_size=1, max_size=4), min_size=1, max_size=30).map(
+            lambda rows: "\n".join(",".join(r) for r in rows).encode("utf-8", "surrogatepass")
+        ),
+    ),
+)
+
+
+def run_cli(argv: list[str]) -> tuple[int, str]:
+    """``python -m synth`` in-process: exit code and stderr."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse
+            code = int(exc.code or 0)
+    return code, err.getvalue()
+
+
+@given(inputs, specs, arguments)
+def test_refresh_publishes_or_refuses_with_one_line(source, spec, extra):
+    suffix, content = source
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        path = root / f"input{suffix}"
+        path.write_bytes(content)
+        argv = ["refresh", "--input", str(path), "--data-dir", str(root / "data"), "--private-dir", str(root / "p")]
+        if spec is not None:
+            (root / "spec.toml").write_text(spec, encoding="utf-8", errors="surrogatepass")
+            argv += ["--spec", str(root / "spec.toml")]
+        code, err = run_cli(argv + extra)
+        assert code in (0, 2), err
+        if code == 2:
+            lines = err.rstrip("\n").split("\n")
+            assert len(lines) == 1 and lines[0].isprintable() and "Traceback" not in err, err
+            assert release.list_releases(root / "data") == [] and release.current_release(root / "data") is None
+            assert not (root / "p" / ledger.LEDGER).exists()
+        else:
+            current = release.current_release(root / "data")
+            assert current is not None and release.verify_release(current) == []
