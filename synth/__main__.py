@@ -28,11 +28,11 @@ DEFAULT_PRIVATE_DIR = "var/private"
 SAMPLE_FILE = "sample/sample_cases.csv"
 
 
-def _data_dir(value: str | None) -> Path:
+def _data_dir(value: Path | None) -> Path:
     return Path(value or os.environ.get("SHOWCASE_DATA_DIR", DEFAULT_DATA_DIR))
 
 
-def _private_dir(value: str | None) -> Path:
+def _private_dir(value: Path | None) -> Path:
     return Path(value or os.environ.get("SHOWCASE_PRIVATE_DIR", DEFAULT_PRIVATE_DIR))
 
 
@@ -75,10 +75,18 @@ MAX_VICTIMS = 5_000_000
 _victims = _int_in(1, MAX_VICTIMS)
 
 
+def _path(text: str) -> Path:
+    """An argparse type: a path, without the NUL character no file name can hold."""
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("a path cannot contain a NUL character")
+    return Path(text)
+
+
 def _add_dirs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help=f"release folder (env SHOWCASE_DATA_DIR, default {DEFAULT_DATA_DIR})")
+    p.add_argument("--data-dir", type=_path, help=f"release folder (env SHOWCASE_DATA_DIR, default {DEFAULT_DATA_DIR})")
     p.add_argument(
         "--private-dir",
+        type=_path,
         help=f"private workspace: ledger, private reports (env SHOWCASE_PRIVATE_DIR, default {DEFAULT_PRIVATE_DIR})",
     )
 
@@ -140,8 +148,8 @@ def _add_refresh_common(p: argparse.ArgumentParser) -> None:
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input", type=Path, required=True, help="private input: CSV, TSV or Parquet")
-    p.add_argument("--spec", type=Path, help="dataset spec (TOML)")
+    p.add_argument("--input", type=_path, required=True, help="private input: CSV, TSV or Parquet")
+    p.add_argument("--spec", type=_path, help="dataset spec (TOML)")
     p.add_argument("--name", help="dataset id (default: from the spec, else the file name)")
     p.add_argument("--subject-id", help="column whose equal values join rows into one subject")
     p.add_argument("--use-columns", help="comma-separated columns to use (default all)")
@@ -163,10 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample", help="generate the embedded sample of private case records (CSV)")
-    p.add_argument("--out", type=Path, help=f"output CSV (default <private-dir>/{SAMPLE_FILE})")
+    p.add_argument("--out", type=_path, help=f"output CSV (default <private-dir>/{SAMPLE_FILE})")
     p.add_argument("--victims", type=_victims, default=20_000)
     p.add_argument("--seed", type=_non_negative_int, default=0)
-    p.add_argument("--private-dir")
+    p.add_argument("--private-dir", type=_path)
 
     p = sub.add_parser(
         "refresh",
@@ -180,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("kanon", help="one-off k-anonymity synthesis into a new folder (not DP, never served)")
     _add_input(p)
-    p.add_argument("--out", type=Path, required=True, help="new output folder, outside the data directory")
+    p.add_argument("--out", type=_path, required=True, help="new output folder, outside the data directory")
     p.add_argument("--mode", default="row_seeded", help="row_seeded, unseeded, value_seeded or aggregate_seeded")
     p.add_argument("--resolution", type=_positive_int, default=10, help="privacy resolution k (default 10)")
     p.add_argument("--reporting-length", type=_positive_int, default=3)
@@ -290,7 +298,7 @@ def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, over
     return published
 
 
-def _sample_path(private_dir: str | None) -> Path:
+def _sample_path(private_dir: Path | None) -> Path:
     return _private_dir(private_dir) / SAMPLE_FILE
 
 

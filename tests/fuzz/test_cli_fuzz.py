@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from synth import ledger, release
@@ -155,6 +155,7 @@ def test_refresh_publishes_or_refuses_with_one_line(source, spec, extra):
             (root / "spec.toml").write_text(spec, encoding="utf-8", errors="surrogatepass")
             argv += ["--spec", str(root / "spec.toml")]
         code, err = run_cli(argv + extra)
+        event(f"exit {code}")
         assert code in (0, 2), err
         if code == 2:
             lines = err.rstrip("\n").split("\n")
@@ -164,3 +165,42 @@ def test_refresh_publishes_or_refuses_with_one_line(source, spec, extra):
         else:
             current = release.current_release(root / "data")
             assert current is not None and release.verify_release(current) == []
+
+
+KANON_OPTIONS = {
+    "--mode": st.sampled_from(["row_seeded", "unseeded", "value_seeded", "aggregate_seeded"]) | texts,
+    "--resolution": numbers,
+    "--reporting-length": numbers,
+    "--seed": numbers,
+    "--name": texts,
+    "--encoding": st.sampled_from(CODECS) | texts,
+    "--use-columns": texts | st.sampled_from(["a,b", "zz"]),
+}
+kanon_arguments = st.lists(
+    st.sampled_from(sorted(KANON_OPTIONS)).flatmap(lambda o: KANON_OPTIONS[o].map(lambda v: f"{o}={_value(v)}")),
+    max_size=3,
+)
+
+
+@given(inputs, specs, kanon_arguments)
+def test_kanon_writes_its_bundle_or_refuses_with_one_line(source, spec, extra):
+    suffix, content = source
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        path = root / f"input{suffix}"
+        path.write_bytes(content)
+        out = root / "bundle"
+        argv = ["kanon", "--input", str(path), "--out", str(out), "--data-dir", str(root / "data")]
+        argv += ["--private-dir", str(root / "p")]
+        if spec is not None:
+            (root / "spec.toml").write_text(spec, encoding="utf-8", errors="surrogatepass")
+            argv += ["--spec", str(root / "spec.toml")]
+        code, err = run_cli(argv + extra)
+        event(f"exit {code}")
+        assert code in (0, 2), err
+        if code == 2:
+            lines = err.rstrip("\n").split("\n")
+            assert len(lines) == 1 and lines[0].isprintable() and "Traceback" not in err, err
+            assert not out.exists() and not (root / "p" / ledger.LEDGER).exists()
+        else:
+            assert (out / "synthetic_condensed.csv").is_file()

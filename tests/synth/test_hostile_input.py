@@ -364,3 +364,13 @@ def test_sample_sizes_are_bounded(capsys, tmp_path, victims):
     err = capsys.readouterr().err
     assert exit_.value.code == 2 and err.count("\n") == 1 and "--victims" in err
     assert not (tmp_path / "s.csv").exists()
+
+
+@pytest.mark.parametrize("option", ["--input", "--spec", "--data-dir", "--private-dir"])
+def test_a_nul_in_a_path_is_one_line(capsys, tmp_path, cases, option):
+    argv = {"--input": str(cases), "--data-dir": str(tmp_path / "data"), "--private-dir": str(tmp_path / "private")}
+    argv[option] = f"{tmp_path}/a\0b"
+    with pytest.raises(SystemExit) as exit_:
+        main(["refresh", *(x for kv in argv.items() for x in kv)])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and "NUL" in err and not (tmp_path / "data").exists()
