@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from synth import ledger, release
 from synth.__main__ import main
+from synth.spec import _DATASET_KEYS
 
 #: A small valid input: three categorical columns, 240 records (a refresh of it takes a fraction of a second).
 VALID = pd.DataFrame(
@@ -26,23 +27,7 @@ VALID = pd.DataFrame(
         "c": [("u", "v", "")[(i // 7) % 3] for i in range(240)],
     }
 )
-DATASET_KEYS = [
-    "name",
-    "title",
-    "subject_id",
-    "use_columns",
-    "sensitive_zeros",
-    "delimiter",
-    "encoding",
-    "max_categories",
-    "max_values",
-    "record_limit",
-    "max_records",
-    "max_input_bytes",
-    "max_columns",
-    "max_combinations",
-    "bogus",
-]
+DATASET_KEYS = [*_DATASET_KEYS, "bogus"]
 CODECS = ["utf-8", "latin-1", "utf-16", "base64", "rot13", "hex", "zlib", "punycode", "undefined", "idna", "nope"]
 
 numbers = st.one_of(
@@ -143,25 +128,32 @@ def run_cli(argv: list[str]) -> tuple[int, str]:
     return code, err.getvalue()
 
 
+def run_on(root: Path, command: list[str], source: tuple[str, bytes], spec: str | None, extra: list[str]) -> int:
+    """Write the input (and spec) under ``root``, run ``command`` on them with folders under ``root`` and the
+    ``extra`` arguments; assert exit 0 or 2, and on 2 one printable line without a traceback and no ledger."""
+    suffix, content = source
+    path = root / f"input{suffix}"
+    path.write_bytes(content)
+    argv = [*command, "--input", str(path), "--data-dir", str(root / "data"), "--private-dir", str(root / "p")]
+    if spec is not None:
+        (root / "spec.toml").write_text(spec, encoding="utf-8", errors="surrogatepass")
+        argv += ["--spec", str(root / "spec.toml")]
+    code, err = run_cli(argv + extra)
+    event(f"exit {code}")
+    assert code in (0, 2), err
+    if code == 2:
+        lines = err.rstrip("\n").split("\n")
+        assert len(lines) == 1 and lines[0].isprintable() and "Traceback" not in err, err
+        assert not (root / "p" / ledger.LEDGER).exists()
+    return code
+
+
 @given(inputs, specs, arguments)
 def test_refresh_publishes_or_refuses_with_one_line(source, spec, extra):
-    suffix, content = source
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        path = root / f"input{suffix}"
-        path.write_bytes(content)
-        argv = ["refresh", "--input", str(path), "--data-dir", str(root / "data"), "--private-dir", str(root / "p")]
-        if spec is not None:
-            (root / "spec.toml").write_text(spec, encoding="utf-8", errors="surrogatepass")
-            argv += ["--spec", str(root / "spec.toml")]
-        code, err = run_cli(argv + extra)
-        event(f"exit {code}")
-        assert code in (0, 2), err
-        if code == 2:
-            lines = err.rstrip("\n").split("\n")
-            assert len(lines) == 1 and lines[0].isprintable() and "Traceback" not in err, err
+        if run_on(root, ["refresh"], source, spec, extra) == 2:
             assert release.list_releases(root / "data") == [] and release.current_release(root / "data") is None
-            assert not (root / "p" / ledger.LEDGER).exists()
         else:
             current = release.current_release(root / "data")
             assert current is not None and release.verify_release(current) == []
@@ -184,23 +176,8 @@ kanon_arguments = st.lists(
 
 @given(inputs, specs, kanon_arguments)
 def test_kanon_writes_its_bundle_or_refuses_with_one_line(source, spec, extra):
-    suffix, content = source
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        path = root / f"input{suffix}"
-        path.write_bytes(content)
         out = root / "bundle"
-        argv = ["kanon", "--input", str(path), "--out", str(out), "--data-dir", str(root / "data")]
-        argv += ["--private-dir", str(root / "p")]
-        if spec is not None:
-            (root / "spec.toml").write_text(spec, encoding="utf-8", errors="surrogatepass")
-            argv += ["--spec", str(root / "spec.toml")]
-        code, err = run_cli(argv + extra)
-        event(f"exit {code}")
-        assert code in (0, 2), err
-        if code == 2:
-            lines = err.rstrip("\n").split("\n")
-            assert len(lines) == 1 and lines[0].isprintable() and "Traceback" not in err, err
-            assert not out.exists() and not (root / "p" / ledger.LEDGER).exists()
-        else:
-            assert (out / "synthetic_condensed.csv").is_file()
+        code = run_on(root, ["kanon", "--out", str(out)], source, spec, extra)
+        assert (out / "synthetic_condensed.csv").is_file() if code == 0 else not out.exists()
