@@ -1,13 +1,17 @@
 """Property-based fuzzing of the command line's surface (arguments, spec TOML, input bytes): whatever the input,
 ``python -m synth refresh`` publishes (exit 0, a release that verifies) or refuses with exit 2 and one printable
-line, no traceback, nothing in the data directory and no ledger charge. Never exit 3 (a bug)."""
+line, no traceback, nothing new in the data directory (the previous release current and intact) and the ledger
+unchanged; ``kanon`` likewise writes its bundle or nothing. Never exit 3 (a bug)."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import io
 import json
 import math
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -128,9 +132,35 @@ def run_cli(argv: list[str]) -> tuple[int, str]:
     return code, err.getvalue()
 
 
+@functools.cache
+def _published() -> Path:
+    """A data folder with one release of VALID and its private workspace (ledger), made once, copied per example."""
+    root = Path(tempfile.mkdtemp(prefix="fuzz-template-"))
+    atexit.register(shutil.rmtree, root, True)
+    (root / "valid.csv").write_bytes(_valid_bytes(","))
+    code, err = run_cli(
+        [
+            "refresh",
+            "--input",
+            str(root / "valid.csv"),
+            "--data-dir",
+            str(root / "data"),
+            "--private-dir",
+            str(root / "p"),
+        ]
+    )
+    assert code == 0, err
+    return root
+
+
 def run_on(root: Path, command: list[str], source: tuple[str, bytes], spec: str | None, extra: list[str]) -> int:
-    """Write the input (and spec) under ``root``, run ``command`` on them with folders under ``root`` and the
-    ``extra`` arguments; assert exit 0 or 2, and on 2 one printable line without a traceback and no ledger."""
+    """Copy the published template to ``root``, write the input (and spec) there and run ``command`` on them with
+    the ``extra`` arguments. Asserts exit 0 or 2, and on 2: one printable line without a traceback, the ledger
+    unchanged, the data folder unchanged (the previous release current and intact)."""
+    for folder in ("data", "p"):
+        shutil.copytree(_published() / folder, root / folder, symlinks=True)
+    ledger_before = (root / "p" / ledger.LEDGER).read_bytes()
+    data_before = sorted(p.name for p in (root / "data" / "releases").iterdir())
     suffix, content = source
     path = root / f"input{suffix}"
     path.write_bytes(content)
@@ -144,7 +174,10 @@ def run_on(root: Path, command: list[str], source: tuple[str, bytes], spec: str 
     if code == 2:
         lines = err.rstrip("\n").split("\n")
         assert len(lines) == 1 and lines[0].isprintable() and "Traceback" not in err, err
-        assert not (root / "p" / ledger.LEDGER).exists()
+        assert (root / "p" / ledger.LEDGER).read_bytes() == ledger_before
+        assert sorted(p.name for p in (root / "data" / "releases").iterdir()) == data_before
+        current = release.current_release(root / "data")
+        assert current is not None and current.name == data_before[0] and release.verify_release(current) == []
     return code
 
 
@@ -152,11 +185,10 @@ def run_on(root: Path, command: list[str], source: tuple[str, bytes], spec: str 
 def test_refresh_publishes_or_refuses_with_one_line(source, spec, extra):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        if run_on(root, ["refresh"], source, spec, extra) == 2:
-            assert release.list_releases(root / "data") == [] and release.current_release(root / "data") is None
-        else:
+        if run_on(root, ["refresh"], source, spec, extra) == 0:
             current = release.current_release(root / "data")
-            assert current is not None and release.verify_release(current) == []
+            assert current is not None and len(release.list_releases(root / "data")) == 2
+            assert release.verify_release(current) == []
 
 
 KANON_OPTIONS = {
