@@ -11,30 +11,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dashboard.store import Release
+from synth.formulas import neutralise_frame
 
 FORMATS = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_MAX_ROWS = 1_048_575
-
-
-def neutralise(value):
-    """Prefix a text cell that a spreadsheet would read as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
-    return out
 
 
 def provenance(release: Release, kind: str, parameters: dict, citation: str) -> dict:

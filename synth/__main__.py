@@ -1,6 +1,7 @@
 """Command line: ``python -m synth {sample,refresh,demo,releases,verify,ledger}``.
 
 Bad input ends with one line on stderr naming file, row and column, and exit code 2; nothing is written.
+An unexpected error (a bug) ends with one line and exit code 3; ``SYNTH_DEBUG=1`` shows its traceback.
 """
 
 from __future__ import annotations
@@ -11,23 +12,27 @@ import logging
 import os
 import shlex
 import sys
+import typing
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 
-from synth.errors import BudgetError, InputError
+from synth.errors import BudgetError, InputError, one_line
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+#: Set (to anything but "" or "0") to see the traceback of an unexpected error.
+DEBUG_ENV = "SYNTH_DEBUG"
 DEFAULT_DATA_DIR = "var/data"
 DEFAULT_PRIVATE_DIR = "var/private"
 SAMPLE_FILE = "sample/sample_cases.csv"
 
 
-def _data_dir(value: str | None) -> Path:
+def _data_dir(value: Path | None) -> Path:
     return Path(value or os.environ.get("SHOWCASE_DATA_DIR", DEFAULT_DATA_DIR))
 
 
-def _private_dir(value: str | None) -> Path:
+def _private_dir(value: Path | None) -> Path:
     return Path(value or os.environ.get("SHOWCASE_PRIVATE_DIR", DEFAULT_PRIVATE_DIR))
 
 
@@ -41,10 +46,47 @@ def _multi_value(items: list[str]) -> dict[str, str]:
     return out
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (``<prog>: error: ...``) and exit code 2, no usage text."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {one_line(message)} (see --help)\n")
+
+
+def _int_in(minimum: int, maximum: int | None = None) -> typing.Callable[[str], int]:
+    """An argparse type: an integer in ``minimum..maximum``, else a one-line error naming the option."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            bounds = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum:,}"
+            raise argparse.ArgumentTypeError(f"must be an integer {bounds}, got {value}")
+        return value
+
+    return parse
+
+
+_non_negative_int, _positive_int = _int_in(0), _int_in(1)
+#: The sample generator's most victims (a bigger sample is a benchmark's job, not the demo's).
+MAX_VICTIMS = 5_000_000
+_victims = _int_in(1, MAX_VICTIMS)
+
+
+def _path(text: str) -> Path:
+    """An argparse type: a path, without the NUL character no file name can hold."""
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("a path cannot contain a NUL character")
+    return Path(text)
+
+
 def _add_dirs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help=f"release folder (env SHOWCASE_DATA_DIR, default {DEFAULT_DATA_DIR})")
+    p.add_argument("--data-dir", type=_path, help=f"release folder (env SHOWCASE_DATA_DIR, default {DEFAULT_DATA_DIR})")
     p.add_argument(
         "--private-dir",
+        type=_path,
         help=f"private workspace: ledger, private reports (env SHOWCASE_PRIVATE_DIR, default {DEFAULT_PRIVATE_DIR})",
     )
 
@@ -58,7 +100,9 @@ def _add_dp(p: argparse.ArgumentParser) -> None:
         help="delta (default from public values only: 1/(n_max * ln n_max) with n_max the spec's "
         "dataset.max_records, else 1e-6)",
     )
-    g.add_argument("--reporting-length", type=int, default=3, help="longest published combination (default 3)")
+    g.add_argument(
+        "--reporting-length", type=_positive_int, default=3, help="longest published combination (default 3)"
+    )
     g.add_argument("--percentile-percentage", type=float, default=99.0)
     g.add_argument(
         "--percentile-epsilon-proportion",
@@ -97,15 +141,15 @@ def _add_refresh_common(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=_non_negative_int,
         help="seed of the post-processing only (synthesis, sampling order); the DP noise always comes from "
         "fresh OS entropy, so two refreshes never publish the same aggregates (default: fresh randomness)",
     )
 
 
 def _add_input(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--input", type=Path, required=True, help="private input: CSV, TSV or Parquet")
-    p.add_argument("--spec", type=Path, help="dataset spec (TOML)")
+    p.add_argument("--input", type=_path, required=True, help="private input: CSV, TSV or Parquet")
+    p.add_argument("--spec", type=_path, help="dataset spec (TOML)")
     p.add_argument("--name", help="dataset id (default: from the spec, else the file name)")
     p.add_argument("--subject-id", help="column whose equal values join rows into one subject")
     p.add_argument("--use-columns", help="comma-separated columns to use (default all)")
@@ -122,15 +166,15 @@ def _add_input(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m synth", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m synth", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("sample", help="generate the embedded sample of private case records (CSV)")
-    p.add_argument("--out", type=Path, help=f"output CSV (default <private-dir>/{SAMPLE_FILE})")
-    p.add_argument("--victims", type=int, default=20_000)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--private-dir")
+    p.add_argument("--out", type=_path, help=f"output CSV (default <private-dir>/{SAMPLE_FILE})")
+    p.add_argument("--victims", type=_victims, default=20_000)
+    p.add_argument("--seed", type=_non_negative_int, default=0)
+    p.add_argument("--private-dir", type=_path)
 
     p = sub.add_parser(
         "refresh",
@@ -144,20 +188,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("kanon", help="one-off k-anonymity synthesis into a new folder (not DP, never served)")
     _add_input(p)
-    p.add_argument("--out", type=Path, required=True, help="new output folder, outside the data directory")
+    p.add_argument("--out", type=_path, required=True, help="new output folder, outside the data directory")
     p.add_argument("--mode", default="row_seeded", help="row_seeded, unseeded, value_seeded or aggregate_seeded")
-    p.add_argument("--resolution", type=int, default=10, help="privacy resolution k (default 10)")
-    p.add_argument("--reporting-length", type=int, default=3)
+    p.add_argument("--resolution", type=_positive_int, default=10, help="privacy resolution k (default 10)")
+    p.add_argument("--reporting-length", type=_positive_int, default=3)
     p.add_argument(
         "--seed",
-        type=int,
+        type=_non_negative_int,
         help="seed of the k-anonymity synthesis only; ingest randomness (DP quantile bins) always comes from "
         "fresh OS entropy (default: fresh randomness)",
     )
     _add_dirs(p)
 
     p = sub.add_parser("demo", help="generate the sample data and refresh a release from it if none exists")
-    p.add_argument("--victims", type=int, default=20_000)
+    p.add_argument("--victims", type=_victims, default=20_000)
     p.add_argument("--force", action="store_true", help="refresh even if a release exists")
     _add_refresh_common(p)
 
@@ -254,7 +298,7 @@ def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, over
     return published
 
 
-def _sample_path(private_dir: str | None) -> Path:
+def _sample_path(private_dir: Path | None) -> Path:
     return _private_dir(private_dir) / SAMPLE_FILE
 
 
@@ -322,8 +366,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except (InputError, BudgetError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        # A bug, not bad input: a distinct exit code and message, never silently mistaken for exit 2.
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        print(
+            f"internal error (a bug, please report it): {one_line(f'{type(exc).__name__}: {exc}')}; "
+            f"set {DEBUG_ENV}=1 for the traceback",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

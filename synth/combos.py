@@ -7,12 +7,14 @@ in the same order as the tuples. Keys of different lengths live in separate arra
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from itertools import combinations
 
 import numpy as np
 
 from synth.encode import Encoded
+from synth.errors import InputError
 
 #: Upper bound on the number of keys materialised at once while enumerating (bounds memory to ~64 MB).
 BLOCK_KEYS = 8_000_000
@@ -96,3 +98,30 @@ def count_keys(blocks: Iterator[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndar
     counts = np.concatenate(parts_c)
     uniq, inv = np.unique(keys, return_inverse=True)
     return uniq, np.bincount(inv, weights=counts, minlength=uniq.size).astype(np.int64)
+
+
+def combination_count(widths: np.ndarray, reporting_length: int) -> int:
+    """Sum over records of the number of their combinations of 1..R attributes: sum_r sum_l C(w_r, l)."""
+    sizes, records = np.unique(np.asarray(widths, dtype=np.int64), return_counts=True)
+    return sum(
+        int(n) * sum(math.comb(int(w), l) for l in range(1, reporting_length + 1))
+        for w, n in zip(sizes, records, strict=True)
+    )
+
+
+def check_cost(data: Encoded, reporting_length: int, limit: int) -> None:
+    """Refuse (InputError, before any counting) an input whose combinations of up to R attributes number more
+    than ``limit``, saying which reporting length would fit and how wide the records are."""
+    widths = data.lengths()
+    cost = combination_count(widths, reporting_length)
+    if cost <= limit:
+        return
+    fits = max((r for r in range(1, reporting_length) if combination_count(widths, r) <= limit), default=0)
+    lower = f"a reporting length of {fits} fits" if fits else "not even single attributes fit"
+    raise InputError(
+        f"counting would enumerate {cost:,} combinations of up to {reporting_length} attributes over "
+        f"{widths.size:,} records of up to {int(widths.max(initial=0))} attributes "
+        f"({len(data.schema.columns)} encoded columns), "
+        f"more than dataset.max_combinations = {limit:,}; use fewer columns (--use-columns) or a lower "
+        f"--reporting-length ({lower}), or raise dataset.max_combinations"
+    )

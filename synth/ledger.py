@@ -84,10 +84,19 @@ def _migrate(doc: Any, path: Path) -> dict:
     version = doc.get("version", 1) if isinstance(doc, dict) else None
     if version not in (1, LEDGER_VERSION) or not isinstance(doc.get("sources"), dict):
         raise BudgetError(f"{path}: not a ledger this software reads (version {version!r}, it reads 1 and 2)")
-    for src in doc["sources"].values():
+    for name, src in doc["sources"].items():
         for entry in src.get("entries", []):
             entry.setdefault("dp", True)
             entry.setdefault("fingerprint", None)
+            if entry["dp"] and not all(
+                isinstance(entry.get(k), (int, float)) and math.isfinite(entry[k]) and entry[k] >= 0
+                for k in ("epsilon", "delta")
+            ):
+                raise BudgetError(
+                    f"{path}: an entry of {name!r} ({entry.get('release_id')}) spent epsilon {entry.get('epsilon')!r}, "
+                    f"delta {entry.get('delta')!r}, not finite numbers >= 0: the ledger is damaged; restore it "
+                    "from a backup (its spend cannot be guessed)"
+                )
     doc["version"] = LEDGER_VERSION
     return doc
 
@@ -159,13 +168,31 @@ def aliases(private_dir: Path, source: str, fingerprint: str) -> list[str]:
     return others
 
 
+def _finite_positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
 def budget_of(private_dir: Path, source: str, epsilon: float | None = None, delta: float | None = None) -> Budget:
-    """The budget for ``source``: each part as given, else as stored in the ledger, else the default."""
+    """The budget for ``source``: each part as given, else as stored in the ledger, else the default.
+
+    Every part must be a finite number > 0 (a NaN or infinite budget would disable the check for good):
+    BudgetError for a given one, and for a stored one that is not replaced by a given one.
+    """
+    for option, given in (("--budget-epsilon", epsilon), ("--budget-delta", delta)):
+        if given is not None and not _finite_positive(given):
+            raise BudgetError(f"{option} must be a finite number > 0, got {given!r}")
     stored = _load(private_dir)["sources"].get(source, {}).get("budget") or {}
-    return Budget(
+    budget = Budget(
         epsilon if epsilon is not None else stored.get("epsilon", DEFAULT_BUDGET_EPSILON),
         delta if delta is not None else stored.get("delta", DEFAULT_BUDGET_DELTA),
     )
+    for part, value in (("epsilon", budget.epsilon), ("delta", budget.delta)):
+        if not _finite_positive(value):
+            raise BudgetError(
+                f"{Path(private_dir) / LEDGER}: the stored {part} budget of {source!r} is {value!r}, not a finite "
+                f"number > 0; give --budget-epsilon and --budget-delta to replace it"
+            )
+    return budget
 
 
 def check(

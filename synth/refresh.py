@@ -10,6 +10,8 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import math
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import numpy as np
 from synth import __version__, ledger
 from synth import release_format as fmt
 from synth.aggregates import aggregate
+from synth.combos import check_cost
 from synth.dp import DpParams, dp_aggregates
 from synth.errors import InputError
 from synth.evaluate import private_report, public_report
@@ -70,24 +73,22 @@ def refresh(options: RefreshOptions, params: DpParams) -> Path:
     """Run the whole pipeline and publish a new release; returns its folder.
 
     Holds an exclusive lock on the private workspace for the whole run (two refreshes cannot under-count
-    the budget) and on the release folder while publishing (nor remove each other's half-written release).
+    the budget) and on the release folder from the end of the input checks (nor remove each other's
+    half-written release; one from another workspace is refused before computing or charging anything).
     """
     if options.synthesizer not in SYNTHESIZERS:
         raise InputError(f"unknown synthesizer {options.synthesizer!r}; choose one of {sorted(SYNTHESIZERS)}")
-    unknown = set(options.synthesizer_options) - set(synthesizer_parameters(options.synthesizer, {}))
-    if unknown:
-        raise InputError(
-            f"unknown option(s) {sorted(unknown)} for synthesizer {options.synthesizer!r}; "
-            f"it takes {sorted(synthesizer_parameters(options.synthesizer, {}))}"
-        )
+    check_synthesizer_options(options.synthesizer, options.synthesizer_options)
     data_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
     if private_dir == data_dir or data_dir in private_dir.parents or private_dir in data_dir.parents:
         raise InputError("the private workspace and the release data directory must be separate folders")
-    with exclusive(private_dir / LOCK, "refresh using this private workspace"):
-        return _refresh(options, params, data_dir, private_dir)
+    with exclusive(private_dir / LOCK, "refresh using this private workspace"), ExitStack() as data_lock:
+        return _refresh(options, params, data_dir, private_dir, data_lock)
 
 
-def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_dir: Path) -> Path:
+def _refresh(
+    options: RefreshOptions, params: DpParams, data_dir: Path, private_dir: Path, data_lock: ExitStack
+) -> Path:
     spec = load_spec(options.spec, **options.spec_overrides)
     source = dataset_name(spec, options.input)
     budget = ledger.budget_of(private_dir, source, options.budget_epsilon, options.budget_delta)
@@ -114,10 +115,20 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     # Cap R by the number of used source columns (public: from the header and spec), not by the encoded
     # columns, whose number depends on which multi-value values occur in the private data.
     params = params.capped(len(ingested.column_labels))
+    check_cost(data, params.reporting_length, spec.max_combinations)
+    # The input is valid: lock the data directory before any DP work or charge, so that a refresh from another
+    # private workspace publishing there now is refused here, not after spending budget.
+    data_lock.enter_context(exclusive(data_dir / LOCK, "refresh publishing to this data directory"))
 
     sensitive = aggregate(data, params.reporting_length)
     risk = risk_report(data, params.reporting_length, options.resolution, sensitive)
     dp = dp_aggregates(data, params, dp_rng, max_attributes=ingested.max_attributes)
+    if dp.aggregates.n_records < 1:
+        # Said to the operator only; nothing is published nor charged (the DP outputs are discarded).
+        raise InputError(
+            f"the DP record count n' came out {dp.aggregates.n_records} (the noise is large for {ingested.subjects} "
+            "subjects at this epsilon); raise --epsilon or --number-of-records-epsilon-proportion, or use more data"
+        )
     noise_sd = list(dp.report["noise_sd"])
     schema, remap = public_schema(dp.aggregates)
     lost = dropped_columns(ingested.column_labels, data.schema, schema)
@@ -192,21 +203,20 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
         budget,
         over_budget,
     )
-    with exclusive(data_dir / LOCK, "refresh publishing to this data directory"):
-        removed = remove_stale_temporaries(data_dir)
-        if removed:
-            log.warning("removed leftovers of an interrupted refresh: %s", ", ".join(removed))
-        release = write_release(
-            data_dir,
-            metadata,
-            tables={
-                fmt.AGGREGATES: aggregates_table(published, noise_sd),
-                fmt.SYNTHETIC: tables["wide"],
-                fmt.SYNTHETIC_CONDENSED: tables["condensed"],
-                fmt.SYNTHETIC_LONG: tables["long"],
-            },
-            documents={fmt.EVALUATION: evaluation},
-        )
+    removed = remove_stale_temporaries(data_dir)
+    if removed:
+        log.warning("removed leftovers of an interrupted refresh: %s", ", ".join(removed))
+    release = write_release(
+        data_dir,
+        metadata,
+        tables={
+            fmt.AGGREGATES: aggregates_table(published, noise_sd),
+            fmt.SYNTHETIC: tables["wide"],
+            fmt.SYNTHETIC_CONDENSED: tables["condensed"],
+            fmt.SYNTHETIC_LONG: tables["long"],
+        },
+        documents={fmt.EVALUATION: evaluation},
+    )
 
     report = private_report_path(private_dir, release_id)
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -231,6 +241,34 @@ def _refresh(options: RefreshOptions, params: DpParams, data_dir: Path, private_
     }
     report.write_text(json.dumps(private, indent=2, default=json_default), encoding="utf-8")
     return release
+
+
+#: Largest integer a synthesizer option takes (rounds, sweeps, batch sizes, target record counts).
+MAX_OPTION_INT = 10_000_000
+
+
+def check_synthesizer_options(method: str, options: dict) -> None:
+    """InputError unless every option is a parameter of ``method`` and has its default's kind: a boolean for a
+    boolean, an integer for an integer, else a number (or null where the default is null); numbers in
+    0..:data:`MAX_OPTION_INT`. Finer ranges are the synthesizer's own checks."""
+    defaults = synthesizer_parameters(method, {})
+    unknown = set(options) - set(defaults)
+    if unknown:
+        raise InputError(f"unknown option(s) {sorted(unknown)} for synthesizer {method!r}; it takes {sorted(defaults)}")
+    for name, value in options.items():
+        default = defaults[name]
+        if isinstance(default, bool) or isinstance(value, bool):
+            ok = isinstance(value, bool) and isinstance(default, bool)
+            kind = "true or false"
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and 0 <= value <= MAX_OPTION_INT
+            kind = f"an integer in 0..{MAX_OPTION_INT:,}"
+        else:  # a float, or None (automatic) for a count or a factor
+            number = isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= MAX_OPTION_INT
+            ok = number or (value is None and default is None)
+            kind = f"a number in 0..{MAX_OPTION_INT:,}" + (" or null" if default is None else "")
+        if not ok:
+            raise InputError(f"synthesizer option {name} must be {kind}, got {value!r}")
 
 
 def synthesizer_parameters(method: str, options: dict) -> dict:

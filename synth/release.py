@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from synth.formulas import write_csv
 from synth.release_format import (
     CURRENT,
     METADATA,
@@ -113,7 +114,7 @@ def _write_table(path: Path, frame: pd.DataFrame) -> None:
     if path.suffix == ".parquet":
         frame.to_parquet(path, index=False)
     elif path.suffix == ".csv":
-        frame.to_csv(path, index=False)
+        write_csv(frame, path)
     else:
         raise ValueError(f"unsupported table format: {path.name}")
 

@@ -9,7 +9,9 @@ structural (keys, types, ranges); column names are checked against the input fil
 from __future__ import annotations
 
 import codecs
+import logging
 import math
+import re
 import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,9 +20,24 @@ from types import MappingProxyType
 from typing import Any
 
 from synth.errors import InputError
+from synth.files import read_capped
+
+log = logging.getLogger(__name__)
 
 #: Where a spec built from command-line flags alone "comes from", for error messages.
 COMMAND_LINE = "command line"
+#: A dataset id (spec ``name``, ``--name`` or the input's file stem): it names release folders, ledger
+#: sources and export files, so it is one safe path component: a letter or digit first (never ``.tmp-``,
+#: ``..`` or a hidden name), then letters, digits, ``.``, ``_`` and ``-``, 64 characters at most.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_NAME_RULE = "1-64 characters: letters, digits, '.', '_', '-', starting with a letter or digit"
+#: Largest spec (and values file) read, in bytes: a spec is a few kilobytes; /dev/zero is not read whole.
+MAX_SPEC_BYTES = 1 << 20
+MAX_VALUES_FILE_BYTES = 16 << 20
+#: Most bins of a binned column (``bins``, or edges - 1).
+MAX_BINS = 10_000
+#: Codecs that Python flags as text encodings but that are not character sets a data file is written in.
+NOT_CHARSETS = frozenset({"undefined", "punycode", "idna", "unicode-escape", "raw-unicode-escape"})
 
 BIN_METHODS = ("edges", "equal_width", "quantile")
 #: Optional keys of every bin method: the bin labels, the null token(s) and the null token's own bin.
@@ -43,11 +60,20 @@ _DATASET_KEYS = (
     "record_limit",
     "max_records",
     "column_labels",
+    "max_input_bytes",
+    "max_columns",
+    "max_combinations",
 )
 _TABLES = ("dataset", "multi_value", "max_values", "bins", "domains")
 _DOMAIN_KEYS = ("values", "file", "other")
 #: Default of ``max_values``, the most values one subject keeps in a multi-value column (see docs/privacy.md).
 DEFAULT_MAX_VALUES = 6
+#: Defaults of the input limits (``dataset.max_input_bytes``, ``max_columns``, ``max_combinations``): the
+#: size of the input file, its number of columns, and the cost of counting (the number of combinations of
+#: up to R attributes over all records, :func:`synth.combos.combination_count`), checked before the work.
+DEFAULT_MAX_INPUT_BYTES = 1 << 30
+DEFAULT_MAX_COLUMNS = 1_000
+DEFAULT_MAX_COMBINATIONS = 100_000_000
 
 
 def column_key(name: str) -> str:
@@ -120,6 +146,9 @@ class DatasetSpec:
     max_values: int = DEFAULT_MAX_VALUES
     record_limit: int = 0
     max_records: int | None = None  # public bound on the number of subjects: sets the default δ, larger inputs refused
+    max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    max_columns: int = DEFAULT_MAX_COLUMNS
+    max_combinations: int = DEFAULT_MAX_COMBINATIONS
     column_labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     multi_value: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     column_max_values: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
@@ -138,8 +167,23 @@ class DatasetSpec:
 
 
 def dataset_name(spec: DatasetSpec, input_path: Path) -> str:
-    """The dataset id: the spec's name, else the input file's stem. Releases and the budget ledger key on it."""
-    return spec.name or Path(input_path).stem
+    """The dataset id: the spec's name, else the input file's stem. Releases and the budget ledger key on it.
+
+    A stem that is not a valid id (:data:`NAME_PATTERN`) is made one: runs of other characters become ``_``,
+    leading ``.``/``_``/``-`` are dropped, and it is cut to 64 characters; when nothing is left, InputError.
+    """
+    if spec.name:
+        return spec.name
+    stem = Path(input_path).stem
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).lstrip("._-")[:64]
+    if not NAME_PATTERN.fullmatch(name):
+        raise InputError(
+            f"the file name gives no dataset id ({_NAME_RULE}); pass --name or set dataset.name",
+            file=str(input_path),
+        )
+    if name != stem:
+        log.info("dataset id %r derived from the file name %r", name, stem)
+    return name
 
 
 def located_error(source: str, problem: str, column: str | None = None) -> InputError:
@@ -179,11 +223,19 @@ class _Checker:
             seen[column_key(v)] = v
         return out
 
-    def integer(self, key: str, value: Any, minimum: int) -> int:
+    def integer(self, key: str, value: Any, minimum: int, maximum: int | None = None) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(key, f"expected an integer, got {_type_name(value)}")
         if value < minimum:
             raise self.fail(key, f"must be >= {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise self.fail(key, f"must be <= {maximum}, got {value}")
+        return value
+
+    def name(self, key: str, value: Any) -> str:
+        value = self.string(key, value).strip()
+        if not NAME_PATTERN.fullmatch(value):
+            raise self.fail(key, f"{value!r} is not a valid dataset id ({_NAME_RULE})")
         return value
 
     def number(self, key: str, value: Any, *, finite: bool = True) -> float:
@@ -215,9 +267,11 @@ class _Checker:
     def encoding(self, key: str, value: Any) -> str:
         value = self.string(key, value)
         try:
-            codecs.lookup(value)
-        except LookupError:
+            info = codecs.lookup(value)
+        except (LookupError, ValueError):  # ValueError: a NUL in the name
             raise self.fail(key, f"unknown text encoding {value!r}") from None
+        if not getattr(info, "_is_text_encoding", True) or info.name in NOT_CHARSETS:
+            raise self.fail(key, f"{value!r} is not a text encoding (a character set such as utf-8 or cp1252)")
         return value
 
 
@@ -244,8 +298,8 @@ def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
             raise check.fail(f"[{key}]", f"method {method!r} needs key {required!r}", column)
     if method == "edges":
         edges = raw["edges"]
-        if not isinstance(edges, list) or len(edges) < 2:
-            raise check.fail(f"[{key}] edges", "expected a list of at least 2 numbers", column)
+        if not isinstance(edges, list) or not 2 <= len(edges) <= MAX_BINS + 1:
+            raise check.fail(f"[{key}] edges", f"expected a list of 2 to {MAX_BINS + 1} numbers", column)
         spec = BinSpec(
             method, edges=tuple(check.number(f"[{key}] edges[{i}]", e, finite=False) for i, e in enumerate(edges))
         )
@@ -256,7 +310,7 @@ def _parse_bin(check: _Checker, column: str, raw: Any) -> BinSpec:
         upper = check.number(f"[{key}] upper", raw["upper"])
         if upper <= lower:
             raise check.fail(f"[{key}] upper", f"must be greater than lower ({lower:g})", column)
-        bins = check.integer(f"[{key}] bins", raw["bins"], 2 if method == "quantile" else 1)
+        bins = check.integer(f"[{key}] bins", raw["bins"], 2 if method == "quantile" else 1, MAX_BINS)
         epsilon = 0.0
         if method == "quantile":
             epsilon = check.number(f"[{key}] epsilon", raw["epsilon"])
@@ -322,13 +376,13 @@ def _domain_file(check: _Checker, key: str, raw: Any, column: str) -> tuple[tupl
     path = Path(name).expanduser()
     if not path.is_absolute():
         path = Path(check.source).parent / path
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+    if not path.exists():
         raise check.fail(
             key, f"values file {str(path)!r} not found (relative to the spec file's folder)", column
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    try:
+        text = read_capped(path, MAX_VALUES_FILE_BYTES, str(path), "values file").decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise check.fail(key, f"cannot read values file {str(path)!r}: {exc}", column) from None
     values: list[str] = []
     first: dict[str, int] = {}
@@ -392,7 +446,9 @@ def _parse_dataset(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in raw.items():
         label = f"dataset.{key}"
-        if key in ("name", "title", "subject_id"):
+        if key == "name":
+            out[key] = check.name(label, value)
+        elif key in ("title", "subject_id"):
             out[key] = check.string(label, value).strip()
         elif key in ("use_columns", "sensitive_zeros"):
             out[key] = check.strings(label, value)
@@ -400,7 +456,7 @@ def _parse_dataset(check: _Checker, raw: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = check.delimiter(label, value)
         elif key == "encoding":
             out[key] = check.encoding(label, value)
-        elif key in ("max_categories", "max_values"):
+        elif key in ("max_categories", "max_values", "max_input_bytes", "max_columns", "max_combinations"):
             out[key] = check.integer(label, value, 1)
         elif key == "record_limit":
             out[key] = check.integer(label, value, 0)
@@ -512,13 +568,13 @@ def load_spec(
         source = str(path)
         check = _Checker(source)
         try:
-            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError("spec file not found", file=source) from None
-        except (OSError, UnicodeDecodeError) as exc:
+            raw = tomllib.loads(read_capped(Path(path), MAX_SPEC_BYTES, source, "spec file").decode("utf-8"))
+        except UnicodeDecodeError as exc:
             raise InputError(f"cannot read spec file: {exc}", file=source) from None
         except tomllib.TOMLDecodeError as exc:
             raise InputError(f"invalid TOML: {exc}", file=source) from None
+        except RecursionError:
+            raise InputError("invalid TOML: nested too deeply", file=source) from None
         check.known_keys("", raw, _TABLES)
         kwargs.update(_parse_dataset(check, check.table("[dataset]", raw.get("dataset", {}))))
         if "multi_value" in raw:

@@ -248,8 +248,8 @@ def budget_split(params: DpParams) -> BudgetSplit:
     sigma = math.sqrt(k / (2.0 * rho * (1.0 - q_p)))
     sigmas = tuple(p * sigma for p in props)
     spent = r * eps_q * eps_q / 2.0 + sum(1.0 / (s * s) for s in sigmas) / 2.0
-    tolerance = min(10.0 ** -math.ceil(-math.log10(delta)), 1e-8)
-    if abs(spent - rho) > tolerance:
+    # Relative: an absolute tolerance tied to delta failed on rounding alone for a small delta or a large rho.
+    if not math.isclose(spent, rho, rel_tol=1e-9, abs_tol=0.0):
         raise RuntimeError(f"zCDP budget check failed: spent {spent!r} != rho {rho!r}")
     return BudgetSplit(params.epsilon, eps_n, eps_m, delta, rho, eps_q, props, sigmas, delta_source)
 

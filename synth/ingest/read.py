@@ -18,6 +18,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from synth.errors import InputError
+from synth.files import read_capped
 from synth.ingest.resolve import escape_one
 from synth.spec import DatasetSpec, column_key
 
@@ -57,6 +58,8 @@ def _decode(raw: bytes, encoding: str | None, file: str) -> tuple[str, str]:
                 file=file,
                 row=row,
             ) from None
+        except (UnicodeError, LookupError) as exc:  # a codec that is not a character set (spec checks most)
+            raise InputError(f"cannot decode the file as {encoding}: {exc}", file=file) from None
         return text.removeprefix("\ufeff"), encoding
     try:
         return raw.decode("utf-8-sig"), "utf-8"
@@ -93,7 +96,7 @@ def _detect_delimiter(text: str, suffix: str, file: str) -> str:
         pass
     # The sniffer wants consistent lines; a ragged row defeats it. Fall back on the header alone: the
     # candidate that splits it into the most fields, if there is exactly one such.
-    fields = {c: len(next(csv.reader([header], delimiter=c))) for c in DELIMITER_CANDIDATES}
+    fields = {c: len(_first_record(header, c, file)) for c in DELIMITER_CANDIDATES}
     most = max(fields.values())
     best = [c for c, n in fields.items() if n == most]
     if most == 1:
@@ -103,29 +106,42 @@ def _detect_delimiter(text: str, suffix: str, file: str) -> str:
     return best[0]
 
 
+def _first_record(text: str, delimiter: str, file: str) -> list[str]:
+    """The fields of the first line (the header); InputError when a field is over the csv module's limit."""
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise InputError(
+            f"cannot read the header: {exc} characters; is it a delimited text file?", file=file, row=1
+        ) from None
+
+
 def _ragged_error(text: str, delimiter: str, n: int, file: str) -> InputError:
     """The error for the first row whose field count differs from the header's (error path only)."""
-    for i, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
-        if record and len(record) != n:
-            return InputError(
-                f"this row has {len(record)} fields but the header has {n} (wrong delimiter, or an "
-                "unquoted delimiter inside a value?)",
-                file=file,
-                row=i + 1,
-            )
+    row = 0
+    try:
+        for row, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if record and len(record) != n:
+                return InputError(
+                    f"this row has {len(record)} fields but the header has {n} (wrong delimiter, or an "
+                    "unquoted delimiter inside a value?)",
+                    file=file,
+                    row=row,
+                )
+    except csv.Error as exc:
+        return InputError(f"cannot read the rows: {exc} characters", file=file, row=row + 1)
     return InputError("the rows do not all have as many fields as the header", file=file)
 
 
-def _read_text(path: Path, spec: DatasetSpec, file: str) -> Table:
-    raw = path.read_bytes()
+def _read_text(raw: bytes, suffix: str, spec: DatasetSpec, file: str) -> Table:
     if not raw.strip():
         raise InputError("the file is empty", file=file)
     text, encoding = _decode(raw, spec.encoding, file)
-    delimiter = spec.delimiter or _detect_delimiter(text, path.suffix.lower(), file)
-    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    delimiter = spec.delimiter or _detect_delimiter(text, suffix, file)
+    header = _first_record(text, delimiter, file)
     if not header:
         raise InputError("the first line (the header) is empty", file=file, row=1)
-    n = len(header)
+    n = _check_width(len(header), spec, file)
     others = set(DELIMITER_CANDIDATES) - {delimiter}
     if n == 1 and any(c in header[0] for c in others):
         raise InputError(
@@ -159,6 +175,12 @@ def _read_text(path: Path, spec: DatasetSpec, file: str) -> Table:
     except pa.ArrowInvalid as exc:
         if ragged:
             raise _ragged_error(text, delimiter, n, file) from None
+        if "straddl" in str(exc):
+            raise InputError(
+                f"a row is longer than the reader's block of {pcsv.ReadOptions().block_size:,} bytes (a huge "
+                "value, or an unclosed quote?); values are categories, keep them short",
+                file=file,
+            ) from None
         raise InputError(f"cannot parse the file: {exc}", file=file) from None
     # Skip lines whose cells are all empty: blank lines (as the reference's CSV reader does) and, unlike the
     # reference, rows of bare delimiters (a record without attributes would only add to the record count).
@@ -183,13 +205,14 @@ def _arrow_strings(column: pa.ChunkedArray) -> pd.Series:
     return pc.fill_null(pc.cast(column, pa.string()), "").to_pandas()
 
 
-def _read_parquet(path: Path, file: str) -> Table:
+def _read_parquet(raw: bytes, spec: DatasetSpec, file: str) -> Table:
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(pa.BufferReader(raw))
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"cannot read Parquet: {exc}", file=file) from None
     if table.num_rows == 0:
         raise InputError("the file has a header but no data rows", file=file)
+    _check_width(table.num_columns, spec, file)
     cells = {}
     for i, name in enumerate(table.column_names):
         try:
@@ -221,15 +244,29 @@ def _normalise_header(table: Table, file: str) -> Table:
     return Table(header, frame, table.rows, table.delimiter, table.encoding)
 
 
+def _check_width(n_columns: int, spec: DatasetSpec, file: str) -> int:
+    """``n_columns`` when it is within ``dataset.max_columns``; else InputError (before the rows are parsed)."""
+    if n_columns > spec.max_columns:
+        raise InputError(
+            f"the file has {n_columns:,} columns, more than dataset.max_columns = {spec.max_columns:,}; "
+            "keep the columns you need (a narrower file), or raise dataset.max_columns",
+            file=file,
+            row=1,
+        )
+    return n_columns
+
+
 def read_table(path: Path, spec: DatasetSpec) -> Table:
+    """The raw cells of ``path`` (at most ``dataset.max_input_bytes``, at most ``dataset.max_columns``)."""
     file = str(path)
-    if not path.is_file():
-        raise InputError("input file not found", file=file)
     suffix = path.suffix.lower()
-    if suffix in PARQUET_SUFFIXES:
-        table = _read_parquet(path, file)
-    elif suffix in TEXT_SUFFIXES:
-        table = _read_text(path, spec, file)
-    else:
+    if suffix not in PARQUET_SUFFIXES + TEXT_SUFFIXES:
+        if path.is_dir():
+            raise InputError("input file is a directory, not a file", file=file)
         raise InputError(f"unsupported file type {suffix or '(none)'!r}; use .csv, .tsv or .parquet", file=file)
+    raw = read_capped(path, spec.max_input_bytes, file, "input file")
+    if suffix in PARQUET_SUFFIXES:
+        table = _read_parquet(raw, spec, file)
+    else:
+        table = _read_text(raw, suffix, spec, file)
     return _normalise_header(table, file)

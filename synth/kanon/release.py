@@ -17,8 +17,10 @@ import numpy as np
 
 from synth import ledger
 from synth.aggregates import aggregate, protect_k_anonymity
+from synth.combos import check_cost
 from synth.errors import InputError
 from synth.evaluate import kanon_report, synthetic_aggregates
+from synth.formulas import write_csv
 from synth.ingest import read_private
 from synth.kanon.synthesizers import KANON_SYNTHESIZERS
 from synth.locks import exclusive
@@ -80,6 +82,7 @@ def _kanon_release(
     # drives only the k-anonymity synthesis.
     ingested = read_private(Path(input_path), spec, rng=np.random.default_rng())
     data = ingested.data
+    check_cost(data, reporting_length, spec.max_combinations)
     rng = np.random.default_rng(seed)
     options = {"reporting_length": reporting_length} if mode in ("value_seeded", "aggregate_seeded") else {}
     synthetic = KANON_SYNTHESIZERS[mode](data, resolution, rng, **options)
@@ -114,11 +117,11 @@ def _kanon_release(
     )
     out_dir.mkdir(parents=True)
     table = reportable.to_frame()[["combination", "count"]].rename(columns={"count": "protected_count"})
-    table.to_csv(out_dir / "protected_aggregates.csv", index=False)
+    write_csv(table, out_dir / "protected_aggregates.csv")
     tables = synthetic_tables(restrict_records(synthetic, schema, remap))
     tables["wide"].to_parquet(out_dir / "synthetic.parquet", index=False)
-    tables["condensed"].to_csv(out_dir / "synthetic_condensed.csv", index=False)
-    tables["long"].to_csv(out_dir / "synthetic_long.csv", index=False)
+    write_csv(tables["condensed"], out_dir / "synthetic_condensed.csv")
+    write_csv(tables["long"], out_dir / "synthetic_long.csv")
     (out_dir / "parameters.json").write_text(
         json.dumps(
             {

@@ -96,15 +96,6 @@ def test_sort_rows_and_frame(release):
     assert frame["id"].tolist() == [5, 2] and frame.loc[0, "ageBroad"] == ""
 
 
-def test_neutralise_formula_cells():
-    assert exports.neutralise("=1+1") == "'=1+1"
-    assert exports.neutralise("@SUM(A1)") == "'@SUM(A1)"
-    assert exports.neutralise("-2") == "'-2" and exports.neutralise("48+") == "48+"
-    assert exports.neutralise(5) == 5
-    frame = exports.neutralise_frame(pd.DataFrame({"a": ["+cmd", "ok"], "=b": [1, 2]}))
-    assert frame["a"].tolist() == ["'+cmd", "ok"] and list(frame.columns) == ["a", "'=b"]
-
-
 def test_csv_export_header_and_body(release):
     prov = exports.provenance(release, "DP aggregates", {"c": ["gender"]}, "Cite me")
     body = exports.to_csv(pd.DataFrame({"x": ["=evil"], "n": [3]}), prov).decode()

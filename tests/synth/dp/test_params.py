@@ -150,3 +150,10 @@ def test_capped_drops_lengths_beyond_the_columns():
     capped = params.capped(2)
     assert (capped.reporting_length, capped.sigma_proportions, capped.threshold_values) == (2, (1.0, 2.0), ((2, 0.5),))
     assert params.capped(5) is params
+
+
+@pytest.mark.parametrize(("epsilon", "delta"), [(1.0, 1e-20), (100.0, 1e-15), (1e-6, 1e-100), (9993476282.0, 1e-6)])
+def test_budget_split_adds_up_for_tiny_deltas_and_huge_epsilons(epsilon, delta):
+    split = budget_split(DpParams(epsilon=epsilon, delta=delta))
+    spent = 3 * split.epsilon_q**2 / 2 + sum(1 / s**2 for s in split.sigmas) / 2
+    assert spent == pytest.approx(split.rho, rel=1e-9)
