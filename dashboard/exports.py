@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dashboard import i18n
+from dashboard.i18n import gettext
 from dashboard.store import Release
 from synth.formulas import neutralise_frame
 
@@ -22,7 +24,8 @@ EXCEL_MAX_ROWS = 1_048_575
 
 
 def provenance(release: Release, kind: str, parameters: dict, citation: str) -> dict:
-    """What every export carries: release, privacy parameters, the query, access time and citation."""
+    """What every export carries: release, privacy parameters, the query, access time, citation, and the language
+    of its note (keys and machine values stay English)."""
     p = release.privacy
     return {
         "dataset": release.dataset.name,
@@ -41,7 +44,8 @@ def provenance(release: Release, kind: str, parameters: dict, citation: str) -> 
         "query": parameters,
         "accessed_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "citation": citation,
-        "note": (
+        "language": i18n.current(),
+        "note": gettext(
             "Synthetic records and DP aggregates only; counts from synthetic records are estimates. "
             "Combinations absent from the aggregates were suppressed by differential privacy (not zero)."
         ),
@@ -64,7 +68,9 @@ def to_excel(frame: pd.DataFrame, prov: dict) -> bytes:
     buf = io.BytesIO()
     meta = dict(prov)
     if len(frame) > EXCEL_MAX_ROWS:
-        meta["truncated"] = f"first {EXCEL_MAX_ROWS:,} of {len(frame):,} rows (Excel row limit); use CSV or Parquet"
+        meta["truncated"] = gettext("first {n} of {total} rows (Excel row limit); use CSV or Parquet").format(
+            n=i18n.format_decimal(EXCEL_MAX_ROWS), total=i18n.format_decimal(len(frame))
+        )
         frame = frame.iloc[:EXCEL_MAX_ROWS]
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         neutralise_frame(frame).to_excel(writer, sheet_name="data", index=False)

@@ -330,3 +330,14 @@ def test_cached_views_are_per_language(app, release):
         portuguese = views.headlines(release)
     assert english[0].title == "People in the protected data"
     assert portuguese[0].title == "Pessoas nos dados protegidos"
+
+
+def test_file_exports_carry_the_chosen_language(client):
+    """The CSV provenance header says the language and gives its note in it; keys and values stay machine-readable."""
+    header = [
+        line for line in client.get("/export/records.csv?lang=pt").data.decode("utf-8").splitlines() if line[:1] == "#"
+    ]
+    assert "# language: pt" in header
+    assert any(line.startswith("# note: Apenas registros sintéticos e agregados com PD;") for line in header)
+    english = client.application.test_client().get("/export/records.csv").data.decode("utf-8")
+    assert "# language: en" in english and "# note: Synthetic records and DP aggregates only;" in english
