@@ -98,8 +98,8 @@ def create_app(settings: Settings | None = None) -> Dash:
             page.module,
             path=page.path,
             name=page.name,
-            title=page.title,
-            description=page.description,
+            title=_in_language(page.title),  # Dash calls these per request: the tab title follows the language
+            description=_in_language(page.description),
             layout=page.layout,
             order=page.order,
         )
@@ -115,6 +115,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.interpolate_index = lambda **parts: i18n.html_lang(index(**parts))  # type: ignore[method-assign]
     app.layout = shell_layout
     return app
+
+
+def _in_language(message: str) -> Callable[..., str]:
+    """A page's title or description as Dash calls it (with the path variables), in the request's language."""
+    return lambda **_: i18n.translate(message)
 
 
 def _page_status(server: Flask, page_paths: set[str]) -> None:

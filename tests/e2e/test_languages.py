@@ -54,6 +54,7 @@ def test_switcher_keeps_the_view_and_changes_the_language(page, live_url, guard)
     assert "lang=fr" in page.url and "f=gender" in page.url
     expect(page.locator(".chip").first).to_contain_text("Homme")
     assert page.evaluate("document.documentElement.lang") == "fr"
+    expect(page).to_have_title("Explorer")  # the tab's title too
     # the callbacks follow the choice (cookie): changing the columns re-renders the charts in French
     page.wait_for_load_state("networkidle")
     expect(page.locator("#explore-summary")).to_contain_text("Correspondant à toutes les sélections")
