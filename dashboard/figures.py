@@ -357,7 +357,7 @@ def share_bars(
                 "rangemode": "tozero",
                 "automargin": True,
                 "title": {"text": wrap(axis_title, TITLE_WIDTH)},
-                "ticksuffix": i18n.format_percent(0.01).replace(i18n.format_decimal(1), "", 1),
+                "ticksuffix": i18n.percent_suffix(),
             },
             "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"},
         }

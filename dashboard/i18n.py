@@ -127,9 +127,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current()).ngettext(singular, plural, n)
 
 
-_ = gettext
-
-
 def translate(message: str) -> str:
     """:func:`gettext` of a variable: a msgid marked with :func:`N_` where it was written."""
     return gettext(message)
@@ -153,6 +150,11 @@ def format_percent(share: float, decimals: int = 0, lang: str | None = None) -> 
     if decimals:
         pattern = re.sub(r"0(?=[^0#,.]*%)", "0." + "0" * decimals, pattern, count=1)
     return _format_percent(share, format=pattern, locale=_babel_locale(lang))
+
+
+def percent_suffix(lang: str | None = None) -> str:
+    """What follows the number in a percent ("61 %" -> " %", "61%" -> "%"): a plotly axis ``ticksuffix``."""
+    return format_percent(0.0, lang=lang).removeprefix(format_decimal(0, lang=lang))
 
 
 def format_date(when: datetime, lang: str | None = None) -> str:

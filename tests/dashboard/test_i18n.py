@@ -48,6 +48,7 @@ def test_numbers_percents_dates_per_locale(lang, number, share, small, date, sep
     assert i18n.format_decimal(20016, lang=lang) == number
     assert i18n.format_decimal(20016.4, lang=lang) == number  # whole numbers: rounded
     assert i18n.separators(lang) == separators
+    assert i18n.percent_suffix(lang) == share.removeprefix("61")
     assert i18n.format_date(datetime(2026, 12, 1), lang=lang) == date
     with i18n.use(lang):
         assert percent(0.6123) == share and percent(0.004) == small
