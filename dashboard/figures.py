@@ -3,7 +3,9 @@
 Conventions: published DP aggregates in blue with their 95% interval as error bars; synthetic estimates
 in orange (hatched where they stand in for a count longer than the reporting length); "not reported"
 written as text where a count was suppressed, never drawn as a zero-length bar without a label.
-Every figure carries its source line, so downloaded PNG/SVG images keep their provenance.
+Every figure carries its source line, so downloaded PNG/SVG images keep their provenance. Its title is in
+``layout.meta.title``, not drawn by plotly (a plotly title cannot wrap and collides with legends on a phone):
+pages show it as the chart's HTML caption, and downloaded images get it drawn in (``assets/downloads.js``).
 """
 
 from __future__ import annotations
@@ -42,13 +44,18 @@ def wrap(text: str, width: int = 95) -> str:
     return "<br>".join(lines + [line])
 
 
+def title_of(figure: dict) -> str:
+    """A figure's title (shown as its caption), "" if it has none."""
+    return str(figure.get("layout", {}).get("meta", {}).get("title", ""))
+
+
 def _base_layout(title: str, source: str, height: int) -> dict:
     return {
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        "meta": {"title": title},
         "font": FONT,
         "height": height,
         "template": "plotly_white",
-        "margin": {"l": 10, "r": 20, "t": 48, "b": 64},
+        "margin": {"l": 10, "r": 20, "t": 16, "b": 64},
         "annotations": [
             {
                 "text": wrap(source),
@@ -63,7 +70,9 @@ def _base_layout(title: str, source: str, height: int) -> dict:
                 "font": {"size": 9, "color": "#666"},
             }
         ],
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        # above the plot, left-aligned: on a phone it wraps to a second row within the top margin; no title
+        # or toolbar shares that space
+        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         "hoverlabel": {"font": {"size": 12}},
         "uniformtext": {"minsize": 10, "mode": "show"},  # bar labels stay legible on thin bars
     }
@@ -133,9 +142,12 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "x": np.nan_to_num(pub),
             "customdata": values,
             "text": pub_text,
-            "textposition": ["inside" if s == PUBLISHED else "outside" for s in status],
+            # a count that does not fit in its bar goes beside it, dark, never turned on its side
+            "textposition": ["auto" if s == PUBLISHED else "outside" for s in status],
+            "textangle": 0,
             "insidetextanchor": "middle",
             "textfont": {"color": ["#fff" if s == PUBLISHED else "#333" for s in status]},
+            "outsidetextfont": {"color": "#333"},
             "cliponaxis": False,
             "hovertext": hover_pub,
             "hoverinfo": "text",
@@ -166,7 +178,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "clickmode": "event",
             "xaxis": {"rangemode": "tozero", "automargin": True},
             "yaxis": {"automargin": True, "type": "category"},
-            "margin": {"l": 10, "r": 60, "t": 60, "b": 64},
+            "margin": {"l": 10, "r": 60, "t": 56, "b": 64},  # t: room for a two-row legend
         }
     )
     return {"data": traces, "layout": layout}
@@ -223,15 +235,17 @@ def shown_bars(
         "color": "#333",
         "thickness": 1,
     }
-    inside = ["outside" if s == NOT_REPORTED else "inside" for s in status]
+    # "auto": inside the bar where the label fits, else beside it (dark there: white only reads on the bar)
+    position = ["outside" if s == NOT_REPORTED else "auto" for s in status]
     bar = {
         "type": "bar",
         "name": "count",
         "text": text,
-        "textposition": inside,
+        "textposition": position,
         "cliponaxis": False,
         "insidetextanchor": "start",
         "textfont": {"color": ["#333" if s == NOT_REPORTED else "#fff" for s in status]},
+        "outsidetextfont": {"color": "#333"},
         "hovertext": hover,
         "hoverinfo": "text",
         "customdata": _links(frame),
@@ -241,8 +255,8 @@ def shown_bars(
         },
         "showlegend": False,
     }
-    if horizontal:
-        bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err})
+    if horizontal:  # a label that does not fit in its bar goes beside it, never turned on its side
+        bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err, "textangle": 0})
     elif spans:
         centers = [(first + last) / 2 for first, last in spans]
         bar.update({"x": centers, "width": years.tolist(), "y": y, "error_y": err})
@@ -270,6 +284,7 @@ def shown_bars(
                 "font": {"size": 10, "color": "#8a5a00"},
             }
         )
+        layout["margin"]["t"] = 32
     return {"data": [bar], "layout": layout}
 
 
@@ -314,7 +329,7 @@ def _map_layout(title: str, source: str, **geo: bool) -> dict:
         "resolution": 110,
         **geo,
     }
-    layout["margin"] = {"l": 0, "r": 0, "t": 48, "b": 40}
+    layout["margin"] = {"l": 0, "r": 0, "t": 8, "b": 40}
     return layout
 
 
@@ -362,38 +377,36 @@ def heatmap(
         for zr, sr in zip(z, status, strict=False)
     ]
     z_json = [[None if math.isnan(v) else v for v in zr] for zr in z]
-    xs, ys = [col_label(c) for c in col_vals], [row_label(r) for r in row_vals]
-    top = np.nanmax(z) if np.isfinite(z).any() else 0.0
+    # long row labels on two lines, so that a phone keeps width for the cells
+    xs, ys = [col_label(c) for c in col_vals], [wrap(row_label(r), 18) for r in row_vals]
     trace = {
         "type": "heatmap",
         "z": z_json,
         "x": xs,
         "y": ys,
         "text": text,
+        # cell labels drawn by plotly, sized to fit the cell and coloured for contrast at every width
+        # (fixed-size annotations overlapped in narrow cells on a phone)
+        "texttemplate": "%{text}",
         "colorscale": "Blues",
         "reversescale": True,
         "hoverongaps": False,
         "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>",
-        "colorbar": {"title": {"text": "people"}, "thickness": 12},
+        "showscale": False,  # every cell is labelled: a colour bar would only take width from the cells
     }
     layout = _base_layout(title, source, max(300, 130 + 40 * len(row_vals)))
-    layout["annotations"] += [
-        {
-            "x": x,
-            "y": y,
-            "text": t,
-            "showarrow": False,
-            "xref": "x",
-            "yref": "y",
-            "font": {"size": 11, "color": "#fff" if np.isfinite(v) and v > 0.6 * top else "#222"},
-        }
-        for y, zr, tr in zip(ys, z, text, strict=False)
-        for x, v, t in zip(xs, zr, tr, strict=False)
+    layout["annotations"] += [  # plotly draws no text in an empty (suppressed) cell: "n.r." written over it
+        {"x": x, "y": y, "text": "n.r.", "showarrow": False, "xref": "x", "yref": "y", "font": {"size": 10}}
+        for y, sr in zip(ys, status, strict=True)
+        for x, s in zip(xs, sr, strict=True)
+        if s == NOT_REPORTED
     ]
     layout["plot_bgcolor"] = "#f4f4f4"
     layout.update(
         {
-            "xaxis": {"automargin": True, "type": "category"},
+            # column labels on top, as in a table: turned upright in narrow columns, they grow into the top
+            # margin instead of into the source line below the chart
+            "xaxis": {"automargin": True, "type": "category", "side": "top"},
             "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"},
         }
     )

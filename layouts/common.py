@@ -9,7 +9,9 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
+from dashboard import figures
 from dashboard.context import requires_release
+from layouts import ids
 
 
 def aria(**attributes: str) -> dict[str, Any]:
@@ -29,20 +31,33 @@ def readable_date(iso: str) -> str:
     return f"{when.day} {when:%B %Y}"
 
 
-def graph_config(filename: str = "chart") -> dcc.Graph.Config:
-    """dcc.Graph config: local topojson (no CDN), no Plotly logo, PNG/SVG export in the browser."""
+def graph_config() -> dcc.Graph.Config:
+    """dcc.Graph config: local topojson (no CDN), no Plotly logo, no toolbar.
+
+    The toolbar (modebar) is hidden: on hover it covered the chart's own PNG/SVG buttons and legend, and its
+    zoom tools are still at hand without it (drag to zoom, double-click to reset, scroll to zoom a map).
+    """
     return dcc.Graph.Config(
         topojsonURL=dash.get_asset_url("topojson/"),
         displaylogo=False,
+        displayModeBar=False,
         responsive=True,
-        toImageButtonOptions={"format": "png", "filename": filename, "scale": 2},
-        modeBarButtonsToRemove=["lasso2d", "select2d"],
-        modeBarButtonsToAdd=["toImage"],
     )
 
 
+def chart_title(graph_id, figure: dict) -> html.Figcaption:
+    """A chart's title as its HTML caption (wraps at any width); a callback that changes the figure's title
+    updates this caption too (id :func:`ids.caption` of a string graph id)."""
+    optional_id: dict[str, Any] = {"id": ids.caption(graph_id)} if isinstance(graph_id, str) else {}
+    return html.Figcaption(figures.title_of(figure), className="chart-title", **optional_id)
+
+
 def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
-    """A chart with an accessible name, plus PNG/SVG download buttons (in-browser, offline)."""
+    """A chart with an accessible name, its title as caption, and PNG/SVG download buttons (in-browser, offline).
+
+    The graph's height is the figure's: a responsive plotly graph fills its container, so the container
+    must have a height (without one, charts in a grid collapsed to a few pixels on a phone).
+    """
     dom_id = graph_id if isinstance(graph_id, str) else None
     buttons = dmc.Group(
         [
@@ -60,8 +75,19 @@ def graph(graph_id, figure: dict, filename: str, label: str) -> html.Figure:
         className="chart-tools",
     )
     optional_id: dict[str, Any] = {"id": f"fig-{dom_id}"} if dom_id else {}
+    height = figure.get("layout", {}).get("height")
     return html.Figure(
-        [buttons, dcc.Graph(id=graph_id, figure=figure, config=graph_config(filename))],
+        [
+            chart_title(graph_id, figure),
+            buttons,
+            dcc.Graph(
+                id=graph_id,
+                figure=figure,
+                config=graph_config(),
+                style={"height": f"{height}px"} if height else None,
+                className="chart-graph",
+            ),
+        ],
         className="chart",
         title=label,
         **optional_id,

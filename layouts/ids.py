@@ -1,5 +1,11 @@
 """Every component id of the app, shared by layouts and callbacks so the two cannot drift."""
 
+
+def caption(graph_id: str) -> str:
+    """Id of the caption (title) of the chart with id ``graph_id``."""
+    return f"{graph_id}-title"
+
+
 # shell
 COPY_LINK = "copy-link"
 COPY_LINK_STATUS = "copy-link-status"

@@ -72,6 +72,7 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
                             graph(ids.OVERVIEW_MAP, views.map_figure(release, geo), f"{release.release_id}-map", "Map"),
                         ],
                         span={"base": 12, "md": 6},
+                        className="map-col",
                     ),
                 ],
                 gutter="md",

@@ -1,0 +1,95 @@
+"""Charts that read on a phone (issue 10, item 1): the title is an HTML caption (it wraps), the plotly toolbar
+is off (it covered the PNG/SVG buttons), a graph keeps its figure's height, heatmap labels are sized by plotly
+to their cells, and counts that do not fit in a bar go beside it instead of turning on their side.
+
+The browser checks of the same at 390 and 1366 px are in ``tests/e2e/test_responsive.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+from plotly.io.json import to_json_plotly
+
+from callbacks.overview import switch_geography
+from dashboard import figures
+from dashboard import query as q
+from dashboard.app import create_app
+from dashboard.config import Settings
+from layouts import ids
+from layouts.common import graph
+
+
+def _relation() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "relation": ["Family or intimate partner"] * 2 + ["Stranger"] * 2,
+            "role": ["Broker", "Exploiter"] * 2,
+            "shown": [12.0, math.nan, 3400.0, 5.0],
+            "status": [q.PUBLISHED, q.NOT_REPORTED, q.PUBLISHED, q.ESTIMATED],
+        }
+    )
+
+
+def test_heatmap_cell_labels_are_plotly_text_and_suppressed_cells_read_nr():
+    figure = figures.heatmap(_relation(), "relation", "role", "Relation × role", str, str, "src")
+    trace, layout = figure["data"][0], figure["layout"]
+    # numbers drawn by plotly in the cells (sized to fit them), not as fixed 11 px annotations
+    assert trace["texttemplate"] == "%{text}" and trace["text"] == [["12", "n.r."], ["3,400", "5*"]]
+    assert "textfont" not in trace
+    assert trace["showscale"] is False  # every cell is labelled: no colour bar taking the cells' width
+    assert trace["y"] == ["Family or intimate<br>partner", "Stranger"]  # long row labels on two lines
+    assert layout["xaxis"]["side"] == "top"  # upright column labels grow upwards, not into the source line
+    cells = [(a["x"], a["y"], a["text"]) for a in layout["annotations"] if a.get("xref") == "x"]
+    assert cells == [("Exploiter", "Family or intimate<br>partner", "n.r.")]  # only the suppressed cell
+
+
+def test_titles_are_in_meta_for_the_caption_not_drawn_by_plotly():
+    frame = pd.DataFrame({"length": [1, 2], "mae": [0.5, 1.5]})
+    figure = figures.metric_bars(frame, "length", "mae", "A title long enough to need two lines on a phone", "src")
+    assert "title" not in figure["layout"]
+    assert figures.title_of(figure) == "A title long enough to need two lines on a phone"
+    assert figures.title_of(figures.empty_figure("nothing")) == ""
+
+
+def test_counts_that_do_not_fit_go_beside_the_bar_upright(release):
+    frame = q.bars(release, "CountryOfExploitation", ())
+    bar = figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]
+    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"auto", "outside"}
+    assert bar["outsidetextfont"]["color"] == "#333"  # beside the bar: dark, not white on white
+    frame["selected"] = False
+    published = figures.comparison_bars(frame, "t", str, "src")["data"][1]
+    assert published["textangle"] == 0 and published["outsidetextfont"]["color"] == "#333"
+
+
+def test_explore_legend_sits_above_the_plot_left_aligned(release):
+    frame = q.bars(release, "gender", ())
+    frame["selected"] = False
+    layout = figures.comparison_bars(frame, "Gender", str, "src")["layout"]
+    assert layout["legend"] == {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
+    assert layout["margin"]["t"] >= 50  # room for two legend rows on a phone
+
+
+def test_graph_shows_the_title_as_caption_keeps_the_height_and_has_no_toolbar(data_dir):
+    app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
+    figure = figures.metric_bars(pd.DataFrame({"x": [1], "y": [2]}), "x", "y", "Errors by length", "src")
+    with app.server.test_request_context("/"):
+        chart = json.loads(to_json_plotly(graph("some-chart", figure, "file", "Errors")))
+    caption, tools, plot = chart["props"]["children"]
+    assert caption["type"] == "Figcaption" and caption["props"]["children"] == "Errors by length"
+    assert caption["props"]["id"] == ids.caption("some-chart")
+    assert tools["props"]["className"] == "chart-tools"
+    assert plot["props"]["style"] == {"height": "280px"}  # a responsive graph fills its container's height
+    assert plot["props"]["config"]["displayModeBar"] is False
+
+
+def test_switching_the_map_geography_updates_its_caption(data_dir):
+    app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
+    with app.server.test_request_context("/"):
+        figure, title, search = switch_geography("CountryOfExploitation")
+    assert title == figures.title_of(figure) != ""
+    assert search == "?geo=CountryOfExploitation"
+    served = [d["output"] for d in app.server.test_client().get("/_dash-dependencies").get_json()]
+    assert any(f"{ids.caption(ids.OVERVIEW_MAP)}.children" in output for output in served)
