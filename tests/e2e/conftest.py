@@ -18,7 +18,7 @@ from tests.conftest import SHARED_DATA
 from tests.dashboard.release_factory import build_release
 
 REPO = Path(__file__).resolve().parents[2]
-CTDC_SPEC = REPO / "synth" / "data" / "ctdc_vp_spec.toml"
+CTDC_SPEC = REPO / "specs" / "ctdc_vp.toml"
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
