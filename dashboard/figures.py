@@ -210,11 +210,14 @@ def shown_bars(
     """Overview chart: the count to show per value (published with interval, else marked estimate).
 
     With ``spans`` (vertical only: the years each value covers), a bar is as wide as its period and as high as
-    its yearly average, so a 9-year band is not drawn like one year; its label gives the period's total.
+    its yearly average, so a 9-year band is not drawn like one year; its label gives the period's total. When
+    every period is one year, the axis is a plain year axis: plotly picks a tick step that fits the width
+    (2005, 2010, ... on a phone) instead of crowding a turned label under every bar.
     """
     labels = [label(v) for v in frame["value"]]
     status = frame["status"].to_numpy()
     years = np.array([last - first + 1 for first, last in spans], dtype=float) if spans else np.ones(len(frame))
+    unequal = bool((years > 1).any())
     y = (frame["shown"].fillna(0).to_numpy(float) / years).tolist()
     text = [
         NOT_REPORTED_TEXT
@@ -259,14 +262,16 @@ def shown_bars(
         bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err, "textangle": 0})
     elif spans:
         centers = [(first + last) / 2 for first, last in spans]
-        bar.update({"x": centers, "width": years.tolist(), "y": y, "error_y": err})
+        bar.update({"x": centers, "y": y, "error_y": err, **({"width": years.tolist()} if unequal else {})})
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
     axis_counts = {"rangemode": "tozero", "automargin": True}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
-    if spans and not horizontal:  # a year axis: ticks at the periods, labelled as the data names them
+    if spans and not horizontal and unequal:  # ticks at the periods, labelled as the data names them
         axis_cat = {"automargin": True, "tickvals": [(a + b) / 2 for a, b in spans], "ticktext": labels}
+    elif spans and not horizontal:
+        axis_cat = {"automargin": True, "tickformat": "d"}
     layout.update(
         {"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts}
     )
@@ -311,9 +316,23 @@ def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) ->
         "hoverinfo": "text",
         "customdata": _links(shown),
         "marker": {"line": {"color": "#fff", "width": 0.5}},
-        "colorbar": {"title": {"text": "records"}, "thickness": 12},
+        # a short horizontal scale above the map: on a phone a vertical one took a quarter of the map's width
+        "colorbar": {
+            "title": {"text": "records", "side": "right"},
+            "orientation": "h",
+            "thickness": 8,
+            "len": 0.5,
+            "tickangle": 0,
+            "nticks": 4,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "bottom",
+        },
     }
-    return {"data": [trace], "layout": _map_layout(title, source, showcoastlines=False)}
+    layout = _map_layout(title, source, showcoastlines=False)
+    layout["margin"]["t"] = 40  # room for the scale
+    return {"data": [trace], "layout": layout}
 
 
 def _map_layout(title: str, source: str, **geo: bool) -> dict:

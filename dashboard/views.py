@@ -60,15 +60,12 @@ def trend_figure(release: Release) -> dict:
         return fig.empty_figure("This dataset has no time column.")
     frame = chart_frame(release, profile.time, ())
     spans = fig.period_spans(frame["value"])
-    if spans is not None and any(last > first for first, last in spans):  # unequal periods: drawn to scale
-        title = f"{profile.label(profile.time)}: records per year (longer periods: yearly average)"
-        return fig.shown_bars(frame, title, _labeler(release, profile.time), _source_line(release), spans=spans)
-    return fig.shown_bars(
-        frame,
-        f"{profile.label(profile.time)}: records per period",
-        _labeler(release, profile.time),
-        _source_line(release),
-    )
+    if spans is None:
+        per = "per period"
+    else:  # years: drawn on a year axis, unequal periods to scale
+        per = "per year (longer periods: yearly average)" if any(b > a for a, b in spans) else "per year"
+    title = f"{profile.label(profile.time)}: records {per}"
+    return fig.shown_bars(frame, title, _labeler(release, profile.time), _source_line(release), spans=spans)
 
 
 def headline_share(

@@ -93,3 +93,33 @@ def test_switching_the_map_geography_updates_its_caption(data_dir):
     assert search == "?geo=CountryOfExploitation"
     served = [d["output"] for d in app.server.test_client().get("/_dash-dependencies").get_json()]
     assert any(f"{ids.caption(ids.OVERVIEW_MAP)}.children" in output for output in served)
+
+
+def test_single_years_get_a_plain_year_axis_and_unequal_periods_keep_their_ticks():
+    years = [str(y) for y in range(2005, 2023)]
+    frame = pd.DataFrame(
+        {
+            "value": years,
+            "shown": [100.0] * 18,
+            "published": [100.0] * 18,
+            "low": [90.0] * 18,
+            "high": [110.0] * 18,
+            "estimated": [0] * 18,
+            "status": [q.PUBLISHED] * 18,
+        }
+    )
+    figure = figures.shown_bars(frame, "t", str, "src", spans=figures.period_spans(years))
+    # plotly picks a tick step that fits the width, instead of 18 turned labels crowding a phone
+    assert figure["layout"]["xaxis"] == {"automargin": True, "tickformat": "d"}
+    assert figure["data"][0]["x"] == [float(y) for y in range(2005, 2023)] and "width" not in figure["data"][0]
+    bands = ["2005-2013", *years[9:]]
+    banded = frame.iloc[8:].assign(value=bands)
+    unequal = figures.shown_bars(banded, "t", str, "src", spans=figures.period_spans(bands))
+    assert unequal["layout"]["xaxis"]["ticktext"] == bands and unequal["data"][0]["width"][0] == 9.0
+
+
+def test_the_country_map_scale_is_a_short_bar_above_the_map(release):
+    frame = q.bars(release, "CountryOfExploitation", ())
+    figure = figures.country_map(frame, "t", str, "src")
+    bar = figure["data"][0]["colorbar"]
+    assert bar["orientation"] == "h" and bar["len"] == 0.5 and bar["yanchor"] == "bottom"
