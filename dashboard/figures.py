@@ -435,7 +435,13 @@ def heatmap(
 def metric_bars(frame: pd.DataFrame, x: str, y: str, title: str, source: str) -> dict:
     """A plain bar chart of one evaluation metric (About page)."""
     layout = _base_layout(title, source, 280)
-    layout.update({"xaxis": {"type": "category"}, "yaxis": {"title": {"text": y.replace("_", " ")}}})
+    # automargin: the axis title and tick labels ("0.8") get room instead of being cut at the left edge
+    layout.update(
+        {
+            "xaxis": {"type": "category", "automargin": True},
+            "yaxis": {"title": {"text": y.replace("_", " ")}, "automargin": True},
+        }
+    )
     return {
         "data": [
             {

@@ -123,3 +123,8 @@ def test_the_country_map_scale_is_a_short_bar_above_the_map(release):
     figure = figures.country_map(frame, "t", str, "src")
     bar = figure["data"][0]["colorbar"]
     assert bar["orientation"] == "h" and bar["len"] == 0.5 and bar["yanchor"] == "bottom"
+
+
+def test_evaluation_charts_make_room_for_their_axis_labels():
+    figure = figures.metric_bars(pd.DataFrame({"x": [1, 2], "y": [0.8, 0.6]}), "x", "y", "t", "src")
+    assert figure["layout"]["yaxis"]["automargin"] and figure["layout"]["xaxis"]["automargin"]

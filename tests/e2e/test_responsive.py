@@ -95,7 +95,8 @@ def test_page_fits_the_viewport(page, app_url, guard, path, viewport):
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("path", CHART_PAGES)
 def test_chart_titles_fit_and_clear_the_legends(page, app_url, guard, path, viewport):
-    """A long (CTDC) title wraps inside the chart's width instead of running off it; no legend covers it."""
+    """A long (CTDC) title wraps inside the chart's width instead of running off it; no legend covers it; axis
+    tick labels are not cut off at the chart's sides."""
     _load(page, app_url, path, viewport)
     charts = _charts(page)
     assert charts
@@ -113,6 +114,10 @@ def test_chart_titles_fit_and_clear_the_legends(page, app_url, guard, path, view
         )
         for legend in chart.locator(".legend").all():
             assert not _overlap(legend.bounding_box(), text), (name, legend.bounding_box(), text)
+        for tick in chart.locator(".xtick text, .ytick text").all():  # axis labels are not cut at the sides
+            box = tick.bounding_box()
+            inside = box and frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+            assert not box or box["width"] == 0 or inside, (name, tick.text_content(), box, frame)
     guard.assert_clean()
 
 
