@@ -26,6 +26,8 @@ NOT_REPORTED_TEXT = "not reported"
 ESTIMATED_TEXT = "estimated from synthetic records"
 
 Labeler = Callable[[str], str]
+#: Category labels longer than this many characters go on two lines (a phone keeps width for the bars).
+LABEL_CHARS = 18
 
 
 def _fmt(x: float) -> str:
@@ -109,7 +111,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     value, est, pub, low, high, status, selected = (
         a[::-1] for a in _arrays(frame, ("value", "estimated", "published", "low", "high", "status", "selected"))
     )
-    labels = [label(v) for v in value]
+    labels = [wrap(label(v), LABEL_CHARS) for v in value]
     values = value.tolist()
     chosen = np.flatnonzero(selected).tolist()
     pub_text = [
@@ -214,7 +216,7 @@ def shown_bars(
     every period is one year, the axis is a plain year axis: plotly picks a tick step that fits the width
     (2005, 2010, ... on a phone) instead of crowding a turned label under every bar.
     """
-    labels = [label(v) for v in frame["value"]]
+    labels = [wrap(label(v), LABEL_CHARS) for v in frame["value"]]
     status = frame["status"].to_numpy()
     years = np.array([last - first + 1 for first, last in spans], dtype=float) if spans else np.ones(len(frame))
     unequal = bool((years > 1).any())
@@ -396,8 +398,7 @@ def heatmap(
         for zr, sr in zip(z, status, strict=False)
     ]
     z_json = [[None if math.isnan(v) else v for v in zr] for zr in z]
-    # long row labels on two lines, so that a phone keeps width for the cells
-    xs, ys = [col_label(c) for c in col_vals], [wrap(row_label(r), 18) for r in row_vals]
+    xs, ys = [col_label(c) for c in col_vals], [wrap(row_label(r), LABEL_CHARS) for r in row_vals]
     trace = {
         "type": "heatmap",
         "z": z_json,

@@ -128,3 +128,21 @@ def test_the_country_map_scale_is_a_short_bar_above_the_map(release):
 def test_evaluation_charts_make_room_for_their_axis_labels():
     figure = figures.metric_bars(pd.DataFrame({"x": [1, 2], "y": [0.8, 0.6]}), "x", "y", "t", "src")
     assert figure["layout"]["yaxis"]["automargin"] and figure["layout"]["xaxis"]["automargin"]
+
+
+def test_long_category_labels_go_on_two_lines():
+    frame = pd.DataFrame(
+        {
+            "value": ["Stranger, unknown or other", "Friend"],
+            "shown": [10.0, 5.0],
+            "published": [10.0, 5.0],
+            "low": [8.0, 3.0],
+            "high": [12.0, 7.0],
+            "estimated": [10, 5],
+            "status": [q.PUBLISHED] * 2,
+            "selected": [False, False],
+        }
+    )
+    wrapped = ["Stranger, unknown<br>or other", "Friend"]
+    assert figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]["y"] == wrapped
+    assert figures.comparison_bars(frame, "t", str, "src")["data"][1]["y"] == wrapped[::-1]
