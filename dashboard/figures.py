@@ -26,6 +26,9 @@ NOT_REPORTED_TEXT = "not reported"
 ESTIMATED_TEXT = "estimated from synthetic records"
 
 Labeler = Callable[[str], str]
+#: The count axis: from zero, at most 5 short ticks ("2k", not "2000": longer ones were turned on their side
+#: in a phone-wide chart).
+COUNT_AXIS = {"rangemode": "tozero", "automargin": True, "nticks": 5, "tickformat": "~s"}
 #: Category labels longer than this many characters go on two lines (a phone keeps width for the bars).
 LABEL_CHARS = 18
 
@@ -178,7 +181,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "barmode": "group",
             "bargap": 0.25,
             "clickmode": "event",
-            "xaxis": {"rangemode": "tozero", "automargin": True},
+            "xaxis": {**COUNT_AXIS},
             "yaxis": {"automargin": True, "type": "category"},
             "margin": {"l": 10, "r": 60, "t": 56, "b": 64},  # t: room for a two-row legend
         }
@@ -268,7 +271,7 @@ def shown_bars(
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
-    axis_counts = {"rangemode": "tozero", "automargin": True}
+    axis_counts = {**COUNT_AXIS}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
     if spans and not horizontal and unequal:  # ticks at the periods, labelled as the data names them
         axis_cat = {"automargin": True, "tickvals": [(a + b) / 2 for a, b in spans], "ticktext": labels}

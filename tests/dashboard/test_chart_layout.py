@@ -146,3 +146,14 @@ def test_long_category_labels_go_on_two_lines():
     wrapped = ["Stranger, unknown<br>or other", "Friend"]
     assert figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]["y"] == wrapped
     assert figures.comparison_bars(frame, "t", str, "src")["data"][1]["y"] == wrapped[::-1]
+
+
+def test_count_axes_have_few_short_ticks(release):
+    frame = q.bars(release, "gender", ())
+    frame["selected"] = False
+    for axis in (
+        figures.comparison_bars(frame, "t", str, "src")["layout"]["xaxis"],
+        figures.shown_bars(frame, "t", str, "src", horizontal=True)["layout"]["xaxis"],
+        figures.shown_bars(frame, "t", str, "src")["layout"]["yaxis"],
+    ):
+        assert axis["nticks"] == 5 and axis["tickformat"] == "~s"  # 2k, not 2000
