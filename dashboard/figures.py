@@ -357,6 +357,15 @@ def _map_layout(title: str, source: str, **geo: bool) -> dict:
     return layout
 
 
+def _inward(lons: list[float]) -> list[str]:
+    """Bubble label positions: the map is fitted to the bubbles, so the westernmost and easternmost sit at its
+    edges, where a centred label was cut off ("ricas/Oceania"); theirs point into the map."""
+    if len(lons) < 2:
+        return ["middle center"] * len(lons)
+    west, east = min(lons), max(lons)
+    return ["middle right" if x == west else "middle left" if x == east else "middle center" for x in lons]
+
+
 def region_map(
     frame: pd.DataFrame, title: str, label: Labeler, source: str, centroids: dict[str, tuple[float, float]]
 ) -> dict:
@@ -365,13 +374,14 @@ def region_map(
     size = shown["shown"].to_numpy(dtype=float)
     scale = 60.0 / math.sqrt(size.max()) if size.size and size.max() > 0 else 1.0
     names = [label(v) for v in shown["value"]]
+    lons = [centroids[v][1] for v in shown["value"]]
     trace = {
         "type": "scattergeo",
         "mode": "markers+text",
         "lat": [centroids[v][0] for v in shown["value"]],
-        "lon": [centroids[v][1] for v in shown["value"]],
+        "lon": lons,
         "text": [f"{n}<br>{_fmt(c)}" for n, c in zip(names, size, strict=False)],
-        "textposition": "middle center",
+        "textposition": _inward(lons),
         "hovertext": _hover_rows(shown, names),
         "hoverinfo": "text",
         "customdata": _links(shown),

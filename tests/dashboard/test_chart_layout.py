@@ -157,3 +157,20 @@ def test_count_axes_have_few_short_ticks(release):
         figures.shown_bars(frame, "t", str, "src")["layout"]["yaxis"],
     ):
         assert axis["nticks"] == 5 and axis["tickformat"] == "~s"  # 2k, not 2000
+
+
+def test_bubble_labels_at_the_map_edges_point_into_the_map():
+    frame = pd.DataFrame(
+        {
+            "value": ["Americas", "Europe", "Asia"],
+            "shown": [100.0, 400.0, 300.0],
+            "published": [100.0, 400.0, 300.0],
+            "low": [90.0, 380.0, 280.0],
+            "high": [110.0, 420.0, 320.0],
+            "estimated": [100, 400, 300],
+            "status": [q.PUBLISHED] * 3,
+        }
+    )
+    centroids = {"Americas": (10.0, -75.0), "Europe": (50.0, 15.0), "Asia": (35.0, 95.0)}
+    trace = figures.region_map(frame, "t", str, "src", centroids)["data"][0]
+    assert trace["textposition"] == ["middle right", "middle center", "middle left"]
