@@ -33,6 +33,23 @@ def _relation() -> pd.DataFrame:
     )
 
 
+def _published(values: list[str], counts: list[float], **columns) -> pd.DataFrame:
+    """Bars as the query engine gives them: every value published, 95 % interval ±10 %, estimate = count."""
+    shown = [float(c) for c in counts]
+    return pd.DataFrame(
+        {
+            "value": values,
+            "shown": shown,
+            "published": shown,
+            "low": [0.9 * c for c in shown],
+            "high": [1.1 * c for c in shown],
+            "estimated": [int(c) for c in shown],
+            "status": [q.PUBLISHED] * len(values),
+            **columns,
+        }
+    )
+
+
 def test_heatmap_cell_labels_are_plotly_text_and_suppressed_cells_read_nr():
     figure = figures.heatmap(_relation(), "relation", "role", "Relation × role", str, str, "src")
     trace, layout = figure["data"][0], figure["layout"]
@@ -97,17 +114,7 @@ def test_switching_the_map_geography_updates_its_caption(data_dir):
 
 def test_single_years_get_a_plain_year_axis_and_unequal_periods_keep_their_ticks():
     years = [str(y) for y in range(2005, 2023)]
-    frame = pd.DataFrame(
-        {
-            "value": years,
-            "shown": [100.0] * 18,
-            "published": [100.0] * 18,
-            "low": [90.0] * 18,
-            "high": [110.0] * 18,
-            "estimated": [0] * 18,
-            "status": [q.PUBLISHED] * 18,
-        }
-    )
+    frame = _published(years, [100] * 18)
     figure = figures.shown_bars(frame, "t", str, "src", spans=figures.period_spans(years))
     # plotly picks a tick step that fits the width, instead of 18 turned labels crowding a phone
     assert figure["layout"]["xaxis"] == {"automargin": True, "tickformat": "d"}
@@ -131,18 +138,7 @@ def test_evaluation_charts_make_room_for_their_axis_labels():
 
 
 def test_long_category_labels_go_on_two_lines():
-    frame = pd.DataFrame(
-        {
-            "value": ["Stranger, unknown or other", "Friend"],
-            "shown": [10.0, 5.0],
-            "published": [10.0, 5.0],
-            "low": [8.0, 3.0],
-            "high": [12.0, 7.0],
-            "estimated": [10, 5],
-            "status": [q.PUBLISHED] * 2,
-            "selected": [False, False],
-        }
-    )
+    frame = _published(["Stranger, unknown or other", "Friend"], [10, 5], selected=[False, False])
     wrapped = ["Stranger, unknown<br>or other", "Friend"]
     assert figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]["y"] == wrapped
     assert figures.comparison_bars(frame, "t", str, "src")["data"][1]["y"] == wrapped[::-1]
@@ -160,17 +156,7 @@ def test_count_axes_have_few_short_ticks(release):
 
 
 def test_bubble_labels_at_the_map_edges_point_into_the_map():
-    frame = pd.DataFrame(
-        {
-            "value": ["Americas", "Europe", "Asia"],
-            "shown": [100.0, 400.0, 300.0],
-            "published": [100.0, 400.0, 300.0],
-            "low": [90.0, 380.0, 280.0],
-            "high": [110.0, 420.0, 320.0],
-            "estimated": [100, 400, 300],
-            "status": [q.PUBLISHED] * 3,
-        }
-    )
+    frame = _published(["Americas", "Europe", "Asia"], [100, 400, 300])
     centroids = {"Americas": (10.0, -75.0), "Europe": (50.0, 15.0), "Asia": (35.0, 95.0)}
     trace = figures.region_map(frame, "t", str, "src", centroids)["data"][0]
     assert trace["textposition"] == ["middle right", "middle center", "middle left"]
