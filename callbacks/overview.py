@@ -9,6 +9,7 @@ from dash.exceptions import PreventUpdate
 from callbacks.common import with_release
 from dashboard import query as q
 from dashboard import views
+from dashboard.figures import title_of
 from dashboard.profile import Profile
 from dashboard.store import Release
 from dashboard.urlstate import encode_selections, query_string
@@ -17,10 +18,11 @@ from layouts.overview import geo_choice
 
 
 @with_release
-def switch_geography(release: Release, profile: Profile, geo: str | None) -> tuple[dict, str]:
-    """Map figure and query string for the chosen geography column."""
+def switch_geography(release: Release, profile: Profile, geo: str | None) -> tuple[dict, str, str]:
+    """Map figure, its title and the query string for the chosen geography column."""
     geo = geo_choice(profile, geo)
-    return views.map_figure(release, geo), query_string(geo=geo)
+    figure = views.map_figure(release, geo)
+    return figure, title_of(figure), query_string(geo=geo)
 
 
 def explore_link(release: Release, link: str | None, explore_columns: list[str]) -> str | None:
@@ -56,6 +58,7 @@ def register(app: Dash) -> None:
     )(open_in_explore)
     app.callback(
         Output(ids.OVERVIEW_MAP, "figure"),
+        Output(ids.caption(ids.OVERVIEW_MAP), "children"),
         Output(ids.OVERVIEW_URL, "search"),
         Input(ids.OVERVIEW_GEO, "value"),
         prevent_initial_call=True,

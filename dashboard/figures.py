@@ -3,8 +3,10 @@
 Conventions: published DP aggregates in blue with their 95% interval as error bars; synthetic estimates
 in orange (hatched where they stand in for a count longer than the reporting length); "not reported"
 written as text where a count was suppressed, never drawn as a zero-length bar without a label.
-Every figure carries its source line in ``layout.meta.source``: the page shows it once, and downloaded
-PNG/SVG images print it inside the image, so they keep their provenance.
+Every figure carries its source line in ``layout.meta.source`` and its title in ``layout.meta.title``, neither
+drawn by plotly on the page (a plotly title cannot wrap and collides with legends on a phone): the page shows
+the title as the chart's HTML caption and the source once per page; downloaded PNG/SVG images get both drawn
+in (``assets/downloads.js``), so they keep their provenance.
 """
 
 from __future__ import annotations
@@ -28,9 +30,13 @@ NOT_REPORTED_TEXT = N_("not reported")
 ESTIMATED_TEXT = N_("estimated from synthetic records")
 
 Labeler = Callable[[str], str]
-#: Chart titles and axis titles are broken at this many characters (plotly does not wrap them).
+#: Axis titles are broken at this many characters (plotly does not wrap them).
 TITLE_WIDTH = 48
-TITLE_LINE_PX = 20
+#: The count axis: from zero, at most 5 short ticks ("2k", not "2000": longer ones were turned on their side
+#: in a phone-wide chart).
+COUNT_AXIS = {"rangemode": "tozero", "automargin": True, "nticks": 5, "tickformat": "~s"}
+#: Category labels longer than this many characters go on two lines (a phone keeps width for the bars).
+LABEL_CHARS = 18
 
 
 def _fmt(x: float) -> str:
@@ -49,20 +55,25 @@ def wrap(text: str, width: int = 95) -> str:
     return "<br>".join(lines + [line])
 
 
+def title_of(figure: dict) -> str:
+    """A figure's title (shown as its caption), "" if it has none."""
+    return str(figure.get("layout", {}).get("meta", {}).get("title", ""))
+
+
 def _base_layout(title: str, source: str, height: int) -> dict:
-    """Common layout. The source line is not drawn on the page (the page states it once); it rides in
-    ``meta.source`` and the PNG/SVG download buttons (``assets/downloads.js``) print it inside the image."""
-    title = wrap(title, TITLE_WIDTH)  # titles that say what is counted and over what run long
+    """Common layout. Title and source line ride in ``meta`` (the page shows the title as the chart's caption
+    and the source once); the PNG/SVG download buttons (``assets/downloads.js``) draw both into the image."""
     return {
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        "meta": {"title": title, "source": wrap(source)},
         "font": FONT,
         "separators": i18n.separators(),
-        "height": height + TITLE_LINE_PX * title.count("<br>"),
+        "height": height,
         "template": "plotly_white",
-        "margin": {"l": 10, "r": 20, "t": 48 + TITLE_LINE_PX * title.count("<br>"), "b": 40},
-        "meta": {"source": wrap(source)},
+        "margin": {"l": 10, "r": 20, "t": 16, "b": 40},
         "annotations": [],
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        # above the plot, left-aligned: on a phone it wraps to a second row within the top margin; no title
+        # or toolbar shares that space
+        "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         "hoverlabel": {"font": {"size": 12}},
         "uniformtext": {"minsize": 10, "mode": "show"},  # bar labels stay legible on thin bars
     }
@@ -101,7 +112,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     value, est, pub, low, high, status, selected = (
         a[::-1] for a in _arrays(frame, ("value", "estimated", "published", "low", "high", "status", "selected"))
     )
-    labels = [label(v) for v in value]
+    labels = [wrap(label(v), LABEL_CHARS) for v in value]
     values = value.tolist()
     chosen = np.flatnonzero(selected).tolist()
     pub_text = [
@@ -134,9 +145,12 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "x": np.nan_to_num(pub),
             "customdata": values,
             "text": pub_text,
-            "textposition": ["inside" if s == PUBLISHED else "outside" for s in status],
+            # a count that does not fit in its bar goes beside it, dark, never turned on its side
+            "textposition": ["auto" if s == PUBLISHED else "outside" for s in status],
+            "textangle": 0,
             "insidetextanchor": "middle",
             "textfont": {"color": ["#fff" if s == PUBLISHED else "#333" for s in status]},
+            "outsidetextfont": {"color": "#333"},
             "cliponaxis": False,
             "hovertext": hover_pub,
             "hoverinfo": "text",
@@ -165,9 +179,9 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "barmode": "group",
             "bargap": 0.25,
             "clickmode": "event",
-            "xaxis": {"rangemode": "tozero", "automargin": True},
+            "xaxis": {**COUNT_AXIS},
             "yaxis": {"automargin": True, "type": "category"},
-            "margin": {"l": 10, "r": 60, "t": 60, "b": 40},
+            "margin": {"l": 10, "r": 60, "t": 56, "b": 40},  # t: room for a two-row legend
         }
     )
     return {"data": traces, "layout": layout}
@@ -199,11 +213,14 @@ def shown_bars(
     """Overview chart: the count to show per value (published with interval, else marked estimate).
 
     With ``spans`` (vertical only: the years each value covers), a bar is as wide as its period and as high as
-    its yearly average, so a 9-year band is not drawn like one year; its label gives the period's total.
+    its yearly average, so a 9-year band is not drawn like one year; its label gives the period's total. When
+    every period is one year, the axis is a plain year axis: plotly picks a tick step that fits the width
+    (2005, 2010, ... on a phone) instead of crowding a turned label under every bar.
     """
-    labels = [label(v) for v in frame["value"]]
+    labels = [wrap(label(v), LABEL_CHARS) for v in frame["value"]]
     status = frame["status"].to_numpy()
     years = np.array([last - first + 1 for first, last in spans], dtype=float) if spans else np.ones(len(frame))
+    unequal = bool((years > 1).any())
     y = (frame["shown"].fillna(0).to_numpy(float) / years).tolist()
     text = [
         translate(NOT_REPORTED_TEXT)
@@ -228,15 +245,17 @@ def shown_bars(
         "color": "#333",
         "thickness": 1,
     }
-    inside = ["outside" if s == NOT_REPORTED else "inside" for s in status]
+    # "auto": inside the bar where the label fits, else beside it (dark there: white only reads on the bar)
+    position = ["outside" if s == NOT_REPORTED else "auto" for s in status]
     bar = {
         "type": "bar",
         "name": "count",
         "text": text,
-        "textposition": inside,
+        "textposition": position,
         "cliponaxis": False,
         "insidetextanchor": "start",
         "textfont": {"color": ["#333" if s == NOT_REPORTED else "#fff" for s in status]},
+        "outsidetextfont": {"color": "#333"},
         "hovertext": hover,
         "hoverinfo": "text",
         "customdata": _links(frame),
@@ -246,19 +265,21 @@ def shown_bars(
         },
         "showlegend": False,
     }
-    if horizontal:
-        bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err})
+    if horizontal:  # a label that does not fit in its bar goes beside it, never turned on its side
+        bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err, "textangle": 0})
     elif spans:
         centers = [(first + last) / 2 for first, last in spans]
-        bar.update({"x": centers, "width": years.tolist(), "y": y, "error_y": err})
+        bar.update({"x": centers, "y": y, "error_y": err, **({"width": years.tolist()} if unequal else {})})
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
-    axis_counts = {"rangemode": "tozero", "automargin": True}
+    axis_counts = {**COUNT_AXIS}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
-    if spans and not horizontal:  # a year axis: ticks at the periods, labelled as the data names them
+    if spans and not horizontal and unequal:  # ticks at the periods, labelled as the data names them
         axis_cat = {"automargin": True, "tickvals": [(a + b) / 2 for a, b in spans], "ticktext": labels}
         axis_counts["title"] = {"text": gettext("per year")}  # a period's bar: its yearly average
+    elif spans and not horizontal:
+        axis_cat = {"automargin": True, "tickformat": "d"}
     layout.update(
         {"xaxis": axis_counts, "yaxis": axis_cat} if horizontal else {"xaxis": axis_cat, "yaxis": axis_counts}
     )
@@ -276,6 +297,7 @@ def shown_bars(
                 "font": {"size": 10, "color": "#8a5a00"},
             }
         )
+        layout["margin"]["t"] = 32
     return {"data": [bar], "layout": layout}
 
 
@@ -388,9 +410,23 @@ def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) ->
         "hoverinfo": "text",
         "customdata": _links(shown),
         "marker": {"line": {"color": "#fff", "width": 0.5}},
-        "colorbar": {"title": {"text": gettext("records")}, "thickness": 12},
+        # a short horizontal scale above the map: on a phone a vertical one took a quarter of the map's width
+        "colorbar": {
+            "title": {"text": gettext("records"), "side": "right"},
+            "orientation": "h",
+            "thickness": 8,
+            "len": 0.5,
+            "tickangle": 0,
+            "nticks": 4,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "bottom",
+        },
     }
-    return {"data": [trace], "layout": _map_layout(title, source, showcoastlines=False)}
+    layout = _map_layout(title, source, showcoastlines=False)
+    layout["margin"]["t"] = 40  # room for the scale
+    return {"data": [trace], "layout": layout}
 
 
 def _map_layout(title: str, source: str, **geo: bool) -> dict:
@@ -406,8 +442,17 @@ def _map_layout(title: str, source: str, **geo: bool) -> dict:
         "resolution": 110,
         **geo,
     }
-    layout["margin"] = {"l": 0, "r": 0, "t": 48, "b": 40}
+    layout["margin"] = {"l": 0, "r": 0, "t": 8, "b": 40}
     return layout
+
+
+def _inward(lons: list[float]) -> list[str]:
+    """Bubble label positions: the map is fitted to the bubbles, so the westernmost and easternmost sit at its
+    edges, where a centred label was cut off ("ricas/Oceania"); theirs point into the map."""
+    if len(lons) < 2:
+        return ["middle center"] * len(lons)
+    west, east = min(lons), max(lons)
+    return ["middle right" if x == west else "middle left" if x == east else "middle center" for x in lons]
 
 
 def region_map(
@@ -418,13 +463,14 @@ def region_map(
     size = shown["shown"].to_numpy(dtype=float)
     scale = 60.0 / math.sqrt(size.max()) if size.size and size.max() > 0 else 1.0
     names = [label(v) for v in shown["value"]]
+    lons = [centroids[v][1] for v in shown["value"]]
     trace = {
         "type": "scattergeo",
         "mode": "markers+text",
         "lat": [centroids[v][0] for v in shown["value"]],
-        "lon": [centroids[v][1] for v in shown["value"]],
+        "lon": lons,
         "text": [f"{n}<br>{_fmt(c)}" for n, c in zip(names, size, strict=False)],
-        "textposition": "middle center",
+        "textposition": _inward(lons),
         "hovertext": _hover_rows(shown, names),
         "hoverinfo": "text",
         "customdata": _links(shown),
@@ -454,38 +500,35 @@ def heatmap(
         for zr, sr in zip(z, status, strict=False)
     ]
     z_json = [[None if math.isnan(v) else v for v in zr] for zr in z]
-    xs, ys = [col_label(c) for c in col_vals], [row_label(r) for r in row_vals]
-    top = np.nanmax(z) if np.isfinite(z).any() else 0.0
+    xs, ys = [col_label(c) for c in col_vals], [wrap(row_label(r), LABEL_CHARS) for r in row_vals]
     trace = {
         "type": "heatmap",
         "z": z_json,
         "x": xs,
         "y": ys,
         "text": text,
+        # cell labels drawn by plotly, sized to fit the cell and coloured for contrast at every width
+        # (fixed-size annotations overlapped in narrow cells on a phone)
+        "texttemplate": "%{text}",
         "colorscale": "Blues",
         "reversescale": True,
         "hoverongaps": False,
         "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>",
-        "colorbar": {"title": {"text": gettext("people")}, "thickness": 12},
+        "showscale": False,  # every cell is labelled: a colour bar would only take width from the cells
     }
     layout = _base_layout(title, source, max(300, 130 + 40 * len(row_vals)))
-    layout["annotations"] += [
-        {
-            "x": x,
-            "y": y,
-            "text": t,
-            "showarrow": False,
-            "xref": "x",
-            "yref": "y",
-            "font": {"size": 11, "color": "#fff" if np.isfinite(v) and v > 0.6 * top else "#222"},
-        }
-        for y, zr, tr in zip(ys, z, text, strict=False)
-        for x, v, t in zip(xs, zr, tr, strict=False)
+    layout["annotations"] += [  # plotly draws no text in an empty (suppressed) cell: "n.r." written over it
+        {"x": x, "y": y, "text": "n.r.", "showarrow": False, "xref": "x", "yref": "y", "font": {"size": 10}}
+        for y, sr in zip(ys, status, strict=True)
+        for x, s in zip(xs, sr, strict=True)
+        if s == NOT_REPORTED
     ]
     layout["plot_bgcolor"] = "#f4f4f4"
     layout.update(
         {
-            "xaxis": {"automargin": True, "type": "category"},
+            # column labels on top, as in a table: turned upright in narrow columns, they grow into the top
+            # margin instead of into the source line below the chart
+            "xaxis": {"automargin": True, "type": "category", "side": "top"},
             "yaxis": {"automargin": True, "type": "category", "autorange": "reversed"},
         }
     )
@@ -495,7 +538,13 @@ def heatmap(
 def metric_bars(frame: pd.DataFrame, x: str, y: str, title: str, source: str) -> dict:
     """A plain bar chart of one evaluation metric (About page)."""
     layout = _base_layout(title, source, 280)
-    layout.update({"xaxis": {"type": "category"}, "yaxis": {"title": {"text": y.replace("_", " ")}}})
+    # automargin: the axis title and tick labels ("0.8") get room instead of being cut at the left edge
+    layout.update(
+        {
+            "xaxis": {"type": "category", "automargin": True},
+            "yaxis": {"title": {"text": y.replace("_", " ")}, "automargin": True},
+        }
+    )
     return {
         "data": [
             {

@@ -102,9 +102,8 @@ def trend_figure(release: Release) -> dict:
     title = trend_title(
         _unit(release), profile.term(profile.time), frame["value"].tolist(), _labeler(release, profile.time)
     )
-    if spans is not None and any(last > first for first, last in spans):  # unequal periods: drawn to scale
-        return fig.shown_bars(frame, title, _labeler(release, profile.time), source_line(release), spans=spans)
-    return fig.shown_bars(frame, title, _labeler(release, profile.time), source_line(release))
+    # Years are drawn on a year axis, unequal periods to scale; other periods as categories.
+    return fig.shown_bars(frame, title, _labeler(release, profile.time), source_line(release), spans=spans)
 
 
 def trend_title(unit: str, term: str, values: list[str], value_label: fig.Labeler) -> str:

@@ -10,7 +10,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from dashboard import i18n
+from dashboard import figures, i18n
 from dashboard.citation import source_line
 from dashboard.context import requires_release
 from dashboard.figures import ESTIMATED_TEXT, NOT_REPORTED_TEXT
@@ -45,21 +45,34 @@ def readable_date(iso: str) -> str:
 
 
 def graph_config() -> dcc.Graph.Config:
-    """dcc.Graph config: local topojson (no CDN), no Plotly logo. Images are exported by the chart's own PNG/SVG
-    buttons (``assets/downloads.js``), which print the source line inside the image; the modebar's camera
-    would export without it, so it is removed."""
+    """dcc.Graph config: local topojson (no CDN), no Plotly logo, no toolbar.
+
+    The toolbar (modebar) is hidden: on hover it covered the chart's own PNG/SVG buttons and legend, and its
+    camera would export an image without the title and source line that those buttons (``assets/downloads.js``)
+    draw in; its zoom tools are still at hand without it (drag to zoom, double-click to reset, scroll to zoom a
+    map).
+    """
     return dcc.Graph.Config(
         topojsonURL=dash.get_asset_url("topojson/"),
         displaylogo=False,
+        displayModeBar=False,
         responsive=True,
-        modeBarButtonsToRemove=["lasso2d", "select2d", "toImage"],
     )
 
 
+def chart_title(graph_id, figure: dict) -> html.Figcaption:
+    """A chart's title as its HTML caption (wraps at any width); a callback that changes the figure's title
+    updates this caption too (id :func:`ids.caption` of a string graph id)."""
+    optional_id: dict[str, Any] = {"id": ids.caption(graph_id)} if isinstance(graph_id, str) else {}
+    return html.Figcaption(figures.title_of(figure), className="chart-title", **optional_id)
+
+
 def graph(graph_id, figure: dict, filename: str, label: str, anchor: str | None = None) -> html.Figure:
-    """A chart with an accessible name, plus PNG/SVG download buttons (in-browser, offline).
+    """A chart with an accessible name, its title as caption, and PNG/SVG download buttons (in-browser, offline).
 
     ``anchor``: the figure's DOM id (a link target); by default ``fig-<graph id>`` for a string graph id.
+    The graph's height is the figure's: a responsive plotly graph fills its container, so the container
+    must have a height (without one, charts in a grid collapsed to a few pixels on a phone).
     """
     dom_id = graph_id if isinstance(graph_id, str) else None
     buttons = dmc.Group(
@@ -83,8 +96,19 @@ def graph(graph_id, figure: dict, filename: str, label: str, anchor: str | None 
     )
     anchor = anchor or (f"fig-{dom_id}" if dom_id else None)
     optional_id: dict[str, Any] = {"id": anchor} if anchor else {}
+    height = figure.get("layout", {}).get("height")
     return html.Figure(
-        [buttons, dcc.Graph(id=graph_id, figure=figure, config=graph_config())],
+        [
+            chart_title(graph_id, figure),
+            buttons,
+            dcc.Graph(
+                id=graph_id,
+                figure=figure,
+                config=graph_config(),
+                style={"height": f"{height}px"} if height else None,
+                className="chart-graph",
+            ),
+        ],
         className="chart",
         title=label,
         **optional_id,

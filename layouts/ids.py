@@ -2,6 +2,12 @@
 
 import re
 
+
+def caption(graph_id: str) -> str:
+    """Id of the caption (title) of the chart with id ``graph_id``."""
+    return f"{graph_id}-title"
+
+
 # shell
 COPY_LINK = "copy-link"
 COPY_LINK_STATUS = "copy-link-status"

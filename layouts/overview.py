@@ -121,6 +121,7 @@ def layout(release: Release, profile: Profile, /, geo: str | None = None, **_) -
                             ),
                         ],
                         span={"base": 12, "md": 6},
+                        className="map-col",
                     ),
                 ],
                 gutter="md",

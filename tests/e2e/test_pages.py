@@ -13,6 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import expect
 
+from layouts import ids
+
 pytestmark = pytest.mark.e2e
 
 SETTLE_MS = 3000
@@ -204,8 +206,15 @@ def test_chart_png_and_svg_download_offline(page, live_url, guard):
     png = _download(page, "#fig-overview-trend .download-image >> nth=0")
     assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     svg = _download(page, "#fig-overview-trend .download-image >> nth=1")
-    assert open(svg.path(), encoding="utf-8").read(200).lstrip().startswith("<svg")
+    image = open(svg.path(), encoding="utf-8").read()
+    assert image[:200].lstrip().startswith("<svg")
+    # on the page the title is an HTML caption; the image gets it drawn in, so it keeps it
+    caption = page.locator("#fig-overview-trend .chart-title").inner_text()
+    assert caption and all(word in image for word in caption.split()), caption
     assert button.count() == 2
+    # a map: local topojson, no CDN
+    world = _download(page, f"#{ids.chart_anchor(ids.OVERVIEW_MAP)} .download-image >> nth=1")
+    assert "countries" in open(world.path(), encoding="utf-8").read()
     guard.assert_clean()
 
 

@@ -13,7 +13,8 @@ import re
 import pytest
 
 from dashboard import i18n
-from tests.e2e.conftest import served
+from tests.dashboard.release_factory import build_release
+from tests.e2e.conftest import _serve
 from tests.e2e.test_responsive import PAGES, VIEWPORTS, _load, assert_page_fits
 
 pytestmark = pytest.mark.e2e
@@ -47,11 +48,12 @@ def test_pseudo_translation_is_longer_accented_and_keeps_placeholders():
 
 @pytest.fixture(scope="module")
 def pseudo_url(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("pseudo-data")
+    build_release(data_dir)
     real = i18n.translations
     i18n.translations = lambda lang: Pseudo() if lang == "fr" else real(lang)
     try:
-        with served(tmp_path_factory.mktemp("pseudo-data")) as url:
-            yield url
+        yield from _serve(data_dir)
     finally:
         i18n.translations = real
 

@@ -1,6 +1,11 @@
 """Responsive layout (issue 10, item 1): every page at a phone (390 x 844) and a laptop (1366 x 768) width has
 no horizontal overflow, the header title does not overlap the page heading, chart titles do not overlap the
-PNG/SVG buttons, and every nav link is reachable (directly, or after opening the burger menu)."""
+PNG/SVG buttons, and every nav link is reachable (directly, or after opening the burger menu).
+
+Charts, on the sample release and on a release of the CTDC file (skipped without ``../shared/data``): titles
+fit the chart's width and clear its legend, heatmap cell labels do not overlap, and hovering a chart shows no
+plotly toolbar over its PNG/SVG buttons.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,19 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 PAGES = ["/", "/explore", "/data", "/about", "/data?tab=aggregates"]
+CHART_PAGES = ["/", "/explore", "/about"]
 VIEWPORTS = {"phone": (390, 844), "laptop": (1366, 768)}
+#: A chart's title: its HTML caption, or a title drawn by plotly inside the figure (should one come back).
+TITLE = "figcaption.chart-title, .gtitle"
+#: The extent of an element's text (not of its box: a box can hold text that overflows it).
+TEXT_BOX = """el => { const r = document.createRange(); r.selectNodeContents(el);
+    const b = r.getBoundingClientRect(); return {x: b.x, y: b.y, width: b.width, height: b.height}; }"""
+
+
+@pytest.fixture(params=["sample", "ctdc"])
+def app_url(request) -> str:
+    """The app over the sample release (``synth demo``), then over a release of the CTDC file."""
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 def _overlap(a: dict | None, b: dict | None) -> bool:
@@ -39,10 +56,20 @@ def _load(page, live_url, path, viewport):
     page.wait_for_timeout(1000)
 
 
+def _charts(page) -> list:
+    """The page's drawn charts (not those in a closed accordion or an inactive tab)."""
+    drawn = []
+    for chart in page.locator("figure.chart").all():
+        plot = chart.locator(".js-plotly-plot").bounding_box()
+        if plot and plot["height"] >= 50:
+            drawn.append(chart)
+    return drawn
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("path", PAGES)
-def test_page_fits_the_viewport(page, live_url, guard, path, viewport):
-    _load(page, live_url, path, viewport)
+def test_page_fits_the_viewport(page, app_url, guard, path, viewport):
+    _load(page, app_url, path, viewport)
     assert_page_fits(page, path)
     guard.assert_clean()
 
@@ -64,14 +91,76 @@ def assert_page_fits(page, path: str) -> None:
             # inside the header: not cut off above it, not spilling over the page below it
             assert box["y"] >= header["y"] and box["y"] + box["height"] <= header["y"] + header["height"], selector
 
-    for chart in page.locator("figure.chart").all():
-        plot = chart.locator(".js-plotly-plot").bounding_box()
-        if not plot or plot["height"] < 50:  # in a closed accordion or an inactive tab
-            continue
+    for chart in _charts(page):
         tools = chart.locator(".chart-tools").bounding_box()
-        chart_title = chart.locator(".gtitle")
+        chart_title = chart.locator(TITLE)
         if chart_title.count():
-            assert not _overlap(tools, chart_title.first.bounding_box()), chart.get_attribute("title")
+            assert not _overlap(tools, chart_title.first.evaluate(TEXT_BOX)), chart.get_attribute("title")
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_chart_titles_fit_and_clear_the_legends(page, app_url, guard, path, viewport):
+    """A long (CTDC) title wraps inside the chart's width instead of running off it; no legend covers it; axis
+    tick labels are not cut off at the chart's sides."""
+    _load(page, app_url, path, viewport)
+    charts = _charts(page)
+    assert charts
+    for chart in charts:
+        name = chart.get_attribute("title")
+        frame = chart.bounding_box()
+        title = chart.locator(TITLE)
+        assert title.count() == 1, name
+        text = title.first.evaluate(TEXT_BOX)
+        assert text["width"] > 0, name
+        assert frame["x"] - 1 <= text["x"] and text["x"] + text["width"] <= frame["x"] + frame["width"] + 1, (
+            name,
+            text,
+            frame,
+        )
+        for legend in chart.locator(".legend").all():
+            assert not _overlap(legend.bounding_box(), text), (name, legend.bounding_box(), text)
+        for tick in chart.locator(".xtick text, .ytick text").all():  # axis labels are not cut at the sides
+            box = tick.bounding_box()
+            inside = box and frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1
+            assert not box or box["width"] == 0 or inside, (name, tick.text_content(), box, frame)
+    guard.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_heatmap_cell_labels_do_not_overlap(page, app_url, guard, viewport):
+    _load(page, app_url, "/", viewport)
+    chart = page.locator("#fig-overview-relation")
+    area = chart.locator(".nsewdrag").first.bounding_box()  # the plot area (the cells)
+    labels = []
+    for text in chart.locator("g.heatmap-label text, g.annotation text").all():
+        box = text.bounding_box()
+        centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        inside = (
+            area["x"] <= centre[0] <= area["x"] + area["width"] and area["y"] <= centre[1] <= area["y"] + area["height"]
+        )
+        if inside and box["width"] > 0:
+            labels.append((text.text_content(), box))
+    assert len(labels) >= 6, labels  # the sample's relation table has 3 x 4 cells, CTDC's 3 x 2
+    for i, (a, box_a) in enumerate(labels):
+        for b, box_b in labels[i + 1 :]:
+            assert not _overlap(box_a, box_b), (a, box_a, b, box_b)
+    guard.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_no_toolbar_covers_the_download_buttons(page, app_url, guard, path, viewport):
+    """Hovering a chart (which shows plotly's toolbar, when it has one) leaves its PNG/SVG buttons clickable."""
+    _load(page, app_url, path, viewport)
+    for chart in _charts(page):
+        chart.locator(".js-plotly-plot").hover()
+        page.wait_for_timeout(300)
+        buttons = chart.locator(".chart-tools").bounding_box()
+        for toolbar in chart.locator(".modebar").all():
+            if toolbar.is_visible():
+                assert not _overlap(toolbar.bounding_box(), buttons), (chart.get_attribute("title"), buttons)
+    guard.assert_clean()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

@@ -1,6 +1,5 @@
 """Ingest: formats, detection, normalisation, subject-id join, multi-value expansion, binning, every error."""
 
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +13,8 @@ from synth.ingest.binning import assign_bins, interval_labels
 from synth.spec import load_spec
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "ingest"
+ROOT = Path(__file__).resolve().parents[2]
+CTDC_SPEC = ROOT / "specs" / "ctdc_vp.toml"
 
 
 def write(tmp_path: Path, text: str, name: str = "in.csv", encoding: str = "utf-8") -> Path:
@@ -542,11 +543,18 @@ def test_fingerprint_ignores_row_and_column_order_format_and_spec(tmp_path):
         assert read_private(write(tmp_path, other, "g.csv"), load_spec(None)).fingerprint != base
 
 
+def test_ctdc_spec_ships_in_specs_and_the_readme_recipe_uses_it():
+    """Issue 10, item 8: the spec is ``specs/ctdc_vp.toml`` in the checkout, and the README's one command names it."""
+    assert CTDC_SPEC.is_file() and load_spec(CTDC_SPEC).name == "ctdc_vp"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "--input CTDC_VPsynthetic_condensed.csv --spec specs/ctdc_vp.toml" in readme
+
+
 def test_ctdc_spec_declares_the_codebook_domains(shared_data):
     """The shipped CTDC spec's domains (from the codebook) cover every value of the real file; the codebook's
     "Oceania" perpetrator region, absent from the file, is in the schema all the same."""
     ctdc = shared_data("CTDC_VPsynthetic_condensed.csv")
-    spec = load_spec(Path(str(resources.files("synth") / "data" / "ctdc_vp_spec.toml")))
+    spec = load_spec(CTDC_SPEC)
     result = read_private(ctdc, spec)  # raises if a value is outside its declared domain
     assert result.name == "ctdc_vp" and result.data.n_records == 21_195
     columns = result.data.schema.columns

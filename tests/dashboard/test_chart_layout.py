@@ -1,0 +1,162 @@
+"""Charts that read on a phone (issue 10, item 1): the title is an HTML caption (it wraps), the plotly toolbar
+is off (it covered the PNG/SVG buttons), a graph keeps its figure's height, heatmap labels are sized by plotly
+to their cells, and counts that do not fit in a bar go beside it instead of turning on their side.
+
+The browser checks of the same at 390 and 1366 px are in ``tests/e2e/test_responsive.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+from plotly.io.json import to_json_plotly
+
+from callbacks.overview import switch_geography
+from dashboard import figures
+from dashboard import query as q
+from dashboard.app import create_app
+from dashboard.config import Settings
+from layouts import ids
+from layouts.common import graph
+
+
+def _relation() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "relation": ["Family or intimate partner"] * 2 + ["Stranger"] * 2,
+            "role": ["Broker", "Exploiter"] * 2,
+            "shown": [12.0, math.nan, 3400.0, 5.0],
+            "status": [q.PUBLISHED, q.NOT_REPORTED, q.PUBLISHED, q.ESTIMATED],
+        }
+    )
+
+
+def _published(values: list[str], counts: list[float], **columns) -> pd.DataFrame:
+    """Bars as the query engine gives them: every value published, 95 % interval ±10 %, estimate = count."""
+    shown = [float(c) for c in counts]
+    return pd.DataFrame(
+        {
+            "value": values,
+            "shown": shown,
+            "published": shown,
+            "low": [0.9 * c for c in shown],
+            "high": [1.1 * c for c in shown],
+            "estimated": [int(c) for c in shown],
+            "status": [q.PUBLISHED] * len(values),
+            **columns,
+        }
+    )
+
+
+def test_heatmap_cell_labels_are_plotly_text_and_suppressed_cells_read_nr():
+    figure = figures.heatmap(_relation(), "relation", "role", "Relation × role", str, str, "src")
+    trace, layout = figure["data"][0], figure["layout"]
+    # numbers drawn by plotly in the cells (sized to fit them), not as fixed 11 px annotations
+    assert trace["texttemplate"] == "%{text}" and trace["text"] == [["12", "n.r."], ["3,400", "5*"]]
+    assert "textfont" not in trace
+    assert trace["showscale"] is False  # every cell is labelled: no colour bar taking the cells' width
+    assert trace["y"] == ["Family or intimate<br>partner", "Stranger"]  # long row labels on two lines
+    assert layout["xaxis"]["side"] == "top"  # upright column labels grow upwards, not into the source line
+    cells = [(a["x"], a["y"], a["text"]) for a in layout["annotations"] if a.get("xref") == "x"]
+    assert cells == [("Exploiter", "Family or intimate<br>partner", "n.r.")]  # only the suppressed cell
+
+
+def test_titles_are_in_meta_for_the_caption_not_drawn_by_plotly():
+    frame = pd.DataFrame({"length": [1, 2], "mae": [0.5, 1.5]})
+    figure = figures.metric_bars(frame, "length", "mae", "A title long enough to need two lines on a phone", "src")
+    assert "title" not in figure["layout"]
+    assert figures.title_of(figure) == "A title long enough to need two lines on a phone"
+    assert figures.title_of(figures.empty_figure("nothing")) == ""
+
+
+def test_counts_that_do_not_fit_go_beside_the_bar_upright(release):
+    frame = q.bars(release, "CountryOfExploitation", ())
+    bar = figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]
+    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"auto", "outside"}
+    assert bar["outsidetextfont"]["color"] == "#333"  # beside the bar: dark, not white on white
+    frame["selected"] = False
+    published = figures.comparison_bars(frame, "t", str, "src")["data"][1]
+    assert published["textangle"] == 0 and published["outsidetextfont"]["color"] == "#333"
+
+
+def test_explore_legend_sits_above_the_plot_left_aligned(release):
+    frame = q.bars(release, "gender", ())
+    frame["selected"] = False
+    layout = figures.comparison_bars(frame, "Gender", str, "src")["layout"]
+    assert layout["legend"] == {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"}
+    assert layout["margin"]["t"] >= 50  # room for two legend rows on a phone
+
+
+def test_graph_shows_the_title_as_caption_keeps_the_height_and_has_no_toolbar(data_dir):
+    app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
+    figure = figures.metric_bars(pd.DataFrame({"x": [1], "y": [2]}), "x", "y", "Errors by length", "src")
+    with app.server.test_request_context("/"):
+        chart = json.loads(to_json_plotly(graph("some-chart", figure, "file", "Errors")))
+    caption, tools, plot = chart["props"]["children"]
+    assert caption["type"] == "Figcaption" and caption["props"]["children"] == "Errors by length"
+    assert caption["props"]["id"] == ids.caption("some-chart")
+    assert tools["props"]["className"] == "chart-tools"
+    assert plot["props"]["style"] == {"height": "280px"}  # a responsive graph fills its container's height
+    assert plot["props"]["config"]["displayModeBar"] is False
+
+
+def test_switching_the_map_geography_updates_its_caption(data_dir):
+    app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
+    with app.server.test_request_context("/"):
+        figure, title, search = switch_geography("CountryOfExploitation")
+    assert title == figures.title_of(figure) != ""
+    assert search == "?geo=CountryOfExploitation"
+    served = [d["output"] for d in app.server.test_client().get("/_dash-dependencies").get_json()]
+    assert any(f"{ids.caption(ids.OVERVIEW_MAP)}.children" in output for output in served)
+
+
+def test_single_years_get_a_plain_year_axis_and_unequal_periods_keep_their_ticks():
+    years = [str(y) for y in range(2005, 2023)]
+    frame = _published(years, [100] * 18)
+    figure = figures.shown_bars(frame, "t", str, "src", spans=figures.period_spans(years))
+    # plotly picks a tick step that fits the width, instead of 18 turned labels crowding a phone
+    assert figure["layout"]["xaxis"] == {"automargin": True, "tickformat": "d"}
+    assert figure["data"][0]["x"] == [float(y) for y in range(2005, 2023)] and "width" not in figure["data"][0]
+    bands = ["2005-2013", *years[9:]]
+    banded = frame.iloc[8:].assign(value=bands)
+    unequal = figures.shown_bars(banded, "t", str, "src", spans=figures.period_spans(bands))
+    assert unequal["layout"]["xaxis"]["ticktext"] == bands and unequal["data"][0]["width"][0] == 9.0
+
+
+def test_the_country_map_scale_is_a_short_bar_above_the_map(release):
+    frame = q.bars(release, "CountryOfExploitation", ())
+    figure = figures.country_map(frame, "t", str, "src")
+    bar = figure["data"][0]["colorbar"]
+    assert bar["orientation"] == "h" and bar["len"] == 0.5 and bar["yanchor"] == "bottom"
+
+
+def test_evaluation_charts_make_room_for_their_axis_labels():
+    figure = figures.metric_bars(pd.DataFrame({"x": [1, 2], "y": [0.8, 0.6]}), "x", "y", "t", "src")
+    assert figure["layout"]["yaxis"]["automargin"] and figure["layout"]["xaxis"]["automargin"]
+
+
+def test_long_category_labels_go_on_two_lines():
+    frame = _published(["Stranger, unknown or other", "Friend"], [10, 5], selected=[False, False])
+    wrapped = ["Stranger, unknown<br>or other", "Friend"]
+    assert figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]["y"] == wrapped
+    assert figures.comparison_bars(frame, "t", str, "src")["data"][1]["y"] == wrapped[::-1]
+
+
+def test_count_axes_have_few_short_ticks(release):
+    frame = q.bars(release, "gender", ())
+    frame["selected"] = False
+    for axis in (
+        figures.comparison_bars(frame, "t", str, "src")["layout"]["xaxis"],
+        figures.shown_bars(frame, "t", str, "src", horizontal=True)["layout"]["xaxis"],
+        figures.shown_bars(frame, "t", str, "src")["layout"]["yaxis"],
+    ):
+        assert axis["nticks"] == 5 and axis["tickformat"] == "~s"  # 2k, not 2000
+
+
+def test_bubble_labels_at_the_map_edges_point_into_the_map():
+    frame = _published(["Americas", "Europe", "Asia"], [100, 400, 300])
+    centroids = {"Americas": (10.0, -75.0), "Europe": (50.0, 15.0), "Asia": (35.0, 95.0)}
+    trace = figures.region_map(frame, "t", str, "src", centroids)["data"][0]
+    assert trace["textposition"] == ["middle right", "middle center", "middle left"]
