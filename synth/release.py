@@ -109,6 +109,34 @@ def write_release(
     return final
 
 
+def copy_release(release: Path, data_dir: Path) -> Path:
+    """Copy a complete release folder (e.g. a staged run) into ``data_dir`` and make it ``current``.
+
+    The checksums are verified first (ValueError naming the bad files); the copy is written to a temporary
+    folder and renamed, so readers see the old release or the whole new one.
+    """
+    bad = verify_release(release)
+    if bad:
+        raise ValueError(f"release {release.name} is damaged: {', '.join(bad)}")
+    releases = Path(data_dir) / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    final = releases / release.name
+    if final.exists():
+        raise FileExistsError(f"release {release.name} already exists")
+    tmp = releases / f"{TMP_PREFIX}{release.name}"
+    try:
+        shutil.copytree(release, tmp)
+        for path in tmp.iterdir():
+            _fsync_file(path)
+        os.rename(tmp, final)
+        _fsync_dir(releases)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    switch_current(Path(data_dir), final)
+    return final
+
+
 def _write_table(path: Path, frame: pd.DataFrame) -> None:
     if path.suffix == ".parquet":
         frame.to_parquet(path, index=False)
