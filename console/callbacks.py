@@ -96,7 +96,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         return (
             views.preview_table(pv),
             options,
-            names,
+            [],
             names,
             names,
             pv.suggested_zeros(),
@@ -117,12 +117,12 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Input(ids.DELIMITER, "value"),
         Input(ids.BINS, "value"),
         Input(ids.DOMAINS, "value"),
-        State(ids.FILE, "value"),
+        Input(ids.FILE, "value"),
         prevent_initial_call=True,
     )
     def choose(name, columns, subject, zeros, multi, delimiter, bins, domains, relative):
         if not columns or not relative:
-            raise PreventUpdate
+            return None, "Choose the columns to use."
         used = [c for c in columns if c != subject]
         try:
             doc = prepare.spec_document(
@@ -185,7 +185,9 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         prevent_initial_call=True,
     )
     def risk(doc, reporting_length, resolution, relative):
-        if not doc or not relative or not reporting_length or not resolution:
+        if not doc or not relative:
+            return None
+        if not reporting_length or not resolution:
             raise PreventUpdate
         try:
             spec = load_spec(spec_path(settings, doc))
@@ -230,6 +232,8 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
     def queue(_, relative, doc, epsilon, delta, length, resolution, accuracy, fabrication, synthesizer, options):
         if not relative or not doc:
             return no_update, _error(InputError("choose an input file and its columns first"))
+        if epsilon is None or length is None or resolution is None:
+            return no_update, _error(InputError("enter epsilon, the reporting length and the resolution"))
         try:
             workspace.pick(private, relative)
             request = runs.RunRequest(
@@ -272,7 +276,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         def report(state: runs.Run) -> None:
             set_progress((str(round(100 * state.progress)), f"{state.step} ({time.monotonic() - started:.0f} s)"))
 
-        final = runs.execute(private, space, run, report)
+        final = runs.execute_with_heartbeat(private, space, run, report)
         if final.status == runs.DONE:
             return f"Run {final.run_id} finished in {final.elapsed:.1f} s: release {final.release_id} (not yet public)."
         return _error(InputError(f"run {final.run_id} failed: {final.error}"))

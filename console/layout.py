@@ -55,7 +55,11 @@ def _prepare(max_upload: int, files: list[str]) -> html.Section:
         _field("Input file (in the private workspace)", dcc.Dropdown(id=ids.FILE, options=files)),
         dcc.Loading(html.Div(id=ids.PREVIEW)),
         _field("Dataset name", dcc.Input(id=ids.NAME, debounce=True), "keys the releases and the budget ledger"),
-        _field("Columns", dcc.Dropdown(id=ids.COLUMNS, multi=True)),
+        _field(
+            "Columns",
+            dcc.Dropdown(id=ids.COLUMNS, multi=True),
+            "the columns to publish (the risk analysis follows them)",
+        ),
         _field("Subject id", dcc.Dropdown(id=ids.SUBJECT_ID)),
         _field("Sensitive zeros", dcc.Dropdown(id=ids.ZEROS, multi=True), '"0" is a value here (suggested)'),
         _field("Multi-value columns", dcc.Dropdown(id=ids.MULTI_VALUE, multi=True), "suggested where ; or | occurs"),
@@ -107,8 +111,8 @@ def _synthesize() -> html.Section:
         html.Div(
             className="c-row",
             children=[
-                _field("Epsilon", dcc.Input(id=ids.EPSILON, type="number", min=0.01, step=0.1, value=4, debounce=True)),
-                _field("Delta", dcc.Input(id=ids.DELTA, type="number", min=0, placeholder="default", debounce=True)),
+                _field("Epsilon", dcc.Input(id=ids.EPSILON, type="number", min=0.01, step=0.1, value=4)),
+                _field("Delta", dcc.Input(id=ids.DELTA, type="number", min=0, placeholder="default")),
                 _field(
                     "Accuracy mode",
                     dcc.Dropdown(id=ids.ACCURACY, options=ACCURACY_MODES, value=ACCURACY_MODES[0], clearable=False),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from synth.errors import InputError
 from synth.ingest import ZERO_WARNING_SHARE, read_private
@@ -50,21 +51,19 @@ class Preview:
         return {c.name: c.delimiter for c in self.columns if c.delimiter}
 
 
-def _column(name: str, cells: np.ndarray) -> ColumnPreview:
-    values = np.char.strip(cells.astype(str))
-    filled = values[values != ""]
-    labels, counts = np.unique(filled, return_counts=True)
-    order = np.argsort(-counts, kind="stable")[:TOP_VALUES]
+def _column(name: str, cells: pd.Series) -> ColumnPreview:
+    filled = cells.astype(str).str.strip()
+    filled = filled[filled != ""]
+    counts = filled.value_counts(sort=True)
     n = int(filled.size)
-    shares = {d: float((np.char.find(filled, d) >= 0).mean()) if n else 0.0 for d in MULTI_VALUE_DELIMITERS}
-    delimiter = next((d for d, share in shares.items() if share >= MULTI_VALUE_SHARE), None)
+    shares = {d: float(filled.str.contains(d, regex=False).mean()) if n else 0.0 for d in MULTI_VALUE_DELIMITERS}
     return ColumnPreview(
         name=name,
-        distinct=int(labels.size),
+        distinct=int(counts.size),
         non_empty=n,
-        zero_share=float((filled == "0").mean()) if n else 0.0,
-        delimiter=delimiter,
-        top=[(str(labels[i]), int(counts[i])) for i in order],
+        zero_share=int(counts.get("0", 0)) / n if n else 0.0,
+        delimiter=next((d for d, share in shares.items() if share >= MULTI_VALUE_SHARE), None),
+        top=[(str(v), int(c)) for v, c in counts.head(TOP_VALUES).items()],
     )
 
 
@@ -75,7 +74,7 @@ def preview(path: Path) -> Preview:
     return Preview(
         file=Path(path).name,
         rows=len(frame),
-        columns=[_column(name, frame[name].to_numpy()) for name in table.header],
+        columns=[_column(name, frame[name]) for name in table.header],
     )
 
 

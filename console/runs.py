@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shutil
+import threading
 import time
 import zipfile
 from collections.abc import Callable
@@ -29,6 +30,8 @@ from synth.summary import private_report_path
 from synth.synthesizers import DEFAULT_SYNTHESIZER
 
 RUN_FILE = "run.json"
+#: Seconds between two progress reports of a running run, even when the pipeline is inside one long step.
+HEARTBEAT = 1.0
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 
 
@@ -159,6 +162,34 @@ def execute(private_dir: Path, workspace: Path, run: Run, report: Callable[[Run]
     save(workspace, final)
     report(final)
     return final
+
+
+def execute_with_heartbeat(
+    private_dir: Path, workspace: Path, run: Run, report: Callable[[Run], None], every: float = HEARTBEAT
+) -> Run:
+    """:func:`execute` in a worker thread, reporting its latest state at least every ``every`` seconds.
+
+    A step such as reading a large input can take longer than the progress bar may stay still; the heartbeat
+    keeps the elapsed time moving. Cancelling the job ends its process, this thread included.
+    """
+    latest: dict[str, Run] = {"run": run}
+    outcome: dict[str, Run | BaseException] = {}
+
+    def work() -> None:
+        try:
+            outcome["run"] = execute(private_dir, workspace, run, lambda state: latest.__setitem__("run", state))
+        except BaseException as exc:  # re-raised in the caller's thread below
+            outcome["run"] = exc
+
+    worker = threading.Thread(target=work, name=f"run-{run.run_id}", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(every)
+        report(latest["run"])
+    result = outcome["run"]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def mark_cancelled(workspace: Path, run_id: str) -> Run:

@@ -75,7 +75,7 @@ def risk_view(report: dict) -> html.Div:
     )
     return html.Div(
         [
-            html.P(report["summary"] + ".", className="c-headline"),
+            html.P(f"{report['n_records']} records. {report['summary']}.", className="c-headline"),
             html.Div(
                 className="c-charts",
                 children=[

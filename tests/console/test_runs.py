@@ -81,3 +81,33 @@ def test_budget_left_reads_the_ledger(settings, request_):
     runs.execute(settings.private_dir, settings.workspace, runs.new_run(settings.workspace, "owner", request_))
     left = runs.budget_left(settings.private_dir, "cases")
     assert (left["spent_epsilon"], left["left_epsilon"], left["void"]) == (2.0, 18.0, False)
+
+
+def test_the_heartbeat_reports_at_least_every_interval_during_a_long_step(settings, request_, monkeypatch):
+    slow_done = runs.Run(run_id="x1", user="owner", request=request_, status=runs.DONE)
+
+    def slow(private_dir, workspace, run, report):
+        import time
+
+        report(runs.Run(run_id="x1", user="owner", request=request_, status=runs.RUNNING, step="reading"))
+        time.sleep(0.5)  # one long step without progress of its own
+        return slow_done
+
+    monkeypatch.setattr(runs, "execute", slow)
+    seen = []
+    run = runs.Run(run_id="x1", user="owner", request=request_)
+    assert (
+        runs.execute_with_heartbeat(settings.private_dir, settings.workspace, run, seen.append, every=0.1) is slow_done
+    )
+    assert len(seen) >= 4 and seen[-1].step == "reading"
+
+
+def test_the_heartbeat_passes_an_unexpected_error_on(settings, request_, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(runs, "execute", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        runs.execute_with_heartbeat(
+            settings.private_dir, settings.workspace, runs.Run("x2", "o", request_), print, 0.05
+        )
