@@ -33,6 +33,8 @@ CSRF_COOKIE, CSRF_HEADER, CSRF_FIELD = "_csrf_token", "X-CSRFToken", "csrf_token
 MAX_FAILURES, WINDOW = 5, 300.0
 PUBLIC_PATHS = frozenset({LOGIN})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Library code and styles (still behind sign-in), which the browser may cache across tabs.
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
 
 
 class FailureLimiter:
@@ -136,7 +138,8 @@ def init_auth(server: Flask, workspace: Path, limiter: FailureLimiter | None = N
             # Read by Dash's renderer and sent back as the X-CSRFToken header (not HttpOnly on purpose).
             response.set_cookie(CSRF_COOKIE, csrf_token(), samesite="Strict", httponly=False)
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Cache-Control", "no-store")
+        if not request.path.startswith(STATIC_PREFIXES):  # private pages and data: never cached
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @server.route(LOGIN, methods=["GET", "POST"])

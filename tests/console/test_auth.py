@@ -172,3 +172,10 @@ def test_add_user_from_the_command_line_reads_the_password_from_stdin(tmp_path, 
     assert json.loads((tmp_path / "p" / "console" / "accounts.json").read_text())["users"]["alice"].startswith(
         "scrypt:"
     )
+
+
+def test_pages_and_callbacks_are_never_cached_but_library_code_may_be(app, signed_in):
+    assert signed_in.get("/").headers["Cache-Control"] == "no-store"
+    assert signed_in.get("/_dash-layout").headers["Cache-Control"] == "no-store"
+    suite = next(url for method, url in _routes(app) if url.startswith("/_dash-component-suites/") and method == "GET")
+    assert "no-store" not in signed_in.get(suite).headers.get("Cache-Control", "")

@@ -184,6 +184,11 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     _shot(page, "6-published")
     guard.assert_clean()
 
+    from console import audit
+
+    actions = [e["action"] for e in audit.entries(private / "console")]
+    for action in ("sign-in", "upload", "run", "cancel", "publish"):
+        assert action in actions, actions
     published = current_release(console_site["data"])
     assert published is not None and read_metadata(published).privacy.epsilon == 4.0
     port = _free_port()
