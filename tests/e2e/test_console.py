@@ -199,3 +199,18 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     finally:
         public.terminate()
         public.wait(10)
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_the_console_fits_the_screen(page, console_site, guard, width):
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(console_site["url"] + "/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # the sign-in form
+    _sign_in(page, console_site["url"])
+    expect(page.locator("#c-run")).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= width, overflow
+    for control in ("#c-upload", "#c-file", "#c-columns", "#c-epsilon", "#c-run", "#c-cancel"):
+        box = page.locator(control).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (control, box)
+    guard.assert_clean()
