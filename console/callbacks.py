@@ -167,12 +167,10 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         prevent_initial_call=True,
     )
     def load_spec_file(contents, filename):
-        import base64
-
         try:
-            text = base64.b64decode((contents or "").partition(",")[2]).decode("utf-8")
-            doc = prepare.parse_spec(text, filename or "spec")
-        except (InputError, UnicodeDecodeError, ValueError) as exc:
+            raw = workspace.data_url_bytes(contents, filename or "spec", settings.max_upload_bytes)
+            doc = prepare.parse_spec(raw.decode("utf-8"), filename or "spec")
+        except (InputError, UnicodeDecodeError, workspace.WorkspaceError) as exc:
             return (*([no_update] * 8), _error(exc))
         return (*doc_to_controls(doc), f"Loaded {filename}.")
 

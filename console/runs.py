@@ -22,7 +22,7 @@ from pathlib import Path
 
 from synth import ledger
 from synth import release_format as fmt
-from synth.dp import DpParams
+from synth.dp import DpParams, checked_params
 from synth.errors import BudgetError, InputError
 from synth.refresh import RefreshOptions, publish_staged, stage
 from synth.release import current_release, read_metadata
@@ -119,16 +119,13 @@ def list_runs(workspace: Path) -> list[Run]:
 
 def dp_params(request: RunRequest) -> DpParams:
     """The DP parameters of a run (InputError when invalid)."""
-    try:
-        return DpParams(
-            epsilon=request.epsilon,
-            delta=request.delta,
-            reporting_length=request.reporting_length,
-            accuracy_mode=request.accuracy_mode,
-            fabrication_mode=request.fabrication_mode,
-        )
-    except ValueError as exc:
-        raise InputError(f"invalid privacy parameters: {exc}") from None
+    return checked_params(
+        epsilon=request.epsilon,
+        delta=request.delta,
+        reporting_length=request.reporting_length,
+        accuracy_mode=request.accuracy_mode,
+        fabrication_mode=request.fabrication_mode,
+    )
 
 
 def execute(private_dir: Path, workspace: Path, run: Run, report: Callable[[Run], None] = lambda run: None) -> Run:

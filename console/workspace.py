@@ -44,14 +44,8 @@ def pick(private_dir: Path, relative: str) -> Path:
     return path
 
 
-def save_upload(private_dir: Path, workspace: Path, filename: str, contents: str, limit: int) -> str:
-    """Store a ``dcc.Upload`` data URL in ``workspace/uploads``; returns its path relative to ``private_dir``.
-
-    The name is reduced to a safe base name (no folders); the decoded size must be at most ``limit`` bytes.
-    """
-    name = _SAFE_NAME.sub("_", Path(filename or "").name).lstrip(".")
-    if not name or Path(name).suffix.lower() not in INPUT_SUFFIXES:
-        raise WorkspaceError(f"{filename!r}: upload a .csv, .tsv or .parquet file")
+def data_url_bytes(contents: str, name: str, limit: int) -> bytes:
+    """The bytes of a ``dcc.Upload`` data URL, at most ``limit`` of them (WorkspaceError naming ``name``)."""
     _, sep, payload = (contents or "").partition(",")
     if not sep:
         raise WorkspaceError(f"{name}: empty upload")
@@ -63,6 +57,18 @@ def save_upload(private_dir: Path, workspace: Path, filename: str, contents: str
         raise WorkspaceError(f"{name}: the upload is not valid base64") from None
     if len(data) > limit:
         raise WorkspaceError(f"{name}: too large (the limit is {limit / 2**20:g} MB)")
+    return data
+
+
+def save_upload(private_dir: Path, workspace: Path, filename: str, contents: str, limit: int) -> str:
+    """Store a ``dcc.Upload`` data URL in ``workspace/uploads``; returns its path relative to ``private_dir``.
+
+    The name is reduced to a safe base name (no folders); the decoded size must be at most ``limit`` bytes.
+    """
+    name = _SAFE_NAME.sub("_", Path(filename or "").name).lstrip(".")
+    if not name or Path(name).suffix.lower() not in INPUT_SUFFIXES:
+        raise WorkspaceError(f"{filename!r}: upload a .csv, .tsv or .parquet file")
+    data = data_url_bytes(contents, name, limit)
     folder = workspace / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name

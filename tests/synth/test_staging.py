@@ -53,25 +53,16 @@ def test_a_staged_run_stays_in_the_private_workspace_until_published(tmp_path, s
         publish_staged(staged, tmp_path / "data")
 
 
-def test_a_run_stopped_after_its_dp_step_is_still_charged(tmp_path, source):
-    def cancel_at_synthesis(step: str, done: float) -> None:
-        if step == "synthesis":
+@pytest.mark.parametrize(("stop_at", "charged"), [("synthesis", 3.0), ("DP aggregates", 0.0)])
+def test_a_run_stopped_after_its_dp_step_is_charged_and_before_it_is_not(tmp_path, source, stop_at, charged):
+    def cancel(step: str, done: float) -> None:
+        if step == stop_at:
             raise Stop
 
     with pytest.raises(Stop):
-        stage(_options(tmp_path, source), DpParams(epsilon=3.0), cancel_at_synthesis)
-    assert ledger.usage(tmp_path / "private", "cases").epsilon == 3.0
+        stage(_options(tmp_path, source), DpParams(epsilon=3.0), cancel)
+    assert ledger.usage(tmp_path / "private", "cases").epsilon == charged
     assert not list((tmp_path / "private" / "console" / "runs" / "r1").rglob("metadata.json"))
-
-
-def test_a_run_stopped_before_its_dp_step_is_not_charged(tmp_path, source):
-    def cancel_before_dp(step: str, done: float) -> None:
-        if step == "DP aggregates":
-            raise Stop
-
-    with pytest.raises(Stop):
-        stage(_options(tmp_path, source), DpParams(epsilon=3.0), cancel_before_dp)
-    assert ledger.usage(tmp_path / "private", "cases").epsilon == 0.0
 
 
 def test_a_staged_run_must_stay_inside_the_private_workspace(tmp_path, source):
