@@ -4,9 +4,6 @@ compare, preview, publish; then the public dashboard (its own process) serves th
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.request import urlopen
@@ -17,9 +14,9 @@ from playwright.sync_api import expect
 from console import accounts
 from synth.release import current_release, read_metadata
 from synth.sample import write_sample
+from tests.e2e.servers import free_port, serve, stop
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 USER, PASSWORD = "owner", "correct horse battery"
 BIG = 100_000  # victims of the run that is watched for progress and responsiveness, then cancelled
 #: A folder for a screenshot of each step (for the issue's closing note), when set.
@@ -33,30 +30,6 @@ meansOfControl = ";"
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(module: str, args: list[str], port: int, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", module, *args, "--port", str(port)],
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    for _ in range(150):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError(log.read_text())
-
-
 @pytest.fixture(scope="module")
 def console_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("console")
@@ -66,11 +39,10 @@ def console_site(tmp_path_factory):
     (root / "upload" / "cases.toml").write_text(SPEC)
     (root / "upload" / "again.toml").write_text("# the same spec, loaded again\n" + SPEC)
     accounts.add_user(private / "console", USER, PASSWORD)
-    port = _free_port()
-    proc = _serve("console", ["--private-dir", str(private), "--data-dir", str(data)], port, root / "console.log")
+    port = free_port()
+    proc = serve("console", ["--private-dir", str(private), "--data-dir", str(data)], port, root / "console.log")
     yield {"url": f"http://127.0.0.1:{port}", "root": root, "private": private, "data": data}
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
 
 
 def _sign_in(page, url: str) -> None:
@@ -191,14 +163,13 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
         assert action in actions, actions
     published = current_release(console_site["data"])
     assert published is not None and read_metadata(published).privacy.epsilon == 4.0
-    port = _free_port()
-    public = _serve("dashboard", ["--data-dir", str(console_site["data"])], port, tmp_path / "dashboard.log")
+    port = free_port()
+    public = serve("dashboard", ["--data-dir", str(console_site["data"])], port, tmp_path / "dashboard.log")
     try:
         with urlopen(f"http://127.0.0.1:{port}/api/v1/metadata") as response:
             assert published.name in response.read().decode()
     finally:
-        public.terminate()
-        public.wait(10)
+        stop(public)
 
 
 @pytest.mark.parametrize("width", [390, 1366])
