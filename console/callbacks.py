@@ -299,11 +299,14 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Input(ids.RUNS_TICK, "n_intervals"),
         Input(ids.RUN_RESULT, "children"),
         Input(ids.ACTION_STATUS, "children"),
+        State(ids.RUN_A, "options"),
     )
-    def list_runs(*_):
+    def list_runs(_tick, _result, _action, shown):
         all_runs = runs.list_runs(space)
         current = current_release(settings.data_dir)
         options = views.run_options(all_runs)
+        if options == shown:  # unchanged: an open run list is not re-rendered under the user's pointer
+            options = no_update
         return views.runs_table(all_runs, current.name if current else None), options, options
 
     @app.callback(

@@ -25,7 +25,7 @@ def _callback_body(app) -> dict:
         "outputs": outputs,
         "inputs": [{**i, "value": None} for i in spec["inputs"]],
         "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"],
-        "state": [],
+        "state": [{**st, "value": None} for st in spec["state"]],
     }
 
 

@@ -71,6 +71,15 @@ def _choose(page, dropdown: str, text: str) -> None:
     page.keyboard.press("Escape")
 
 
+def _pick(page, dropdown: str, index: int) -> None:
+    """Pick the option at ``index`` of a Dash dropdown and check that the dropdown shows a value."""
+    page.click(dropdown)
+    options = page.get_by_role("listbox").get_by_role("option")
+    options.nth(index if index >= 0 else options.count() + index).click()
+    page.keyboard.press("Escape")
+    expect(page.locator(f"{dropdown}-value")).not_to_be_empty()
+
+
 def _finish_a_run(page) -> None:
     before = page.locator("#c-run-result").text_content() or ""
     page.click("#c-run")
@@ -140,12 +149,8 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     assert ledger.usage(private, "cases").epsilon == 12.0  # the cancelled run had drawn its noise
     expect(page.locator("#c-runs-table")).to_contain_text("cancelled", timeout=10_000)
 
-    page.click("#c-run-a")
-    page.get_by_role("option").first.click()
-    page.keyboard.press("Escape")
-    page.click("#c-run-b")
-    page.get_by_role("option").last.click()
-    page.keyboard.press("Escape")
+    _pick(page, "#c-run-a", 0)
+    _pick(page, "#c-run-b", -1)
     expect(page.locator("#c-evaluation")).to_contain_text("metric")
     expect(page.locator("#c-records")).to_contain_text("gender")
     _shot(page, "5-evaluate-compare")
