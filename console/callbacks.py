@@ -208,8 +208,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         if not doc or not relative:
             raise PreventUpdate
         source = dataset_name(load_spec(spec_path(settings, doc)), Path(relative))
-        text, _over = views.budget_text(runs.budget_left(private, source), float(epsilon or 0))
-        return text
+        return views.budget_text(runs.budget_left(private, source), float(epsilon or 0))
 
     @app.callback(
         Output(ids.QUEUED_RUN, "data"),

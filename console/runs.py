@@ -25,7 +25,7 @@ from synth import release_format as fmt
 from synth.dp import DpParams, checked_params
 from synth.errors import BudgetError, InputError
 from synth.refresh import RefreshOptions, publish_staged, stage
-from synth.release import current_release, read_metadata
+from synth.release import read_metadata
 from synth.summary import private_report_path
 from synth.synthesizers import DEFAULT_SYNTHESIZER
 
@@ -215,11 +215,6 @@ def private_report(private_dir: Path, run: Run) -> dict:
 def publish(workspace: Path, data_dir: Path, run: Run) -> Path:
     """Make the run's staged release the public ``current`` release (atomic switch, as the CLI)."""
     return publish_staged(staged_release(workspace, run), data_dir)
-
-
-def is_published(data_dir: Path, run: Run) -> bool:
-    current = current_release(data_dir)
-    return current is not None and current.name == run.release_id
 
 
 def delete(workspace: Path, run: Run) -> None:

@@ -88,18 +88,17 @@ def risk_view(report: dict) -> html.Div:
     )
 
 
-def budget_text(budget: dict, epsilon: float) -> tuple[str, bool]:
-    """The budget line and whether this run would overspend."""
+def budget_text(budget: dict, epsilon: float) -> str:
+    """The source's budget line, with a warning when a run at ``epsilon`` would overspend (and be refused)."""
     if budget["void"]:
-        return "The source's DP guarantee is void (a non-DP bundle exists): runs are refused.", True
-    over = epsilon > budget["left_epsilon"] + 1e-12
+        return "The source's DP guarantee is void (a non-DP bundle exists): runs are refused."
     text = (
         f"Budget: epsilon {budget['spent_epsilon']:g} of {budget['budget_epsilon']:g} spent, "
         f"{budget['left_epsilon']:g} left; delta {budget['spent_delta']:.3g} of {budget['budget_delta']:.3g}."
     )
-    if over:
+    if epsilon > budget["left_epsilon"] + 1e-12:
         text += f" A run at epsilon {epsilon:g} would overspend: it will be refused."
-    return text, over
+    return text
 
 
 def runs_table(runs: list[Run], published: str | None) -> html.Table:

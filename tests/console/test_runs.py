@@ -44,7 +44,7 @@ def test_a_run_stages_a_release_charges_the_ledger_and_publishes_on_request(sett
 
     published = runs.publish(settings.workspace, settings.data_dir, done)
     assert release.current_release(settings.data_dir) == published.resolve()
-    assert runs.is_published(settings.data_dir, done)
+    assert published.name == done.release_id
     runs.delete(settings.workspace, done)
     assert runs.list_runs(settings.workspace) == []
     assert release.current_release(settings.data_dir) is not None  # the public copy stays
