@@ -19,6 +19,8 @@ from synth.release import current_release
 from synth.spec import dataset_name, load_spec, spec_toml
 
 DRAFT = "draft"
+#: How often the page asks a running job for its progress (the job reports every runs.HEARTBEAT seconds).
+PROGRESS_POLL_MS = 500
 
 
 def _error(exc: Exception) -> html.Div:
@@ -256,6 +258,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Output(ids.RUN_RESULT, "children"),
         Input(ids.QUEUED_RUN, "data"),
         background=True,
+        interval=PROGRESS_POLL_MS,
         progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS_TEXT, "children")],
         running=[
             (Output(ids.RUN, "disabled"), True, False),

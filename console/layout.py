@@ -111,8 +111,8 @@ def _synthesize() -> html.Section:
         html.Div(
             className="c-row",
             children=[
-                _field("Epsilon", dcc.Input(id=ids.EPSILON, type="number", min=0.01, step=0.1, value=4)),
-                _field("Delta", dcc.Input(id=ids.DELTA, type="number", min=0, placeholder="default")),
+                _field("Epsilon", dcc.Input(id=ids.EPSILON, type="number", min=0.01, step="any", value=4)),
+                _field("Delta", dcc.Input(id=ids.DELTA, type="number", min=0, step="any", placeholder="default")),
                 _field(
                     "Accuracy mode",
                     dcc.Dropdown(id=ids.ACCURACY, options=ACCURACY_MODES, value=ACCURACY_MODES[0], clearable=False),

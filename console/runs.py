@@ -31,7 +31,7 @@ from synth.synthesizers import DEFAULT_SYNTHESIZER
 
 RUN_FILE = "run.json"
 #: Seconds between two progress reports of a running run, even when the pipeline is inside one long step.
-HEARTBEAT = 1.0
+HEARTBEAT = 0.5
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 
 
