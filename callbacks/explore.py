@@ -10,7 +10,7 @@ from dashboard import query as q
 from dashboard import views
 from dashboard.profile import Profile
 from dashboard.store import Release
-from dashboard.urlstate import encode_selections, query_string
+from dashboard.urlstate import encode_selections, query_string, text_list
 from layouts import explore, ids
 
 
@@ -57,14 +57,14 @@ def event_from_trigger(trigger, click_data: dict | None, picked: str | None) -> 
 
 
 def _current_selections(release, state: list[str] | None) -> q.Selections:
-    return q.parse_selection_strings(release, state or [])
+    return q.parse_selection_strings(release, state)
 
 
 @with_release
 def restructure(release: Release, profile: Profile, columns: list[str] | None, state: list[str] | None):
     """Columns changed: rebuild the chart grid (figures for the current selections) and the URL."""
     selections = _current_selections(release, state)
-    columns = [c for c in (columns or []) if c in release.dimensions][: explore.MAX_COLUMNS]
+    columns = [c for c in text_list(columns) if c in release.dimensions][: explore.MAX_COLUMNS]
     return (
         explore.grid(release, profile, columns, selections),
         query_string(c=columns, f=encode_selections(selections)),

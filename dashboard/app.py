@@ -14,6 +14,7 @@ from dashboard.api import is_catch_all, register_routes
 from dashboard.cache import init_cache
 from dashboard.config import Settings
 from dashboard.context import EXTENSION
+from dashboard.security import init_security
 from dashboard.store import ReleaseStore
 
 ASSETS_DIR = Path(__file__).parent / "assets"
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     register_all(app)
     register_routes(app.server)
     _page_status(app.server, {page.path for page in pages()})
+    init_security(app, settings)
     app.layout = shell_layout
     return app
 

@@ -20,6 +20,11 @@ def as_list(value: str | list[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else [v for v in value if v]
 
 
+def text_list(value: object) -> list[str]:
+    """The strings of a list sent by a browser (a store or a control's value); anything else counts as []."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
+
+
 def selections_from_query(release: Release, f: str | list[str] | None) -> Selections:
     return parse_selection_strings(release, as_list(f))
 

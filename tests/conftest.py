@@ -6,6 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+#: Hypothesis profiles: "ci" (default; derandomized, so every run tries the same inputs, in seconds) and
+#: "long" (random and deeper), chosen with ``pytest --hypothesis-profile=long``.
+settings.register_profile(
+    "ci", derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ci")
 
 #: Data shared between checkouts (the CTDC files, benchmark inputs): ``../shared/data`` next to the repository.
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -68,3 +68,25 @@ def explore_click_payload(app: Dash, columns: list[str], state: list[str], click
         ],
         "changedPropIds": [f"{dom_id({'type': ids.EXPLORE_CHART, 'source': clicked[0]})}.clickData"],
     }
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "parquet")
+
+
+def grid_rows_payload(request: object, state: object) -> dict:
+    """POST body of ``/_dash-update-component`` for the Data grid's block request ``request``."""
+    export_ids = [{"type": ids.DATA_EXPORT, "table": "records", "fmt": f} for f in EXPORT_FORMATS]
+    keys = [f"{ids.DATA_GRID}.getRowsResponse", f"{ids.DATA_COUNT}.children"] + [
+        f"{dom_id(i)}.href" for i in export_ids
+    ]
+    return {
+        "output": ".." + "...".join(keys) + "..",
+        "outputs": [
+            {"id": ids.DATA_GRID, "property": "getRowsResponse"},
+            {"id": ids.DATA_COUNT, "property": "children"},
+        ]
+        + [{"id": i, "property": "href"} for i in export_ids],
+        "inputs": [{"id": ids.DATA_GRID, "property": "getRowsRequest", "value": request}],
+        "state": [{"id": ids.DATA_STATE, "property": "data", "value": state}],
+        "changedPropIds": [f"{ids.DATA_GRID}.getRowsRequest"],
+    }
