@@ -6,7 +6,7 @@ import json
 
 from dash import Dash, Input, Output, State, no_update
 
-from callbacks.common import with_release
+from callbacks.common import release_callback, with_release
 from dashboard import context, records
 from dashboard import query as q
 from dashboard.profile import Profile
@@ -97,14 +97,16 @@ def permalink(
 
 
 def register(app: Dash) -> None:
-    app.callback(
+    release_callback(
+        app,
         Output(ids.DATA_GRID, "getRowsResponse"),
         Output(ids.DATA_COUNT, "children"),
         *[Output(data_layout.export_id("records", fmt), "href") for fmt in FORMATS],
         Input(ids.DATA_GRID, "getRowsRequest"),
         State(ids.DATA_STATE, "data"),
     )(rows_page)
-    app.callback(
+    release_callback(
+        app,
         Output(ids.AGG_GRID, "rowData"),
         Output(ids.AGG_GRID, "columnDefs"),
         Output(ids.AGG_NOTE, "children"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import with_release
+from callbacks.common import release_callback, with_release
 from dashboard import query as q
 from dashboard import views
 from dashboard.profile import Profile
@@ -115,14 +115,16 @@ def _position(trigger, inputs_list) -> int | None:
 
 
 def register(app: Dash) -> None:
-    app.callback(
+    release_callback(
+        app,
         Output(ids.EXPLORE_GRID, "children"),
         Output(ids.EXPLORE_URL, "search", allow_duplicate=True),
         Input(ids.EXPLORE_COLUMNS, "value"),
         State(ids.EXPLORE_STATE, "data"),
         prevent_initial_call=True,
     )(restructure)
-    app.callback(
+    release_callback(
+        app,
         Output({"type": ids.EXPLORE_CHART, "source": ALL}, "figure"),
         Output({"type": ids.EXPLORE_FILTER, "source": ALL}, "value"),
         Output(ids.EXPLORE_CHIPS, "children"),

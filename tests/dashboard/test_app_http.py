@@ -13,7 +13,7 @@ import pytest
 from dashboard.app import create_app
 from dashboard.config import Settings
 from layouts import ids
-from tests.dashboard.payloads import CHART_CLICKS, dom_id, explore_click_payload, explore_update
+from tests.dashboard.payloads import CHART_CLICKS, dom_id, explore_click_payload, explore_update, release_state
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def _update(
         "output": output,
         "outputs": outputs,
         "inputs": inputs,
-        "state": state or [],
+        "state": [*(state or []), release_state()],  # page callbacks: the page view's release last
         "changedPropIds": changed or [],
     }
     response = client.post("/_dash-update-component", json=payload)
@@ -192,7 +192,7 @@ def test_explore_column_change_rebuilds_grid(client):
         "output": output,
         "outputs": [{"id": ids.EXPLORE_GRID, "property": "children"}, {"id": ids.EXPLORE_URL, "property": "search"}],
         "inputs": [{"id": ids.EXPLORE_COLUMNS, "property": "value", "value": ["perpGender", "nope"]}],
-        "state": [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Female"]}],
+        "state": [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Female"]}, release_state()],
         "changedPropIds": [f"{ids.EXPLORE_COLUMNS}.value"],
     }
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]

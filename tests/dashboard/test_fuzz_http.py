@@ -136,3 +136,15 @@ def test_grid_callback_never_raises(fuzz_app, request, state):
     if response.status_code == 200:
         rows = response.get_json()["response"].get(ids.DATA_GRID, {}).get("getRowsResponse", {}).get("rowData", [])
         assert len(rows) <= GRID_MAX_ROWS
+
+
+@given(
+    drop=st.sets(st.sampled_from(["output", "outputs", "inputs", "state", "changedPropIds"])),
+    replace=st.dictionaries(st.sampled_from(["output", "outputs", "inputs", "state", "changedPropIds"]), json_values),
+)
+def test_callback_envelopes_of_another_shape_are_400_not_500(fuzz_app, drop, replace):
+    """Keys of the grid's callback request dropped or replaced by any JSON: a 4xx with a JSON error, or served."""
+    app, data_dir = fuzz_app
+    payload = {k: v for k, v in grid_rows_payload({"startRow": 0, "endRow": 2}, []).items() if k not in drop}
+    response = app.server.test_client().post("/_dash-update-component", json={**payload, **replace})
+    assert_clean(response, data_dir)

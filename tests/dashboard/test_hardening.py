@@ -113,6 +113,28 @@ def test_grid_state_of_another_shape_counts_as_no_selection(client, state):
     assert out[ids.DATA_GRID]["getRowsResponse"]["rowCount"] == len(RECORDS)
 
 
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        ({"state": []}, "state must list 2 component values"),
+        ({"inputs": "x"}, "inputs must list 1 component values"),
+        ({"inputs": [5]}, "inputs must be component values"),
+        ({"output": "nope"}, "no such callback"),
+        ({"output": ["x"]}, "no such callback"),
+        ({"outputs": [{"id": "data-grid", "property": "getRowsResponse"}]}, "outputs must list the callback's 5"),
+        ({"changedPropIds": 5}, "changedPropIds must be a list of strings"),
+    ],
+)
+def test_callback_requests_not_shaped_like_the_callback_are_400(client, change, message):
+    payload = {**grid_rows_payload({"startRow": 0, "endRow": 10}, []), **change}
+    assert message in assert_json_error(client.post("/_dash-update-component", json=payload), 400)
+
+
+@pytest.mark.parametrize("body", [[1], "x", None, 5])
+def test_callback_requests_that_are_not_objects_are_400(client, body):
+    assert_json_error(client.post("/_dash-update-component", json=body), 400)
+
+
 def test_data_permalink_ignores_values_of_another_shape(client):
     from callbacks.data import permalink
 
