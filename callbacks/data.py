@@ -24,18 +24,17 @@ def rows_page(release: Release, _profile: Profile, request: object, state: objec
 
     A block request is at most ``grid_max_rows`` long; a malformed one (not AG Grid's shape) updates nothing.
     """
-    window = records.grid_window(request, context.settings().grid_max_rows)
-    if window is None:
+    block = records.block_request(request, context.settings().grid_max_rows)
+    if block is None:
         return (no_update,) * (2 + len(FORMATS))
-    assert isinstance(request, dict)  # grid_window checked it
     selections = q.parse_selection_strings(release, state)
-    filter_model, sort_model = request.get("filterModel") or {}, request.get("sortModel") or []
     try:
+        filter_model = records.check_filter_model(block.filter_model or None)
+        sort_model = records.check_sort_model(block.sort_model or None)
         rows = records.query_rows(release, selections, filter_model, sort_model)
     except records.FilterError as exc:
         return {"rowData": [], "rowCount": 0}, f"Filter not applied: {exc}", *(no_update,) * len(FORMATS)
-    start, end = window
-    frame = records.frame_for(release, rows, start, end, shown=True)
+    frame = records.frame_for(release, rows, block.start, block.end, shown=True)
     total = records.row_count(release, rows)
     params = {
         "f": encode_selections(selections),

@@ -211,14 +211,24 @@ def frame_for(
     return pd.DataFrame(out)
 
 
-def grid_window(request: object, max_rows: int) -> tuple[int, int] | None:
-    """``(startRow, endRow)`` of an infinite-grid block request, at most ``max_rows`` long; None if malformed."""
+@dataclass(frozen=True)
+class BlockRequest:
+    """One infinite-grid block request: rows ``start:end`` under the grid's filter and sort models (unchecked)."""
+
+    start: int
+    end: int
+    filter_model: object
+    sort_model: object
+
+
+def block_request(request: object, max_rows: int) -> BlockRequest | None:
+    """AG Grid's ``getRowsRequest`` with at most ``max_rows`` rows (``endRow`` capped); None if not its shape."""
     if not isinstance(request, dict) or not request:
         return None
     start, end = request.get("startRow", 0), request.get("endRow", 100)
     if type(start) is not int or type(end) is not int or not 0 <= start <= end:
         return None
-    return start, min(end, start + max_rows)
+    return BlockRequest(start, min(end, start + max_rows), request.get("filterModel"), request.get("sortModel"))
 
 
 def row_count(release: Release, rows: np.ndarray | None) -> int:

@@ -59,7 +59,13 @@ def init_security(app: Dash, settings: Settings) -> Limiter:
             hashed.append(True)
 
     hashed: list[bool] = []
-    limiter = Limiter(get_remote_address, app=server, storage_uri=settings.ratelimit_storage_uri, headers_enabled=True)
+    limiter = Limiter(
+        get_remote_address,
+        app=server,
+        storage_uri=settings.ratelimit_storage_uri,
+        headers_enabled=True,
+        swallow_errors=True,  # a rate-limit storage outage (redis down) must not turn every request into a 500
+    )
     limits = {"/api/": settings.rate_limit_api, "/export/": settings.rate_limit_exports}
     for rule in list(server.url_map.iter_rules()):
         for prefix, limit in limits.items():
