@@ -217,8 +217,8 @@ def load_release(path: Path, verify: bool = True) -> Release:
 class ReleaseStore:
     """Follows ``<data_dir>/current``: a new release is picked up on the next request, without restart.
 
-    A page view stays on the release it was rendered with (:meth:`pinned`): the releases replaced last, or
-    asked for by id, stay loaded (at most ``keep`` of them besides the current one).
+    A page view stays on the release it was rendered with (:meth:`pinned`): the ``keep`` releases published
+    last before the current one can be served, and stay loaded once replaced or asked for.
     """
 
     def __init__(self, data_dir: Path, recheck_seconds: float = 1.0, keep: int = 2) -> None:
@@ -227,6 +227,7 @@ class ReleaseStore:
         self.keep = keep
         self._release: Release | None = None
         self._recent: OrderedDict[str, Release] = OrderedDict()
+        self._pinnable_ids: tuple[str, tuple[str, ...]] | None = None
         self._checked_at = -float("inf")
         self._lock = threading.Lock()
 
@@ -271,17 +272,26 @@ class ReleaseStore:
             if found is not None:
                 self._recent.move_to_end(release_id)
                 return found
-        folder = self.data_dir / fmt.RELEASES / release_id
+        if release_id not in self._pinnable(current):
+            return current
         try:
-            if Path(release_id).name != release_id or release_id.startswith(".") or "\0" in release_id:
-                return current
-            found = load_release(folder.resolve())
+            found = load_release((self.data_dir / fmt.RELEASES / release_id).resolve())
         except Exception:
             LOG.exception("cannot load pinned release %s; serving %s", release_id, current.release_id)
             return current
         with self._lock:
             self._remember(found)
         return found
+
+    def _pinnable(self, current: Release) -> tuple[str, ...]:
+        """Ids of the releases a page view may still be on: the ``keep`` published before ``current`` (older
+        ones, or made-up ids, get the current release: no client can make a worker load release after release).
+        """
+        cached = self._pinnable_ids
+        if cached is None or cached[0] != current.release_id:
+            ids = [r.release_id for r in list_releases(self.data_dir) if r.release_id != current.release_id]
+            cached = self._pinnable_ids = (current.release_id, tuple(ids[-self.keep :] if self.keep else ()))
+        return cached[1]
 
     def _remember(self, release: Release) -> None:
         """Keep ``release`` among the recent ones (caller holds the lock)."""

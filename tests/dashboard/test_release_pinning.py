@@ -7,6 +7,7 @@ callback) and every page callback are served that release; one request resolves 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from flask import g
@@ -110,6 +111,18 @@ def test_a_worker_that_never_loaded_the_pinned_release_loads_it(tmp_path):
     pinned = other_worker.pinned(pinned_id)
     assert pinned.release_id == pinned_id and pinned.n_synthetic == len(RECORDS)
     assert other_worker.pinned(pinned_id) is pinned  # kept, not loaded again
+
+
+def test_only_the_releases_published_last_can_be_pinned(tmp_path):
+    """No client can make a worker load old release after old release: past ``keep``, the current one."""
+    ids = []
+    for day, name in enumerate(("third", "second", "first"), start=1):  # published in this order, names unsorted
+        build_release(tmp_path, dataset=name, when=datetime(2026, 1, day, tzinfo=UTC))
+        ids.append(ReleaseStore(tmp_path).get().release_id)
+    store = ReleaseStore(tmp_path, keep=1)
+    assert store.get().release_id == ids[2]
+    assert store.pinned(ids[1]).release_id == ids[1]
+    assert store.pinned(ids[0]) is store.get()
 
 
 @pytest.mark.parametrize("bogus", ["nope", "../releases", ".tmp-x", "a/b", "x\x00y", "x" * 5000, ""])
