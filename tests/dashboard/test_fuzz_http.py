@@ -148,3 +148,33 @@ def test_callback_envelopes_of_another_shape_are_400_not_500(fuzz_app, drop, rep
     payload = {k: v for k, v in grid_rows_payload({"startRow": 0, "endRow": 2}, []).items() if k not in drop}
     response = app.server.test_client().post("/_dash-update-component", json={**payload, **replace})
     assert_clean(response, data_dir)
+
+
+#: Every page's query parameters (see dashboard/urlstate.py and the page layouts).
+PAGE_PARAMS = ("geo", "c", "f", "tab", "nr", "fm", "af", "sm")
+
+
+@given(
+    path=st.sampled_from(["/", "/explore", "/data", "/about", "/nowhere"]),
+    query=st.lists(st.tuples(st.sampled_from(PAGE_PARAMS) | st.text(max_size=5), st.data()), max_size=5),
+    release_id=st.none() | st.text(max_size=30) | json_values,
+)
+def test_page_content_never_raises(fuzz_app, path, query, release_id):
+    """Dash pages' routing callback renders any page for any query string and any pinned release id."""
+    app, data_dir = fuzz_app
+    search = urlencode([(name, data.draw(PARAM_VALUES.get(name, hostile))) for name, data in query])
+    payload = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": "?" + search},
+        ],
+        "state": [{"id": ids.RELEASE_ID, "property": "data", "value": release_id}],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    client = app.server.test_client()
+    client.get("/")  # Dash pages registers its routing callback at the first request
+    response = client.post("/_dash-update-component", json=payload)
+    assert_clean(response, data_dir)
+    assert response.status_code == 200
