@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from limits import parse_many
+from limits.storage import SCHEMES as STORAGE_SCHEMES
 
 CACHE_TYPES = ("SimpleCache", "FileSystemCache", "NullCache")
 #: Integer settings, each read from ``DASHBOARD_<NAME>``.
@@ -49,6 +50,12 @@ class Settings:
         for name in ("grid_max_rows", "api_max_limit", "xlsx_max_rows"):
             if getattr(self, name) < 1:
                 raise ValueError(f"DASHBOARD_{name.upper()} must be a positive integer, got {getattr(self, name)}")
+        scheme = self.ratelimit_storage_uri.split("://", 1)[0]
+        if "://" not in self.ratelimit_storage_uri or scheme not in STORAGE_SCHEMES:
+            raise ValueError(
+                f"DASHBOARD_RATELIMIT_STORAGE_URI must be memory:// or redis://host:port (or another scheme of the "
+                f"limits library), got {self.ratelimit_storage_uri!r}"
+            )
         for name in ("rate_limit_api", "rate_limit_exports"):
             if getattr(self, name):
                 try:

@@ -243,6 +243,12 @@ def test_settings_read_bounds_and_limits_from_the_environment():
     s = Settings.from_env(env)
     assert (s.grid_max_rows, s.api_max_limit, s.xlsx_max_rows) == (50, 20, 7)
     assert (s.rate_limit_api, s.rate_limit_exports) == ("5/second", "")
-    for bad in ({"DASHBOARD_GRID_MAX_ROWS": "0"}, {"DASHBOARD_API_MAX_LIMIT": "²"}, {"DASHBOARD_RATE_LIMIT_API": "x"}):
+    for bad in (
+        {"DASHBOARD_GRID_MAX_ROWS": "0"},
+        {"DASHBOARD_API_MAX_LIMIT": "²"},
+        {"DASHBOARD_RATE_LIMIT_API": "x"},
+        {"DASHBOARD_RATELIMIT_STORAGE_URI": "bogus://x"},
+        {"DASHBOARD_RATELIMIT_STORAGE_URI": "localhost:6379"},
+    ):
         with pytest.raises(ValueError, match="DASHBOARD_"):
             Settings.from_env(bad)
