@@ -14,7 +14,7 @@ from layouts import ids
 
 
 #: The State every page callback carries last: the release the page view was rendered with (None: current).
-def release_state(release_id: str | None = None) -> dict:
+def release_state(release_id: object = None) -> dict:
     return {"id": ids.RELEASE_ID, "property": "data", "value": release_id}
 
 
@@ -82,7 +82,7 @@ def explore_click_payload(
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
 
 
-def grid_rows_payload(request: object, state: object, release_id: str | None = None) -> dict:
+def grid_rows_payload(request: object, state: object, release_id: object = None) -> dict:
     """POST body of ``/_dash-update-component`` for the Data grid's block request ``request``."""
     export_ids = [{"type": ids.DATA_EXPORT, "table": "records", "fmt": f} for f in EXPORT_FORMATS]
     keys = [f"{ids.DATA_GRID}.getRowsResponse", f"{ids.DATA_COUNT}.children"] + [
@@ -98,4 +98,18 @@ def grid_rows_payload(request: object, state: object, release_id: str | None = N
         "inputs": [{"id": ids.DATA_GRID, "property": "getRowsRequest", "value": request}],
         "state": [{"id": ids.DATA_STATE, "property": "data", "value": state}, release_state(release_id)],
         "changedPropIds": [f"{ids.DATA_GRID}.getRowsRequest"],
+    }
+
+
+def page_content_payload(pathname: str, search: str, release_id: object = None) -> dict:
+    """POST body of Dash pages' routing callback: the content of page ``pathname`` for ``search`` ("?a=1")."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "state": [{"id": ids.RELEASE_ID, "property": "data", "value": release_id}],
+        "changedPropIds": ["_pages_location.pathname"],
     }

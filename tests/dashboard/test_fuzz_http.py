@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from dashboard.app import create_app
 from dashboard.config import Settings
 from layouts import ids
-from tests.dashboard.payloads import grid_rows_payload
+from tests.dashboard.payloads import grid_rows_payload, page_content_payload
 from tests.dashboard.release_factory import COLUMNS, MULTI, build_release
 
 GRID_MAX_ROWS = 4
@@ -163,16 +163,7 @@ def test_page_content_never_raises(fuzz_app, path, query, release_id):
     """Dash pages' routing callback renders any page for any query string and any pinned release id."""
     app, data_dir = fuzz_app
     search = urlencode([(name, data.draw(PARAM_VALUES.get(name, hostile))) for name, data in query])
-    payload = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": "?" + search},
-        ],
-        "state": [{"id": ids.RELEASE_ID, "property": "data", "value": release_id}],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
+    payload = page_content_payload(path, "?" + search, release_id)
     client = app.server.test_client()
     client.get("/")  # Dash pages registers its routing callback at the first request
     response = client.post("/_dash-update-component", json=payload)

@@ -18,7 +18,7 @@ from dashboard.config import Settings
 from dashboard.context import EXTENSION
 from dashboard.store import ReleaseStore
 from layouts import ids
-from tests.dashboard.payloads import grid_rows_payload, release_state
+from tests.dashboard.payloads import grid_rows_payload, page_content_payload
 from tests.dashboard.release_factory import RECORDS, build_release
 
 SHORT = RECORDS[:3]  # the second release: 3 synthetic records instead of 8
@@ -39,22 +39,12 @@ def shell_release_id(client) -> str:
 
 
 def page_content(client, pathname: str, release_id: str | None) -> str:
-    payload = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "state": [release_state(release_id)],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    response = client.post("/_dash-update-component", json=payload)
+    response = client.post("/_dash-update-component", json=page_content_payload(pathname, "", release_id))
     assert response.status_code == 200, response.data[:300]
     return json.dumps(response.get_json()["response"]["_pages_content"]["children"])
 
 
-def grid_count(client, release_id: str | None) -> int:
+def grid_count(client, release_id: object) -> int:
     payload = grid_rows_payload({"startRow": 0, "endRow": 100}, [], release_id)
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     return out[ids.DATA_GRID]["getRowsResponse"]["rowCount"]
@@ -115,14 +105,14 @@ def test_a_worker_that_never_loaded_the_pinned_release_loads_it(tmp_path):
 
 def test_only_the_releases_published_last_can_be_pinned(tmp_path):
     """No client can make a worker load old release after old release: past ``keep``, the current one."""
-    ids = []
+    published = []
     for day, name in enumerate(("third", "second", "first"), start=1):  # published in this order, names unsorted
         build_release(tmp_path, dataset=name, when=datetime(2026, 1, day, tzinfo=UTC))
-        ids.append(ReleaseStore(tmp_path).get().release_id)
+        published.append(ReleaseStore(tmp_path).get().release_id)
     store = ReleaseStore(tmp_path, keep=1)
-    assert store.get().release_id == ids[2]
-    assert store.pinned(ids[1]).release_id == ids[1]
-    assert store.pinned(ids[0]) is store.get()
+    assert store.get().release_id == published[2]
+    assert store.pinned(published[1]).release_id == published[1]
+    assert store.pinned(published[0]) is store.get()
 
 
 @pytest.mark.parametrize("bogus", ["nope", "../releases", ".tmp-x", "a/b", "x\x00y", "x" * 5000, ""])
@@ -135,4 +125,4 @@ def test_an_unknown_pinned_release_falls_back_to_the_current_one(tmp_path, bogus
 def test_pinned_release_ids_of_another_shape_mean_the_current_release(app):
     client = app.server.test_client()
     for value in (5, ["x"], {"a": 1}, "nope"):
-        assert grid_count(client, value) == len(RECORDS)  # type: ignore[arg-type]
+        assert grid_count(client, value) == len(RECORDS)
