@@ -12,7 +12,7 @@ from limits.storage import SCHEMES as STORAGE_SCHEMES
 
 CACHE_TYPES = ("SimpleCache", "FileSystemCache", "NullCache")
 #: Integer settings, each read from ``DASHBOARD_<NAME>``.
-INT_SETTINGS = ("port", "cache_timeout", "grid_max_rows", "api_max_limit", "xlsx_max_rows")
+INT_SETTINGS = ("port", "cache_timeout", "grid_max_rows", "api_max_limit", "xlsx_max_rows", "proxy_hops")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class Settings:
     rest is cut, with a note in the workbook). Rate limits (Flask-Limiter notation, per client address,
     "" = off): rate_limit_api for ``/api/``, rate_limit_exports for ``/export/``, kept in
     ratelimit_storage_uri (``memory://`` = per worker process; ``redis://host:port`` shares them).
+    proxy_hops: reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto`` are trusted (0: none;
+    behind one nginx: 1), so that limits count per client, not per proxy.
     """
 
     data_dir: Path = Path("var/data")
@@ -41,6 +43,7 @@ class Settings:
     rate_limit_api: str = "600 per minute"
     rate_limit_exports: str = "30 per minute"
     ratelimit_storage_uri: str = "memory://"
+    proxy_hops: int = 0
 
     def __post_init__(self) -> None:
         if self.cache_type not in CACHE_TYPES:

@@ -14,6 +14,7 @@ from flask import jsonify
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.config import Settings
 
@@ -49,6 +50,8 @@ def init_security(app: Dash, settings: Settings) -> Limiter:
         session_cookie_secure=False,  # the app sets no cookies
     )
     server = app.server
+    if settings.proxy_hops:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
 
     @server.before_request
     def _hash_late_inline_scripts() -> None:

@@ -231,6 +231,17 @@ def test_rate_limits_per_client_answer_429_with_a_json_message(data_dir):
     assert client.get("/").status_code == 200  # pages are not limited
 
 
+def test_behind_a_trusted_proxy_limits_count_per_forwarded_client(data_dir):
+    client = make_client(data_dir, rate_limit_exports="1 per minute", proxy_hops=1)
+    first = {"X-Forwarded-For": "203.0.113.1"}
+    assert client.get("/export/records.csv", headers=first).status_code == 200
+    assert client.get("/export/records.csv", headers=first).status_code == 429
+    assert client.get("/export/records.csv", headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 200
+    untrusted = make_client(data_dir, rate_limit_exports="1 per minute")  # no proxy: the header is ignored
+    assert untrusted.get("/export/records.csv", headers=first).status_code == 200
+    assert untrusted.get("/export/records.csv", headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 429
+
+
 def test_settings_read_bounds_and_limits_from_the_environment():
     env = {
         "DASHBOARD_GRID_MAX_ROWS": "50",
@@ -239,10 +250,11 @@ def test_settings_read_bounds_and_limits_from_the_environment():
         "DASHBOARD_RATE_LIMIT_API": "5/second",
         "DASHBOARD_RATE_LIMIT_EXPORTS": "",
         "DASHBOARD_RATELIMIT_STORAGE_URI": "memory://",
+        "DASHBOARD_PROXY_HOPS": "1",
     }
     s = Settings.from_env(env)
     assert (s.grid_max_rows, s.api_max_limit, s.xlsx_max_rows) == (50, 20, 7)
-    assert (s.rate_limit_api, s.rate_limit_exports) == ("5/second", "")
+    assert (s.rate_limit_api, s.rate_limit_exports, s.proxy_hops) == ("5/second", "", 1)
     for bad in (
         {"DASHBOARD_GRID_MAX_ROWS": "0"},
         {"DASHBOARD_API_MAX_LIMIT": "²"},
