@@ -90,6 +90,18 @@ def test_one_request_resolves_its_release_once(app, tmp_path, monkeypatch):
     assert store.get().dataset.name == "second"  # the next request sees the swap
 
 
+def test_a_page_view_gets_its_release_from_every_worker(app, tmp_path):
+    """Two apps on one data folder stand for two gunicorn workers (each its own store): the page rendered by one
+    and called back on the other, which had only seen the newer release, still gets the page's release."""
+    client = app.server.test_client()
+    first = shell_release_id(client)
+    build_release(tmp_path, dataset="second", records=SHORT)
+    other = create_app(Settings(data_dir=tmp_path, rate_limit_api="", rate_limit_exports="")).server.test_client()
+    assert shell_release_id(other).startswith("second-")
+    assert grid_count(other, first) == len(RECORDS) and grid_count(client, first) == len(RECORDS)
+    assert first in page_content(other, "/about", first).split("Release history", 1)[0]
+
+
 def test_a_worker_that_never_loaded_the_pinned_release_loads_it(tmp_path):
     """gunicorn workers each have a store: a page view rendered by one worker may call back into another,
     which loads the pinned release from its (immutable, shared) folder."""
