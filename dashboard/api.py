@@ -6,7 +6,6 @@ pages through the synthetic records.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 import pandas as pd
@@ -16,7 +15,7 @@ from flask import Flask, Request, Response, jsonify, request
 from dashboard import context, exports, records
 from dashboard import query as q
 from dashboard.citation import citation_for
-from dashboard.urlstate import encode_selections
+from dashboard.urlstate import encode_selections, loads
 
 DEFAULT_LIMIT = 100
 #: Built slow-format exports kept per release (a few MB each at most: see ``xlsx_max_rows``).
@@ -100,7 +99,7 @@ def _json_param(name: str, kind: type):
     if not raw:
         return None
     try:
-        value = json.loads(raw)
+        value = loads(raw)
     except ValueError:
         raise ApiError(f"{name} must be JSON") from None
     if not isinstance(value, kind):

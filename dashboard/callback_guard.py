@@ -72,5 +72,9 @@ def guard_callbacks(server: Flask, callback_map: Mapping[str, dict]) -> None:
     def _check_callback_request():
         if request.path != UPDATE_PATH or request.method != "POST":
             return None
-        problem = payload_problem(request.get_json(silent=True), callback_map)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the JSON parser goes (silent covers ValueErrors only)
+            body = None
+        problem = payload_problem(body, callback_map)
         return None if problem is None else (jsonify({"error": f"bad callback request: {problem}"}), 400)

@@ -113,3 +113,15 @@ def page_content_payload(pathname: str, search: str, release_id: object = None) 
         "state": [{"id": ids.RELEASE_ID, "property": "data", "value": release_id}],
         "changedPropIds": ["_pages_location.pathname"],
     }
+
+
+def components(node):
+    """Every component of a serialised Dash layout, depth first."""
+    if isinstance(node, dict):
+        if "namespace" in node and "props" in node:
+            yield node
+        for value in node.values():
+            yield from components(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from components(item)

@@ -14,7 +14,7 @@ from dashboard import exports
 from dashboard.app import create_app
 from dashboard.config import Settings
 from layouts import ids
-from tests.dashboard.payloads import grid_rows_payload
+from tests.dashboard.payloads import components, grid_rows_payload, page_content_payload
 from tests.dashboard.release_factory import RECORDS
 
 NO_LIMITS = {"rate_limit_api": "", "rate_limit_exports": ""}
@@ -133,6 +133,29 @@ def test_callback_requests_not_shaped_like_the_callback_are_400(client, change, 
 @pytest.mark.parametrize("body", [[1], "x", None, 5])
 def test_callback_requests_that_are_not_objects_are_400(client, body):
     assert_json_error(client.post("/_dash-update-component", json=body), 400)
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000  # deeper than the JSON parser's recursion limit
+
+
+def test_json_nested_too_deeply_is_400_not_500(client):
+    body = client.post("/_dash-update-component", data=DEEP_JSON, content_type="application/json")
+    assert "must be a JSON object" in assert_json_error(body, 400)
+    assert "fm must be JSON" in assert_json_error(
+        client.get("/export/records.csv", query_string={"fm": DEEP_JSON}), 400
+    )
+
+
+@pytest.mark.parametrize(
+    "search", ['?sm=[{"colId":[]}]', '?sm=[{"colId":"gender","sort":{}}]', "?sm=" + DEEP_JSON, "?fm=" + DEEP_JSON]
+)
+def test_data_page_ignores_grid_models_of_another_shape_in_its_url(client, search):
+    """Found by the long fuzz profile: ``/data?sm=[{"colId":[]}]`` was a 500 (an unhashable column id)."""
+    client.get("/")
+    response = client.post("/_dash-update-component", json=page_content_payload("/data", search))
+    assert response.status_code == 200
+    grid = next(c for c in components(response.get_json()) if c["props"].get("id") == ids.DATA_GRID)
+    assert grid["props"]["filterModel"] == {} and all("sort" not in col for col in grid["props"]["columnDefs"])
 
 
 def test_data_permalink_ignores_values_of_another_shape(client):
