@@ -14,6 +14,8 @@ COPY_LINK_STATUS = "copy-link-status"
 NAV_BURGER = "nav-burger"
 APP_SHELL = "app-shell"
 SHELL_URL = "shell-url"
+RELOAD_NOTICE = "reload-notice"
+RELEASE_ID = "release-id"  # store: the release id the page view was rendered with (see callbacks/common.py)
 
 # overview
 OVERVIEW_URL = "overview-url"
