@@ -192,8 +192,9 @@ def test_gum_guarded_from_the_raked_start_holds_fewer_unpublished_triples(sample
         keys = aggregate(out, 3).keys[3]
         return float((lookup(published.keys[3], keys) < 0).mean())
 
-    # Measured: 0.60 of the distinct synthetic 3-combinations unpublished by default, 0.52 guarded.
-    assert unpublished_share(start="raked", guard=True) <= unpublished_share() - 0.05
+    # Measured at the default 8 rounds: 0.60 of the distinct synthetic 3-combinations unpublished by default, 0.52
+    # guarded; 3 rounds here keep the test fast (the margin of 0.05 holds there too).
+    assert unpublished_share(start="raked", guard=True, rounds=3) <= unpublished_share(rounds=3) - 0.05
 
 
 def test_gum_rejects_an_unknown_start():
