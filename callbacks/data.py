@@ -6,13 +6,13 @@ import json
 
 from dash import Dash, Input, Output, State, no_update
 
-from callbacks.common import with_release
+from callbacks.common import release_callback, with_release
+from dashboard import context, records
 from dashboard import query as q
-from dashboard import records
 from dashboard.i18n import format_decimal, gettext, ngettext
 from dashboard.profile import Profile
 from dashboard.store import Release
-from dashboard.urlstate import encode_selections, query_string
+from dashboard.urlstate import encode_selections, query_string, text_list
 from layouts import data as data_layout
 from layouts import ids
 
@@ -20,13 +20,18 @@ FORMATS = tuple(data_layout.FORMAT_LABELS)
 
 
 @with_release
-def rows_page(release: Release, _profile: Profile, request: dict | None, state: list[str] | None):
-    """getRowsResponse for the infinite grid, the matching-record count and the export links."""
-    if not request:
+def rows_page(release: Release, _profile: Profile, request: object, state: object):
+    """getRowsResponse for the infinite grid, the matching-record count and the export links.
+
+    A block request is at most ``grid_max_rows`` long; a malformed one (not AG Grid's shape) updates nothing.
+    """
+    block = records.block_request(request, context.settings().grid_max_rows)
+    if block is None:
         return (no_update,) * (2 + len(FORMATS))
-    selections = q.parse_selection_strings(release, state or [])
-    filter_model, sort_model = request.get("filterModel") or {}, request.get("sortModel") or []
+    selections = q.parse_selection_strings(release, state)
     try:
+        filter_model = records.check_filter_model(block.filter_model or None)
+        sort_model = records.check_sort_model(block.sort_model or None)
         rows = records.query_rows(release, selections, filter_model, sort_model)
     except records.FilterError as exc:
         return (
@@ -34,11 +39,10 @@ def rows_page(release: Release, _profile: Profile, request: dict | None, state: 
             gettext("Filter not applied: {problem}").format(problem=exc),
             *(no_update,) * len(FORMATS),
         )
-    start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
-    frame = records.frame_for(release, rows, start, end, shown=True)
+    frame = records.frame_for(release, rows, block.start, block.end, shown=True)
     total = records.row_count(release, rows)
     params = {
-        "f": state or [],
+        "f": encode_selections(selections),
         "fm": json.dumps(filter_model) if filter_model else None,
         "sm": json.dumps(sort_model) if sort_model else None,
     }
@@ -55,12 +59,10 @@ def rows_page(release: Release, _profile: Profile, request: dict | None, state: 
 
 
 @with_release
-def aggregate_view(
-    release: Release, profile: Profile, columns: list[str] | None, filters: list[str] | None, not_reported: bool
-):
+def aggregate_view(release: Release, profile: Profile, columns: object, filters: object, not_reported: bool):
     """Builder table (published DP counts only) and its export links."""
-    selections = q.parse_selection_strings(release, filters or [])
-    columns = [c for c in (columns or []) if c in release.dimensions]
+    selections = q.parse_selection_strings(release, filters)
+    columns = [c for c in text_list(columns) if c in release.dimensions]
     params = {"c": columns, "f": encode_selections(selections), "nr": "1" if not_reported else "0"}
     hrefs = [data_layout.export_href("aggregates", fmt, params) for fmt in FORMATS]
     try:
@@ -76,21 +78,28 @@ def aggregate_view(
 
 
 def permalink(
-    tab: str,
-    columns: list[str] | None,
-    filters: list[str] | None,
+    tab: object,
+    columns: object,
+    filters: object,
     not_reported: bool,
-    filter_model: dict | None,
-    rows_request: dict | None,
-    state: list[str] | None,
+    filter_model: object,
+    rows_request: object,
+    state: object,
 ) -> str:
-    """The Data page's query string: tab, selections, builder columns and filters, the grid's filters and sort."""
-    sort_model = [{"colId": m.get("colId"), "sort": m.get("sort")} for m in (rows_request or {}).get("sortModel") or []]
+    """The Data page's query string: tab, selections, builder columns and filters, the grid's filters and sort.
+
+    Values come from the browser as is: what does not have the expected shape is left out.
+    """
+    try:
+        sort_model = records.check_sort_model(rows_request.get("sortModel") if isinstance(rows_request, dict) else None)
+    except records.FilterError:
+        sort_model = []
+    sort_model = [{"colId": m["colId"], "sort": m.get("sort")} for m in sort_model]
     return query_string(
-        tab=tab,
-        f=state or [],
-        c=columns or [],
-        af=filters or [],
+        tab=tab if isinstance(tab, str) else None,
+        f=text_list(state),
+        c=text_list(columns),
+        af=text_list(filters),
         nr="1" if not_reported else "0",
         fm=json.dumps(filter_model, sort_keys=True, separators=(",", ":")) if filter_model else None,
         sm=json.dumps(sort_model, separators=(",", ":")) if sort_model else None,
@@ -98,14 +107,16 @@ def permalink(
 
 
 def register(app: Dash) -> None:
-    app.callback(
+    release_callback(
+        app,
         Output(ids.DATA_GRID, "getRowsResponse"),
         Output(ids.DATA_COUNT, "children"),
         *[Output(data_layout.export_id("records", fmt), "href") for fmt in FORMATS],
         Input(ids.DATA_GRID, "getRowsRequest"),
         State(ids.DATA_STATE, "data"),
     )(rows_page)
-    app.callback(
+    release_callback(
+        app,
         Output(ids.AGG_GRID, "rowData"),
         Output(ids.AGG_GRID, "columnDefs"),
         Output(ids.AGG_NOTE, "children"),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import with_release
+from callbacks.common import release_callback, with_release
 from dashboard import query as q
 from dashboard import views
 from dashboard.profile import Profile
 from dashboard.store import Release
-from dashboard.urlstate import encode_selections, query_string
+from dashboard.urlstate import encode_selections, query_string, text_list
 from layouts import explore, ids
 
 
@@ -57,14 +57,14 @@ def event_from_trigger(trigger, click_data: dict | None, picked: str | None) -> 
 
 
 def _current_selections(release, state: list[str] | None) -> q.Selections:
-    return q.parse_selection_strings(release, state or [])
+    return q.parse_selection_strings(release, state)
 
 
 @with_release
 def restructure(release: Release, profile: Profile, columns: list[str] | None, state: list[str] | None):
     """Columns changed: rebuild the chart grid (figures for the current selections) and the URL."""
     selections = _current_selections(release, state)
-    columns = [c for c in (columns or []) if c in release.dimensions][: explore.MAX_COLUMNS]
+    columns = [c for c in text_list(columns) if c in release.dimensions][: explore.MAX_COLUMNS]
     return (
         explore.grid(release, profile, columns, selections),
         query_string(c=columns, f=encode_selections(selections)),
@@ -115,14 +115,16 @@ def _position(trigger, inputs_list) -> int | None:
 
 
 def register(app: Dash) -> None:
-    app.callback(
+    release_callback(
+        app,
         Output(ids.EXPLORE_GRID, "children"),
         Output(ids.EXPLORE_URL, "search", allow_duplicate=True),
         Input(ids.EXPLORE_COLUMNS, "value"),
         State(ids.EXPLORE_STATE, "data"),
         prevent_initial_call=True,
     )(restructure)
-    app.callback(
+    release_callback(
+        app,
         Output({"type": ids.EXPLORE_CHART, "source": ALL}, "figure"),
         Output({"type": ids.EXPLORE_FILTER, "source": ALL}, "value"),
         Output(ids.EXPLORE_CHIPS, "children"),

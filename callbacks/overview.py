@@ -6,7 +6,7 @@ import dash
 from dash import ALL, Dash, Input, Output, ctx
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import with_release
+from callbacks.common import release_callback, with_release
 from dashboard import query as q
 from dashboard import views
 from dashboard.figures import title_of
@@ -49,14 +49,16 @@ def open_in_explore(release: Release, profile: Profile, _breakdowns, _trend, _ma
 
 
 def register(app: Dash) -> None:
-    app.callback(
+    release_callback(
+        app,
         Output(ids.OVERVIEW_NAV, "href"),
         Input({"type": ids.OVERVIEW_BREAKDOWN, "key": ALL}, "clickData"),
         Input(ids.OVERVIEW_TREND, "clickData"),
         Input(ids.OVERVIEW_MAP, "clickData"),
         prevent_initial_call=True,
     )(open_in_explore)
-    app.callback(
+    release_callback(
+        app,
         Output(ids.OVERVIEW_MAP, "figure"),
         Output(ids.caption(ids.OVERVIEW_MAP), "children"),
         Output(ids.OVERVIEW_URL, "search"),

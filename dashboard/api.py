@@ -6,20 +6,21 @@ pages through the synthetic records.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 import pandas as pd
+from dash.exceptions import DependencyException
 from flask import Flask, Request, Response, jsonify, request
 
 from dashboard import context, exports, records
 from dashboard import query as q
 from dashboard.citation import citation_for
 from dashboard.i18n import N_, translate
-from dashboard.urlstate import encode_selections
+from dashboard.urlstate import encode_selections, loads
 
-MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+#: Built slow-format exports kept per release (a few MB each at most: see ``xlsx_max_rows``).
+EXPORT_MEMO_SIZE = 8
 
 
 class ApiError(Exception):
@@ -93,7 +94,7 @@ def _int(name: str, default: int, lo: int, hi: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(hi)) or not lo <= int(raw) <= hi:
         raise ApiError("bad_integer", N_("{name} must be an integer in {lo}..{hi}"), name=name, lo=lo, hi=hi)
     return int(raw)
 
@@ -110,7 +111,7 @@ def _json_param(name: str, kind: type):
     if not raw:
         return None
     try:
-        value = json.loads(raw)
+        value = loads(raw)
     except ValueError:
         raise ApiError("bad_json", N_("{name} must be JSON"), name=name) from None
     if not isinstance(value, kind):
@@ -133,6 +134,11 @@ def register_routes(server: Flask) -> None:
     @server.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return jsonify(exc.body()), exc.status
+
+    @server.errorhandler(DependencyException)
+    def _no_such_asset(exc: DependencyException):
+        """Dash's component-suite route raises this for a path it does not serve (``/../..``): a 404."""
+        return jsonify(ApiError("no_such_file", N_("no such file")).body()), 404
 
     @server.errorhandler(q.QueryError)
     def _query_error(exc: q.QueryError):
@@ -180,7 +186,7 @@ def register_routes(server: Flask) -> None:
         release = _release()
         fmt = _format(("json", "csv"))
         offset = _int("offset", 0, 0, 10**9)
-        limit = _int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+        limit = _int("limit", DEFAULT_LIMIT, 1, context.settings().api_max_limit)
         selections = _strict_filters(release, request.args.getlist("filter"))
         rows = records.query_rows(release, selections, None, None)
         frame = records.frame_for(release, rows, offset, offset + limit)
@@ -223,10 +229,23 @@ def register_routes(server: Flask) -> None:
 
 
 def _download(release, frame: pd.DataFrame, kind: str, fmt: str, name: str) -> Response:
-    """``frame`` as a ``fmt`` file download named ``name``, with the provenance of this request."""
+    """``frame`` as a ``fmt`` file download named ``name``, with the provenance of this request.
+
+    A slow format (Excel) is built once per release and query in this process and then served as built
+    (its ``generated_at`` says when).
+    """
     prov = exports.provenance(release, kind, dict(request.args.lists()), citation_for(release))
+
+    def build() -> bytes:
+        return exports.render(frame, fmt, prov, context.settings().xlsx_max_rows)
+
+    if fmt in exports.CACHED_FORMATS:
+        key = (request.path, tuple(sorted((k, tuple(v)) for k, v in request.args.lists())))
+        body = release.memo("exports", key, build, size=EXPORT_MEMO_SIZE)
+    else:
+        body = build()
     return Response(
-        exports.render(frame, fmt, prov),
+        body,
         mimetype=exports.FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dash
-from dash import Dash
+from dash import Dash, State
 from flask import Flask, Response, request
 
 from dashboard import i18n
 from dashboard.api import is_catch_all, register_routes
 from dashboard.cache import init_cache
+from dashboard.callback_guard import guard_callbacks
 from dashboard.config import Settings
 from dashboard.context import EXTENSION
 from dashboard.i18n import N_
+from dashboard.security import init_security
 from dashboard.store import ReleaseStore
+from layouts import ids
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 
@@ -88,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         health_endpoint="healthz",
         update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title updates); its stub says str
         serve_locally=True,
+        # the page content is rendered with the release the shell showed (not whatever is current by then)
+        routing_callback_inputs={"release_id": State(ids.RELEASE_ID, "data")},
     )
     from layouts.shell import INDEX_STRING, shell_layout
 
@@ -108,11 +113,13 @@ def create_app(settings: Settings | None = None) -> Dash:
     from callbacks import register_all
 
     register_all(app)
+    guard_callbacks(app.server, app.callback_map)
     register_routes(app.server)
     _page_status(app.server, {page.path for page in pages()})
     app.server.after_request(i18n.remember_choice)
     index = app.interpolate_index
     app.interpolate_index = lambda **parts: i18n.html_lang(index(**parts))  # type: ignore[method-assign]
+    init_security(app, settings)
     app.layout = shell_layout
     return app
 

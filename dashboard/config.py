@@ -7,7 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from limits import parse_many
+from limits.storage import SCHEMES as STORAGE_SCHEMES
+
 CACHE_TYPES = ("SimpleCache", "FileSystemCache", "NullCache")
+#: Integer settings, each read from ``DASHBOARD_<NAME>``.
+INT_SETTINGS = ("port", "cache_timeout", "grid_max_rows", "api_max_limit", "xlsx_max_rows", "proxy_hops")
 
 
 @dataclass(frozen=True)
@@ -16,6 +21,14 @@ class Settings:
 
     data_dir: folder holding ``current`` and ``releases/`` (relative paths are relative to the working
     directory). cache_type: a flask-caching backend class name. cache_dir: FileSystemCache folder.
+
+    Response bounds: grid_max_rows caps the rows of one grid block request (endRow - startRow),
+    api_max_limit the ``limit`` of ``/api/v1/records``, xlsx_max_rows the data rows of an Excel export (the
+    rest is cut, with a note in the workbook). Rate limits (Flask-Limiter notation, per client address,
+    "" = off): rate_limit_api for ``/api/``, rate_limit_exports for ``/export/``, kept in
+    ratelimit_storage_uri (``memory://`` = per worker process; ``redis://host:port`` shares them).
+    proxy_hops: reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto`` are trusted (0: none;
+    behind one nginx: 1), so that limits count per client, not per proxy.
     """
 
     data_dir: Path = Path("var/data")
@@ -24,26 +37,54 @@ class Settings:
     cache_timeout: int = 0
     host: str = "127.0.0.1"
     port: int = 8050
+    grid_max_rows: int = 500
+    api_max_limit: int = 1000
+    xlsx_max_rows: int = 100_000
+    rate_limit_api: str = "600 per minute"
+    rate_limit_exports: str = "30 per minute"
+    ratelimit_storage_uri: str = "memory://"
+    proxy_hops: int = 0
 
     def __post_init__(self) -> None:
         if self.cache_type not in CACHE_TYPES:
             raise ValueError(f"DASHBOARD_CACHE_TYPE must be one of {', '.join(CACHE_TYPES)}, got {self.cache_type!r}")
         if not 0 < self.port < 65536:
             raise ValueError(f"DASHBOARD_PORT must be 1..65535, got {self.port}")
+        for name in ("grid_max_rows", "api_max_limit", "xlsx_max_rows"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"DASHBOARD_{name.upper()} must be a positive integer, got {getattr(self, name)}")
+        scheme = self.ratelimit_storage_uri.split("://", 1)[0]
+        if "://" not in self.ratelimit_storage_uri or scheme not in STORAGE_SCHEMES:
+            raise ValueError(
+                f"DASHBOARD_RATELIMIT_STORAGE_URI must be memory:// or redis://host:port (or another scheme of the "
+                f"limits library), got {self.ratelimit_storage_uri!r}"
+            )
+        for name in ("rate_limit_api", "rate_limit_exports"):
+            if getattr(self, name):
+                try:
+                    parse_many(getattr(self, name))
+                except ValueError:
+                    raise ValueError(
+                        f"DASHBOARD_{name.upper()} must look like '30 per minute' (or be empty), "
+                        f"got {getattr(self, name)!r}"
+                    ) from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``DASHBOARD_*`` variables (``os.environ`` by default)."""
         env = os.environ if environ is None else environ
-        port = env.get("DASHBOARD_PORT", "8050")
-        timeout = env.get("DASHBOARD_CACHE_TIMEOUT", "0")
-        if not port.isdigit() or not timeout.isdigit():
-            raise ValueError("DASHBOARD_PORT and DASHBOARD_CACHE_TIMEOUT must be non-negative integers")
+        defaults = cls()
+        numbers = {name: env.get(f"DASHBOARD_{name.upper()}", str(getattr(defaults, name))) for name in INT_SETTINGS}
+        for name, raw in numbers.items():
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+                raise ValueError(f"DASHBOARD_{name.upper()} must be a non-negative integer, got {raw!r}")
         return cls(
             data_dir=Path(env.get("DASHBOARD_DATA_DIR", "var/data")),
             cache_type=env.get("DASHBOARD_CACHE_TYPE", "SimpleCache"),
             cache_dir=Path(env.get("DASHBOARD_CACHE_DIR", "var/cache/dashboard")),
-            cache_timeout=int(timeout),
             host=env.get("DASHBOARD_HOST", "127.0.0.1"),
-            port=int(port),
+            rate_limit_api=env.get("DASHBOARD_RATE_LIMIT_API", defaults.rate_limit_api),
+            rate_limit_exports=env.get("DASHBOARD_RATE_LIMIT_EXPORTS", defaults.rate_limit_exports),
+            ratelimit_storage_uri=env.get("DASHBOARD_RATELIMIT_STORAGE_URI", defaults.ratelimit_storage_uri),
+            **{name: int(raw) for name, raw in numbers.items()},
         )

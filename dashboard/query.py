@@ -43,9 +43,15 @@ def normalise(release: Release, pairs: Iterable[tuple[str, str]]) -> Selections:
     return tuple(sorted(chosen.items(), key=lambda kv: order.index(kv[0])))
 
 
-def parse_selection_strings(release: Release, items: Iterable[str]) -> Selections:
-    """Selections from ``source:value`` strings (split at the first colon); invalid items are dropped."""
-    pairs = [(source, value) for source, _, value in (item.partition(":") for item in items if ":" in item)]
+def parse_selection_strings(release: Release, items: object) -> Selections:
+    """Selections from a list of ``source:value`` strings (split at the first colon); invalid items are dropped.
+
+    ``items`` comes from the browser (a store, a URL): anything but a list or tuple counts as no selection.
+    """
+    if not isinstance(items, (list, tuple)):
+        return ()
+    texts = (item for item in items if isinstance(item, str) and ":" in item)
+    pairs = [(source, value) for source, _, value in (item.partition(":") for item in texts)]
     return normalise(release, pairs)
 
 

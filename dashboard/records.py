@@ -26,6 +26,8 @@ TEXT_OPS = {
     "endsWith": lambda label, x: label.endswith(x),
 }
 BLANK_OPS = ("blank", "notBlank")
+OPERATORS = ("AND", "OR")
+SORT_DIRECTIONS = ("asc", "desc")
 
 
 class FilterError(q.QueryError):
@@ -89,7 +91,7 @@ def _condition_codes(view: SourceView, cond: dict) -> np.ndarray:
         return ok
     if kind not in TEXT_OPS:
         raise FilterError(f"unsupported filter type {kind!r}")
-    needle = str(cond.get("filter", "")).lower()
+    needle = str(cond.get("filter") if cond.get("filter") is not None else "").lower()
     op = TEXT_OPS[kind]
     negative = kind in ("notContains", "notEqual")
     hits = [
@@ -97,6 +99,54 @@ def _condition_codes(view: SourceView, cond: dict) -> np.ndarray:
         for code, name in pairs
     ]
     return np.array(hits + [negative])
+
+
+def _check_condition(column: str, cond: object) -> None:
+    """One text condition: ``{"type": <operator>, "filter": <text or number>}``; FilterError otherwise."""
+    if not isinstance(cond, dict):
+        raise FilterError(f"the filter of column {column!r} must be an object")
+    kind = cond.get("type", "contains")
+    if not isinstance(kind, str) or (kind not in TEXT_OPS and kind not in BLANK_OPS):
+        raise FilterError(f"unsupported filter type {kind!r}")
+    needle = cond.get("filter")
+    if needle is not None and (isinstance(needle, bool) or not isinstance(needle, (str, int, float))):
+        raise FilterError(f"the filter text of column {column!r} must be text")
+
+
+def check_filter_model(model: object) -> dict:
+    """An AG Grid text filter model as sent by a browser (``{}`` for None); FilterError if it has another shape.
+
+    Shape: ``{column: condition}`` or ``{column: {"operator": "AND"|"OR", "conditions": [condition, ...]}}``.
+    """
+    if model is None:
+        return {}
+    if not isinstance(model, dict):
+        raise FilterError("the filter model must be an object of column: filter")
+    for column, spec in model.items():
+        if isinstance(spec, dict) and "conditions" in spec:
+            conditions = spec["conditions"]
+            if not isinstance(conditions, list) or not conditions:
+                raise FilterError(f"the conditions of column {column!r} must be a non-empty list")
+            operator = spec.get("operator", "AND")
+            if not isinstance(operator, str) or operator.upper() not in OPERATORS:
+                raise FilterError(f"the operator of column {column!r} must be AND or OR")
+            for cond in conditions:
+                _check_condition(column, cond)
+        else:
+            _check_condition(column, spec)
+    return model
+
+
+def check_sort_model(model: object) -> list[dict]:
+    """An AG Grid sort model (``[]`` for None): a list of ``{"colId": column, "sort": "asc"|"desc"}``."""
+    if model is None:
+        return []
+    if not isinstance(model, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("colId"), str) and item.get("sort", "asc") in SORT_DIRECTIONS
+        for item in model
+    ):
+        raise FilterError('the sort model must be a list of {"colId": column, "sort": "asc" or "desc"}')
+    return model
 
 
 def _column_mask(view: SourceView, model: dict) -> np.ndarray:
@@ -161,6 +211,26 @@ def frame_for(
     return pd.DataFrame(out)
 
 
+@dataclass(frozen=True)
+class BlockRequest:
+    """One infinite-grid block request: rows ``start:end`` under the grid's filter and sort models (unchecked)."""
+
+    start: int
+    end: int
+    filter_model: object
+    sort_model: object
+
+
+def block_request(request: object, max_rows: int) -> BlockRequest | None:
+    """AG Grid's ``getRowsRequest`` with at most ``max_rows`` rows (``endRow`` capped); None if not its shape."""
+    if not isinstance(request, dict) or not request:
+        return None
+    start, end = request.get("startRow", 0), request.get("endRow", 100)
+    if type(start) is not int or type(end) is not int or not 0 <= start <= end:
+        return None
+    return BlockRequest(start, min(end, start + max_rows), request.get("filterModel"), request.get("sortModel"))
+
+
 def row_count(release: Release, rows: np.ndarray | None) -> int:
     return release.n_synthetic if rows is None else int(rows.size)
 
@@ -174,7 +244,9 @@ def query_rows(
     """Filtered and sorted row indices, remembered for the last few queries of this release.
 
     The infinite grid asks for one block at a time with the same filter and sort; this keeps paging cheap.
+    Models of another shape than AG Grid's are a FilterError (checked before any work).
     """
+    filter_model, sort_model = check_filter_model(filter_model), check_sort_model(sort_model)
     key = (selections, json.dumps(filter_model, sort_keys=True), json.dumps(sort_model, sort_keys=True))
     return release.memo(
         "row_queries",

@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -214,12 +215,19 @@ def load_release(path: Path, verify: bool = True) -> Release:
 
 
 class ReleaseStore:
-    """Follows ``<data_dir>/current``: a new release is picked up on the next request, without restart."""
+    """Follows ``<data_dir>/current``: a new release is picked up on the next request, without restart.
 
-    def __init__(self, data_dir: Path, recheck_seconds: float = 1.0) -> None:
+    A page view stays on the release it was rendered with (:meth:`pinned`): the ``keep`` releases published
+    last before the current one can be served, and stay loaded once replaced or asked for.
+    """
+
+    def __init__(self, data_dir: Path, recheck_seconds: float = 1.0, keep: int = 2) -> None:
         self.data_dir = Path(data_dir)
         self.recheck_seconds = recheck_seconds
+        self.keep = keep
         self._release: Release | None = None
+        self._recent: OrderedDict[str, Release] = OrderedDict()
+        self._pinnable_ids: tuple[str, tuple[str, ...]] | None = None
         self._checked_at = -float("inf")
         self._lock = threading.Lock()
 
@@ -242,12 +250,55 @@ class ReleaseStore:
             self._checked_at = now
             if self._release is None or self._release.path != target:
                 try:
-                    self._release = load_release(target)
+                    loaded_before = self._recent.pop(target.name, None)
+                    replaced = self._release
+                    self._release = loaded_before if loaded_before is not None else load_release(target)
+                    if replaced is not None:
+                        self._remember(replaced)
                 except Exception:
                     if self._release is None:
                         raise
                     LOG.exception("cannot load release %s; still serving %s", target.name, self._release.release_id)
             return self._release
+
+    def pinned(self, release_id: str) -> Release | None:
+        """The published release ``release_id`` (loaded from its folder if need be: any worker can serve any
+        page view), or the current release when that one is no longer published or cannot be loaded."""
+        current = self.get()
+        if current is None or current.release_id == release_id:
+            return current
+        with self._lock:
+            found = self._recent.get(release_id)
+            if found is not None:
+                self._recent.move_to_end(release_id)
+                return found
+        if release_id not in self._pinnable(current):
+            return current
+        try:
+            found = load_release((self.data_dir / fmt.RELEASES / release_id).resolve())
+        except Exception:
+            LOG.exception("cannot load pinned release %s; serving %s", release_id, current.release_id)
+            return current
+        with self._lock:
+            self._remember(found)
+        return found
+
+    def _pinnable(self, current: Release) -> tuple[str, ...]:
+        """Ids of the releases a page view may still be on: the ``keep`` published before ``current`` (older
+        ones, or made-up ids, get the current release: no client can make a worker load release after release).
+        """
+        cached = self._pinnable_ids
+        if cached is None or cached[0] != current.release_id:
+            ids = [r.release_id for r in list_releases(self.data_dir) if r.release_id != current.release_id]
+            cached = self._pinnable_ids = (current.release_id, tuple(ids[-self.keep :] if self.keep else ()))
+        return cached[1]
+
+    def _remember(self, release: Release) -> None:
+        """Keep ``release`` among the recent ones (caller holds the lock)."""
+        self._recent[release.release_id] = release
+        self._recent.move_to_end(release.release_id)
+        while len(self._recent) > self.keep:
+            self._recent.popitem(last=False)
 
     def history(self) -> list[ReleaseSummary]:
         """All published releases, oldest first."""

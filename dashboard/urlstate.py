@@ -7,6 +7,7 @@ columns), ``geo=source`` (Overview map), ``tab=records|aggregates`` and ``nr=0|1
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
@@ -20,6 +21,30 @@ def as_list(value: str | list[str] | None) -> list[str]:
     if value is None or value == "":
         return []
     return [value] if isinstance(value, str) else [v for v in value if v]
+
+
+def text_list(value: object) -> list[str]:
+    """The strings of a list sent by a browser (a store or a control's value); anything else counts as []."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, (list, tuple)) else []
+
+
+def json_from_query(value: str | list[str] | None) -> object:
+    """The JSON of a query parameter (its first value), None when absent or not JSON (nesting too deep included)."""
+    raw = as_list(value)[:1]
+    if not raw:
+        return None
+    try:
+        return loads(raw[0])
+    except ValueError:
+        return None
+
+
+def loads(text: str) -> object:
+    """``json.loads``, with nesting too deep for the parser reported as the ValueError it is."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def selections_from_query(release: Release, f: str | list[str] | None) -> Selections:

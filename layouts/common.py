@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +14,7 @@ from dash import dcc, html
 
 from dashboard import figures, i18n
 from dashboard.citation import source_line
-from dashboard.context import requires_release
+from dashboard.context import newer_release, requires_release
 from dashboard.figures import ESTIMATED_TEXT, NOT_REPORTED_TEXT
 from dashboard.i18n import gettext, translate
 from dashboard.store import Release
@@ -163,9 +165,30 @@ def no_release() -> html.Div:
     )
 
 
-#: Page layouts written as ``layout(release, profile, /, **query)`` (positional-only, so that a query
-#: parameter named like them lands in ``query``); with nothing published the page is the notice above.
-with_release = requires_release(no_release)
+def reload_notice(newer: str) -> dmc.Alert:
+    """A newer release than the one this page view shows: say so, with a link that reloads the page."""
+    return dmc.Alert(
+        [f"Release {newer} has been published since this page was opened. ", html.A("Reload to see it", href="")],
+        color="blue",
+        id=ids.RELOAD_NOTICE,
+        mb="sm",
+    )
+
+
+def with_release(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """Page layouts written as ``layout(release, profile, /, **query)`` (positional-only, so that a query
+    parameter named like them lands in ``query``), served the release of the page view; with nothing
+    published the page is the notice above. A newer release than the page view's adds :func:`reload_notice`.
+    """
+    page = requires_release(no_release)(layout)
+
+    @functools.wraps(layout)
+    def with_notice(*args: Any, release_id: object = None, **query: Any) -> Any:
+        content = page(*args, release_id=release_id, **query)
+        newer = newer_release(release_id)
+        return content if newer is None else html.Div([reload_notice(newer), content])
+
+    return with_notice
 
 
 def stat_card(title: str, value: str, note: str) -> dmc.Paper:

@@ -13,7 +13,14 @@ from dashboard import i18n, records
 from dashboard.i18n import N_, gettext
 from dashboard.profile import Profile
 from dashboard.store import Release
-from dashboard.urlstate import as_list, columns_from_query, encode_selections, query_string, selections_from_query
+from dashboard.urlstate import (
+    as_list,
+    columns_from_query,
+    encode_selections,
+    json_from_query,
+    query_string,
+    selections_from_query,
+)
 from layouts import ids
 from layouts.common import aria, with_release
 
@@ -54,31 +61,21 @@ def export_links(table: str, params: dict) -> dmc.Group:
 
 def filter_model_from_query(release, fm) -> dict:
     """The grid's column filters from the ``fm`` parameter (JSON), kept only if valid for this release."""
-    raw = as_list(fm)[:1]
-    if not raw:
-        return {}
     try:
-        model = json.loads(raw[0])
-        if not isinstance(model, dict):
-            return {}
+        model = records.check_filter_model(json_from_query(fm))
         records.filter_rows(release, (), model)
-    except (ValueError, TypeError, AttributeError, records.FilterError):
+    except records.FilterError:
         return {}
     return model
 
 
 def sort_model_from_query(release, sm) -> list[dict]:
     """The grid's sort from the ``sm`` parameter (JSON list of ``{"colId", "sort"}``), kept only if valid."""
-    raw = as_list(sm)[:1]
-    if not raw:
-        return []
     try:
-        model = json.loads(raw[0])
-    except ValueError:
+        model = records.check_sort_model(json_from_query(sm))
+    except records.FilterError:
         return []
-    valid = isinstance(model, list) and all(
-        isinstance(m, dict) and m.get("colId") in release.dimensions and m.get("sort") in ("asc", "desc") for m in model
-    )
+    valid = all(m["colId"] in release.dimensions and m.get("sort") in records.SORT_DIRECTIONS for m in model)
     return [{"colId": m["colId"], "sort": m["sort"]} for m in model] if valid else []
 
 

@@ -17,6 +17,8 @@ APP_SHELL = "app-shell"
 SHELL_URL = "shell-url"
 LANG_SWITCH = "lang-switch"
 LANG_LINK = "lang-link"  # pattern: {"type": LANG_LINK, "lang": str}
+RELOAD_NOTICE = "reload-notice"
+RELEASE_ID = "release-id"  # store: the release id the page view was rendered with (see callbacks/common.py)
 
 # overview
 OVERVIEW_URL = "overview-url"

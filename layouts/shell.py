@@ -171,12 +171,17 @@ THEME = {"primaryShade": {"light": 9, "dark": 9}}
 
 
 def shell_layout() -> dmc.MantineProvider:
-    """Evaluated on every page load, so header and footer follow a newly published release."""
+    """Evaluated on every page load, so header and footer follow a newly published release.
+
+    The release shown is kept in the ``RELEASE_ID`` store: the page content and every callback of this page
+    view use that release, even after a newer one is published (until the page is reloaded).
+    """
     current = context.current()
     return dmc.MantineProvider(
         dmc.AppShell(
             [
                 dcc.Location(id=ids.SHELL_URL, refresh=False),
+                dcc.Store(id=ids.RELEASE_ID, data=None if current is None else current[0].release_id),
                 _header(current),
                 _navbar(),
                 dmc.AppShellMain([html.Main(dash.page_container, id="main", **aria(live="polite")), _footer(current)]),

@@ -267,14 +267,11 @@ def _dp_arguments(args: argparse.Namespace) -> dict:
 
 
 def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, overrides: dict) -> Path:
-    from synth.dp import DpParams
+    from synth.dp import checked_params
     from synth.refresh import RefreshOptions, refresh
     from synth.synthesizers import DEFAULT_SYNTHESIZER
 
-    try:
-        params = DpParams(**_dp_arguments(args))
-    except ValueError as exc:
-        raise InputError(f"invalid privacy parameters: {exc}") from None
+    params = checked_params(**_dp_arguments(args))
     options = RefreshOptions(
         input=input_path,
         spec=spec,

@@ -11,6 +11,7 @@ import inspect
 import json
 import logging
 import math
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -27,7 +28,7 @@ from synth.evaluate import private_report, public_report
 from synth.ingest import read_private
 from synth.locks import exclusive
 from synth.public import aggregates_table, lift_aggregates, public_schema, restrict_aggregates, synthetic_tables
-from synth.release import json_default, new_release_id, remove_stale_temporaries, utc_now, write_release
+from synth.release import copy_release, json_default, new_release_id, remove_stale_temporaries, utc_now, write_release
 from synth.release_format import (
     FORMAT_VERSION,
     ColumnInfo,
@@ -44,6 +45,14 @@ from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
 
 log = logging.getLogger(__name__)
 LOCK = ".refresh.lock"
+
+#: Called with a step name and the share of the pipeline done (0..1), e.g. by the console's progress bar.
+Progress = Callable[[str, float], None]
+
+
+def _no_progress(step: str, done: float) -> None:
+    """The default progress callback: nothing to report."""
+
 
 CITATION = (
     "Source: {title}, synthetic data and DP aggregates release {release_id} ({date}), "
@@ -69,26 +78,57 @@ class RefreshOptions:
     allow_over_budget: bool = False
 
 
-def refresh(options: RefreshOptions, params: DpParams) -> Path:
+def refresh(options: RefreshOptions, params: DpParams, progress: Progress = _no_progress) -> Path:
     """Run the whole pipeline and publish a new release; returns its folder.
 
     Holds an exclusive lock on the private workspace for the whole run (two refreshes cannot under-count
     the budget) and on the release folder from the end of the input checks (nor remove each other's
     half-written release; one from another workspace is refused before computing or charging anything).
     """
-    if options.synthesizer not in SYNTHESIZERS:
-        raise InputError(f"unknown synthesizer {options.synthesizer!r}; choose one of {sorted(SYNTHESIZERS)}")
-    check_synthesizer_options(options.synthesizer, options.synthesizer_options)
+    _check_synthesizer(options)
     data_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
     if private_dir == data_dir or data_dir in private_dir.parents or private_dir in data_dir.parents:
         raise InputError("the private workspace and the release data directory must be separate folders")
     with exclusive(private_dir / LOCK, "refresh using this private workspace"), ExitStack() as data_lock:
-        return _refresh(options, params, data_dir, private_dir, data_lock)
+        return _refresh(options, params, data_dir, private_dir, data_lock, progress)
+
+
+def stage(options: RefreshOptions, params: DpParams, progress: Progress = _no_progress) -> Path:
+    """Like :func:`refresh`, but the release goes to ``options.data_dir`` *inside* the private workspace.
+
+    A staged release (the console's run) holds DP outputs only, waits in the private workspace and is made
+    public later with :func:`publish_staged`. Its DP step charges the ledger like a refresh.
+    """
+    _check_synthesizer(options)
+    run_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
+    if private_dir not in run_dir.parents:
+        raise InputError("a staged run must be written inside the private workspace")
+    with exclusive(private_dir / LOCK, "run using this private workspace"), ExitStack() as data_lock:
+        return _refresh(options, params, run_dir, private_dir, data_lock, progress)
+
+
+def publish_staged(staged: Path, data_dir: Path) -> Path:
+    """Make a staged release (from :func:`stage`) the current release of ``data_dir``; returns the copy."""
+    with exclusive(Path(data_dir) / LOCK, "refresh publishing to this data directory"):
+        remove_stale_temporaries(Path(data_dir))
+        return copy_release(Path(staged), Path(data_dir))
+
+
+def _check_synthesizer(options: RefreshOptions) -> None:
+    if options.synthesizer not in SYNTHESIZERS:
+        raise InputError(f"unknown synthesizer {options.synthesizer!r}; choose one of {sorted(SYNTHESIZERS)}")
+    check_synthesizer_options(options.synthesizer, options.synthesizer_options)
 
 
 def _refresh(
-    options: RefreshOptions, params: DpParams, data_dir: Path, private_dir: Path, data_lock: ExitStack
+    options: RefreshOptions,
+    params: DpParams,
+    data_dir: Path,
+    private_dir: Path,
+    data_lock: ExitStack,
+    progress: Progress,
 ) -> Path:
+    progress("reading the input", 0.0)
     spec = load_spec(options.spec, **options.spec_overrides)
     source = dataset_name(spec, options.input)
     budget = ledger.budget_of(private_dir, source, options.budget_epsilon, options.budget_delta)
@@ -120,8 +160,10 @@ def _refresh(
     # private workspace publishing there now is refused here, not after spending budget.
     data_lock.enter_context(exclusive(data_dir / LOCK, "refresh publishing to this data directory"))
 
+    progress("counting and privacy-risk analysis", 0.15)
     sensitive = aggregate(data, params.reporting_length)
     risk = risk_report(data, params.reporting_length, options.resolution, sensitive)
+    progress("DP aggregates", 0.35)
     dp = dp_aggregates(data, params, dp_rng, max_attributes=ingested.max_attributes)
     if dp.aggregates.n_records < 1:
         # Said to the operator only; nothing is published nor charged (the DP outputs are discarded).
@@ -130,6 +172,32 @@ def _refresh(
             "subjects at this epsilon); raise --epsilon or --number-of-records-epsilon-proportion, or use more data"
         )
     noise_sd = list(dp.report["noise_sd"])
+    delta = float(dp.report["delta"])
+    over_budget = ledger.check(
+        private_dir, source, epsilon_total, delta, budget, options.allow_over_budget, fingerprint=fingerprint
+    )
+    now = utc_now()
+    release_id = new_release_id(source, now)
+    created_at = now.isoformat().replace("+00:00", "Z")
+    # Conservative accounting: the spend is recorded as soon as the noise is drawn, before the synthesis and
+    # long before the release exists, so a crash or a cancelled run can only over-count, never under-count.
+    ledger.record(
+        private_dir,
+        source,
+        {
+            "release_id": release_id,
+            "created_at": created_at,
+            "dp": True,
+            "mechanism": dp.report["mechanism"],
+            "epsilon": epsilon_total,
+            "delta": delta,
+            "fingerprint": fingerprint,
+            "input": str(Path(options.input).resolve()),
+        },
+        budget,
+        over_budget,
+    )
+    progress("synthesis", 0.5)
     schema, remap = public_schema(dp.aggregates)
     lost = dropped_columns(ingested.column_labels, data.schema, schema)
     if lost:
@@ -138,23 +206,18 @@ def _refresh(
     published = restrict_aggregates(dp.aggregates, schema, remap)
     # The synthesizer sees only the published aggregates, on the public schema.
     records = SYNTHESIZERS[options.synthesizer](published, post_rng, noise_sd=noise_sd, **options.synthesizer_options)
+    progress("evaluation", 0.8)
     synthetic_agg = aggregate(records, params.reporting_length)
-    delta = float(dp.report["delta"])
-    over_budget = ledger.check(
-        private_dir, source, epsilon_total, delta, budget, options.allow_over_budget, fingerprint=fingerprint
-    )
-    # The cumulative spend of the source, this release included (sums of published epsilons and deltas).
+    # The cumulative spend of the source, this release included (recorded above): sums of epsilons and deltas.
     used = ledger.usage(private_dir, source, fingerprint)
     if used.void:
         log.warning("publishing %r although a non-DP bundle of it voids its DP guarantee (overridden)", source)
 
-    now = utc_now()
-    release_id = new_release_id(source, now)
     title = ingested.title
     metadata = ReleaseMetadata(
         format_version=FORMAT_VERSION,
         release_id=release_id,
-        created_at=now.isoformat().replace("+00:00", "Z"),
+        created_at=created_at,
         software_version=__version__,
         dataset=DatasetInfo(
             name=source,
@@ -166,8 +229,8 @@ def _refresh(
             binning_epsilon=ingested.binning_epsilon,
             epsilon_total=epsilon_total,
             composition="basic sequential composition across releases",
-            cumulative_epsilon=None if used.void else used.epsilon + epsilon_total,
-            cumulative_delta=None if used.void else used.delta + delta,
+            cumulative_epsilon=None if used.void else used.epsilon,
+            cumulative_delta=None if used.void else used.delta,
         ),
         schema=SchemaInfo(
             [
@@ -185,24 +248,7 @@ def _refresh(
     tables = synthetic_tables(records)
     evaluation = public_report(published, synthetic_agg, noise_sd, options.resolution)
 
-    # Conservative accounting: the spend is recorded before the release exists, so a crash can only
-    # over-count, never under-count.
-    ledger.record(
-        private_dir,
-        source,
-        {
-            "release_id": release_id,
-            "created_at": metadata.created_at,
-            "dp": True,
-            "mechanism": dp.report["mechanism"],
-            "epsilon": epsilon_total,
-            "delta": delta,
-            "fingerprint": fingerprint,
-            "input": str(Path(options.input).resolve()),
-        },
-        budget,
-        over_budget,
-    )
+    progress("writing", 0.9)
     removed = remove_stale_temporaries(data_dir)
     if removed:
         log.warning("removed leftovers of an interrupted refresh: %s", ", ".join(removed))
@@ -240,6 +286,7 @@ def _refresh(
         ),
     }
     report.write_text(json.dumps(private, indent=2, default=json_default), encoding="utf-8")
+    progress("done", 1.0)
     return release
 
 

@@ -14,6 +14,8 @@ import logging
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,15 +84,7 @@ def write_release(
     and ``metadata.json`` is written last. On any error the temporary folder is removed and ``current``
     is untouched.
     """
-    release_id = metadata.release_id
-    releases = Path(data_dir) / RELEASES
-    releases.mkdir(parents=True, exist_ok=True)
-    tmp = releases / f"{TMP_PREFIX}{release_id}"
-    final = releases / release_id
-    if final.exists():
-        raise FileExistsError(f"release {release_id} already exists")
-    tmp.mkdir()
-    try:
+    with _installing(Path(data_dir), metadata.release_id) as tmp:
         for name, frame in tables.items():
             _write_table(tmp / name, frame)
         for name, doc in documents.items():
@@ -101,13 +95,44 @@ def write_release(
             files[path.name] = FileInfo(sha256=sha256_file(path), bytes=path.stat().st_size)
         _write_json(tmp / METADATA, replace(metadata, files=files).to_json())
         _fsync_file(tmp / METADATA)
+    return Path(data_dir) / RELEASES / metadata.release_id
+
+
+@contextmanager
+def _installing(data_dir: Path, release_id: str) -> Iterator[Path]:
+    """A temporary folder to fill with release ``release_id``; once filled, renamed into place and made
+    ``current``. On any error the temporary folder is removed and ``current`` is untouched."""
+    releases = data_dir / RELEASES
+    releases.mkdir(parents=True, exist_ok=True)
+    tmp = releases / f"{TMP_PREFIX}{release_id}"
+    final = releases / release_id
+    if final.exists():
+        raise FileExistsError(f"release {release_id} already exists")
+    tmp.mkdir()
+    try:
+        yield tmp
         os.rename(tmp, final)
         _fsync_dir(releases)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    switch_current(Path(data_dir), final)
-    return final
+    switch_current(data_dir, final)
+
+
+def copy_release(release: Path, data_dir: Path) -> Path:
+    """Copy a complete release folder (e.g. a staged run) into ``data_dir`` and make it ``current``.
+
+    The checksums are verified first (ValueError naming the bad files); the copy is written to a temporary
+    folder and renamed, so readers see the old release or the whole new one.
+    """
+    bad = verify_release(release)
+    if bad:
+        raise ValueError(f"release {release.name} is damaged: {', '.join(bad)}")
+    with _installing(Path(data_dir), release.name) as tmp:
+        shutil.copytree(release, tmp, dirs_exist_ok=True)
+        for path in tmp.iterdir():
+            _fsync_file(path)
+    return Path(data_dir) / RELEASES / release.name
 
 
 def _write_table(path: Path, frame: pd.DataFrame) -> None:

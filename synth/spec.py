@@ -9,6 +9,7 @@ structural (keys, types, ranges); column names are checked against the input fil
 from __future__ import annotations
 
 import codecs
+import json
 import logging
 import math
 import re
@@ -615,3 +616,45 @@ def load_spec(
     _check_domains(spec)
     _check_null_tokens(spec)
     return spec
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+
+def _toml_value(value: Any) -> str:
+    """A TOML literal for a string, number, bool or list of them (JSON string escapes are valid TOML)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            raise ValueError("NaN has no place in a dataset spec")
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML literal for {type(value).__name__}")
+
+
+def spec_toml(doc: Mapping[str, Any]) -> str:
+    """A spec document (``{"dataset": {...}, "multi_value": {...}, "bins": {col: {...}}, ...}``) as TOML text.
+
+    Tables nest at most two levels, as in a spec; :func:`load_spec` reads the text back to the same document.
+    """
+    lines: list[str] = []
+
+    def table(header: str, body: Mapping[str, Any]) -> None:
+        scalars = {k: v for k, v in body.items() if not isinstance(v, Mapping)}
+        if scalars or not body:
+            lines.append(f"[{header}]")
+            lines.extend(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in scalars.items())
+            lines.append("")
+        for key, sub in body.items():
+            if isinstance(sub, Mapping):
+                table(f"{header}.{json.dumps(key)}", sub)
+
+    for name, body in doc.items():
+        table(name, body)
+    return "\n".join(lines)

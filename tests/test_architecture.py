@@ -4,6 +4,9 @@
 - ``dashboard`` imports ``layouts`` and ``callbacks`` in one place only: the app factory.
 - ``callbacks`` and ``layouts`` never reach into the HTTP layer (``dashboard.api``).
 - ``layouts`` are page builders: they do not import ``callbacks``.
+- The data-owner console (``console``) is private: neither ``synth`` nor the public dashboard (``dashboard``,
+  ``layouts``, ``callbacks``) imports it; the public app mounts none of its routes and never opens a file of
+  the private workspace (checked on a running app below).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("synth", "dashboard", "layouts", "callbacks")
+PACKAGES = ("synth", "dashboard", "layouts", "callbacks", "console")
 
 #: (importing modules' prefix, imported prefix, modules allowed to break the rule)
 RULES = [
@@ -24,6 +27,10 @@ RULES = [
     ("synth", "dash", ()),
     ("synth", "plotly", ()),
     ("synth", "flask", ()),
+    ("synth", "console", ()),
+    ("dashboard", "console", ()),
+    ("layouts", "console", ()),
+    ("callbacks", "console", ()),
     ("dashboard", "layouts", ("dashboard.app",)),
     ("dashboard", "callbacks", ("dashboard.app",)),
     ("callbacks", "dashboard.api", ()),
@@ -94,6 +101,9 @@ def test_the_project_follows_the_layering_rules():
         ("callbacks.data", "from ..dashboard import api", ["callbacks.data imports dashboard.api"]),
         ("callbacks.data", "from dashboard import query", []),
         ("layouts.about", "from callbacks import data", ["layouts.about imports callbacks"]),
+        ("dashboard.app", "from console.app import create_app", ["dashboard.app imports console"]),
+        ("callbacks.shell", "def f():\n    from console import runs", ["callbacks.shell imports console"]),
+        ("console.views", "from dashboard.evaluation import evaluation_tables", []),
     ],
 )
 def test_the_checker_catches_violations(module, source, expected):
@@ -102,3 +112,57 @@ def test_the_checker_catches_violations(module, source, expected):
         assert any(v.startswith(expected[0]) for v in found), found
     else:
         assert found == []
+
+
+#: Run in a fresh interpreter: the public app, built and exercised with an audit hook on every file opened.
+PUBLIC_PROCESS = """
+import os, sys
+from pathlib import Path
+opened = []
+def hook(event, args):
+    if event == "open" and args and isinstance(args[0], (str, bytes, Path)):
+        opened.append(str(args[0]))
+sys.addaudithook(hook)
+from dashboard.app import create_app
+from dashboard.config import Settings
+from tests.dashboard.release_factory import build_release
+data, private = Path(sys.argv[1]), Path(sys.argv[2]).resolve()
+build_release(data)
+app = create_app(Settings(data_dir=data))
+client = app.server.test_client()
+urls = ("/", "/explore", "/data", "/about", "/_dash-layout", "/login", "/console")
+statuses = [client.get(url).status_code for url in urls]
+routes = sorted(rule.rule for rule in app.server.url_map.iter_rules())
+print(repr({
+    "console_loaded": sorted(m for m in sys.modules if m == "console" or m.startswith("console.")),
+    "private_opened": [p for p in opened if str(private) in os.path.abspath(p)],
+    "release_files_opened": sum(str(data.resolve()) in os.path.realpath(p) for p in opened),
+    "statuses": statuses,
+    "console_routes": [r for r in routes if r.startswith(("/login", "/logout", "/console"))],
+}))
+"""
+
+
+def test_the_public_app_never_loads_the_console_nor_reads_the_private_workspace(tmp_path):
+    import ast as _ast
+    import os
+    import subprocess
+    import sys
+
+    private = tmp_path / "private"
+    (private / "console").mkdir(parents=True)
+    (private / "console" / "accounts.json").write_text('{"users": {}}')
+    env = {**os.environ, "SHOWCASE_PRIVATE_DIR": str(private), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-c", PUBLIC_PROCESS, str(tmp_path / "data"), str(private)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    found = _ast.literal_eval(proc.stdout.strip().splitlines()[-1])
+    assert found["console_loaded"] == [] and found["private_opened"] == [] and found["console_routes"] == []
+    assert found["release_files_opened"] > 0  # the hook does see the app's reads
+    assert found["statuses"][:5] == [200] * 5 and found["statuses"][5:] == [404, 404]

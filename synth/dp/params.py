@@ -23,10 +23,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.stats import norm
+
+from synth.errors import InputError
 
 ACCURACY_MODES = ("prioritize_long", "prioritize_short", "balanced", "custom")
 FABRICATION_MODES = ("uncontrolled", "progressive", "balanced", "minimize", "custom_fixed", "custom_adaptive")
@@ -273,3 +275,11 @@ def threshold_for_length(split: BudgetSplit, thresholds: Thresholds, length: int
     if thresholds.kind == "fixed":
         return thresholds.value(length)
     return threshold_adaptive(sigma, delta_l, thresholds.value(length))
+
+
+def checked_params(**kwargs: Any) -> DpParams:
+    """``DpParams(**kwargs)``, an invalid value reported as the one-line InputError of bad input."""
+    try:
+        return DpParams(**kwargs)
+    except ValueError as exc:
+        raise InputError(f"invalid privacy parameters: {exc}") from None

@@ -48,9 +48,13 @@ from synth.synthesizers.raked_marginals import (
     fix_one_way,
     log_pair_tables,
     multi_value_siblings,
+    raked_marginals,
     sample_tree,
 )
-from synth.synthesizers.support import to_encoded
+from synth.synthesizers.support import TripleSupport, from_encoded, to_encoded
+
+#: Log-likelihood cost of an unpublished 3-combination in the final exact 1-way edits with ``guard``.
+GUARD_TRIPLE_COST = 10.0
 
 
 @dataclass
@@ -165,13 +169,19 @@ def _match(source_groups: np.ndarray, slot_groups: np.ndarray, rng: np.random.Ge
 
 
 def update(
-    codes: np.ndarray, marginal: Marginal, step: float, rng: np.random.Generator, single_column: bool = False
+    codes: np.ndarray,
+    marginal: Marginal,
+    step: float,
+    rng: np.random.Generator,
+    single_column: bool = False,
+    support: TripleSupport | None = None,
 ) -> int:
     """One GUM step on one marginal (in place); returns the number of records moved.
 
     Moves that change a single column of the marginal are matched first (a record in an excess cell goes to a
     deficit cell that differs from its cell in one column only); unless ``single_column``, the rest are paired in
-    cell order and may change several columns.
+    cell order and may change several columns. With ``support``, a move that gives its record more unpublished
+    3-combinations than it had is undone.
     """
     cols = marginal.columns
     shape = marginal.shape
@@ -193,6 +203,7 @@ def update(
     rank = _rank_in_group(cells[candidates], rng)
     sources = candidates[rank < over[cells[candidates]]]
     slots = np.repeat(np.arange(under.size), under)
+    touched, before = sources, codes[sources].copy()
     moved = 0
     for f in rng.permutation(len(cols)) if len(cols) > 1 else []:
         if sources.size == 0 or slots.size == 0:
@@ -211,16 +222,30 @@ def update(
         keep_slot = np.ones(slots.size, bool)
         keep_slot[slot_idx] = False
         sources, slots = sources[keep_src], slots[keep_slot]
-    if len(cols) > 1 and single_column:
-        return moved
-    k = min(sources.size, slots.size)
-    sources = np.sort(rng.permutation(sources)[:k])
-    sources = sources[np.argsort(cells[sources], kind="stable")]
-    slots = np.sort(rng.permutation(slots)[:k])
-    new = np.unravel_index(slots, shape)
-    for i, c in enumerate(cols):
-        codes[sources, c] = new[i]
-    return moved + k
+    if not (len(cols) > 1 and single_column):
+        k = min(sources.size, slots.size)
+        sources = np.sort(rng.permutation(sources)[:k])
+        sources = sources[np.argsort(cells[sources], kind="stable")]
+        slots = np.sort(rng.permutation(slots)[:k])
+        new = np.unravel_index(slots, shape)
+        for i, c in enumerate(cols):
+            codes[sources, c] = new[i]
+        moved += k
+    if support is not None:
+        moved -= undo_unsupported(codes, touched, before, support)
+    return moved
+
+
+def undo_unsupported(codes: np.ndarray, rows: np.ndarray, before: np.ndarray, support: TripleSupport) -> int:
+    """Restore ``before`` in the ``rows`` whose edit added unpublished 3-combinations (in place); returns how
+    many edits were undone."""
+    changed = (codes[rows] != before).any(axis=1)
+    rows, before = rows[changed], before[changed]
+    if rows.size == 0:
+        return 0
+    worse = support.absent_counts(codes[rows]) > support.absent_counts(before)
+    codes[rows[worse]] = before[worse]
+    return int(worse.sum())
 
 
 def gum(
@@ -238,6 +263,8 @@ def gum(
     condense_multi_value: bool = True,
     condensed_sd_scale: float = 1.0,
     residual_one_way: bool = True,
+    start: str = "tree",
+    guard: bool = False,
     **_ignored: object,
 ) -> Encoded:
     """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
@@ -250,7 +277,12 @@ def gum(
     value sets on the condensed view (see the module docstring), whose counts get ``condensed_sd_scale`` times
     the noise SD; False edits their expanded binary columns independently (the old behaviour);
     residual_one_way: after expanding, 1-way deviations the set-preserving fix leaves are fixed in any record.
+    start: ``"tree"`` (n' records drawn from the Chow-Liu tree) or ``"raked"`` (the records of
+    :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
+    guard: an edit may not add unpublished 3-combinations to its record, and the exact 1-way edits avoid them.
     """
+    if start not in ("tree", "raked"):
+        raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
     schema = aggregates.schema
     if condense_multi_value and has_multi_value(schema):
         expanded = on_condensed_view(
@@ -265,10 +297,10 @@ def gum(
             single_column=single_column,
             unpublished_slack=unpublished_slack,
             exact_one_way=exact_one_way,
+            start=start,
+            guard=guard,
         )
-        codes = expanded.codes.astype(np.int64)
-        absent = np.array([len(c.values) for c in schema.columns], np.int64)
-        codes = np.where(codes < 0, absent[None, :], codes)
+        codes = from_encoded(expanded)
         if exact_one_way:
             tables = build_tables(aggregates, noise_sd)
             logs = log_pair_tables(tables)
@@ -281,13 +313,17 @@ def gum(
     if n_out <= 0 or m == 0:
         return Encoded(schema, np.zeros((0, m), np.int32))
     tables = build_tables(aggregates, noise_sd)
-    order, parents = chow_liu(tables)
-    codes = sample_tree(tables, order, parents, n_out, rng)
+    if start == "raked":
+        codes = from_encoded(raked_marginals(aggregates, rng, noise_sd=noise_sd))
+    else:
+        codes = sample_tree(tables, *chow_liu(tables), n_out, rng)
+    support = TripleSupport(aggregates) if guard and aggregates.reporting_length >= 3 else None
     todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack)
     for r in range(rounds):
         alpha = step * decay**r
         for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
-            update(codes, todo[k], alpha, rng, single_column)
+            update(codes, todo[k], alpha, rng, single_column, support)
     if exact_one_way:
-        codes = fix_one_way(codes, tables, log_pair_tables(tables), rng, multi_value_siblings(schema))
+        logs = log_pair_tables(tables)
+        codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema), support, GUARD_TRIPLE_COST)
     return to_encoded(codes, schema)

@@ -25,6 +25,12 @@ def to_encoded(codes: np.ndarray, schema: Schema) -> Encoded:
     return Encoded(schema, np.where(codes == absent, ABSENT, codes).astype(np.int32))
 
 
+def from_encoded(data: Encoded) -> np.ndarray:
+    """An :class:`Encoded` table to category indices (int64, absent = last): the inverse of :func:`to_encoded`."""
+    absent = np.array([len(c.values) for c in data.schema.columns], np.int64)[None, :]
+    return np.where(data.codes < 0, absent, data.codes.astype(np.int64))
+
+
 class TripleSupport:
     """Membership test for the 3-combinations published in an :class:`Aggregates` (reporting length >= 3)."""
 

@@ -195,6 +195,7 @@ def build_release(
     when: datetime | None = None,
 ) -> Path:
     """Write the hand-made release under ``data_dir`` and make it current; returns its folder."""
+    created_at = when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None  # publication time (default: now)
     when = when or datetime.now(UTC)
     synthetic = synthetic_frame(records)
     names = [c[0] for c in COLUMNS] + [m[0] for m in MULTI]
@@ -207,7 +208,7 @@ def build_release(
     ]
     return write_release(
         Path(data_dir),
-        metadata(new_release_id(dataset, when), dataset, reporting_length, len(records)),
+        metadata(new_release_id(dataset, when), dataset, reporting_length, len(records), created_at=created_at),
         tables={
             fmt.AGGREGATES: aggregates_frame(aggregates),
             fmt.SYNTHETIC: synthetic,

@@ -13,7 +13,14 @@ import pytest
 from dashboard.app import create_app
 from dashboard.config import Settings
 from layouts import ids
-from tests.dashboard.payloads import CHART_CLICKS, dom_id, explore_click_payload, explore_update
+from tests.dashboard.payloads import (
+    CHART_CLICKS,
+    components,
+    dom_id,
+    explore_click_payload,
+    explore_update,
+    release_state,
+)
 
 
 def multi_output(parts: list[str]) -> str:
@@ -33,7 +40,7 @@ def _update(
         "output": output,
         "outputs": outputs,
         "inputs": inputs,
-        "state": state or [],
+        "state": [*(state or []), release_state()],  # page callbacks: the page view's release last
         "changedPropIds": changed or [],
     }
     response = client.post("/_dash-update-component", json=payload)
@@ -48,18 +55,6 @@ def test_pages_and_layout_render(client, path):
     assert layout.status_code == 200 and b"sample-" in layout.data
 
 
-def _components(node):
-    """Every component of a serialised Dash layout, depth first."""
-    if isinstance(node, dict):
-        if "namespace" in node and "props" in node:
-            yield node
-        for value in node.values():
-            yield from _components(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _components(item)
-
-
 def test_nav_links_every_page_in_order(client):
     """The header's navigation (and its copy in the narrow-screen navbar) is built from the registered pages,
     ordered by ``order``."""
@@ -67,7 +62,7 @@ def test_nav_links_every_page_in_order(client):
 
     nav = [
         c["props"]
-        for c in _components(client.get("/_dash-layout").get_json())
+        for c in components(client.get("/_dash-layout").get_json())
         if c["props"].get("className") == "nav-link"
     ]
     expected = [(p.name, p.path) for p in sorted(pages(), key=lambda p: p.order)]
@@ -184,7 +179,7 @@ def test_explore_column_change_rebuilds_grid(client):
         "output": output,
         "outputs": [{"id": ids.EXPLORE_GRID, "property": "children"}, {"id": ids.EXPLORE_URL, "property": "search"}],
         "inputs": [{"id": ids.EXPLORE_COLUMNS, "property": "value", "value": ["perpGender", "nope"]}],
-        "state": [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Female"]}],
+        "state": [{"id": ids.EXPLORE_STATE, "property": "data", "value": ["gender:Female"]}, release_state()],
         "changedPropIds": [f"{ids.EXPLORE_COLUMNS}.value"],
     }
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]

@@ -22,7 +22,7 @@ from dashboard.context import profile_of
 from dashboard.profile import PROFILES_DIR
 from dashboard.urlstate import query_string
 from layouts import about, data, explore, ids, overview
-from tests.dashboard.test_app_http import _components
+from tests.dashboard.payloads import components
 
 ROOT = Path(__file__).resolve().parents[2]
 OTHER = ("pt", "es", "fr")
@@ -127,7 +127,7 @@ def test_lang_round_trips_through_a_permalink(app, client):
 def test_switcher_lists_every_language_and_marks_the_current(client):
     client.set_cookie("lang", "fr")
     layout = client.get("/_dash-layout").get_json()
-    links = [c["props"] for c in _components(layout) if c["props"].get("className", "").startswith("lang-link")]
+    links = [c["props"] for c in components(layout) if c["props"].get("className", "").startswith("lang-link")]
     assert [(link["id"]["lang"], link["children"], link["lang"]) for link in links] == [
         ("en", "EN", "en"),
         ("pt", "PT", "pt"),

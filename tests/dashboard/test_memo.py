@@ -76,16 +76,22 @@ def test_derived_values_are_memoised_on_the_release(release):
 
 
 def test_a_replaced_release_takes_its_memo_with_it(tmp_path):
-    store = ReleaseStore(tmp_path, recheck_seconds=0)
+    """A replaced release stays loaded while it is among the ``keep`` recent ones (page views pinned to it),
+    then goes with everything derived from it."""
+    store = ReleaseStore(tmp_path, recheck_seconds=0, keep=1)
     build_release(tmp_path)
     first = store.get()
     mask = q.record_mask(first, [first.attribute("gender", "Male")])
     dead = [weakref.ref(first), weakref.ref(mask), weakref.ref(records.source_views(first)["gender"])]
     assert profile_of(first).dataset == "sample"
+    first_id = first.release_id
     build_release(tmp_path, dataset="mystery")
     second = store.get()
     assert second is not first and profile_of(second).automatic  # not the first release's profile
+    assert store.pinned(first_id) is first  # still kept for the page views rendered with it
     del first, mask
+    build_release(tmp_path, dataset="third")
+    assert store.get().dataset.name == "third"
     gc.collect()
     assert [ref() for ref in dead] == [None, None, None]
 

@@ -24,6 +24,7 @@ from layouts.common import readable_date
 from synth import release_format as fmt
 from synth.release import current_release, read_metadata
 from synth.release_format import ReleaseMetadata
+from tests.dashboard.payloads import page_content_payload
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["/", "/explore", "/data", "/about"]
@@ -52,21 +53,8 @@ def client(demo):
 
 def _page_content(client, path: str) -> str:
     """The page as Dash renders it: the pages callback's output for ``path`` (JSON text)."""
-    deps = client.get("/_dash-dependencies").get_json()
-    output = next(d["output"] for d in deps if d["output"].startswith(".._pages_content.children"))
-    payload = {
-        "output": output,
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "state": [],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
+    client.get("/")  # Dash pages registers its routing callback at the first request
+    payload = page_content_payload(path, "")
     response = client.post("/_dash-update-component", json=payload)
     assert response.status_code == 200, response.data[:300]
     return json.dumps(response.get_json()["response"], ensure_ascii=False)

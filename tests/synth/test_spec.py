@@ -267,3 +267,21 @@ def test_a_command_line_multi_value_delimiter_is_checked_against_the_domain(tmp_
     assert load_spec(path).domains["roles"].values == ("a;b",)  # a single-value column may hold ";"
     with pytest.raises(InputError, match=r"\[domains\] roles: 'a;b' holds the column's multi-value delimiter"):
         load_spec(path, multi_value={"roles": ";"})
+
+
+def test_spec_toml_round_trips_through_the_loader(tmp_path):
+    from synth.spec import spec_toml
+
+    doc = {
+        "dataset": {"name": "owners-cases", "subject_id": "case_id", "use_columns": ["age", "IP Gender"]},
+        "multi_value": {"IP Gender": ";"},
+        "bins": {"age": {"method": "edges", "edges": [0.0, 18.0, float("inf")]}},
+        "domains": {"IP Gender": ["Female", "Male", 'owner\'s "other"']},
+    }
+    path = tmp_path / "spec.toml"
+    path.write_text(spec_toml(doc), encoding="utf-8")
+    spec = load_spec(path)
+    assert spec.name == "owners-cases" and spec.use_columns == ("age", "IP Gender")
+    assert dict(spec.multi_value) == {"IP Gender": ";"}
+    assert spec.bins["age"].edges == (0.0, 18.0, float("inf"))
+    assert spec.domains["IP Gender"].values == ("Female", "Male", 'owner\'s "other"')  # quotes escaped

@@ -1,0 +1,113 @@
+"""A run end to end on a tiny input: staged in the private workspace, charged, listed, published, bundled."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from console import runs
+from console.prepare import save_spec, spec_document
+from synth import ledger, release
+from synth.errors import InputError
+from synth.sample import write_sample
+
+
+@pytest.fixture
+def request_(settings):
+    write_sample(settings.private_dir / "cases.csv", n_victims=300, seed=3)
+    doc = spec_document(
+        name="cases", subject_id="case_id", use_columns=["gender", "ageBroad"], sensitive_zeros=[], multi_value={}
+    )
+    save_spec(doc, settings.workspace / "specs" / "cases.toml")
+    return runs.RunRequest(input="cases.csv", spec="console/specs/cases.toml", epsilon=2.0, reporting_length=2)
+
+
+def test_a_run_stages_a_release_charges_the_ledger_and_publishes_on_request(settings, request_):
+    seen = []
+    run = runs.new_run(settings.workspace, "owner", request_)
+    assert runs.list_runs(settings.workspace)[0].status == runs.QUEUED
+    done = runs.execute(settings.private_dir, settings.workspace, run, seen.append)
+    assert done.status == runs.DONE and done.progress == 1.0 and done.release_id
+    assert [s.status for s in seen][:2] == [runs.RUNNING, runs.RUNNING] and seen[-1].status == runs.DONE
+    assert sorted({round(s.progress, 2) for s in seen}) == [0.0, 0.15, 0.35, 0.5, 0.8, 0.9, 1.0]
+    assert ledger.usage(settings.private_dir, "cases").epsilon == 2.0
+    assert not settings.data_dir.exists()  # nothing public until Publish
+    staged = runs.staged_release(settings.workspace, done)
+    assert settings.private_dir in staged.parents and release.verify_release(staged) == []
+    assert runs.private_report(settings.private_dir, done)["evaluation"]["summary"]
+
+    names = zipfile.ZipFile(io.BytesIO(runs.bundle(settings.workspace, done))).namelist()
+    assert f"{done.release_id}/metadata.json" in names and f"{done.release_id}/aggregates.parquet" in names
+    assert all(n.startswith(done.release_id + "/") for n in names) and len(names) == 6
+
+    published = runs.publish(settings.workspace, settings.data_dir, done)
+    assert release.current_release(settings.data_dir) == published.resolve()
+    assert published.name == done.release_id
+    runs.delete(settings.workspace, done)
+    assert runs.list_runs(settings.workspace) == []
+    assert release.current_release(settings.data_dir) is not None  # the public copy stays
+
+
+def test_a_run_over_budget_fails_with_the_ledger_message_and_writes_no_release(settings, request_):
+    from dataclasses import replace
+
+    run = runs.new_run(settings.workspace, "owner", replace(request_, epsilon=25.0))
+    done = runs.execute(settings.private_dir, settings.workspace, run)
+    assert done.status == runs.FAILED and "would exceed its budget" in done.error
+    assert ledger.usage(settings.private_dir, "cases").epsilon == 0.0
+    with pytest.raises(InputError, match="has no release"):
+        runs.staged_release(settings.workspace, done)
+
+
+def test_a_cancelled_run_is_marked_and_a_finished_one_is_not(settings, request_):
+    queued = runs.new_run(settings.workspace, "owner", request_)
+    assert runs.mark_cancelled(settings.workspace, queued.run_id).status == runs.CANCELLED
+    done = runs.execute(settings.private_dir, settings.workspace, runs.new_run(settings.workspace, "owner", request_))
+    assert runs.mark_cancelled(settings.workspace, done.run_id).status == runs.DONE
+
+
+def test_bad_privacy_parameters_and_run_ids_are_refused(settings, request_):
+    from dataclasses import replace
+
+    with pytest.raises(InputError, match="invalid privacy parameters"):
+        runs.dp_params(replace(request_, epsilon=-1.0))
+    with pytest.raises(InputError, match="bad run id"):
+        runs.load(settings.workspace, "../x")
+
+
+def test_budget_left_reads_the_ledger(settings, request_):
+    runs.execute(settings.private_dir, settings.workspace, runs.new_run(settings.workspace, "owner", request_))
+    left = runs.budget_left(settings.private_dir, "cases")
+    assert (left["spent_epsilon"], left["left_epsilon"], left["void"]) == (2.0, 18.0, False)
+
+
+def test_the_heartbeat_reports_at_least_every_interval_during_a_long_step(settings, request_, monkeypatch):
+    slow_done = runs.Run(run_id="x1", user="owner", request=request_, status=runs.DONE)
+
+    def slow(private_dir, workspace, run, report):
+        import time
+
+        report(runs.Run(run_id="x1", user="owner", request=request_, status=runs.RUNNING, step="reading"))
+        time.sleep(0.5)  # one long step without progress of its own
+        return slow_done
+
+    monkeypatch.setattr(runs, "execute", slow)
+    seen = []
+    run = runs.Run(run_id="x1", user="owner", request=request_)
+    assert (
+        runs.execute_with_heartbeat(settings.private_dir, settings.workspace, run, seen.append, every=0.1) is slow_done
+    )
+    assert len(seen) >= 4 and seen[-1].step == "reading"
+
+
+def test_the_heartbeat_passes_an_unexpected_error_on(settings, request_, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(runs, "execute", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        runs.execute_with_heartbeat(
+            settings.private_dir, settings.workspace, runs.Run("x2", "o", request_), print, 0.05
+        )

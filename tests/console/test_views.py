@@ -1,0 +1,55 @@
+"""The console's pure view functions and the spec <-> controls mapping, on hand-made values."""
+
+from __future__ import annotations
+
+from console.callbacks import doc_to_controls
+from console.prepare import spec_document
+from console.runs import DONE, FAILED, Run, RunRequest
+from console.views import budget_text, run_options, runs_table
+
+BUDGET = {
+    "budget_epsilon": 20.0,
+    "budget_delta": 1e-3,
+    "spent_epsilon": 18.0,
+    "spent_delta": 2e-6,
+    "left_epsilon": 2.0,
+    "left_delta": 1e-3 - 2e-6,
+    "void": False,
+}
+
+
+def test_budget_text_warns_before_an_overspend():
+    assert budget_text(BUDGET, 2.0) == "Budget: epsilon 18 of 20 spent, 2 left; delta 2e-06 of 0.001."
+    assert budget_text(BUDGET, 2.5).endswith("A run at epsilon 2.5 would overspend: it will be refused.")
+    assert "void" in budget_text({**BUDGET, "void": True}, 1.0)
+
+
+def test_only_finished_runs_can_be_chosen_and_the_table_marks_the_published_one():
+    request = RunRequest(input="cases.csv", spec="specs/x.toml", epsilon=3.0)
+    done = Run("r1", "owner", request, status=DONE, release_id="cases-1", started=10.0, finished=12.5)
+    failed = Run("r2", "owner", request, status=FAILED, error="file x, row 3: bad", started=10.0, finished=11.0)
+    assert run_options([done, failed]) == [{"label": "r1 (epsilon 3, raked_marginals)", "value": "r1"}]
+    table = str(runs_table([done, failed], published="cases-1"))
+    assert "r1 (published)" in table and "failed: file x, row 3: bad" in table and "'2.5'" in table
+
+
+def test_a_spec_document_maps_back_to_the_controls():
+    doc = spec_document(
+        name="cases",
+        subject_id="id",
+        use_columns=["age", "roles"],
+        sensitive_zeros=["age"],
+        multi_value={"roles": "|"},
+        bins="age = 0, 18, inf",
+        domains="roles = a, b",
+    )
+    assert doc_to_controls(doc) == (
+        "cases",
+        ["age", "roles"],
+        "id",
+        ["age"],
+        ["roles"],
+        "|",
+        "age = 0.0, 18.0, inf",
+        "roles = a, b",
+    )
