@@ -236,6 +236,15 @@ def _threshold_values(text: str | None) -> dict[int, float] | None:
         raise InputError(f"--threshold-values expects LENGTH=VALUE,..., got {text!r}") from None
 
 
+def _sigma_proportions(text: str | None) -> tuple[float, ...] | None:
+    if not text:
+        return None
+    try:
+        return tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(f"--sigma-proportions expects comma-separated numbers, got {text!r}") from None
+
+
 def _spec_overrides(args: argparse.Namespace) -> dict:
     out = {
         "name": args.name,
@@ -259,9 +268,7 @@ def _dp_arguments(args: argparse.Namespace) -> dict:
         number_of_records_epsilon_proportion=args.number_of_records_epsilon_proportion,
         accuracy_mode=args.accuracy_mode,
         fabrication_mode=args.fabrication_mode,
-        sigma_proportions=tuple(float(x) for x in args.sigma_proportions.split(","))
-        if args.sigma_proportions
-        else None,
+        sigma_proportions=_sigma_proportions(args.sigma_proportions),
         threshold_values=_threshold_values(args.threshold_values),
     )
 

@@ -68,6 +68,14 @@ def test_non_finite_or_non_positive_privacy_parameters_are_refused(capsys, tmp_p
     assert "invalid privacy parameters" in refused(capsys, tmp_path, "--input", str(cases), f"{option}={value}")
 
 
+@pytest.mark.parametrize(
+    ("option", "value"), [("--sigma-proportions", ":"), ("--sigma-proportions", "1,x"), ("--threshold-values", ":")]
+)
+def test_malformed_number_lists_are_one_line(capsys, tmp_path, cases, option, value):
+    # --sigma-proportions ":" was an internal error (ValueError, exit 3), found by the CLI fuzz suite
+    assert f"{option} expects" in refused(capsys, tmp_path, "--input", str(cases), f"{option}={value}")
+
+
 def _ledger_with(private: Path, budget: dict, entries: list[dict]) -> Path:
     private.mkdir(parents=True, exist_ok=True)
     path = private / ledger.LEDGER
