@@ -344,6 +344,20 @@ def test_filesystem_cache_backend_serves_pages(data_dir, tmp_path):
     assert any((tmp_path / "cache").iterdir())
 
 
+def test_an_unreachable_redis_cache_costs_speed_not_answers(data_dir):
+    """RedisCache pointing at a closed port: pages and callbacks are built without the cache (no 500)."""
+    pytest.importorskip("redis")
+    from tests.e2e.servers import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    app = create_app(Settings(data_dir=data_dir, cache_type="RedisCache", cache_redis_url=url))
+    client = app.server.test_client()
+    assert client.get("/_dash-layout").status_code == 200
+    out = client.post("/_dash-update-component", json=explore_click_payload(app, ["gender"], [], ("gender", "Female")))
+    assert out.status_code == 200
+    assert "published count 50" in out.get_json()["response"][ids.EXPLORE_SUMMARY]["children"]
+
+
 @pytest.mark.parametrize("dataset", ["sample", "ctdc_vp", "mystery"])
 def test_every_page_renders_for_any_profile(tmp_path, dataset):
     """Shipped profiles and the automatic one: every page's layout builds and serialises."""

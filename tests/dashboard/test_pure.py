@@ -156,6 +156,13 @@ def test_settings_validation():
     assert Settings.from_env({"DASHBOARD_DATA_DIR": "x/y"}).data_dir.as_posix() == "x/y"
 
 
+def test_redis_cache_settings():
+    redis = {"DASHBOARD_CACHE_TYPE": "RedisCache", "DASHBOARD_CACHE_REDIS_URL": "redis://10.0.0.5:6380/2"}
+    assert Settings.from_env(redis).cache_redis_url == "redis://10.0.0.5:6380/2"
+    with pytest.raises(ValueError, match="DASHBOARD_CACHE_REDIS_URL"):
+        Settings.from_env({**redis, "DASHBOARD_CACHE_REDIS_URL": "10.0.0.5:6380"})
+
+
 def test_evaluation_keys_read_as_words():
     view = evaluation_tables({"synthetic_vs_aggregates": {"suppressed_pct": 2.5}})
     assert view.scalars == [("Synthetic vs. aggregates: suppressed %", "2.5")]
