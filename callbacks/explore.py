@@ -89,6 +89,8 @@ def update(release: Release, profile: Profile, click_data, picked, chip_clicks, 
     pairs = apply_event(list(_current_selections(release, state)), event)
     selections = q.normalise(release, pairs)
     shown = [s["id"]["source"] for s in ctx.outputs_list[0]]
+    if not all(isinstance(source, str) and source in release.dimensions for source in shown):
+        raise PreventUpdate  # charts of columns this release lacks: a crafted request, not a page of it
     figures, summary = views.explore_panel(release, tuple(shown), selections)
     chosen = dict(selections)
     encoded = encode_selections(selections)

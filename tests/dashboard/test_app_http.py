@@ -180,6 +180,13 @@ def test_explore_payload_outputs_are_the_callbacks(app, client):
     assert len(expected) == 2 * len(columns) + len(outputs) - 2  # two ALL outputs, one entry per column
 
 
+@pytest.mark.parametrize("columns", [["gender", "nope"], ["gender", ["x"]]])
+def test_explore_update_for_charts_the_release_lacks_updates_nothing(app, client, columns):
+    """A crafted click body naming chart columns the release has not: no update (204), not a 500."""
+    payload = explore_click_payload(app, columns, [], ("gender", "Female"))
+    assert client.post("/_dash-update-component", json=payload).status_code == 204
+
+
 def test_explore_column_change_rebuilds_grid(client):
     deps = [d["output"] for d in client.get("/_dash-dependencies").get_json()]
     output = next(o for o in deps if o.startswith("..explore-grid.children"))
