@@ -39,6 +39,9 @@ def test_event_from_trigger():
     assert event_from_trigger(chart, None, None) is None
     assert event_from_trigger({"type": ids.EXPLORE_FILTER, "source": "g"}, None, "x") == ("pick", "g", "x")
     assert event_from_trigger(ids.EXPLORE_CLEAR, None, None) == ("clear",)
+    # a crafted pattern id whose source is not a column name (a list, a number) is no event
+    assert event_from_trigger({"type": ids.EXPLORE_CHIP, "source": ["gender"]}, None, None) is None
+    assert event_from_trigger({"type": ids.EXPLORE_FILTER, "source": 3}, None, "x") is None
 
 
 def test_url_state(release):
