@@ -44,7 +44,7 @@ def event_from_trigger(trigger, click_data: dict | None, picked: str | None) -> 
     """Translate the triggering component into an event (None when nothing actionable happened)."""
     if trigger == ids.EXPLORE_CLEAR:
         return ("clear",)
-    if not isinstance(trigger, dict):
+    if not isinstance(trigger, dict) or not isinstance(trigger.get("source"), str):
         return None
     if trigger["type"] == ids.EXPLORE_CHIP:
         return ("remove", trigger["source"])
@@ -77,6 +77,9 @@ def update(release: Release, profile: Profile, click_data, picked, chip_clicks, 
 
     Thin wrapper around :func:`apply_event` and the memoised figure builders.
     """
+    shown = [s["id"]["source"] for s in ctx.outputs_list[0]]
+    if not all(isinstance(source, str) and source in release.dimensions for source in shown):
+        raise PreventUpdate  # charts of columns this release lacks: a crafted request, not a page of it
     trigger = ctx.triggered_id
     index = _position(trigger, ctx.inputs_list)
     event = event_from_trigger(
@@ -88,7 +91,6 @@ def update(release: Release, profile: Profile, click_data, picked, chip_clicks, 
         raise PreventUpdate
     pairs = apply_event(list(_current_selections(release, state)), event)
     selections = q.normalise(release, pairs)
-    shown = [s["id"]["source"] for s in ctx.outputs_list[0]]
     figures, summary = views.explore_panel(release, tuple(shown), selections)
     chosen = dict(selections)
     encoded = encode_selections(selections)

@@ -10,7 +10,9 @@ from pathlib import Path
 from limits import parse_many
 from limits.storage import SCHEMES as STORAGE_SCHEMES
 
-CACHE_TYPES = ("SimpleCache", "FileSystemCache", "NullCache")
+CACHE_TYPES = ("SimpleCache", "FileSystemCache", "RedisCache", "NullCache")
+#: URL schemes of ``DASHBOARD_CACHE_REDIS_URL`` (redis-py).
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 #: Integer settings, each read from ``DASHBOARD_<NAME>``.
 INT_SETTINGS = ("port", "cache_timeout", "grid_max_rows", "api_max_limit", "xlsx_max_rows", "proxy_hops")
 
@@ -21,6 +23,7 @@ class Settings:
 
     data_dir: folder holding ``current`` and ``releases/`` (relative paths are relative to the working
     directory). cache_type: a flask-caching backend class name. cache_dir: FileSystemCache folder.
+    cache_redis_url: the Redis server of RedisCache (``redis://host:port/db``), shared by every worker and host.
 
     Response bounds: grid_max_rows caps the rows of one grid block request (endRow - startRow),
     api_max_limit the ``limit`` of ``/api/v1/records``, xlsx_max_rows the data rows of an Excel export (the
@@ -34,6 +37,7 @@ class Settings:
     data_dir: Path = Path("var/data")
     cache_type: str = "SimpleCache"
     cache_dir: Path = Path("var/cache/dashboard")
+    cache_redis_url: str = "redis://127.0.0.1:6379/0"
     cache_timeout: int = 0
     host: str = "127.0.0.1"
     port: int = 8050
@@ -48,6 +52,11 @@ class Settings:
     def __post_init__(self) -> None:
         if self.cache_type not in CACHE_TYPES:
             raise ValueError(f"DASHBOARD_CACHE_TYPE must be one of {', '.join(CACHE_TYPES)}, got {self.cache_type!r}")
+        if self.cache_type == "RedisCache" and self.cache_redis_url.split("://", 1)[0] not in REDIS_SCHEMES:
+            raise ValueError(
+                f"DASHBOARD_CACHE_REDIS_URL must be redis://host:port/db (or rediss://, unix://), "
+                f"got {self.cache_redis_url!r}"
+            )
         if not 0 < self.port < 65536:
             raise ValueError(f"DASHBOARD_PORT must be 1..65535, got {self.port}")
         for name in ("grid_max_rows", "api_max_limit", "xlsx_max_rows"):
@@ -82,6 +91,7 @@ class Settings:
             data_dir=Path(env.get("DASHBOARD_DATA_DIR", "var/data")),
             cache_type=env.get("DASHBOARD_CACHE_TYPE", "SimpleCache"),
             cache_dir=Path(env.get("DASHBOARD_CACHE_DIR", "var/cache/dashboard")),
+            cache_redis_url=env.get("DASHBOARD_CACHE_REDIS_URL", defaults.cache_redis_url),
             host=env.get("DASHBOARD_HOST", "127.0.0.1"),
             rate_limit_api=env.get("DASHBOARD_RATE_LIMIT_API", defaults.rate_limit_api),
             rate_limit_exports=env.get("DASHBOARD_RATE_LIMIT_EXPORTS", defaults.rate_limit_exports),

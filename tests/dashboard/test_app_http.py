@@ -172,6 +172,13 @@ def test_explore_payload_outputs_are_the_callbacks(app, client):
     assert len(expected) == 2 * len(columns) + len(outputs) - 2  # two ALL outputs, one entry per column
 
 
+@pytest.mark.parametrize("columns", [["gender", "nope"], ["gender", ["x"]]])
+def test_explore_update_for_charts_the_release_lacks_updates_nothing(app, client, columns):
+    """A crafted click body naming chart columns the release has not: no update (204), not a 500."""
+    payload = explore_click_payload(app, columns, [], ("gender", "Female"))
+    assert client.post("/_dash-update-component", json=payload).status_code == 204
+
+
 def test_explore_column_change_rebuilds_grid(client):
     deps = [d["output"] for d in client.get("/_dash-dependencies").get_json()]
     output = next(o for o in deps if o.startswith("..explore-grid.children"))
@@ -336,6 +343,20 @@ def test_filesystem_cache_backend_serves_pages(data_dir, tmp_path):
         out = client.post("/_dash-update-component", json=payload).get_json()
         assert "published count 50" in out["response"][ids.EXPLORE_SUMMARY]["children"]
     assert any((tmp_path / "cache").iterdir())
+
+
+def test_an_unreachable_redis_cache_costs_speed_not_answers(data_dir):
+    """RedisCache pointing at a closed port: pages and callbacks are built without the cache (no 500)."""
+    pytest.importorskip("redis")
+    from tests.e2e.servers import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    app = create_app(Settings(data_dir=data_dir, cache_type="RedisCache", cache_redis_url=url))
+    client = app.server.test_client()
+    assert client.get("/_dash-layout").status_code == 200
+    out = client.post("/_dash-update-component", json=explore_click_payload(app, ["gender"], [], ("gender", "Female")))
+    assert out.status_code == 200
+    assert "published count 50" in out.get_json()["response"][ids.EXPLORE_SUMMARY]["children"]
 
 
 @pytest.mark.parametrize("dataset", ["sample", "ctdc_vp", "mystery"])

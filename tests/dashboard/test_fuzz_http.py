@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from dashboard.app import create_app
 from dashboard.config import Settings
 from layouts import ids
-from tests.dashboard.payloads import grid_rows_payload, page_content_payload
+from tests.dashboard.payloads import explore_click_payload, grid_rows_payload, page_content_payload
 from tests.dashboard.release_factory import COLUMNS, MULTI, build_release
 
 GRID_MAX_ROWS = 4
@@ -169,3 +169,18 @@ def test_page_content_never_raises(fuzz_app, path, query, release_id):
     response = client.post("/_dash-update-component", json=payload)
     assert_clean(response, data_dir)
     assert response.status_code == 200
+
+
+@given(
+    columns=st.lists(st.sampled_from(SOURCES) | st.text(max_size=8) | json_values, min_size=1, max_size=4),
+    clicked=st.sampled_from(VALUES) | json_values,
+    state=states,
+    release_id=st.none() | st.text(max_size=30) | json_values,
+)
+def test_explore_click_never_raises(fuzz_app, columns, clicked, state, release_id):
+    """An Explore bar click for any chart columns (unknown, not text), clicked value, selections and release."""
+    app, data_dir = fuzz_app
+    payload = explore_click_payload(app, columns, state, (columns[0], clicked), release_id)
+    response = app.server.test_client().post("/_dash-update-component", json=payload)
+    assert_clean(response, data_dir)
+    assert response.status_code in (200, 204)

@@ -39,6 +39,9 @@ def test_event_from_trigger():
     assert event_from_trigger(chart, None, None) is None
     assert event_from_trigger({"type": ids.EXPLORE_FILTER, "source": "g"}, None, "x") == ("pick", "g", "x")
     assert event_from_trigger(ids.EXPLORE_CLEAR, None, None) == ("clear",)
+    # a crafted pattern id whose source is not a column name (a list, a number) is no event
+    assert event_from_trigger({"type": ids.EXPLORE_CHIP, "source": ["gender"]}, None, None) is None
+    assert event_from_trigger({"type": ids.EXPLORE_FILTER, "source": 3}, None, "x") is None
 
 
 def test_url_state(release):
@@ -154,6 +157,13 @@ def test_settings_validation():
     with pytest.raises(ValueError):
         Settings.from_env({"DASHBOARD_PORT": "eighty"})
     assert Settings.from_env({"DASHBOARD_DATA_DIR": "x/y"}).data_dir.as_posix() == "x/y"
+
+
+def test_redis_cache_settings():
+    redis = {"DASHBOARD_CACHE_TYPE": "RedisCache", "DASHBOARD_CACHE_REDIS_URL": "redis://10.0.0.5:6380/2"}
+    assert Settings.from_env(redis).cache_redis_url == "redis://10.0.0.5:6380/2"
+    with pytest.raises(ValueError, match="DASHBOARD_CACHE_REDIS_URL"):
+        Settings.from_env({**redis, "DASHBOARD_CACHE_REDIS_URL": "10.0.0.5:6380"})
 
 
 def test_evaluation_keys_read_as_words():
