@@ -39,7 +39,8 @@ REFRESH = textwrap.dedent("""
         stages.write(stage + "\\n")
         stages.flush()
     options = RefreshOptions(input=root / "private" / "cases.csv", data_dir=root / "data",
-                             private_dir=root / "private", spec=Path(sys.argv[3]))
+                             private_dir=root / "private", spec=Path(sys.argv[3]),
+                             budget_epsilon=1000.0)  # 7 charged runs of epsilon 4 exceed the default 20
     refresh(options, DpParams(), progress)
 """)
 
