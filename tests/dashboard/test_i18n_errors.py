@@ -91,3 +91,25 @@ def test_excel_sheet_names_follow_the_language(client, lang, sheets):
     answer = client.get(f"/export/records.xlsx?lang={lang}")
     assert answer.status_code == 200
     assert openpyxl.load_workbook(io.BytesIO(answer.data)).sheetnames == sheets
+
+
+@pytest.mark.parametrize(
+    ("referrer", "cookie", "expected"),
+    [
+        ("http://localhost/explore?c=gender&lang=pt", "fr", "pt"),  # this tab is Portuguese, another chose French
+        ("http://localhost/explore?lang=xx", "fr", "fr"),  # not a language: the cookie
+        ("http://localhost/explore", "fr", "fr"),  # the page did not name one: the cookie
+        (None, "es", "es"),  # no Referer sent (privacy settings): the cookie
+    ],
+)
+def test_callbacks_follow_the_language_of_their_page_not_the_shared_cookie(app, referrer, cookie, expected):
+    headers = {"Cookie": f"lang={cookie}", **({"Referer": referrer} if referrer else {})}
+    with app.server.test_request_context("/_dash-update-component", method="POST", headers=headers):
+        assert i18n.current() == expected and i18n.chosen() == expected
+
+
+def test_a_callback_answers_in_the_language_of_its_tab(client):
+    client.set_cookie("lang", "fr")  # the last language chosen, in another tab
+    payload = {**grid_rows_payload({"startRow": 0, "endRow": 10}, []), "state": []}
+    answer = client.post("/_dash-update-component", json=payload, headers={"Referer": "http://localhost/data?lang=pt"})
+    assert answer.get_json()["message"] == "pedido de callback inválido: state deve listar 2 valores de componentes"
