@@ -12,7 +12,7 @@ from dashboard import i18n
 from dashboard import query as q
 from dashboard.app import create_app
 from dashboard.config import Settings
-from tests.dashboard.payloads import grid_rows_payload
+from tests.dashboard.payloads import components, grid_rows_payload
 
 TOO_LONG = "/export/aggregates.csv?c=gender&c=ageBroad&f=yearRegister:2019"
 TOO_LONG_EN = "3 attributes exceed the reporting length 2: such combinations are not published"
@@ -113,3 +113,19 @@ def test_a_callback_answers_in_the_language_of_its_tab(client):
     payload = {**grid_rows_payload({"startRow": 0, "endRow": 10}, []), "state": []}
     answer = client.post("/_dash-update-component", json=payload, headers={"Referer": "http://localhost/data?lang=pt"})
     assert answer.get_json()["message"] == "pedido de callback inválido: state deve listar 2 valores de componentes"
+
+
+def test_nav_links_keep_a_chosen_language_in_the_address(client):
+    """So the address of a tab keeps naming its language after navigating (its callbacks read it)."""
+
+    def hrefs(layout: dict) -> set[str]:
+        return {c["props"]["href"] for c in components(layout) if c["props"].get("className") == "nav-link"}
+
+    assert hrefs(client.get("/_dash-layout", headers={"Accept-Language": "pt"}).get_json()) == {
+        "/",
+        "/explore",
+        "/data",
+        "/about",
+    }
+    chosen = client.get("/_dash-layout", headers={"Referer": "http://localhost/data?lang=es"}).get_json()
+    assert hrefs(chosen) == {"/?lang=es", "/explore?lang=es", "/data?lang=es", "/about?lang=es"}
