@@ -36,7 +36,7 @@ def rows_page(release: Release, _profile: Profile, request: object, state: objec
     except records.FilterError as exc:
         return (
             {"rowData": [], "rowCount": 0},
-            gettext("Filter not applied: {problem}").format(problem=exc),
+            gettext("Filter not applied: {problem}").format(problem=exc.translated()),
             *(no_update,) * len(FORMATS),
         )
     frame = records.frame_for(release, rows, block.start, block.end, shown=True)
@@ -68,7 +68,7 @@ def aggregate_view(release: Release, profile: Profile, columns: object, filters:
     try:
         frame = q.aggregate_table(release, columns, selections, not_reported)
     except q.QueryError as exc:
-        return [], data_layout.aggregate_columns(release, profile, [], ()), str(exc), *hrefs
+        return [], data_layout.aggregate_columns(release, profile, [], ()), exc.translated(), *hrefs
     rows = q.table_rows(frame)
     published = int((frame["status"] == q.PUBLISHED).sum())
     note = ngettext(

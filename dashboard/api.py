@@ -35,7 +35,15 @@ class ApiError(Exception):
 
     def body(self) -> dict[str, str]:
         """The JSON answer: ``error`` (English, as before), ``code`` and ``message`` (translated)."""
-        return {"error": str(self), "code": self.code, "message": translate(self.template).format(**self.params)}
+        return error_body(self.code, self.template, **self.params)
+
+
+def error_body(code: str, message: str, **params: object) -> dict[str, str]:
+    """A JSON error: ``error`` in English (for machines, as before), ``code``, and ``message`` translated.
+
+    ``message`` is an English msgid (marked with ``N_``) with ``{name}`` placeholders filled from ``params``.
+    """
+    return {"error": message.format(**params), "code": code, "message": translate(message).format(**params)}
 
 
 def is_catch_all(req: Request) -> bool:
@@ -143,7 +151,7 @@ def register_routes(server: Flask) -> None:
     @server.errorhandler(q.QueryError)
     def _query_error(exc: q.QueryError):
         """A query the published data cannot answer (a grid filter included): 400, like a bad parameter."""
-        return jsonify({"error": str(exc), "code": "invalid_query", "message": str(exc)}), 400
+        return jsonify(error_body("invalid_query", exc.template, **exc.params)), 400
 
     @server.get("/api/v1/metadata")
     def api_metadata():

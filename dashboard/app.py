@@ -22,6 +22,7 @@ from dashboard.store import ReleaseStore
 from layouts import ids
 
 ASSETS_DIR = Path(__file__).parent / "assets"
+APP_TITLE = N_("Privacy-preserving data showcase")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         use_pages=True,
         pages_folder="",
         assets_folder=str(ASSETS_DIR),
-        title="Privacy-preserving data showcase",
+        title=APP_TITLE,
         suppress_callback_exceptions=True,
         health_endpoint="healthz",
         update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title updates); its stub says str
@@ -118,10 +119,19 @@ def create_app(settings: Settings | None = None) -> Dash:
     _page_status(app.server, {page.path for page in pages()})
     app.server.after_request(i18n.remember_choice)
     index = app.interpolate_index
-    app.interpolate_index = lambda **parts: i18n.html_lang(index(**parts))  # type: ignore[method-assign]
+    app.interpolate_index = lambda **parts: i18n.html_lang(  # type: ignore[method-assign]
+        index(**{**parts, "title": _first_title(request.path)})
+    )
     init_security(app, settings)
     app.layout = shell_layout
     return app
+
+
+def _first_title(path: str) -> str:
+    """The ``<title>`` of the page served at ``path``, in the request's language, before Dash's page-title
+    callback sets it in the browser (the app's title for an unknown path)."""
+    titles = {page.path: page.title for page in pages()}
+    return i18n.translate(titles.get(path.rstrip("/") or "/", APP_TITLE))
 
 
 def _in_language(message: str) -> Callable[..., str]:

@@ -12,7 +12,12 @@ from collections.abc import Mapping
 
 from flask import Flask, jsonify, request
 
+from dashboard.api import error_body
+from dashboard.i18n import N_
+
 UPDATE_PATH = "/_dash-update-component"
+#: Why a request was refused: an English msgid ("bad callback request: ...", marked with ``N_``) and its placeholders.
+Problem = tuple[str, dict[str, object]]
 
 
 def _is_value(entry: object) -> bool:
@@ -32,21 +37,21 @@ def _output_patterns(output: str) -> list[bool]:
     return [part.startswith("{") for part in parts]
 
 
-def payload_problem(body: object, callback_map: Mapping[str, dict]) -> str | None:
+def payload_problem(body: object, callback_map: Mapping[str, dict]) -> Problem | None:
     """Why ``body`` is not a request for one of the callbacks in ``callback_map`` (None when it is)."""
     if not isinstance(body, dict):
-        return "a callback request must be a JSON object"
+        return N_("bad callback request: a callback request must be a JSON object"), {}
     output = body.get("output")
     spec = callback_map.get(output) if isinstance(output, str) else None
     if spec is None or not isinstance(output, str):
-        return "no such callback"
+        return N_("bad callback request: no such callback"), {}
     for key in ("inputs", "state"):
         deps = spec.get(key) or []
         entries = body.get(key, [])
         if not isinstance(entries, list) or len(entries) != len(deps):
-            return f"{key} must list {len(deps)} component values"
+            return N_("bad callback request: {key} must list {n} component values"), {"key": key, "n": len(deps)}
         if not all(_fits(e, d["id"].startswith("{")) for e, d in zip(entries, deps, strict=True)):
-            return f"{key} must be component values ({{id, property, value}})"
+            return N_("bad callback request: {key} must be component values (id, property, value)"), {"key": key}
     patterns = _output_patterns(output)
     outputs = body.get("outputs")
     if len(patterns) > 1:
@@ -58,10 +63,10 @@ def payload_problem(body: object, callback_map: Mapping[str, dict]) -> str | Non
     else:
         ok = _fits(outputs, patterns[0])
     if not ok:
-        return f"outputs must list the callback's {len(patterns)} outputs"
+        return N_("bad callback request: outputs must list the callback's {n} outputs"), {"n": len(patterns)}
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
-        return "changedPropIds must be a list of strings"
+        return N_("bad callback request: changedPropIds must be a list of strings"), {}
     return None
 
 
@@ -77,4 +82,7 @@ def guard_callbacks(server: Flask, callback_map: Mapping[str, dict]) -> None:
         except RecursionError:  # nested deeper than the JSON parser goes (silent covers ValueErrors only)
             body = None
         problem = payload_problem(body, callback_map)
-        return None if problem is None else (jsonify({"error": f"bad callback request: {problem}"}), 400)
+        if problem is None:
+            return None
+        message, params = problem
+        return jsonify(error_body("bad_callback_request", message, **params)), 400

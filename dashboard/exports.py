@@ -66,8 +66,8 @@ def to_csv(frame: pd.DataFrame, prov: dict) -> bytes:
 
 
 def to_excel(frame: pd.DataFrame, prov: dict, max_rows: int = EXCEL_MAX_ROWS) -> bytes:
-    """Workbook with a 'data' sheet and a 'metadata' sheet; at most ``max_rows`` data rows (and never more than
-    Excel's row limit): the rest is cut, with a note in the metadata."""
+    """Workbook with a 'data' sheet and a 'metadata' sheet (named in the reader's language); at most ``max_rows``
+    data rows (and never more than Excel's row limit): the rest is cut, with a note in the metadata."""
     buf = io.BytesIO()
     meta = dict(prov)
     limit = min(max_rows, EXCEL_MAX_ROWS)
@@ -77,10 +77,11 @@ def to_excel(frame: pd.DataFrame, prov: dict, max_rows: int = EXCEL_MAX_ROWS) ->
         )
         frame = frame.iloc[:limit]
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        neutralise_frame(frame).to_excel(writer, sheet_name="data", index=False)
+        # sheet names come from the catalogs: Excel allows at most 31 characters and none of []:*?/\\
+        neutralise_frame(frame).to_excel(writer, sheet_name=gettext("data"), index=False)
         rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v) for k, v in meta.items()]
         neutralise_frame(pd.DataFrame(rows, columns=["key", "value"], dtype=object)).to_excel(
-            writer, sheet_name="metadata", index=False
+            writer, sheet_name=gettext("metadata"), index=False
         )
     return buf.getvalue()
 

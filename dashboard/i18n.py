@@ -1,8 +1,9 @@
 """Languages: the active locale of a request, gettext over the catalogs, and locale-aware number formatting.
 
-The locale of a request is, in order: a known ``?lang=`` query parameter, the ``lang`` cookie (set when a
-page is opened with ``?lang=``, so that the app's callbacks, whose requests carry no page query, follow
-it), the best ``Accept-Language`` match, else English. Catalogs are the ``.po`` files under ``locales/``
+The locale of a request is, in order: a known ``?lang=`` query parameter, a known ``lang`` in the address of
+the page the request comes from (``Referer``: the app's callbacks carry no page query, and this keeps each
+tab in its own language), the ``lang`` cookie (set when a page is opened with ``?lang=``), the best
+``Accept-Language`` match, else English. Catalogs are the ``.po`` files under ``locales/``
 (``pybabel extract/update``; see docs/i18n.md); they are compiled to ``.mo`` data in memory on first use,
 so there is no build artefact to keep in step with them.
 """
@@ -16,6 +17,7 @@ from contextvars import ContextVar, Token
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from babel import Locale
 from babel.dates import format_date as _format_date
@@ -65,10 +67,21 @@ _override: ContextVar[str | None] = ContextVar("lang_override", default=None)
 
 
 def chosen() -> str | None:
-    """The language the reader chose (``?lang=`` or the cookie), kept in permalinks; None if only negotiated."""
+    """The language the reader chose, kept in permalinks; None if only negotiated.
+
+    In order: ``?lang=`` of the request, ``lang`` in the address of the page the request comes from (its
+    ``Referer``: a callback of a tab opened in Portuguese stays Portuguese after another tab chose French), the
+    cookie.
+    """
     if not has_request_context():
         return None
-    return known(request.args.get("lang")) or known(request.cookies.get(COOKIE))
+    return known(request.args.get("lang")) or _page_lang() or known(request.cookies.get(COOKIE))
+
+
+def _page_lang() -> str | None:
+    """A known ``lang`` in the query of the request's ``Referer`` (the page's address, sent by the browser)."""
+    page = request.referrer
+    return known(parse_qs(urlsplit(page).query).get("lang", [""])[-1]) if page else None
 
 
 def current() -> str:

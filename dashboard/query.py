@@ -17,6 +17,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
+from dashboard.i18n import N_, translate
 from dashboard.store import Dimension, Release
 from synth.combos import lookup, pack
 from synth.stats import Z95
@@ -29,7 +30,19 @@ ESTIMATED = "estimated"
 
 
 class QueryError(ValueError):
-    """A query the published data cannot answer (e.g. a combination longer than the reporting length)."""
+    """A query the published data cannot answer (e.g. a combination longer than the reporting length).
+
+    ``message`` is an English msgid (marked with ``N_``) with ``{name}`` placeholders filled from ``params``:
+    ``str(exc)`` is the English text, :meth:`translated` the reader's language.
+    """
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message.format(**params))
+        self.template, self.params = message, params
+
+    def translated(self) -> str:
+        """The message in the active language (:mod:`dashboard.i18n`)."""
+        return translate(self.template).format(**self.params)
 
 
 def normalise(release: Release, pairs: Iterable[tuple[str, str]]) -> Selections:
@@ -273,11 +286,12 @@ def aggregate_table(
     length = len(columns) + len([s for s, _ in selections if s not in columns])
     if length > release.reporting_length:
         raise QueryError(
-            f"{length} attributes exceed the reporting length {release.reporting_length}: "
-            "such combinations are not published"
+            N_("{n} attributes exceed the reporting length {r}: such combinations are not published"),
+            n=length,
+            r=release.reporting_length,
         )
     if length == 0:
-        raise QueryError("choose at least one column or filter")
+        raise QueryError(N_("choose at least one column or filter"))
     frame = crosstab(release, columns, selections, include_not_reported, with_estimates=False)
     for source, value in selections:
         if source not in columns:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from dashboard import query as q
 from dashboard.context import profile_of
+from dashboard.i18n import N_
 from dashboard.store import Release
 
 TEXT_OPS = {
@@ -90,7 +91,7 @@ def _condition_codes(view: SourceView, cond: dict) -> np.ndarray:
         ok = np.array([kind == "notBlank"] * len(pairs) + [kind == "blank"])
         return ok
     if kind not in TEXT_OPS:
-        raise FilterError(f"unsupported filter type {kind!r}")
+        raise FilterError(N_("unsupported filter type {kind}"), kind=repr(kind))
     needle = str(cond.get("filter") if cond.get("filter") is not None else "").lower()
     op = TEXT_OPS[kind]
     negative = kind in ("notContains", "notEqual")
@@ -104,13 +105,13 @@ def _condition_codes(view: SourceView, cond: dict) -> np.ndarray:
 def _check_condition(column: str, cond: object) -> None:
     """One text condition: ``{"type": <operator>, "filter": <text or number>}``; FilterError otherwise."""
     if not isinstance(cond, dict):
-        raise FilterError(f"the filter of column {column!r} must be an object")
+        raise FilterError(N_("the filter of column {column} must be an object"), column=repr(column))
     kind = cond.get("type", "contains")
     if not isinstance(kind, str) or (kind not in TEXT_OPS and kind not in BLANK_OPS):
-        raise FilterError(f"unsupported filter type {kind!r}")
+        raise FilterError(N_("unsupported filter type {kind}"), kind=repr(kind))
     needle = cond.get("filter")
     if needle is not None and (isinstance(needle, bool) or not isinstance(needle, (str, int, float))):
-        raise FilterError(f"the filter text of column {column!r} must be text")
+        raise FilterError(N_("the filter text of column {column} must be text"), column=repr(column))
 
 
 def check_filter_model(model: object) -> dict:
@@ -121,15 +122,15 @@ def check_filter_model(model: object) -> dict:
     if model is None:
         return {}
     if not isinstance(model, dict):
-        raise FilterError("the filter model must be an object of column: filter")
+        raise FilterError(N_("the filter model must be an object of column: filter"))
     for column, spec in model.items():
         if isinstance(spec, dict) and "conditions" in spec:
             conditions = spec["conditions"]
             if not isinstance(conditions, list) or not conditions:
-                raise FilterError(f"the conditions of column {column!r} must be a non-empty list")
+                raise FilterError(N_("the conditions of column {column} must be a non-empty list"), column=repr(column))
             operator = spec.get("operator", "AND")
             if not isinstance(operator, str) or operator.upper() not in OPERATORS:
-                raise FilterError(f"the operator of column {column!r} must be AND or OR")
+                raise FilterError(N_("the operator of column {column} must be AND or OR"), column=repr(column))
             for cond in conditions:
                 _check_condition(column, cond)
         else:
@@ -145,7 +146,7 @@ def check_sort_model(model: object) -> list[dict]:
         isinstance(item, dict) and isinstance(item.get("colId"), str) and item.get("sort", "asc") in SORT_DIRECTIONS
         for item in model
     ):
-        raise FilterError('the sort model must be a list of {"colId": column, "sort": "asc" or "desc"}')
+        raise FilterError(N_('the sort model must be a list of {{"colId": column, "sort": "asc" or "desc"}}'))
     return model
 
 
@@ -171,7 +172,7 @@ def filter_rows(release: Release, selections: q.Selections, filter_model: dict |
     masks = []
     for column, model in filter_model.items():
         if column not in views:
-            raise FilterError(f"unknown column {column!r}")
+            raise FilterError(N_("unknown column {column}"), column=repr(column))
         masks.append(_column_mask(views[column], model))
     found = np.flatnonzero(np.logical_and.reduce(masks))
     return found if rows is None else np.intersect1d(rows, found, assume_unique=True)
@@ -187,7 +188,7 @@ def sort_rows(release: Release, rows: np.ndarray | None, sort_model: list[dict] 
     for item in reversed(sort_model):
         col = item.get("colId")
         if col not in views:
-            raise FilterError(f"unknown sort column {col!r}")
+            raise FilterError(N_("unknown sort column {column}"), column=repr(col))
         view = views[col]
         rank = np.where(view.codes[idx] >= 0, view.rank[np.maximum(view.codes[idx], 0)], -1)
         keys.append(-rank if item.get("sort") == "desc" else rank)

@@ -16,7 +16,9 @@ from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from dashboard.api import error_body
 from dashboard.config import Settings
+from dashboard.i18n import N_
 
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
@@ -78,6 +80,7 @@ def init_security(app: Dash, settings: Settings) -> Limiter:
 
     @server.errorhandler(429)
     def _too_many(exc):
-        return jsonify({"error": f"too many requests ({exc.description}); wait a minute and try again"}), 429
+        message = N_("too many requests ({limit}); wait a minute and try again")
+        return jsonify(error_body("rate_limited", message, limit=exc.description)), 429
 
     return limiter

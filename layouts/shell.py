@@ -11,6 +11,7 @@ from dash import dcc, html
 from dashboard import context, i18n
 from dashboard.citation import citation_for
 from dashboard.i18n import gettext
+from dashboard.urlstate import query_string
 from layouts import ids
 from layouts.common import aria, readable_date
 
@@ -25,7 +26,7 @@ def _nav_links() -> list:
     return [
         dmc.Anchor(
             i18n.translate(page["name"]),
-            href=dash.get_relative_path(page["path"]),
+            href=dash.get_relative_path(page["path"]) + query_string(),  # keeps a chosen language in the address
             className="nav-link",
             underline="never",
         )
@@ -156,7 +157,7 @@ def _footer(current) -> html.Footer:
             " ",
             dmc.Anchor(
                 gettext("How to cite and release history"),
-                href=dash.get_relative_path("/about"),
+                href=dash.get_relative_path("/about") + query_string(),
                 size="xs",
                 underline="always",
             ),

@@ -1,9 +1,10 @@
 """Screenshots of every dashboard page at several widths (default 390 and 1366 px), for reviewers.
 
-    python scripts/screenshots.py [OUT_DIR] [--data-dir DIR] [--widths 390,1366] [--full-page]
+    python scripts/screenshots.py [OUT_DIR] [--data-dir DIR] [--widths 390,1366] [--langs en,pt,es,fr] [--full-page]
 
 Serves the app on a free loopback port over the release in ``--data-dir`` (default: DASHBOARD_DATA_DIR
-or ./var/data) and saves one PNG per view with headless Debian Chromium.
+or ./var/data) and saves one PNG per view, width and language (``?lang=``; file names ``<lang>-<width>-...``
+when ``--langs`` is given) with headless Debian Chromium.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def views(first_filter: str | None) -> list[tuple[str, str, str]]:
     ]
 
 
+def with_lang(path: str, lang: str) -> str:
+    """``path`` with ``lang=<lang>`` added to its query (unchanged for no language)."""
+    return f"{path}{'&' if '?' in path else '?'}lang={lang}" if lang else path
+
+
 def _first_filter(app) -> str | None:
     with app.server.app_context():
         from dashboard import context
@@ -75,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--full-page", action="store_true", help="capture whole pages instead of the viewport")
     parser.add_argument("--widths", default="390,1366", help="comma-separated viewport widths in px")
+    parser.add_argument("--langs", default="", help="comma-separated languages (?lang=), e.g. en,pt,es,fr")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -94,16 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     shots[4] = (shots[4][0], shots[4][1] + _aggregate_columns(app), shots[4][2])
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
-        for width in (int(w) for w in args.widths.split(",")):
+        runs = [
+            (lang, int(w)) for lang in (args.langs.split(",") if args.langs else [""]) for w in args.widths.split(",")
+        ]
+        for lang, width in runs:
             page = browser.new_page(viewport={"width": width, "height": HEIGHTS.get(width, 900)})
             for name, path, selector in shots:
-                page.goto(url + path)
+                page.goto(url + with_lang(path, lang))
                 try:
                     page.wait_for_selector(selector, timeout=20000)
                 except Exception:  # noqa: BLE001 - still capture what is there (e.g. the no-release page)
                     pass
                 page.wait_for_timeout(1500)
-                target = args.out / f"{width}-{name}"
+                target = args.out / f"{lang + '-' if lang else ''}{width}-{name}"
                 page.screenshot(path=str(target), full_page=args.full_page)
                 print(target)
             page.close()

@@ -288,8 +288,9 @@ def test_pages_in_english_still_read_as_before(app):
         ),
         (
             "fr",
-            "Femme est la valeur la plus fréquente pour genre de la victime : environ 6 sur 10 parmi les 90 victimes "
-            "dont genre de la victime est renseigné (56\u00a0%, ±3\u00a0%).",
+            "Femme est la valeur la plus fréquente du champ «\u00a0genre de la victime\u00a0» : environ 6 sur 10 "
+            "parmi les 90 victimes dont le champ «\u00a0genre de la victime\u00a0» est renseigné "
+            "(56\u00a0%, ±3\u00a0%).",
         ),
     ],
 )

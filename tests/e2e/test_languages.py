@@ -59,3 +59,17 @@ def test_switcher_keeps_the_view_and_changes_the_language(page, live_url, guard)
     page.wait_for_load_state("networkidle")
     expect(page.locator("#explore-summary")).to_contain_text("Correspondant à toutes les sélections")
     guard.assert_clean()
+
+
+def test_a_tab_keeps_its_language_when_another_tab_chooses_one(page, live_url, guard):
+    """The ``lang`` cookie is shared by the tabs; a tab's callbacks follow the language of its own address."""
+    page.goto(f"{live_url}/explore?c=gender&f=gender:Male&lang=pt")
+    expect(page.locator("main h1").first).to_have_text("Explorar", timeout=15000)
+    page.wait_for_load_state("networkidle")
+    other = page.context.new_page()
+    other.goto(f"{live_url}/explore?lang=fr")  # sets the cookie to French
+    expect(other.locator("main h1").first).to_have_text("Explorer", timeout=15000)
+    other.close()
+    page.locator("#explore-clear").click()  # a callback of the Portuguese tab, sent with the French cookie
+    expect(page.locator("#explore-summary")).to_contain_text("Todos os registros", timeout=15000)
+    guard.assert_clean()
