@@ -8,7 +8,7 @@ from dash import CeleryManager, Dash, DiskcacheManager
 from dash.background_callback.managers import BaseBackgroundCallbackManager as BackgroundManager
 from flask import Flask
 
-from console import callbacks, workspace
+from console import callbacks, navigate, workspace
 from console.auth import init_auth
 from console.config import ConsoleSettings
 from console.layout import layout
@@ -44,6 +44,7 @@ def create_app(settings: ConsoleSettings | None = None, manager: BackgroundManag
     server = Flask(__name__)
     server.config["MAX_CONTENT_LENGTH"] = BODY_FACTOR * settings.max_upload_bytes + 2**20
     init_auth(server, settings.workspace)
+    navigate.init_view_cache(server)
     app = Dash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash documents a Flask server here; its stub says bool

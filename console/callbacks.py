@@ -6,14 +6,13 @@ import json
 import time
 from pathlib import Path
 
-import pandas as pd
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from console import audit, ids, prepare, runs, views, workspace
+from console import audit, ids, navigate, prepare, runs, views, workspace
 from console.auth import current_user
 from console.config import ConsoleSettings
-from synth import release_format as fmt
+from dashboard.store import Release, ReleaseError
 from synth.errors import BudgetError, InputError
 from synth.release import current_release
 from synth.spec import dataset_name, load_spec, spec_toml
@@ -54,6 +53,9 @@ def doc_to_controls(doc: dict) -> tuple:
 
 def register(app: Dash, settings: ConsoleSettings) -> None:
     private, space = settings.private_dir, settings.workspace
+
+    def staged_run(run_id: str) -> Release:
+        return navigate.staged(runs.staged_release(space, runs.load(space, run_id)))
 
     @app.callback(
         Output(ids.FILE, "options"),
@@ -313,7 +315,6 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
 
     @app.callback(
         Output(ids.EVALUATION, "children"),
-        Output(ids.RECORDS, "children"),
         Input(ids.RUN_A, "value"),
         Input(ids.RUN_B, "value"),
         prevent_initial_call=True,
@@ -325,15 +326,47 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         try:
             loaded = [runs.load(space, r) for r in dict.fromkeys(chosen)]
             pairs = [(run, runs.private_report(private, run)) for run in loaded]
-            records = pd.read_csv(
-                runs.staged_release(space, loaded[0]) / fmt.SYNTHETIC_CONDENSED,
-                nrows=20,
-                dtype=str,
-                keep_default_na=False,
-            )
         except (InputError, OSError, ValueError) as exc:
-            return _error(exc), None
-        return views.evaluation_view(pairs), views.records_preview(records)
+            return _error(exc)
+        return views.evaluation_view(pairs)
+
+    @app.callback(
+        Output(ids.NAV_COLUMNS, "options"),
+        Output(ids.NAV_COLUMNS, "value"),
+        Output(ids.NAV_FILTERS, "options"),
+        Output(ids.NAV_FILTERS, "value"),
+        Input(ids.RUN_A, "value"),
+        prevent_initial_call=True,
+    )
+    def navigate_run(run_id):
+        if not run_id:
+            return [], [], [], []
+        try:
+            release = staged_run(run_id)
+        except (InputError, OSError, ValueError, ReleaseError):
+            return [], [], [], []
+        return (
+            navigate.column_options(release),
+            navigate.default_columns(release),
+            navigate.filter_options(release),
+            [],
+        )
+
+    @app.callback(
+        Output(ids.NAVIGATE, "children"),
+        Input(ids.NAV_COLUMNS, "value"),
+        Input(ids.NAV_FILTERS, "value"),
+        State(ids.RUN_A, "value"),
+        prevent_initial_call=True,
+    )
+    def navigate_view(columns, filters, run_id):
+        if not run_id:
+            return None
+        try:
+            release = staged_run(run_id)
+        except (InputError, OSError, ValueError, ReleaseError) as exc:
+            return _error(exc)
+        return navigate.explore_view(release, columns, filters)
 
     @app.callback(
         Output(ids.ACTION_STATUS, "children"),

@@ -176,8 +176,15 @@ def _runs() -> html.Section:
         html.Div(id=ids.ACTION_STATUS, role="status", className="c-status"),
         html.H3("Evaluation (private)"),
         dcc.Loading(html.Div(id=ids.EVALUATION)),
-        html.H3("Preview: synthetic records of the run"),
-        html.Div(id=ids.RECORDS, className="c-scroll"),
+        html.H3("Navigate preview: the Explore view on the run's data (not yet public)"),
+        html.Div(
+            className="c-row",
+            children=[
+                _field("Columns", dcc.Dropdown(id=ids.NAV_COLUMNS, multi=True), "charts, as on the Explore page"),
+                _field("Filters", dcc.Dropdown(id=ids.NAV_FILTERS, multi=True), "selections are AND-ed"),
+            ],
+        ),
+        dcc.Loading(html.Div(id=ids.NAVIGATE)),
     )
 
 

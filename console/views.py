@@ -164,10 +164,3 @@ def evaluation_view(runs: list[tuple[Run, dict]]) -> html.Div:
         fig.update_layout(title=chart.title, barmode="group", height=280, margin=dict(l=10, r=10, t=40, b=30))
         charts.append(dcc.Graph(figure=fig, config={"displayModeBar": False}))
     return html.Div([sentences, table, html.Div(charts, className="c-charts")])
-
-
-def records_preview(frame) -> html.Table:
-    """The first synthetic records of a run (its Explore-style preview before publishing)."""
-    head = [html.Th(c) for c in frame.columns]
-    body = [html.Tr([html.Td(str(v)) for v in row]) for row in frame.itertuples(index=False)]
-    return html.Table([html.Thead(html.Tr(head)), html.Tbody(body)], className="c-table")

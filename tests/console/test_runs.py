@@ -8,20 +8,8 @@ import zipfile
 import pytest
 
 from console import runs
-from console.prepare import save_spec, spec_document
 from synth import ledger, release
 from synth.errors import InputError
-from synth.sample import write_sample
-
-
-@pytest.fixture
-def request_(settings):
-    write_sample(settings.private_dir / "cases.csv", n_victims=300, seed=3)
-    doc = spec_document(
-        name="cases", subject_id="case_id", use_columns=["gender", "ageBroad"], sensitive_zeros=[], multi_value={}
-    )
-    save_spec(doc, settings.workspace / "specs" / "cases.toml")
-    return runs.RunRequest(input="cases.csv", spec="console/specs/cases.toml", epsilon=2.0, reporting_length=2)
 
 
 def test_a_run_stages_a_release_charges_the_ledger_and_publishes_on_request(settings, request_):

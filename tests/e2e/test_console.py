@@ -152,8 +152,14 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     _pick(page, "#c-run-a", 0)
     _pick(page, "#c-run-b", -1)
     expect(page.locator("#c-evaluation")).to_contain_text("metric")
-    expect(page.locator("#c-records")).to_contain_text("gender")
     _shot(page, "5-evaluate-compare")
+    # Navigate preview: the Explore view (the dashboard's charts) on the chosen run's staged release.
+    expect(page.locator("#c-navigate")).to_contain_text("synthetic records", timeout=20_000)
+    expect(page.locator("#c-navigate .js-plotly-plot").first).to_be_visible()
+    _choose(page, "#c-nav-filters", "Female")
+    expect(page.locator("#c-navigate")).to_contain_text("Matching all selections")
+    page.locator("#c-navigate").scroll_into_view_if_needed()
+    _shot(page, "5b-navigate-preview")
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Publish as the new release").click()
