@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from console import audit, ids, navigate, prepare, runs, views, workspace
@@ -254,6 +254,9 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
             return no_update, _error(exc)
         run = runs.new_run(space, current_user() or "", request)
         audit.record(space, run.user, "run", run_id=run.run_id, epsilon=request.epsilon, input=relative)
+        busy = runs.running(space)
+        if busy:  # the live job takes it when its current run ends (it drains the queue)
+            return no_update, f"Run {run.run_id} queued after run {busy[0].run_id}."
         return {"run_id": run.run_id}, f"Run {run.run_id} queued."
 
     @app.callback(
@@ -262,39 +265,40 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         background=True,
         interval=PROGRESS_POLL_MS,
         progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS_TEXT, "children")],
-        running=[
-            (Output(ids.RUN, "disabled"), True, False),
-            (Output(ids.CANCEL, "disabled"), False, True),
-        ],
+        running=[(Output(ids.CANCEL, "disabled"), False, True)],
         cancel=[Input(ids.CANCEL, "n_clicks")],
         prevent_initial_call=True,
     )
-    def execute(set_progress, queued):
-        run = runs.load(space, (queued or {}).get("run_id", ""))
-        if run.status != runs.QUEUED:
+    def execute(set_progress, _trigger):
+        """Drain the queue: every queued run, oldest first, one after another (the ledger lock serialises them)."""
+        finals = runs.drain(
+            private,
+            space,
+            lambda state, started: set_progress(
+                (
+                    str(round(100 * state.progress)),
+                    f"Run {state.run_id}: {state.step} ({time.monotonic() - started:.0f} s)",
+                )
+            ),
+        )
+        if not finals:
             raise PreventUpdate
-        started = time.monotonic()
-
-        def report(state: runs.Run) -> None:
-            set_progress((str(round(100 * state.progress)), f"{state.step} ({time.monotonic() - started:.0f} s)"))
-
-        final = runs.execute_with_heartbeat(private, space, run, report)
-        if final.status == runs.DONE:
-            return f"Run {final.run_id} finished in {final.elapsed:.1f} s: release {final.release_id} (not yet public)."
-        return _error(InputError(f"run {final.run_id} failed: {final.error}"))
+        return [views.run_outcome(final) for final in finals]
 
     @app.callback(
+        Output(ids.QUEUED_RUN, "data", allow_duplicate=True),
         Output(ids.RUN_STATUS, "children", allow_duplicate=True),
         Input(ids.CANCEL, "n_clicks"),
-        State(ids.QUEUED_RUN, "data"),
         prevent_initial_call=True,
     )
-    def cancel(_, queued):
-        if not queued:
-            raise PreventUpdate
-        run = runs.mark_cancelled(space, queued["run_id"])
-        audit.record(space, current_user(), "cancel", run_id=run.run_id)
-        return f"Run {run.run_id}: {run.status}."
+    def cancel(_):
+        stopped = runs.cancel_running(space)
+        for run in stopped:
+            audit.record(space, current_user(), "cancel", run_id=run.run_id)
+        left = [r for r in runs.list_runs(space) if r.status == runs.QUEUED]
+        text = "; ".join(f"Run {run.run_id}: {run.status}" for run in stopped) or "No run is running."
+        # The stopped job was draining the queue: a new one takes the runs still queued.
+        return ({"run_id": left[-1].run_id, "after": [r.run_id for r in stopped]} if left else no_update), text + "."
 
     @app.callback(
         Output(ids.RUNS_TABLE, "children"),
@@ -373,11 +377,10 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Output(ids.BUNDLE_DOWNLOAD, "data"),
         Input(ids.PUBLISH, "submit_n_clicks"),
         Input(ids.BUNDLE, "n_clicks"),
-        Input(ids.DELETE, "n_clicks"),
         State(ids.RUN_A, "value"),
         prevent_initial_call=True,
     )
-    def act(_publish, _bundle, _delete, run_id):
+    def act(_publish, _bundle, run_id):
         if not run_id:
             return _error(InputError("choose a finished run first")), no_update
         user = current_user()
@@ -387,11 +390,23 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
                 published = runs.publish(space, settings.data_dir, run)
                 audit.record(space, user, "publish", run_id=run_id, release=published.name)
                 return f"Published {published.name}: the public dashboard shows it now.", no_update
-            if ctx.triggered_id == ids.BUNDLE:
-                audit.record(space, user, "download bundle", run_id=run_id)
-                return no_update, dcc.send_bytes(runs.bundle(space, run), f"{run.release_id}.zip")
-            runs.delete(space, run)
-            audit.record(space, user, "delete", run_id=run_id)
-            return f"Deleted run {run_id} (its ledger charge stays).", no_update
+            audit.record(space, user, "download bundle", run_id=run_id)
+            return no_update, dcc.send_bytes(runs.bundle(space, run), f"{run.release_id}.zip")
         except (InputError, BudgetError, OSError, ValueError) as exc:
             return _error(exc), no_update
+
+    @app.callback(
+        Output(ids.ACTION_STATUS, "children", allow_duplicate=True),
+        Input({"type": ids.RUN_DELETE, "run": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def delete(clicks):
+        if not any(clicks) or not isinstance(ctx.triggered_id, dict):  # buttons (re)rendered, none clicked
+            raise PreventUpdate
+        run_id = str(ctx.triggered_id["run"])
+        try:
+            runs.delete(space, runs.load(space, run_id))
+        except (InputError, OSError, ValueError) as exc:
+            return _error(exc)
+        audit.record(space, current_user(), "delete", run_id=run_id)
+        return f"Deleted run {run_id} (a ledger charge it made stays)."

@@ -169,7 +169,6 @@ def _runs() -> html.Section:
                     message="Publish this run as the showcase's current release? The public dashboard switches to it.",
                 ),
                 html.Button("Download public bundle (zip)", id=ids.BUNDLE),
-                html.Button("Delete run", id=ids.DELETE),
             ],
         ),
         dcc.Download(id=ids.BUNDLE_DOWNLOAD),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 
 import pytest
@@ -99,3 +100,39 @@ def test_the_heartbeat_passes_an_unexpected_error_on(settings, request_, monkeyp
         runs.execute_with_heartbeat(
             settings.private_dir, settings.workspace, runs.Run("x2", "o", request_), print, 0.05
         )
+
+
+def test_queued_runs_are_executed_one_after_another_oldest_first(settings, request_):
+    from dataclasses import replace
+
+    first = runs.new_run(settings.workspace, "owner", request_)
+    second = runs.new_run(settings.workspace, "owner", replace(request_, epsilon=3.0))
+    runs.save(settings.workspace, replace(second, started=first.started + 1))
+    assert [r.status for r in runs.list_runs(settings.workspace)] == [runs.QUEUED, runs.QUEUED]
+    seen: list[tuple[str, str]] = []
+    finals = runs.drain(
+        settings.private_dir, settings.workspace, lambda state, _: seen.append((state.run_id, state.status))
+    )
+    assert [(r.run_id, r.status) for r in finals] == [(first.run_id, runs.DONE), (second.run_id, runs.DONE)]
+    order = list(dict.fromkeys(run_id for run_id, _ in seen))
+    assert order == [first.run_id, second.run_id]  # the second waited for the first
+    assert ledger.usage(settings.private_dir, "cases").epsilon == 5.0
+    assert runs.drain(settings.private_dir, settings.workspace) == []  # the queue is empty
+
+
+def test_a_queued_run_is_claimed_by_one_job_only(settings, request_):
+    queued = runs.new_run(settings.workspace, "owner", request_)
+    assert runs.claim_next(settings.workspace) == queued
+    assert runs.claim_next(settings.workspace) is None  # a second job does not take it again
+
+
+def test_running_lists_live_jobs_only_and_cancel_leaves_the_queue(settings, request_):
+    from dataclasses import replace
+
+    live = runs.save(settings.workspace, replace(runs.new_run(settings.workspace, "o", request_), status=runs.RUNNING))
+    waiting = runs.new_run(settings.workspace, "o", request_)
+    assert runs.running(settings.workspace) == [live]
+    assert runs.running(settings.workspace, now=time.time() + runs.STALE_SECONDS + 1) == []  # its job died
+    assert [r.run_id for r in runs.cancel_running(settings.workspace)] == [live.run_id]
+    assert runs.load(settings.workspace, live.run_id).status == runs.CANCELLED
+    assert runs.load(settings.workspace, waiting.run_id).status == runs.QUEUED
