@@ -20,6 +20,8 @@ from synth.spec import dataset_name, load_spec, spec_toml
 DRAFT = "draft"
 #: How often the page asks a running job for its progress (the job reports every runs.HEARTBEAT seconds).
 PROGRESS_POLL_MS = 500
+#: The risk analysis starts this long after the last choice (a newer choice ends the waiting job).
+RISK_DEBOUNCE_S = 0.4
 
 
 def _error(exc: Exception) -> html.Div:
@@ -184,13 +186,23 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Input(ids.REPORTING_LENGTH, "value"),
         Input(ids.RESOLUTION, "value"),
         State(ids.FILE, "value"),
+        background=True,
+        interval=PROGRESS_POLL_MS,
+        running=[
+            (Output(ids.RISK_CANCEL, "disabled"), False, True),
+            (Output(ids.RISK_STATUS, "children"), "Computing the risk analysis…", ""),
+        ],
+        cancel=[Input(ids.RISK_CANCEL, "n_clicks")],
         prevent_initial_call=True,
     )
     def risk(doc, reporting_length, resolution, relative):
+        """A background job: a new choice supersedes (ends) the job of the previous one, the Cancel button
+        ends it too, and the job waits RISK_DEBOUNCE_S first so that quick successive choices cost nothing."""
         if not doc or not relative:
             return None
         if not reporting_length or not resolution:
             raise PreventUpdate
+        time.sleep(RISK_DEBOUNCE_S)
         try:
             spec = load_spec(spec_path(settings, doc))
             report = prepare.risk_analysis(

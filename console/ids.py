@@ -23,6 +23,8 @@ SPEC_LOAD = "c-spec-load"
 REPORTING_LENGTH = "c-reporting-length"
 RESOLUTION = "c-resolution"
 RISK = "c-risk"
+RISK_STATUS = "c-risk-status"
+RISK_CANCEL = "c-risk-cancel"
 
 # synthesize
 EPSILON = "c-epsilon"

@@ -101,6 +101,13 @@ def _risk() -> html.Section:
                 _field("Resolution k", dcc.Input(id=ids.RESOLUTION, type="number", min=1, value=10, debounce=True)),
             ],
         ),
+        html.Div(
+            className="c-actions",
+            children=[
+                html.Span(id=ids.RISK_STATUS, role="status"),
+                html.Button("Cancel analysis", id=ids.RISK_CANCEL, disabled=True),
+            ],
+        ),
         dcc.Loading(html.Div(id=ids.RISK)),
     )
 

@@ -8,6 +8,7 @@ cancelled after the noise was drawn stays charged.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -233,6 +234,10 @@ def _touch(workspace: Path, run_id: str) -> None:
         os.utime(_run_file(workspace, run_id))
 
 
+def _report_from(report: Callable[[Run, float], None], started: float, state: Run) -> None:
+    report(state, started)
+
+
 def drain(
     private_dir: Path, workspace: Path, report: Callable[[Run, float], None] = lambda run, started: None
 ) -> list[Run]:
@@ -244,7 +249,9 @@ def drain(
     finals = []
     while (run := claim_next(workspace)) is not None:
         started = time.monotonic()
-        finals.append(execute_with_heartbeat(private_dir, workspace, run, lambda state, s=started: report(state, s)))
+        finals.append(
+            execute_with_heartbeat(private_dir, workspace, run, functools.partial(_report_from, report, started))
+        )
     return finals
 
 
