@@ -3,6 +3,7 @@
 # prepare
 UPLOAD = "c-upload"
 UPLOAD_STATUS = "c-upload-status"
+UPLOAD_LIMIT = "c-upload-limit"  # the upload limit in bytes, read by assets/upload_limit.js
 FILE = "c-file"
 PREVIEW = "c-preview"
 COLUMNS = "c-columns"

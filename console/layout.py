@@ -50,7 +50,9 @@ def _prepare(max_upload: int, files: list[str]) -> html.Section:
             children=html.Div(["Drop a CSV, TSV or Parquet file here, or ", html.A("choose one")]),
             className="c-upload",
             multiple=False,
+            max_size=max_upload,
         ),
+        html.Span(str(max_upload), id=ids.UPLOAD_LIMIT, hidden=True),
         html.Div(id=ids.UPLOAD_STATUS, role="status", className="c-status"),
         _field("Input file (in the private workspace)", dcc.Dropdown(id=ids.FILE, options=files)),
         dcc.Loading(html.Div(id=ids.PREVIEW)),
@@ -80,7 +82,9 @@ def _prepare(max_upload: int, files: list[str]) -> html.Section:
             className="c-actions",
             children=[
                 html.Button("Save and download spec", id=ids.SPEC_SAVE),
-                dcc.Upload(id=ids.SPEC_LOAD, children=html.Button("Load spec (TOML)"), multiple=False),
+                dcc.Upload(
+                    id=ids.SPEC_LOAD, children=html.Button("Load spec (TOML)"), multiple=False, max_size=max_upload
+                ),
             ],
         ),
         dcc.Download(id=ids.SPEC_DOWNLOAD),

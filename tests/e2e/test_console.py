@@ -40,9 +40,13 @@ def console_site(tmp_path_factory):
     (root / "upload" / "again.toml").write_text("# the same spec, loaded again\n" + SPEC)
     accounts.add_user(private / "console", USER, PASSWORD)
     port = free_port()
-    proc = serve("console", ["--private-dir", str(private), "--data-dir", str(data)], port, root / "console.log")
+    args = ["--private-dir", str(private), "--data-dir", str(data)]
+    proc = serve("console", args, port, root / "console.log", {"CONSOLE_MAX_UPLOAD_MB": str(UPLOAD_MB)})
     yield {"url": f"http://127.0.0.1:{port}", "root": root, "private": private, "data": data}
     stop(proc)
+
+
+UPLOAD_MB = 2
 
 
 def _sign_in(page, url: str) -> None:
@@ -92,6 +96,10 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     _sign_in(page, url)
     _shot(page, "1-signed-in")
 
+    # Over the limit: refused in the page with a message (dcc.Upload's max_size), nothing sent, never a bare 413.
+    too_big = {"name": "huge.csv", "mimeType": "text/csv", "buffer": b"a,b\n" * (UPLOAD_MB * 2**18 + 1)}
+    page.set_input_files("#c-upload input[type=file]", files=[too_big])
+    expect(page.locator("#c-upload-status")).to_contain_text("huge.csv: too large (the limit is 2 MB)")
     page.set_input_files("#c-upload input[type=file]", str(root / "upload" / "cases.csv"))
     expect(page.locator("#c-upload-status")).to_contain_text("Stored console/uploads/cases.csv")
     expect(page.locator("#c-preview")).to_contain_text("cases.csv: 6224 rows, 18 columns")
