@@ -39,7 +39,7 @@ def doc_to_controls(doc: dict) -> tuple:
     """Control values (name, columns, subject, zeros, multi-value, delimiter, bins, domains) of a spec document."""
     dataset = doc.get("dataset", {})
     multi = doc.get("multi_value", {})
-    bins = "\n".join(f"{c} = {', '.join(str(e) for e in b.get('edges', []))}" for c, b in doc.get("bins", {}).items())
+    bins = "\n".join(f"{c} = {', '.join(str(e) for e in b['edges'])}" for c, b in prepare.edge_bins(doc).items())
     domains = "\n".join(f"{c} = {', '.join(v)}" for c, v in doc.get("domains", {}).items() if isinstance(v, list))
     return (
         dataset.get("name", ""),
@@ -86,6 +86,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Output(ids.MULTI_VALUE, "value"),
         Output(ids.DELIMITER, "value"),
         Output(ids.NAME, "value"),
+        Output(ids.SPEC_BASE, "data", allow_duplicate=True),
         Input(ids.FILE, "value"),
         prevent_initial_call=True,
     )
@@ -95,7 +96,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         try:
             pv = prepare.preview(workspace.pick(private, relative))
         except (InputError, workspace.WorkspaceError) as exc:
-            return (_error(exc), *([no_update] * 9))
+            return (_error(exc), *([no_update] * 10))
         options = views.column_options(pv)
         names = [c.name for c in pv.columns]
         multi = pv.suggested_multi_value()
@@ -110,6 +111,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
             list(multi),
             next(iter(multi.values()), ";"),
             Path(relative).stem,
+            None,
         )
 
     @app.callback(
@@ -124,14 +126,17 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Input(ids.BINS, "value"),
         Input(ids.DOMAINS, "value"),
         Input(ids.FILE, "value"),
+        State(ids.SPEC_BASE, "data"),
+        State(ids.COLUMNS, "options"),
         prevent_initial_call=True,
     )
-    def choose(name, columns, subject, zeros, multi, delimiter, bins, domains, relative):
+    def choose(name, columns, subject, zeros, multi, delimiter, bins, domains, relative, base, options):
         if not columns or not relative:
             return None, "Choose the columns to use."
         used = [c for c in columns if c != subject]
+        every = {o["value"] for o in options or []} - {subject} <= set(used)
         try:
-            doc = prepare.spec_document(
+            edited = prepare.spec_document(
                 name=name or Path(relative).stem,
                 subject_id=subject,
                 use_columns=used,
@@ -140,6 +145,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
                 bins=bins or "",
                 domains=domains or "",
             )
+            doc = prepare.merge_spec(base or {}, edited, every_column=every)
             path = spec_path(settings, doc)
             prepare.save_spec(doc, path)
         except InputError as exc:
@@ -168,17 +174,23 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Output(ids.BINS, "value"),
         Output(ids.DOMAINS, "value"),
         Output(ids.SPEC_STATUS, "children", allow_duplicate=True),
+        Output(ids.SPEC_BASE, "data"),
         Input(ids.SPEC_LOAD, "contents"),
         State(ids.SPEC_LOAD, "filename"),
+        State(ids.COLUMNS, "options"),
         prevent_initial_call=True,
     )
-    def load_spec_file(contents, filename):
+    def load_spec_file(contents, filename, options):
         try:
             raw = workspace.data_url_bytes(contents, filename or "spec", settings.max_upload_bytes)
             doc = prepare.parse_spec(raw.decode("utf-8"), filename or "spec")
         except (InputError, UnicodeDecodeError, workspace.WorkspaceError) as exc:
-            return (*([no_update] * 8), _error(exc))
-        return (*doc_to_controls(doc), f"Loaded {filename}.")
+            return (*([no_update] * 8), _error(exc), no_update)
+        controls = list(doc_to_controls(doc))
+        if "use_columns" not in doc.get("dataset", {}):  # every column of the input
+            controls[1] = [o["value"] for o in options or []]
+        # The loaded document is the base of the edits: keys without a control (labels, ...) are kept.
+        return (*controls, f"Loaded {filename}.", doc)
 
     @app.callback(
         Output(ids.RISK, "children"),

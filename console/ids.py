@@ -15,6 +15,7 @@ BINS = "c-bins"
 DOMAINS = "c-domains"
 NAME = "c-name"
 SPEC = "c-spec"  # store: the spec document of the choices
+SPEC_BASE = "c-spec-base"  # store: the spec document last loaded (its keys without a control are kept)
 SPEC_STATUS = "c-spec-status"
 SPEC_SAVE = "c-spec-save"
 SPEC_DOWNLOAD = "c-spec-download"

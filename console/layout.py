@@ -77,6 +77,7 @@ def _prepare(max_upload: int, files: list[str]) -> html.Section:
             "every listed value gets a DP count",
         ),
         dcc.Store(id=ids.SPEC),
+        dcc.Store(id=ids.SPEC_BASE),
         html.Div(id=ids.SPEC_STATUS, role="status", className="c-status"),
         html.Div(
             className="c-actions",
