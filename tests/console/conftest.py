@@ -25,8 +25,8 @@ def settings(tmp_path) -> ConsoleSettings:
 
 @pytest.fixture
 def request_(settings) -> runs.RunRequest:
-    """A run over the generated sample (300 victims) with a two-column spec."""
-    write_sample(settings.private_dir / "cases.csv", n_victims=300, seed=3)
+    """A run over the generated sample (2000 victims) with a two-column spec."""
+    write_sample(settings.private_dir / "cases.csv", n_victims=2000, seed=3)
     doc = spec_document(
         name="cases", subject_id="case_id", use_columns=["gender", "ageBroad"], sensitive_zeros=[], multi_value={}
     )
