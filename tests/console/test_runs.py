@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from console import runs
+from console.prepare import save_spec, spec_document
 from synth import ledger, release
 from synth.errors import InputError
 
@@ -136,3 +137,38 @@ def test_running_lists_live_jobs_only_and_cancel_leaves_the_queue(settings, requ
     assert [r.run_id for r in runs.cancel_running(settings.workspace)] == [live.run_id]
     assert runs.load(settings.workspace, live.run_id).status == runs.CANCELLED
     assert runs.load(settings.workspace, waiting.run_id).status == runs.QUEUED
+
+
+class Stopped(Exception):
+    """Stands for the job's end when the user cancels (Dash terminates the job's process)."""
+
+
+def _binned_request(settings) -> runs.RunRequest:
+    doc = spec_document(
+        name="cases", subject_id="case_id", use_columns=["gender", "yearRegister"], sensitive_zeros=[], multi_value={}
+    )
+    doc["bins"] = {"yearRegister": {"method": "quantile", "lower": 2005, "upper": 2023, "bins": 3, "epsilon": 0.5}}
+    save_spec(doc, settings.workspace / "specs" / "binned.toml")
+    return runs.RunRequest(input="cases.csv", spec="console/specs/binned.toml", epsilon=2.0, reporting_length=2)
+
+
+def test_a_run_stopped_after_dp_quantile_binning_is_charged_its_binning_epsilon(settings, request_):
+    request = _binned_request(settings)
+
+    def cancel_after_binning(state: runs.Run) -> None:
+        if state.step == "counting and privacy-risk analysis":  # ingest (and its DP binning) is done
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        runs.execute(
+            settings.private_dir,
+            settings.workspace,
+            runs.new_run(settings.workspace, "o", request),
+            cancel_after_binning,
+        )
+    assert ledger.usage(settings.private_dir, "cases").epsilon == 0.5  # the binning noise was drawn: charged
+
+    done = runs.execute(settings.private_dir, settings.workspace, runs.new_run(settings.workspace, "o", request))
+    assert done.status == runs.DONE
+    used = ledger.usage(settings.private_dir, "cases")
+    assert (used.epsilon, used.releases) == (0.5 + 2.5, 2)  # one entry per release: binning completed by marginals
