@@ -301,7 +301,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
             lambda state, started: set_progress(
                 (
                     str(round(100 * state.progress)),
-                    f"Run {state.run_id}: {state.step} ({time.monotonic() - started:.0f} s)",
+                    f"Run {state.run_id}: {state.step} ({time.monotonic() - started:.1f} s)",
                 )
             ),
         )
