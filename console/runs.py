@@ -126,17 +126,40 @@ def list_runs(workspace: Path) -> list[Run]:
 def claim_next(workspace: Path) -> Run | None:
     """The oldest queued run, claimed for this job (None when the queue is empty).
 
-    The claim is an exclusively created file in the run's folder, so concurrent jobs take different runs.
+    The claim is an exclusively created file in the run's folder holding the job's process id, so concurrent
+    jobs take different runs; a claim whose process has ended (a job stopped before it started its run, e.g.
+    superseded by a quick second Run) is taken over.
     """
     for run in sorted((r for r in list_runs(workspace) if r.status == QUEUED), key=lambda r: r.started):
+        claim = runs_dir(workspace) / run.run_id / CLAIM_FILE
+        if _claim_is_orphaned(claim):
+            with contextlib.suppress(FileNotFoundError):
+                claim.unlink()
         try:
-            os.close(os.open(runs_dir(workspace) / run.run_id / CLAIM_FILE, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-        except FileExistsError:
+            handle = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except (FileExistsError, FileNotFoundError):  # another job's, or the run was deleted meanwhile
             continue
-        except FileNotFoundError:  # deleted meanwhile
-            continue
+        os.write(handle, str(os.getpid()).encode())
+        os.close(handle)
         return run
     return None
+
+
+def _claim_is_orphaned(claim: Path) -> bool:
+    """Whether ``claim`` names a process that has ended (an empty claim is being written: not orphaned)."""
+    try:
+        text = claim.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    if not text.isdigit():
+        return False
+    try:
+        os.kill(int(text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def running(workspace: Path, now: float | None = None) -> list[Run]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import time
 import zipfile
 
@@ -172,3 +173,16 @@ def test_a_run_stopped_after_dp_quantile_binning_is_charged_its_binning_epsilon(
     assert done.status == runs.DONE
     used = ledger.usage(settings.private_dir, "cases")
     assert (used.epsilon, used.releases) == (0.5 + 2.5, 2)  # one entry per release: binning completed by marginals
+
+
+def test_a_claim_of_a_job_that_ended_is_taken_over(settings, request_):
+    import subprocess
+    import sys
+
+    queued = runs.new_run(settings.workspace, "owner", request_)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    claim = runs.runs_dir(settings.workspace) / queued.run_id / runs.CLAIM_FILE
+    claim.write_text(ended.stdout.strip())  # a job stopped after claiming, before it started the run
+    assert runs.claim_next(settings.workspace) == queued
+    assert claim.read_text() == str(os.getpid())
+    assert runs.claim_next(settings.workspace) is None  # this (live) job's claim is kept

@@ -84,13 +84,6 @@ def _pick(page, dropdown: str, index: int) -> None:
     expect(page.locator(f"{dropdown}-value")).not_to_be_empty()
 
 
-def _finish_a_run(page) -> None:
-    before = page.locator("#c-run-result").text_content() or ""
-    page.click("#c-run")
-    expect(page.locator("#c-run-result")).not_to_have_text(before, timeout=120_000)
-    expect(page.locator("#c-run-result")).to_contain_text("finished")
-
-
 def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     url, root, private = console_site["url"], console_site["root"], console_site["private"]
     _sign_in(page, url)
@@ -115,8 +108,15 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     _shot(page, "2-prepared-risk")
 
     expect(page.locator("#c-budget")).to_contain_text("epsilon 0 of 20 spent")
-    _finish_a_run(page)
-    _finish_a_run(page)
+    # Two runs queued at once: Run stays enabled, one job executes them one after the other.
+    page.click("#c-run")
+    expect(page.locator("#c-progress-text")).to_contain_text("Run ", timeout=20_000)  # the job took the first
+    page.click("#c-run")
+    expect(page.locator("#c-run-status")).to_contain_text("queued")
+    _shot(page, "3a-queued")
+    done = page.locator("#c-runs-table tbody tr", has_text="done")
+    expect(done).to_have_count(2, timeout=180_000)
+    expect(page.locator("#c-runs-table tbody tr")).to_have_count(2)
     _shot(page, "3-two-runs")
 
     # A 100,000-victim input picked from the workspace: progress at least every 2 s, the console stays
