@@ -84,6 +84,13 @@ def _pick(page, dropdown: str, index: int) -> None:
     expect(page.locator(f"{dropdown}-value")).not_to_be_empty()
 
 
+def _finish_a_run(page) -> None:
+    before = page.locator("#c-run-result").text_content() or ""
+    page.click("#c-run")
+    expect(page.locator("#c-run-result")).not_to_have_text(before, timeout=120_000)
+    expect(page.locator("#c-run-result")).to_contain_text("finished")
+
+
 def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     url, root, private = console_site["url"], console_site["root"], console_site["private"]
     _sign_in(page, url)
