@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from dash import CeleryManager, Dash, DiskcacheManager
 from dash.background_callback.managers import BaseBackgroundCallbackManager as BackgroundManager
-from flask import Flask
+from flask import Flask, request
 
-from console import callbacks, workspace
+from console import callbacks, navigate, workspace
 from console.auth import init_auth
 from console.config import ConsoleSettings
 from console.layout import layout
@@ -36,6 +37,15 @@ def celery_manager(broker: str) -> CeleryManager:
     return CeleryManager(Celery("console", broker=broker, backend=broker))
 
 
+def too_large(limit: int, _error: Exception) -> tuple[str, int, dict[str, str]]:
+    """A readable answer to a body over MAX_CONTENT_LENGTH (the page checks the size before sending)."""
+    text = f"The file is too large: the console accepts uploads of up to {limit / 2**20:g} MB. Nothing was stored."
+    if request.path.endswith("/_dash-update-component"):
+        return text, 413, {"Content-Type": "text/plain; charset=utf-8"}
+    page = f'<!doctype html><title>File too large</title><p>{text}</p><p><a href="/">Back to the console</a></p>'
+    return page, 413, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def create_app(settings: ConsoleSettings | None = None, manager: BackgroundManager | None = None) -> Dash:
     """A fully wired console (a fresh one per call: safe for tests); ``manager`` defaults to
     :func:`background_manager` (a Celery worker passes its own, to reach the same tasks)."""
@@ -44,6 +54,8 @@ def create_app(settings: ConsoleSettings | None = None, manager: BackgroundManag
     server = Flask(__name__)
     server.config["MAX_CONTENT_LENGTH"] = BODY_FACTOR * settings.max_upload_bytes + 2**20
     init_auth(server, settings.workspace)
+    server.register_error_handler(413, functools.partial(too_large, settings.max_upload_bytes))
+    navigate.init_view_cache(server)
     app = Dash(
         __name__,
         server=server,  # type: ignore[arg-type]  # Dash documents a Flask server here; its stub says bool

@@ -6,14 +6,13 @@ import json
 import time
 from pathlib import Path
 
-import pandas as pd
-from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from console import audit, ids, prepare, runs, views, workspace
+from console import audit, ids, navigate, prepare, runs, views, workspace
 from console.auth import current_user
 from console.config import ConsoleSettings
-from synth import release_format as fmt
+from dashboard.store import Release, ReleaseError
 from synth.errors import BudgetError, InputError
 from synth.release import current_release
 from synth.spec import dataset_name, load_spec, spec_toml
@@ -21,6 +20,8 @@ from synth.spec import dataset_name, load_spec, spec_toml
 DRAFT = "draft"
 #: How often the page asks a running job for its progress (the job reports every runs.HEARTBEAT seconds).
 PROGRESS_POLL_MS = 500
+#: The risk analysis starts this long after the last choice (a newer choice ends the waiting job).
+RISK_DEBOUNCE_S = 0.4
 
 
 def _error(exc: Exception) -> html.Div:
@@ -38,7 +39,7 @@ def doc_to_controls(doc: dict) -> tuple:
     """Control values (name, columns, subject, zeros, multi-value, delimiter, bins, domains) of a spec document."""
     dataset = doc.get("dataset", {})
     multi = doc.get("multi_value", {})
-    bins = "\n".join(f"{c} = {', '.join(str(e) for e in b.get('edges', []))}" for c, b in doc.get("bins", {}).items())
+    bins = "\n".join(f"{c} = {', '.join(str(e) for e in b['edges'])}" for c, b in prepare.edge_bins(doc).items())
     domains = "\n".join(f"{c} = {', '.join(v)}" for c, v in doc.get("domains", {}).items() if isinstance(v, list))
     return (
         dataset.get("name", ""),
@@ -54,6 +55,9 @@ def doc_to_controls(doc: dict) -> tuple:
 
 def register(app: Dash, settings: ConsoleSettings) -> None:
     private, space = settings.private_dir, settings.workspace
+
+    def staged_run(run_id: str) -> Release:
+        return navigate.staged(runs.staged_release(space, runs.load(space, run_id)))
 
     @app.callback(
         Output(ids.FILE, "options"),
@@ -82,6 +86,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Output(ids.MULTI_VALUE, "value"),
         Output(ids.DELIMITER, "value"),
         Output(ids.NAME, "value"),
+        Output(ids.SPEC_BASE, "data", allow_duplicate=True),
         Input(ids.FILE, "value"),
         prevent_initial_call=True,
     )
@@ -91,7 +96,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         try:
             pv = prepare.preview(workspace.pick(private, relative))
         except (InputError, workspace.WorkspaceError) as exc:
-            return (_error(exc), *([no_update] * 9))
+            return (_error(exc), *([no_update] * 10))
         options = views.column_options(pv)
         names = [c.name for c in pv.columns]
         multi = pv.suggested_multi_value()
@@ -106,6 +111,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
             list(multi),
             next(iter(multi.values()), ";"),
             Path(relative).stem,
+            None,
         )
 
     @app.callback(
@@ -120,14 +126,17 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Input(ids.BINS, "value"),
         Input(ids.DOMAINS, "value"),
         Input(ids.FILE, "value"),
+        State(ids.SPEC_BASE, "data"),
+        State(ids.COLUMNS, "options"),
         prevent_initial_call=True,
     )
-    def choose(name, columns, subject, zeros, multi, delimiter, bins, domains, relative):
+    def choose(name, columns, subject, zeros, multi, delimiter, bins, domains, relative, base, options):
         if not columns or not relative:
             return None, "Choose the columns to use."
         used = [c for c in columns if c != subject]
+        every = {o["value"] for o in options or []} - {subject} <= set(used)
         try:
-            doc = prepare.spec_document(
+            edited = prepare.spec_document(
                 name=name or Path(relative).stem,
                 subject_id=subject,
                 use_columns=used,
@@ -136,6 +145,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
                 bins=bins or "",
                 domains=domains or "",
             )
+            doc = prepare.merge_spec(base or {}, edited, every_column=every)
             path = spec_path(settings, doc)
             prepare.save_spec(doc, path)
         except InputError as exc:
@@ -164,17 +174,23 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Output(ids.BINS, "value"),
         Output(ids.DOMAINS, "value"),
         Output(ids.SPEC_STATUS, "children", allow_duplicate=True),
+        Output(ids.SPEC_BASE, "data"),
         Input(ids.SPEC_LOAD, "contents"),
         State(ids.SPEC_LOAD, "filename"),
+        State(ids.COLUMNS, "options"),
         prevent_initial_call=True,
     )
-    def load_spec_file(contents, filename):
+    def load_spec_file(contents, filename, options):
         try:
             raw = workspace.data_url_bytes(contents, filename or "spec", settings.max_upload_bytes)
             doc = prepare.parse_spec(raw.decode("utf-8"), filename or "spec")
         except (InputError, UnicodeDecodeError, workspace.WorkspaceError) as exc:
-            return (*([no_update] * 8), _error(exc))
-        return (*doc_to_controls(doc), f"Loaded {filename}.")
+            return (*([no_update] * 8), _error(exc), no_update)
+        controls = list(doc_to_controls(doc))
+        if "use_columns" not in doc.get("dataset", {}):  # every column of the input
+            controls[1] = [o["value"] for o in options or []]
+        # The loaded document is the base of the edits: keys without a control (labels, ...) are kept.
+        return (*controls, f"Loaded {filename}.", doc)
 
     @app.callback(
         Output(ids.RISK, "children"),
@@ -182,13 +198,23 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         Input(ids.REPORTING_LENGTH, "value"),
         Input(ids.RESOLUTION, "value"),
         State(ids.FILE, "value"),
+        background=True,
+        interval=PROGRESS_POLL_MS,
+        running=[
+            (Output(ids.RISK_CANCEL, "disabled"), False, True),
+            (Output(ids.RISK_STATUS, "children"), "Computing the risk analysis…", ""),
+        ],
+        cancel=[Input(ids.RISK_CANCEL, "n_clicks")],
         prevent_initial_call=True,
     )
     def risk(doc, reporting_length, resolution, relative):
+        """A background job: a new choice supersedes (ends) the job of the previous one, the Cancel button
+        ends it too, and the job waits RISK_DEBOUNCE_S first so that quick successive choices cost nothing."""
         if not doc or not relative:
             return None
         if not reporting_length or not resolution:
             raise PreventUpdate
+        time.sleep(RISK_DEBOUNCE_S)
         try:
             spec = load_spec(spec_path(settings, doc))
             report = prepare.risk_analysis(
@@ -252,6 +278,9 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
             return no_update, _error(exc)
         run = runs.new_run(space, current_user() or "", request)
         audit.record(space, run.user, "run", run_id=run.run_id, epsilon=request.epsilon, input=relative)
+        busy = runs.running(space)
+        if busy:  # the live job takes it when its current run ends (it drains the queue)
+            return no_update, f"Run {run.run_id} queued after run {busy[0].run_id}."
         return {"run_id": run.run_id}, f"Run {run.run_id} queued."
 
     @app.callback(
@@ -260,39 +289,40 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         background=True,
         interval=PROGRESS_POLL_MS,
         progress=[Output(ids.PROGRESS, "value"), Output(ids.PROGRESS_TEXT, "children")],
-        running=[
-            (Output(ids.RUN, "disabled"), True, False),
-            (Output(ids.CANCEL, "disabled"), False, True),
-        ],
+        running=[(Output(ids.CANCEL, "disabled"), False, True)],
         cancel=[Input(ids.CANCEL, "n_clicks")],
         prevent_initial_call=True,
     )
-    def execute(set_progress, queued):
-        run = runs.load(space, (queued or {}).get("run_id", ""))
-        if run.status != runs.QUEUED:
+    def execute(set_progress, _trigger):
+        """Drain the queue: every queued run, oldest first, one after another (the ledger lock serialises them)."""
+        finals = runs.drain(
+            private,
+            space,
+            lambda state, started: set_progress(
+                (
+                    str(round(100 * state.progress)),
+                    f"Run {state.run_id}: {state.step} ({time.monotonic() - started:.1f} s)",
+                )
+            ),
+        )
+        if not finals:
             raise PreventUpdate
-        started = time.monotonic()
-
-        def report(state: runs.Run) -> None:
-            set_progress((str(round(100 * state.progress)), f"{state.step} ({time.monotonic() - started:.0f} s)"))
-
-        final = runs.execute_with_heartbeat(private, space, run, report)
-        if final.status == runs.DONE:
-            return f"Run {final.run_id} finished in {final.elapsed:.1f} s: release {final.release_id} (not yet public)."
-        return _error(InputError(f"run {final.run_id} failed: {final.error}"))
+        return [views.run_outcome(final) for final in finals]
 
     @app.callback(
+        Output(ids.QUEUED_RUN, "data", allow_duplicate=True),
         Output(ids.RUN_STATUS, "children", allow_duplicate=True),
         Input(ids.CANCEL, "n_clicks"),
-        State(ids.QUEUED_RUN, "data"),
         prevent_initial_call=True,
     )
-    def cancel(_, queued):
-        if not queued:
-            raise PreventUpdate
-        run = runs.mark_cancelled(space, queued["run_id"])
-        audit.record(space, current_user(), "cancel", run_id=run.run_id)
-        return f"Run {run.run_id}: {run.status}."
+    def cancel(_):
+        stopped = runs.cancel_running(space)
+        for run in stopped:
+            audit.record(space, current_user(), "cancel", run_id=run.run_id)
+        left = [r for r in runs.list_runs(space) if r.status == runs.QUEUED]
+        text = "; ".join(f"Run {run.run_id}: {run.status}" for run in stopped) or "No run is running."
+        # The stopped job was draining the queue: a new one takes the runs still queued.
+        return ({"run_id": left[-1].run_id, "after": [r.run_id for r in stopped]} if left else no_update), text + "."
 
     @app.callback(
         Output(ids.RUNS_TABLE, "children"),
@@ -313,7 +343,6 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
 
     @app.callback(
         Output(ids.EVALUATION, "children"),
-        Output(ids.RECORDS, "children"),
         Input(ids.RUN_A, "value"),
         Input(ids.RUN_B, "value"),
         prevent_initial_call=True,
@@ -325,26 +354,57 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
         try:
             loaded = [runs.load(space, r) for r in dict.fromkeys(chosen)]
             pairs = [(run, runs.private_report(private, run)) for run in loaded]
-            records = pd.read_csv(
-                runs.staged_release(space, loaded[0]) / fmt.SYNTHETIC_CONDENSED,
-                nrows=20,
-                dtype=str,
-                keep_default_na=False,
-            )
         except (InputError, OSError, ValueError) as exc:
-            return _error(exc), None
-        return views.evaluation_view(pairs), views.records_preview(records)
+            return _error(exc)
+        return views.evaluation_view(pairs)
+
+    @app.callback(
+        Output(ids.NAV_COLUMNS, "options"),
+        Output(ids.NAV_COLUMNS, "value"),
+        Output(ids.NAV_FILTERS, "options"),
+        Output(ids.NAV_FILTERS, "value"),
+        Input(ids.RUN_A, "value"),
+        prevent_initial_call=True,
+    )
+    def navigate_run(run_id):
+        if not run_id:
+            return [], [], [], []
+        try:
+            release = staged_run(run_id)
+        except (InputError, OSError, ValueError, ReleaseError):
+            return [], [], [], []
+        return (
+            navigate.column_options(release),
+            navigate.default_columns(release),
+            navigate.filter_options(release),
+            [],
+        )
+
+    @app.callback(
+        Output(ids.NAVIGATE, "children"),
+        Input(ids.NAV_COLUMNS, "value"),
+        Input(ids.NAV_FILTERS, "value"),
+        State(ids.RUN_A, "value"),
+        prevent_initial_call=True,
+    )
+    def navigate_view(columns, filters, run_id):
+        if not run_id:
+            return None
+        try:
+            release = staged_run(run_id)
+        except (InputError, OSError, ValueError, ReleaseError) as exc:
+            return _error(exc)
+        return navigate.explore_view(release, columns, filters)
 
     @app.callback(
         Output(ids.ACTION_STATUS, "children"),
         Output(ids.BUNDLE_DOWNLOAD, "data"),
         Input(ids.PUBLISH, "submit_n_clicks"),
         Input(ids.BUNDLE, "n_clicks"),
-        Input(ids.DELETE, "n_clicks"),
         State(ids.RUN_A, "value"),
         prevent_initial_call=True,
     )
-    def act(_publish, _bundle, _delete, run_id):
+    def act(_publish, _bundle, run_id):
         if not run_id:
             return _error(InputError("choose a finished run first")), no_update
         user = current_user()
@@ -354,11 +414,23 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
                 published = runs.publish(space, settings.data_dir, run)
                 audit.record(space, user, "publish", run_id=run_id, release=published.name)
                 return f"Published {published.name}: the public dashboard shows it now.", no_update
-            if ctx.triggered_id == ids.BUNDLE:
-                audit.record(space, user, "download bundle", run_id=run_id)
-                return no_update, dcc.send_bytes(runs.bundle(space, run), f"{run.release_id}.zip")
-            runs.delete(space, run)
-            audit.record(space, user, "delete", run_id=run_id)
-            return f"Deleted run {run_id} (its ledger charge stays).", no_update
+            audit.record(space, user, "download bundle", run_id=run_id)
+            return no_update, dcc.send_bytes(runs.bundle(space, run), f"{run.release_id}.zip")
         except (InputError, BudgetError, OSError, ValueError) as exc:
             return _error(exc), no_update
+
+    @app.callback(
+        Output(ids.ACTION_STATUS, "children", allow_duplicate=True),
+        Input({"type": ids.RUN_DELETE, "run": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def delete(clicks):
+        if not any(clicks) or not isinstance(ctx.triggered_id, dict):  # buttons (re)rendered, none clicked
+            raise PreventUpdate
+        run_id = str(ctx.triggered_id["run"])
+        try:
+            runs.delete(space, runs.load(space, run_id))
+        except (InputError, OSError, ValueError) as exc:
+            return _error(exc)
+        audit.record(space, current_user(), "delete", run_id=run_id)
+        return f"Deleted run {run_id} (a ledger charge it made stays)."

@@ -3,6 +3,7 @@
 # prepare
 UPLOAD = "c-upload"
 UPLOAD_STATUS = "c-upload-status"
+UPLOAD_LIMIT = "c-upload-limit"  # the upload limit in bytes, read by assets/upload_limit.js
 FILE = "c-file"
 PREVIEW = "c-preview"
 COLUMNS = "c-columns"
@@ -14,6 +15,7 @@ BINS = "c-bins"
 DOMAINS = "c-domains"
 NAME = "c-name"
 SPEC = "c-spec"  # store: the spec document of the choices
+SPEC_BASE = "c-spec-base"  # store: the spec document last loaded (its keys without a control are kept)
 SPEC_STATUS = "c-spec-status"
 SPEC_SAVE = "c-spec-save"
 SPEC_DOWNLOAD = "c-spec-download"
@@ -23,6 +25,8 @@ SPEC_LOAD = "c-spec-load"
 REPORTING_LENGTH = "c-reporting-length"
 RESOLUTION = "c-resolution"
 RISK = "c-risk"
+RISK_STATUS = "c-risk-status"
+RISK_CANCEL = "c-risk-cancel"
 
 # synthesize
 EPSILON = "c-epsilon"
@@ -46,10 +50,12 @@ RUNS_TABLE = "c-runs-table"
 RUN_A = "c-run-a"
 RUN_B = "c-run-b"
 EVALUATION = "c-evaluation"
-RECORDS = "c-records"
+NAV_COLUMNS = "c-nav-columns"
+NAV_FILTERS = "c-nav-filters"
+NAVIGATE = "c-navigate"
 PUBLISH = "c-publish"
 PUBLISH_CONFIRM = "c-publish-confirm"
-DELETE = "c-delete"
+RUN_DELETE = "c-run-delete"  # pattern id {"type": RUN_DELETE, "run": run id}: a row of the runs table
 BUNDLE = "c-bundle"
 BUNDLE_DOWNLOAD = "c-bundle-download"
 ACTION_STATUS = "c-action-status"

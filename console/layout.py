@@ -50,7 +50,9 @@ def _prepare(max_upload: int, files: list[str]) -> html.Section:
             children=html.Div(["Drop a CSV, TSV or Parquet file here, or ", html.A("choose one")]),
             className="c-upload",
             multiple=False,
+            max_size=max_upload,
         ),
+        html.Span(str(max_upload), id=ids.UPLOAD_LIMIT, hidden=True),
         html.Div(id=ids.UPLOAD_STATUS, role="status", className="c-status"),
         _field("Input file (in the private workspace)", dcc.Dropdown(id=ids.FILE, options=files)),
         dcc.Loading(html.Div(id=ids.PREVIEW)),
@@ -75,12 +77,15 @@ def _prepare(max_upload: int, files: list[str]) -> html.Section:
             "every listed value gets a DP count",
         ),
         dcc.Store(id=ids.SPEC),
+        dcc.Store(id=ids.SPEC_BASE),
         html.Div(id=ids.SPEC_STATUS, role="status", className="c-status"),
         html.Div(
             className="c-actions",
             children=[
                 html.Button("Save and download spec", id=ids.SPEC_SAVE),
-                dcc.Upload(id=ids.SPEC_LOAD, children=html.Button("Load spec (TOML)"), multiple=False),
+                dcc.Upload(
+                    id=ids.SPEC_LOAD, children=html.Button("Load spec (TOML)"), multiple=False, max_size=max_upload
+                ),
             ],
         ),
         dcc.Download(id=ids.SPEC_DOWNLOAD),
@@ -99,6 +104,13 @@ def _risk() -> html.Section:
                     dcc.Input(id=ids.REPORTING_LENGTH, type="number", min=1, max=6, value=3, debounce=True),
                 ),
                 _field("Resolution k", dcc.Input(id=ids.RESOLUTION, type="number", min=1, value=10, debounce=True)),
+            ],
+        ),
+        html.Div(
+            className="c-actions",
+            children=[
+                html.Span(id=ids.RISK_STATUS, role="status"),
+                html.Button("Cancel analysis", id=ids.RISK_CANCEL, disabled=True),
             ],
         ),
         dcc.Loading(html.Div(id=ids.RISK)),
@@ -169,15 +181,21 @@ def _runs() -> html.Section:
                     message="Publish this run as the showcase's current release? The public dashboard switches to it.",
                 ),
                 html.Button("Download public bundle (zip)", id=ids.BUNDLE),
-                html.Button("Delete run", id=ids.DELETE),
             ],
         ),
         dcc.Download(id=ids.BUNDLE_DOWNLOAD),
         html.Div(id=ids.ACTION_STATUS, role="status", className="c-status"),
         html.H3("Evaluation (private)"),
         dcc.Loading(html.Div(id=ids.EVALUATION)),
-        html.H3("Preview: synthetic records of the run"),
-        html.Div(id=ids.RECORDS, className="c-scroll"),
+        html.H3("Navigate preview: the Explore view on the run's data (not yet public)"),
+        html.Div(
+            className="c-row",
+            children=[
+                _field("Columns", dcc.Dropdown(id=ids.NAV_COLUMNS, multi=True), "charts, as on the Explore page"),
+                _field("Filters", dcc.Dropdown(id=ids.NAV_FILTERS, multi=True), "selections are AND-ed"),
+            ],
+        ),
+        dcc.Loading(html.Div(id=ids.NAVIGATE)),
     )
 
 

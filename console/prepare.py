@@ -5,6 +5,7 @@ Pure functions over a file path and plain values; the callbacks only wire them t
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,48 @@ def spec_document(
     if values:
         doc["domains"] = values
     return doc
+
+
+#: The [dataset] keys the console's controls set; every other key of a loaded spec is kept as it was.
+CONTROLLED_DATASET_KEYS = ("name", "use_columns", "subject_id", "sensitive_zeros")
+
+
+def edge_bins(doc: dict) -> dict:
+    """The ``[bins]`` tables the console's bins text shows (method ``edges``); other methods it cannot edit."""
+    return {c: b for c, b in doc.get("bins", {}).items() if b.get("method", "edges") == "edges" and "edges" in b}
+
+
+def merge_spec(base: dict, edited: dict, *, every_column: bool = False) -> dict:
+    """``edited`` (the document of the console's controls) over ``base`` (a spec loaded into the console).
+
+    The controls own the dataset name, columns, subject id, sensitive zeros, multi-value columns, edge bins and
+    value lists; everything else of ``base`` stays: column labels, titles, delimiters, ``[max_values]``, bin
+    labels (while the bin's edges are unchanged), null settings, bins of other methods, domain files.
+    ``every_column``: every column of the input is chosen; a base without ``use_columns`` stays without.
+    """
+    merged = copy.deepcopy(base)
+    dataset = {k: v for k, v in merged.get("dataset", {}).items() if k not in CONTROLLED_DATASET_KEYS}
+    dataset.update(edited.get("dataset", {}))
+    if "use_columns" not in base.get("dataset", {}) and every_column:
+        dataset.pop("use_columns", None)
+    merged["dataset"] = dataset
+    _replace_table(merged, "multi_value", edited.get("multi_value", {}))
+    kept_bins = {c: b for c, b in merged.get("bins", {}).items() if c not in edge_bins(base)}
+    for column, table in edited.get("bins", {}).items():
+        old = edge_bins(base).get(column, {})
+        nulls = {k: v for k, v in old.items() if k in ("null", "null_bin")}
+        kept_bins[column] = old if old.get("edges") == table["edges"] else {**table, **nulls}
+    _replace_table(merged, "bins", kept_bins)
+    files = {c: v for c, v in merged.get("domains", {}).items() if not isinstance(v, list)}
+    _replace_table(merged, "domains", {**files, **edited.get("domains", {})})
+    return merged
+
+
+def _replace_table(doc: dict, key: str, table: dict) -> None:
+    if table:
+        doc[key] = table
+    else:
+        doc.pop(key, None)
 
 
 def save_spec(doc: dict, path: Path) -> DatasetSpec:

@@ -7,6 +7,8 @@ cancelled after the noise was drawn stays charged.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import json
 import os
@@ -30,6 +32,10 @@ from synth.summary import private_report_path
 from synth.synthesizers import DEFAULT_SYNTHESIZER
 
 RUN_FILE = "run.json"
+#: Created (exclusively) by the job that takes a queued run: two jobs never execute the same run.
+CLAIM_FILE = "claimed"
+#: A running run whose ``run.json`` was not touched for this many seconds belongs to a job that died.
+STALE_SECONDS = 30.0
 #: Seconds between two progress reports of a running run, even when the pipeline is inside one long step.
 HEARTBEAT = 0.5
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -117,6 +123,61 @@ def list_runs(workspace: Path) -> list[Run]:
     return sorted(out, key=lambda r: r.started, reverse=True)
 
 
+def claim_next(workspace: Path) -> Run | None:
+    """The oldest queued run, claimed for this job (None when the queue is empty).
+
+    The claim is an exclusively created file in the run's folder holding the job's process id, so concurrent
+    jobs take different runs; a claim whose process has ended (a job stopped before it started its run, e.g.
+    superseded by a quick second Run) is taken over.
+    """
+    for run in sorted((r for r in list_runs(workspace) if r.status == QUEUED), key=lambda r: r.started):
+        claim = runs_dir(workspace) / run.run_id / CLAIM_FILE
+        if _claim_is_orphaned(claim):
+            with contextlib.suppress(FileNotFoundError):
+                claim.unlink()
+        try:
+            handle = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except (FileExistsError, FileNotFoundError):  # another job's, or the run was deleted meanwhile
+            continue
+        os.write(handle, str(os.getpid()).encode())
+        os.close(handle)
+        return run
+    return None
+
+
+def _claim_is_orphaned(claim: Path) -> bool:
+    """Whether ``claim`` names a process that has ended (an empty claim is being written: not orphaned)."""
+    try:
+        text = claim.read_text(encoding="utf-8").strip()
+    except OSError:
+        return False
+    if not text.isdigit():
+        return False
+    try:
+        os.kill(int(text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+def running(workspace: Path, now: float | None = None) -> list[Run]:
+    """The runs a live job is executing (status running, ``run.json`` touched within STALE_SECONDS)."""
+    now = time.time() if now is None else now
+    live = []
+    for run in list_runs(workspace):
+        if run.status != RUNNING:
+            continue
+        try:
+            touched = _run_file(workspace, run.run_id).stat().st_mtime
+        except OSError:
+            continue
+        if now - touched < STALE_SECONDS:
+            live.append(run)
+    return live
+
+
 def dp_params(request: RunRequest) -> DpParams:
     """The DP parameters of a run (InputError when invalid)."""
     return checked_params(
@@ -182,11 +243,39 @@ def execute_with_heartbeat(
     worker.start()
     while worker.is_alive():
         worker.join(every)
+        _touch(workspace, run.run_id)
         report(latest["run"])
     result = outcome["run"]
     if isinstance(result, BaseException):
         raise result
     return result
+
+
+def _touch(workspace: Path, run_id: str) -> None:
+    """Mark a run's job as alive (see :func:`running`)."""
+    with contextlib.suppress(OSError):
+        os.utime(_run_file(workspace, run_id))
+
+
+def _report_from(report: Callable[[Run, float], None], started: float, state: Run) -> None:
+    report(state, started)
+
+
+def drain(
+    private_dir: Path, workspace: Path, report: Callable[[Run, float], None] = lambda run, started: None
+) -> list[Run]:
+    """Execute every queued run, oldest first, one after another (a background job of the console).
+
+    Runs queued meanwhile are taken too; ``report(state, started)`` gets each run's progress with its
+    ``time.monotonic()`` start. Returns the finished runs.
+    """
+    finals = []
+    while (run := claim_next(workspace)) is not None:
+        started = time.monotonic()
+        finals.append(
+            execute_with_heartbeat(private_dir, workspace, run, functools.partial(_report_from, report, started))
+        )
+    return finals
 
 
 def mark_cancelled(workspace: Path, run_id: str) -> Run:
@@ -195,6 +284,11 @@ def mark_cancelled(workspace: Path, run_id: str) -> Run:
     if run.status in (DONE, FAILED):
         return run
     return save(workspace, replace(run, status=CANCELLED, finished=time.time()))
+
+
+def cancel_running(workspace: Path) -> list[Run]:
+    """Mark every running run cancelled (its job was stopped); queued runs stay queued."""
+    return [mark_cancelled(workspace, run.run_id) for run in list_runs(workspace) if run.status == RUNNING]
 
 
 def staged_release(workspace: Path, run: Run) -> Path:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from console import ids
 from console.prepare import Preview
-from console.runs import Run
+from console.runs import RUNNING, Run
 from dashboard.evaluation import evaluation_tables
 
 SPARK_HEIGHT = 90
@@ -102,7 +103,8 @@ def budget_text(budget: dict, epsilon: float) -> str:
 
 
 def runs_table(runs: list[Run], published: str | None) -> html.Table:
-    head = ["run", "input", "epsilon", "R", "synthesizer", "status", "progress", "time (s)", "by"]
+    """Every run with its parameters, status, progress and time; a Delete button on each run not running."""
+    head = ["run", "input", "epsilon", "R", "synthesizer", "status", "progress", "time (s)", "by", ""]
     rows = [
         html.Tr(
             [
@@ -115,11 +117,28 @@ def runs_table(runs: list[Run], published: str | None) -> html.Table:
                 html.Td(f"{r.progress:.0%}"),
                 html.Td(f"{r.elapsed:.1f}"),
                 html.Td(r.user),
+                html.Td(
+                    None
+                    if r.status == RUNNING
+                    else html.Button(
+                        "Delete",
+                        id={"type": ids.RUN_DELETE, "run": r.run_id},
+                        className="c-small",
+                        title=f"Delete run {r.run_id}",
+                    )
+                ),
             ]
         )
         for r in runs
     ]
     return html.Table([html.Thead(html.Tr([html.Th(h) for h in head])), html.Tbody(rows)], className="c-table")
+
+
+def run_outcome(run: Run) -> html.Div:
+    """One line on a finished job's run: its release (not yet public) or its error."""
+    if run.status == "done":
+        return html.Div(f"Run {run.run_id} finished in {run.elapsed:.1f} s: release {run.release_id} (not yet public).")
+    return html.Div(f"Run {run.run_id} {run.status}: {run.error}", className="c-error", role="alert")
 
 
 def run_options(runs: list[Run]) -> list[dict]:
@@ -164,10 +183,3 @@ def evaluation_view(runs: list[tuple[Run, dict]]) -> html.Div:
         fig.update_layout(title=chart.title, barmode="group", height=280, margin=dict(l=10, r=10, t=40, b=30))
         charts.append(dcc.Graph(figure=fig, config={"displayModeBar": False}))
     return html.Div([sentences, table, html.Div(charts, className="c-charts")])
-
-
-def records_preview(frame) -> html.Table:
-    """The first synthetic records of a run (its Explore-style preview before publishing)."""
-    head = [html.Th(c) for c in frame.columns]
-    body = [html.Tr([html.Td(str(v)) for v in row]) for row in frame.itertuples(index=False)]
-    return html.Table([html.Thead(html.Tr(head)), html.Tbody(body)], className="c-table")

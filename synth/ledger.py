@@ -252,6 +252,18 @@ def record(private_dir: Path, source: str, entry: dict, budget: Budget, over_bud
     _save(private_dir, ledger)
 
 
+def settle(private_dir: Path, source: str, entry: dict, budget: Budget, over_budget: bool) -> None:
+    """Record a release's DP entry, replacing the partial entry of the same ``release_id`` (its binning charge,
+    recorded earlier) if there is one; else like :func:`record`. ``entry`` holds the whole release's spend."""
+    ledger = _load(private_dir)
+    entries = ledger["sources"].get(source, {}).get("entries", [])
+    kept = [e for e in entries if e.get("release_id") != entry["release_id"]]
+    if len(kept) != len(entries):
+        ledger["sources"][source]["entries"] = kept
+        _save(private_dir, ledger)
+    record(private_dir, source, entry, budget, over_budget)
+
+
 def summary(private_dir: Path) -> dict:
     """Per source: budget, totals spent (with linked names), refreshes, non-DP uses (``python -m synth ledger``)."""
     out = {}

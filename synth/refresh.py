@@ -159,6 +159,24 @@ def _refresh(
     # The input is valid: lock the data directory before any DP work or charge, so that a refresh from another
     # private workspace publishing there now is refused here, not after spending budget.
     data_lock.enter_context(exclusive(data_dir / LOCK, "refresh publishing to this data directory"))
+    now = utc_now()
+    release_id = new_release_id(source, now)
+    created_at = now.isoformat().replace("+00:00", "Z")
+    entry = {
+        "release_id": release_id,
+        "created_at": created_at,
+        "fingerprint": fingerprint,
+        "input": str(Path(options.input).resolve()),
+    }
+    if ingested.binning_epsilon > 0:
+        # DP quantile binning has drawn its noise: charge its epsilon now, so that a run stopped before the
+        # marginals' noise (a crash, a cancelled console run) is not under-counted. The marginals' step below
+        # completes this same entry. Refused here, before any charge, when the whole release would not fit.
+        over_budget = ledger.check(
+            private_dir, source, epsilon_total, 0.0, budget, options.allow_over_budget, fingerprint=fingerprint
+        )
+        binning = {**entry, "mechanism": "DP quantile binning", "epsilon": ingested.binning_epsilon, "delta": 0.0}
+        ledger.record(private_dir, source, binning, budget, over_budget)
 
     progress("counting and privacy-risk analysis", 0.15)
     sensitive = aggregate(data, params.reporting_length)
@@ -166,34 +184,24 @@ def _refresh(
     progress("DP aggregates", 0.35)
     dp = dp_aggregates(data, params, dp_rng, max_attributes=ingested.max_attributes)
     if dp.aggregates.n_records < 1:
-        # Said to the operator only; nothing is published nor charged (the DP outputs are discarded).
+        # Said to the operator only; nothing is published, and nothing more is charged (the DP outputs are
+        # discarded; the binning epsilon, if any, was charged above).
         raise InputError(
             f"the DP record count n' came out {dp.aggregates.n_records} (the noise is large for {ingested.subjects} "
             "subjects at this epsilon); raise --epsilon or --number-of-records-epsilon-proportion, or use more data"
         )
     noise_sd = list(dp.report["noise_sd"])
     delta = float(dp.report["delta"])
+    # The binning part is already in the ledger (above): check what the marginals add.
     over_budget = ledger.check(
-        private_dir, source, epsilon_total, delta, budget, options.allow_over_budget, fingerprint=fingerprint
+        private_dir, source, params.epsilon, delta, budget, options.allow_over_budget, fingerprint=fingerprint
     )
-    now = utc_now()
-    release_id = new_release_id(source, now)
-    created_at = now.isoformat().replace("+00:00", "Z")
     # Conservative accounting: the spend is recorded as soon as the noise is drawn, before the synthesis and
     # long before the release exists, so a crash or a cancelled run can only over-count, never under-count.
-    ledger.record(
+    ledger.settle(
         private_dir,
         source,
-        {
-            "release_id": release_id,
-            "created_at": created_at,
-            "dp": True,
-            "mechanism": dp.report["mechanism"],
-            "epsilon": epsilon_total,
-            "delta": delta,
-            "fingerprint": fingerprint,
-            "input": str(Path(options.input).resolve()),
-        },
+        {**entry, "dp": True, "mechanism": dp.report["mechanism"], "epsilon": epsilon_total, "delta": delta},
         budget,
         over_budget,
     )

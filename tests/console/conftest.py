@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from console import accounts
+from console import accounts, runs
 from console.app import create_app
 from console.config import ConsoleSettings
+from console.prepare import save_spec, spec_document
+from synth.sample import write_sample
 
 USER, PASSWORD = "owner", "correct horse battery"
 
@@ -19,6 +21,17 @@ def settings(tmp_path) -> ConsoleSettings:
     s = ConsoleSettings(private_dir=tmp_path / "private", data_dir=tmp_path / "data", max_upload_bytes=2000)
     accounts.add_user(s.workspace, USER, PASSWORD)
     return s
+
+
+@pytest.fixture
+def request_(settings) -> runs.RunRequest:
+    """A run over the generated sample (2000 victims) with a two-column spec."""
+    write_sample(settings.private_dir / "cases.csv", n_victims=2000, seed=3)
+    doc = spec_document(
+        name="cases", subject_id="case_id", use_columns=["gender", "ageBroad"], sensitive_zeros=[], multi_value={}
+    )
+    save_spec(doc, settings.workspace / "specs" / "cases.toml")
+    return runs.RunRequest(input="cases.csv", spec="console/specs/cases.toml", epsilon=2.0, reporting_length=2)
 
 
 @pytest.fixture

@@ -179,3 +179,34 @@ def test_pages_and_callbacks_are_never_cached_but_library_code_may_be(app, signe
     assert signed_in.get("/_dash-layout").headers["Cache-Control"] == "no-store"
     suite = next(url for method, url in _routes(app) if url.startswith("/_dash-component-suites/") and method == "GET")
     assert "no-store" not in signed_in.get(suite).headers.get("Cache-Control", "")
+
+
+def test_a_body_over_the_server_limit_gets_a_readable_answer_not_a_bare_413(app, settings, signed_in):
+    limit = app.server.config["MAX_CONTENT_LENGTH"]
+    assert limit > settings.max_upload_bytes * 4 // 3  # an upload at the limit (base64 in JSON) still reaches Dash
+    headers = {"X-CSRFToken": csrf_cookie(signed_in)}
+    body = b'{"x": "' + b"a" * limit + b'"}'
+    answer = signed_in.post("/_dash-update-component", data=body, headers=headers, content_type="application/json")
+    assert answer.status_code == 413
+    assert answer.get_data(as_text=True).startswith("The file is too large: the console accepts uploads of up to")
+    page = signed_in.post("/login", data=body, headers=headers, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 413 and "Back to the console" in page.get_data(as_text=True)
+    assert "Request Entity Too Large" not in page.get_data(as_text=True)
+
+
+def test_the_upload_controls_refuse_a_file_over_the_limit_before_sending_it(app, settings, signed_in):
+    layout = signed_in.get("/_dash-layout").get_json()
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Upload":
+                found[node["props"]["id"]] = node["props"].get("max_size")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(layout)
+    assert found == {"c-upload": settings.max_upload_bytes, "c-spec-load": settings.max_upload_bytes}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from console.prepare import parse_spec, preview, risk_analysis, save_spec, spec_document
+from console.callbacks import doc_to_controls
+from console.prepare import merge_spec, parse_spec, preview, risk_analysis, save_spec, spec_document
 from synth.errors import InputError
 from tests.console.conftest import write
 
@@ -77,3 +80,84 @@ def test_risk_analysis_of_the_chosen_columns(tmp_path):
     assert report["n_records"] == 5 and report["records"]["with_unique"] == 2
     assert report["summary"].startswith("For all combinations of up to 2 attributes, 40.00% of records")
     assert {c["column"] for c in report["most_linkable_columns"]} == {"region", "kids"}
+
+
+ROOT = Path(__file__).resolve().parents[2]
+RICH = """
+[dataset]
+name = "rich"
+title = "Rich spec"
+subject_id = "id"
+use_columns = ["age", "roles", "region", "kind"]
+max_values = 3
+
+[dataset.column_labels]
+age = "Age"
+roles = "Roles"
+
+[max_values]
+roles = 2
+
+[multi_value]
+roles = ";"
+
+[bins.age]
+method = "edges"
+edges = [0.0, 18.0, 120.0]
+labels = ["minor", "adult"]
+null = "N"
+null_bin = "Unknown"
+
+[domains]
+region = ["N", "S"]
+kind = {file = "kinds.txt"}
+"""
+
+
+def _controls_kwargs(base: dict, columns: list[str] | None = None) -> dict:
+    """The console's controls after loading ``base`` (the columns edited to ``columns``, if given)."""
+    name, used, subject, zeros, multi, delimiter, bins, domains = doc_to_controls(base)
+    used = columns or used
+    return dict(
+        name=name,
+        subject_id=subject,
+        use_columns=used,
+        sensitive_zeros=zeros,
+        multi_value={c: delimiter for c in multi if c in used or not used},
+        bins=bins,
+        domains=domains,
+    )
+
+
+def _through_the_controls(base: dict, columns: list[str] | None = None) -> dict:
+    """What the console saves after loading ``base``; a spec without use_columns has every column chosen."""
+    every = "use_columns" not in base["dataset"] and columns is None
+    return merge_spec(base, spec_document(**_controls_kwargs(base, columns)), every_column=every)
+
+
+@pytest.mark.parametrize("spec", ["specs/ctdc_vp.toml", "synth/data/sample_spec.toml"])
+def test_a_shipped_spec_loaded_and_saved_again_keeps_every_key(tmp_path, spec):
+    base = parse_spec((ROOT / spec).read_text(encoding="utf-8"), spec)
+    saved = _through_the_controls(base)
+    assert saved == base
+    save_spec(saved, tmp_path / "again.toml")
+    assert parse_spec((tmp_path / "again.toml").read_text(encoding="utf-8"), "again.toml") == base
+
+
+def test_a_richer_spec_keeps_labels_max_values_bin_labels_nulls_and_domain_files_through_an_edit(tmp_path):
+    base = parse_spec(RICH, "rich.toml")
+    assert _through_the_controls(base) == base
+    edited = _through_the_controls(base, ["age", "roles", "region"])  # "kind" dropped in the console
+    assert edited["dataset"]["use_columns"] == ["age", "roles", "region"]
+    assert edited["dataset"]["column_labels"] == {"age": "Age", "roles": "Roles"}
+    assert edited["dataset"]["title"] == "Rich spec" and edited["dataset"]["max_values"] == 3
+    assert edited["max_values"] == {"roles": 2}
+    assert edited["bins"]["age"] == base["bins"]["age"]  # labels, null and null_bin kept
+    assert edited["domains"]["kind"] == {"file": "kinds.txt"}
+    rebinned = merge_spec(base, spec_document(**{**_controls_kwargs(base), "bins": "age = 0, 30, 120"}))
+    assert rebinned["bins"]["age"] == {
+        "method": "edges",
+        "edges": [0.0, 30.0, 120.0],
+        "null": "N",
+        "null_bin": "Unknown",
+    }

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 import zipfile
 
 import pytest
@@ -11,17 +13,6 @@ from console import runs
 from console.prepare import save_spec, spec_document
 from synth import ledger, release
 from synth.errors import InputError
-from synth.sample import write_sample
-
-
-@pytest.fixture
-def request_(settings):
-    write_sample(settings.private_dir / "cases.csv", n_victims=300, seed=3)
-    doc = spec_document(
-        name="cases", subject_id="case_id", use_columns=["gender", "ageBroad"], sensitive_zeros=[], multi_value={}
-    )
-    save_spec(doc, settings.workspace / "specs" / "cases.toml")
-    return runs.RunRequest(input="cases.csv", spec="console/specs/cases.toml", epsilon=2.0, reporting_length=2)
 
 
 def test_a_run_stages_a_release_charges_the_ledger_and_publishes_on_request(settings, request_):
@@ -111,3 +102,87 @@ def test_the_heartbeat_passes_an_unexpected_error_on(settings, request_, monkeyp
         runs.execute_with_heartbeat(
             settings.private_dir, settings.workspace, runs.Run("x2", "o", request_), print, 0.05
         )
+
+
+def test_queued_runs_are_executed_one_after_another_oldest_first(settings, request_):
+    from dataclasses import replace
+
+    first = runs.new_run(settings.workspace, "owner", request_)
+    second = runs.new_run(settings.workspace, "owner", replace(request_, epsilon=3.0))
+    runs.save(settings.workspace, replace(second, started=first.started + 1))
+    assert [r.status for r in runs.list_runs(settings.workspace)] == [runs.QUEUED, runs.QUEUED]
+    seen: list[tuple[str, str]] = []
+    finals = runs.drain(
+        settings.private_dir, settings.workspace, lambda state, _: seen.append((state.run_id, state.status))
+    )
+    assert [(r.run_id, r.status) for r in finals] == [(first.run_id, runs.DONE), (second.run_id, runs.DONE)]
+    order = list(dict.fromkeys(run_id for run_id, _ in seen))
+    assert order == [first.run_id, second.run_id]  # the second waited for the first
+    assert ledger.usage(settings.private_dir, "cases").epsilon == 5.0
+    assert runs.drain(settings.private_dir, settings.workspace) == []  # the queue is empty
+
+
+def test_a_queued_run_is_claimed_by_one_job_only(settings, request_):
+    queued = runs.new_run(settings.workspace, "owner", request_)
+    assert runs.claim_next(settings.workspace) == queued
+    assert runs.claim_next(settings.workspace) is None  # a second job does not take it again
+
+
+def test_running_lists_live_jobs_only_and_cancel_leaves_the_queue(settings, request_):
+    from dataclasses import replace
+
+    live = runs.save(settings.workspace, replace(runs.new_run(settings.workspace, "o", request_), status=runs.RUNNING))
+    waiting = runs.new_run(settings.workspace, "o", request_)
+    assert runs.running(settings.workspace) == [live]
+    assert runs.running(settings.workspace, now=time.time() + runs.STALE_SECONDS + 1) == []  # its job died
+    assert [r.run_id for r in runs.cancel_running(settings.workspace)] == [live.run_id]
+    assert runs.load(settings.workspace, live.run_id).status == runs.CANCELLED
+    assert runs.load(settings.workspace, waiting.run_id).status == runs.QUEUED
+
+
+class Stopped(Exception):
+    """Stands for the job's end when the user cancels (Dash terminates the job's process)."""
+
+
+def _binned_request(settings) -> runs.RunRequest:
+    doc = spec_document(
+        name="cases", subject_id="case_id", use_columns=["gender", "yearRegister"], sensitive_zeros=[], multi_value={}
+    )
+    doc["bins"] = {"yearRegister": {"method": "quantile", "lower": 2005, "upper": 2023, "bins": 3, "epsilon": 0.5}}
+    save_spec(doc, settings.workspace / "specs" / "binned.toml")
+    return runs.RunRequest(input="cases.csv", spec="console/specs/binned.toml", epsilon=2.0, reporting_length=2)
+
+
+def test_a_run_stopped_after_dp_quantile_binning_is_charged_its_binning_epsilon(settings, request_):
+    request = _binned_request(settings)
+
+    def cancel_after_binning(state: runs.Run) -> None:
+        if state.step == "counting and privacy-risk analysis":  # ingest (and its DP binning) is done
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        runs.execute(
+            settings.private_dir,
+            settings.workspace,
+            runs.new_run(settings.workspace, "o", request),
+            cancel_after_binning,
+        )
+    assert ledger.usage(settings.private_dir, "cases").epsilon == 0.5  # the binning noise was drawn: charged
+
+    done = runs.execute(settings.private_dir, settings.workspace, runs.new_run(settings.workspace, "o", request))
+    assert done.status == runs.DONE
+    used = ledger.usage(settings.private_dir, "cases")
+    assert (used.epsilon, used.releases) == (0.5 + 2.5, 2)  # one entry per release: binning completed by marginals
+
+
+def test_a_claim_of_a_job_that_ended_is_taken_over(settings, request_):
+    import subprocess
+    import sys
+
+    queued = runs.new_run(settings.workspace, "owner", request_)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    claim = runs.runs_dir(settings.workspace) / queued.run_id / runs.CLAIM_FILE
+    claim.write_text(ended.stdout.strip())  # a job stopped after claiming, before it started the run
+    assert runs.claim_next(settings.workspace) == queued
+    assert claim.read_text() == str(os.getpid())
+    assert runs.claim_next(settings.workspace) is None  # this (live) job's claim is kept

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from console.callbacks import doc_to_controls
 from console.prepare import spec_document
-from console.runs import DONE, FAILED, Run, RunRequest
+from console.runs import DONE, FAILED, QUEUED, RUNNING, Run, RunRequest
 from console.views import budget_text, run_options, runs_table
 
 BUDGET = {
@@ -31,6 +31,15 @@ def test_only_finished_runs_can_be_chosen_and_the_table_marks_the_published_one(
     assert run_options([done, failed]) == [{"label": "r1 (epsilon 3, raked_marginals)", "value": "r1"}]
     table = str(runs_table([done, failed], published="cases-1"))
     assert "r1 (published)" in table and "failed: file x, row 3: bad" in table and "'2.5'" in table
+
+
+def test_the_runs_table_lists_queued_runs_with_a_delete_button_except_the_running_one():
+    request = RunRequest(input="cases.csv", spec="specs/x.toml", epsilon=3.0)
+    rows = [Run("r1", "o", request, status=RUNNING, progress=0.35), Run("r2", "o", request, status=QUEUED)]
+    body = runs_table(rows, published=None).children[1].children
+    cells = [[td.children for td in tr.children] for tr in body]
+    assert [c[5] for c in cells] == ["running", "queued"] and [c[6] for c in cells] == ["35%", "0%"]
+    assert cells[0][-1] is None and cells[1][-1].id == {"type": "c-run-delete", "run": "r2"}
 
 
 def test_a_spec_document_maps_back_to_the_controls():

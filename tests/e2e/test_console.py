@@ -40,9 +40,13 @@ def console_site(tmp_path_factory):
     (root / "upload" / "again.toml").write_text("# the same spec, loaded again\n" + SPEC)
     accounts.add_user(private / "console", USER, PASSWORD)
     port = free_port()
-    proc = serve("console", ["--private-dir", str(private), "--data-dir", str(data)], port, root / "console.log")
+    args = ["--private-dir", str(private), "--data-dir", str(data)]
+    proc = serve("console", args, port, root / "console.log", {"CONSOLE_MAX_UPLOAD_MB": str(UPLOAD_MB)})
     yield {"url": f"http://127.0.0.1:{port}", "root": root, "private": private, "data": data}
     stop(proc)
+
+
+UPLOAD_MB = 2
 
 
 def _sign_in(page, url: str) -> None:
@@ -92,6 +96,10 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     _sign_in(page, url)
     _shot(page, "1-signed-in")
 
+    # Over the limit: refused in the page with a message (dcc.Upload's max_size), nothing sent, never a bare 413.
+    too_big = {"name": "huge.csv", "mimeType": "text/csv", "buffer": b"a,b\n" * (UPLOAD_MB * 2**18 + 1)}
+    page.set_input_files("#c-upload input[type=file]", files=[too_big])
+    expect(page.locator("#c-upload-status")).to_contain_text("huge.csv: too large (the limit is 2 MB)")
     page.set_input_files("#c-upload input[type=file]", str(root / "upload" / "cases.csv"))
     expect(page.locator("#c-upload-status")).to_contain_text("Stored console/uploads/cases.csv")
     expect(page.locator("#c-preview")).to_contain_text("cases.csv: 6224 rows, 18 columns")
@@ -107,8 +115,15 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     _shot(page, "2-prepared-risk")
 
     expect(page.locator("#c-budget")).to_contain_text("epsilon 0 of 20 spent")
-    _finish_a_run(page)
-    _finish_a_run(page)
+    # Two runs queued at once: Run stays enabled, one job executes them one after the other.
+    page.click("#c-run")
+    expect(page.locator("#c-progress-text")).to_contain_text("Run ", timeout=20_000)  # the job took the first
+    page.click("#c-run")
+    expect(page.locator("#c-run-status")).to_contain_text("queued")
+    _shot(page, "3a-queued")
+    done = page.locator("#c-runs-table tbody tr", has_text="done")
+    expect(done).to_have_count(2, timeout=180_000)
+    expect(page.locator("#c-runs-table tbody tr")).to_have_count(2)
     _shot(page, "3-two-runs")
 
     # A 100,000-victim input picked from the workspace: progress at least every 2 s, the console stays
@@ -152,8 +167,14 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     _pick(page, "#c-run-a", 0)
     _pick(page, "#c-run-b", -1)
     expect(page.locator("#c-evaluation")).to_contain_text("metric")
-    expect(page.locator("#c-records")).to_contain_text("gender")
     _shot(page, "5-evaluate-compare")
+    # Navigate preview: the Explore view (the dashboard's charts) on the chosen run's staged release.
+    expect(page.locator("#c-navigate")).to_contain_text("synthetic records", timeout=20_000)
+    expect(page.locator("#c-navigate .js-plotly-plot").first).to_be_visible()
+    _choose(page, "#c-nav-filters", "Female")
+    expect(page.locator("#c-navigate")).to_contain_text("Matching all selections")
+    page.locator("#c-navigate").scroll_into_view_if_needed()
+    _shot(page, "5b-navigate-preview")
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Publish as the new release").click()
