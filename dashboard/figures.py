@@ -26,6 +26,8 @@ ESTIMATE_COLOR = "#E69F00"
 FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
 NOT_REPORTED_TEXT = "not reported"
 ESTIMATED_TEXT = "estimated from synthetic records"
+#: The published bar of a combination longer than the reporting length (no DP count exists for it).
+NOT_PUBLISHED_TEXT = "not published"
 
 Labeler = Callable[[str], str]
 #: Axis titles are broken at this many characters (plotly does not wrap them; centred on a phone's ~230 px
@@ -112,7 +114,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     values = value.tolist()
     chosen = np.flatnonzero(selected).tolist()
     pub_text = [
-        _fmt(p) if s == PUBLISHED else (NOT_REPORTED_TEXT if s == NOT_REPORTED else "beyond R")
+        _fmt(p) if s == PUBLISHED else (NOT_REPORTED_TEXT if s == NOT_REPORTED else NOT_PUBLISHED_TEXT)
         for p, s in zip(pub, status, strict=False)
     ]
     hover_pub = [

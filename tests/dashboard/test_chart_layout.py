@@ -81,6 +81,13 @@ def test_counts_that_do_not_fit_go_beside_the_bar_upright(release):
     assert published["textangle"] == 0 and published["outsidetextfont"]["color"] == "#333"
 
 
+def test_explore_bars_beyond_the_reporting_length_read_in_words(release):
+    # issue 10, item 6: the published bar of a combination longer than R read "beyond R"
+    frame = q.bars(release, "gender", ()).assign(status=q.ESTIMATED, selected=False)
+    published = figures.comparison_bars(frame, "t", str, "src")["data"][1]
+    assert set(published["text"]) == {"not published"}
+
+
 def test_explore_legend_sits_above_the_plot_left_aligned(release):
     frame = q.bars(release, "gender", ())
     frame["selected"] = False
