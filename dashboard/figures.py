@@ -28,10 +28,13 @@ ESTIMATE_COLOR = "#E69F00"
 FONT = {"family": "Inter, system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
 NOT_REPORTED_TEXT = N_("not reported")
 ESTIMATED_TEXT = N_("estimated from synthetic records")
+#: The published bar of a combination longer than the reporting length (no DP count exists for it).
+NOT_PUBLISHED_TEXT = N_("not published")
 
 Labeler = Callable[[str], str]
-#: Axis titles are broken at this many characters (plotly does not wrap them).
-TITLE_WIDTH = 48
+#: Axis titles are broken at this many characters (plotly does not wrap them; centred on a phone's ~230 px
+#: plot area, 48-character lines ran past the chart's right edge).
+TITLE_WIDTH = 30
 #: The count axis: from zero, at most 5 short ticks ("2k", not "2000": longer ones were turned on their side
 #: in a phone-wide chart).
 COUNT_AXIS = {"rangemode": "tozero", "automargin": True, "nticks": 5, "tickformat": "~s"}
@@ -116,7 +119,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     values = value.tolist()
     chosen = np.flatnonzero(selected).tolist()
     pub_text = [
-        _fmt(p) if s == PUBLISHED else (translate(NOT_REPORTED_TEXT) if s == NOT_REPORTED else gettext("beyond R"))
+        _fmt(p) if s == PUBLISHED else translate(NOT_REPORTED_TEXT if s == NOT_REPORTED else NOT_PUBLISHED_TEXT)
         for p, s in zip(pub, status, strict=False)
     ]
     hover_pub = [
@@ -168,10 +171,12 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     ]
     if chosen:  # SDS: once a column has a selection, its other bars are greyed out
         for trace in traces:
-            # greyed bars keep legible counts: dark text (white on a faded blue is unreadable)
-            trace.update(
-                {"selectedpoints": chosen, "unselected": {"marker": {"opacity": 0.3}, "textfont": {"color": "#333"}}}
-            )
+            trace.update({"selectedpoints": chosen, "unselected": {"marker": {"opacity": 0.3}}})
+        # greyed bars keep legible counts: dark text (white on a faded blue is unreadable); set per bar, since
+        # plotly's unselected.textfont does not override a per-bar textfont colour
+        traces[1]["textfont"]["color"] = [
+            "#fff" if s == PUBLISHED and sel else "#333" for s, sel in zip(status, selected, strict=False)
+        ]
         traces[1]["marker"]["line"] = {"color": ["#000" if s else "rgba(0,0,0,0)" for s in selected], "width": 2}
     layout = _base_layout(title, source, max(220, 90 + 34 * len(labels)))
     layout.update(
@@ -276,7 +281,15 @@ def shown_bars(
     axis_counts = {**COUNT_AXIS}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
     if spans and not horizontal and unequal:  # ticks at the periods, labelled as the data names them
-        axis_cat = {"automargin": True, "tickvals": [(a + b) / 2 for a, b in spans], "ticktext": labels}
+        # upright labels: a one-year period is ~15 px wide on a phone, too narrow for "2019" across, and a
+        # tilted last label ("2021-2022") reached past the chart, where plotly hides it
+        axis_cat = {
+            "automargin": True,
+            "tickvals": [(a + b) / 2 for a, b in spans],
+            "ticktext": labels,
+            "tickangle": -90,
+            "ticklabeloverflow": "allow",
+        }
         axis_counts["title"] = {"text": gettext("per year")}  # a period's bar: its yearly average
     elif spans and not horizontal:
         axis_cat = {"automargin": True, "tickformat": "d"}
@@ -353,10 +366,13 @@ def share_bars(
         "x": x,
         "y": labels,
         "text": text,
-        "textposition": [*("inside" if k else "outside" for k in known), "outside"],
+        # a share that does not fit in its bar goes beside it, dark, never turned on its side
+        "textposition": [*("auto" if k else "outside" for k in known), "outside"],
+        "textangle": 0,
         "insidetextanchor": "start",
         "cliponaxis": False,
         "textfont": {"color": [*("#fff" if k else "#333" for k in known), "#333"]},
+        "outsidetextfont": {"color": "#333"},
         "hovertext": hover,
         "hoverinfo": "text",
         "customdata": [*_links(frame), None],

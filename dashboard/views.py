@@ -264,7 +264,7 @@ def explore_figure(release: Release, source: str, selections: q.Selections) -> d
 
 
 def selection_summary(release: Release, selections: q.Selections) -> str:
-    """One sentence on the combination of all selections (published, not reported or beyond R)."""
+    """One sentence on the combination of all selections (published, not reported, or not published: longer than R)."""
     if not selections:
         return gettext("All records: {n} people (DP count); {synthetic} synthetic records.").format(
             n=format_decimal(release.protected_records or 0), synthetic=format_decimal(release.n_synthetic)

@@ -81,6 +81,13 @@ def test_counts_that_do_not_fit_go_beside_the_bar_upright(release):
     assert published["textangle"] == 0 and published["outsidetextfont"]["color"] == "#333"
 
 
+def test_explore_bars_beyond_the_reporting_length_read_in_words(release):
+    # issue 10, item 6: the published bar of a combination longer than R read "beyond R"
+    frame = q.bars(release, "gender", ()).assign(status=q.ESTIMATED, selected=False)
+    published = figures.comparison_bars(frame, "t", str, "src")["data"][1]
+    assert set(published["text"]) == {"not published"}
+
+
 def test_explore_legend_sits_above_the_plot_left_aligned(release):
     frame = q.bars(release, "gender", ())
     frame["selected"] = False
@@ -123,6 +130,30 @@ def test_single_years_get_a_plain_year_axis_and_unequal_periods_keep_their_ticks
     banded = frame.iloc[8:].assign(value=bands)
     unequal = figures.shown_bars(banded, "t", str, "src", spans=figures.period_spans(bands))
     assert unequal["layout"]["xaxis"]["ticktext"] == bands and unequal["data"][0]["width"][0] == 9.0
+
+
+def test_period_ticks_stand_upright_and_the_last_one_is_not_hidden():
+    # CTDC's 2005-2013, 2014-2018, 2019, 2020, 2021-2022: tilted, "2019" and "2020" overlapped and plotly hid
+    # "2021-2022" (it reached past the chart)
+    bands = ["2005-2013", "2014-2018", "2019", "2020", "2021-2022"]
+    figure = figures.shown_bars(
+        _published(bands, [900, 500, 200, 200, 400]), "t", str, "src", spans=figures.period_spans(bands)
+    )
+    axis = figure["layout"]["xaxis"]
+    assert axis["tickangle"] == -90 and axis["ticklabeloverflow"] == "allow"
+
+
+def test_share_axis_titles_are_short_lines_that_fit_a_phone_chart(release):
+    # centred under a phone's ~230 px plot area, a 48-character line ran past the chart's right edge
+    title = "% of the 17,603 victims with a recorded victim gender"
+    frame = q.bars(release, "gender", ()).assign(share=0.5, half=0.01)
+    figure = figures.share_bars(frame, "t", str, "src", title, ("not recorded", 10.0, 2.0, 100.0))
+    lines = figure["layout"]["xaxis"]["title"]["text"].split("<br>")
+    assert " ".join(lines) == title and max(map(len, lines)) <= 30
+    # "Minor 7 %" was turned on its side in its thin bar: it goes beside the bar, upright and dark
+    bar = figure["data"][0]
+    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"auto", "outside"}
+    assert bar["outsidetextfont"]["color"] == "#333"
 
 
 def test_the_country_map_scale_is_a_short_bar_above_the_map(release):

@@ -9,6 +9,8 @@ plotly toolbar over its PNG/SVG buttons.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -180,4 +182,54 @@ def test_every_nav_link_is_reachable(page, live_url, guard, path, viewport):
         burger.click()
         page.wait_for_timeout(500)
     assert reachable() == hrefs
+    guard.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_axis_labels_are_all_drawn_apart_and_inside_the_chart(page, app_url, guard, path, viewport):
+    """No tick label is hidden (plotly hid CTDC's tilted last period, "2021-2022") or overlaps its neighbour
+    ("2019" and "2020" did), and axis titles are not cut at the chart's sides (a share chart's axis title ran
+    past a phone-wide chart)."""
+    _load(page, app_url, path, viewport)
+    for chart in _charts(page):
+        name = chart.get_attribute("title")
+        frame = chart.bounding_box()
+        for axis in ("x", "y"):
+            labels = chart.locator(f".{axis}tick text").all()
+            ticks = [(t.text_content(), t.bounding_box()) for t in labels]
+            assert all(box and box["width"] > 0 for _, box in ticks), (name, ticks)
+            # the box of a tilted label is not its text's extent: only upright or vertical labels are compared
+            tilted = any(re.search(r"rotate\((?!-?90[,)])", t.get_attribute("transform") or "") for t in labels)
+            for (a, box_a), (b, box_b) in zip(ticks, ticks[1:], strict=False):
+                assert tilted or not _overlap(box_a, box_b), (name, a, box_a, b, box_b)
+        for title in chart.locator(".xtitle, .ytitle").all():
+            box = title.bounding_box()
+            assert frame["x"] - 1 <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"] + 1, (
+                name,
+                title.text_content(),
+                box,
+                frame,
+            )
+    guard.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_greyed_explore_counts_are_dark(page, app_url, guard, viewport):
+    """Once a value is selected, the other (faded) bars' counts are dark, not white on pale blue (item 5)."""
+    _load(page, app_url, "/explore", viewport)
+    published = "figure.chart >> nth=0 >> .trace.bars >> nth=1"
+    page.locator("figure.chart").first.locator(".js-plotly-plot").scroll_into_view_if_needed()
+    widest = max((p.bounding_box() for p in page.locator(published).locator(".point").all()), key=lambda b: b["width"])
+    page.mouse.click(widest["x"] + widest["width"] / 2, widest["y"] + widest["height"] / 2)  # select its value
+    page.wait_for_timeout(1500)
+    bars = page.locator(published).evaluate(
+        """trace => [...trace.querySelectorAll('.point')].map(p => {
+            const t = p.querySelector('.bartext');
+            return [parseFloat(getComputedStyle(p.querySelector('path')).opacity), t && t.textContent,
+                    t && getComputedStyle(t).fill]; })"""
+    )
+    faded = [(text, fill) for opacity, text, fill in bars if opacity < 1 and text]
+    assert faded, bars
+    assert all(fill == "rgb(51, 51, 51)" for _, fill in faded), bars
     guard.assert_clean()
