@@ -80,11 +80,38 @@ PARAMETERS = [
 ]
 
 
+#: The release's machine names of methods and modes, as the About page writes them.
+CODE_NAMES = {
+    "dp_marginals": N_("Gaussian noise on the counts of attribute combinations"),
+    "raked_marginals": N_("raked marginals"),
+    "aggregate_seeded": N_("aggregate-seeded"),
+    "gum": N_("record editing toward the published tables (GUM)"),
+    "prioritize_long": N_("prioritise long combinations"),
+    "prioritize_short": N_("prioritise short combinations"),
+    "balanced": N_("balanced"),
+    "custom": N_("custom"),
+    "uncontrolled": N_("uncontrolled"),
+    "progressive": N_("progressive"),
+    "minimize": N_("minimise"),
+    "custom_fixed": N_("custom, fixed"),
+    "custom_adaptive": N_("custom, adaptive"),
+    "fixed": N_("fixed"),
+    "adaptive": N_("adaptive"),
+}
+
+
 def _fmt(value) -> str:
+    """A parameter value as readers write it: numbers in the reader's language, method names in words."""
     if isinstance(value, list):
         return ", ".join(_fmt(v) for v in value)
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        return format_decimal(int(value))
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, str) and value in CODE_NAMES:
+        return translate(CODE_NAMES[value])
     return str(value)
 
 
@@ -102,7 +129,7 @@ def parameter_rows(release) -> list[tuple[str, str]]:
         (gettext("Release id"), release.release_id),
         (gettext("Published"), f"{readable_date(release.metadata.created_at)} ({release.metadata.created_at})"),
         (gettext("Software version"), release.metadata.software_version),
-        (gettext("Synthesis method"), release.metadata.synthesis.method),
+        (gettext("Synthesis method"), _fmt(release.metadata.synthesis.method)),
         (gettext("Synthetic records"), format_decimal(release.n_synthetic)),
     ]
     return rows
