@@ -16,7 +16,7 @@ from dashboard.i18n import N_, format_decimal, gettext, translate
 from dashboard.profile import Profile
 from dashboard.store import Release
 from layouts import ids
-from layouts.common import graph, readable_date, with_release
+from layouts.common import aria, graph, readable_date, with_release
 
 EXPLANATION = [
     (
@@ -144,10 +144,12 @@ def _table(rows: list[tuple[str, str]], caption: str) -> dmc.Table:
     )
 
 
-def _frame_table(frame: pd.DataFrame, caption: str) -> dmc.Table:
+def _frame_table(frame: pd.DataFrame, caption: str) -> html.Div:
+    """A wide table in its own keyboard-reachable sideways scroll (its last columns were cut off on a phone)."""
     head = html.Thead(html.Tr([html.Th(c) for c in frame.columns]))
     body = html.Tbody([html.Tr([html.Td(_fmt(v)) for v in row]) for row in frame.itertuples(index=False)])
-    return dmc.Table([html.Caption(caption), head, body], striped=True, withTableBorder=True)
+    table = dmc.Table([html.Caption(caption), head, body], striped=True, withTableBorder=True)
+    return html.Div(table, className="table-scroll", tabIndex="0", role="region", **aria(label=caption))
 
 
 @with_release
