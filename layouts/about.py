@@ -100,10 +100,10 @@ CODE_NAMES = {
 }
 
 
-def _fmt(value) -> str:
+def readable_value(value) -> str:
     """A parameter value as readers write it: numbers in the reader's language, method names in words."""
     if isinstance(value, list):
-        return ", ".join(_fmt(v) for v in value)
+        return ", ".join(readable_value(v) for v in value)
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
@@ -122,14 +122,14 @@ NO_GUARANTEE = N_("none: a non-DP (k-anonymity) release of this dataset exists")
 def parameter_rows(release) -> list[tuple[str, str]]:
     privacy = asdict(release.privacy)
     rows = [
-        (translate(label), translate(NO_GUARANTEE) if privacy[key] is None else _fmt(privacy[key]))
+        (translate(label), translate(NO_GUARANTEE) if privacy[key] is None else readable_value(privacy[key]))
         for key, label in PARAMETERS
     ]
     rows += [
         (gettext("Release id"), release.release_id),
         (gettext("Published"), f"{readable_date(release.metadata.created_at)} ({release.metadata.created_at})"),
         (gettext("Software version"), release.metadata.software_version),
-        (gettext("Synthesis method"), _fmt(release.metadata.synthesis.method)),
+        (gettext("Synthesis method"), readable_value(release.metadata.synthesis.method)),
         (gettext("Synthetic records"), format_decimal(release.n_synthetic)),
     ]
     return rows
@@ -147,7 +147,7 @@ def _table(rows: list[tuple[str, str]], caption: str) -> dmc.Table:
 def _frame_table(frame: pd.DataFrame, caption: str) -> html.Div:
     """A wide table in its own keyboard-reachable sideways scroll (its last columns were cut off on a phone)."""
     head = html.Thead(html.Tr([html.Th(c) for c in frame.columns]))
-    body = html.Tbody([html.Tr([html.Td(_fmt(v)) for v in row]) for row in frame.itertuples(index=False)])
+    body = html.Tbody([html.Tr([html.Td(readable_value(v)) for v in row]) for row in frame.itertuples(index=False)])
     table = dmc.Table([html.Caption(caption), head, body], striped=True, withTableBorder=True)
     return html.Div(table, className="table-scroll", tabIndex="0", role="region", **aria(label=caption))
 

@@ -387,8 +387,9 @@ def test_about_page_shows_the_cumulative_spend_of_the_dataset(app, release):
     assert rows["Privacy loss ε"] == "4" and rows["δ"] == "1e-05"
     # issue 10, item 6: method names in words, counts with separators (not "dp_marginals", "21189")
     assert rows["Mechanism"] == "Gaussian noise on the counts of attribute combinations"
-    assert about._fmt("raked_marginals") == "raked marginals" and about._fmt("unknown_code") == "unknown_code"
-    assert about._fmt(21189) == about._fmt(21189.0) == "21,189" and about._fmt([115.5, 0.0]) == "115.5, 0"
+    words = about.readable_value
+    assert words("raked_marginals") == "raked marginals" and words("unknown_code") == "unknown_code"
+    assert words(21189) == words(21189.0) == "21,189" and words([115.5, 0.0]) == "115.5, 0"
     assert rows["Cumulative ε of this dataset (all its releases, this one included)"] == "12"
     assert rows["Cumulative δ of this dataset (all its releases, this one included)"] == "3e-06"
     with app.server.test_request_context("/"):

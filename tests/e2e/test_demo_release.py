@@ -20,6 +20,7 @@ import pytest
 
 from dashboard.app import create_app
 from dashboard.config import Settings
+from layouts.about import readable_value
 from layouts.common import readable_date
 from synth import release_format as fmt
 from synth.release import current_release, read_metadata
@@ -83,7 +84,8 @@ def test_every_page_renders_the_release(client, demo, path):
     content = _page_content(client, path)
     assert "No release published yet" not in content
     if path == "/about":
-        for value in (meta.release_id, meta.software_version, meta.synthesis.method, f"{meta.synthesis.n_records:,}"):
+        method = readable_value(meta.synthesis.method)  # in words ("raked marginals"), not the machine name
+        for value in (meta.release_id, meta.software_version, method, f"{meta.synthesis.n_records:,}"):
             assert value in content
         assert f"{meta.privacy.epsilon:.4g}" in content and f"{meta.privacy.delta:.4g}" in content
         # The cumulative spend of the source by the ledger (one release so far: its own epsilon_total).
