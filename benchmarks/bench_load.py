@@ -1,7 +1,7 @@
 """Load benchmark: gunicorn workers under a mixed load while new releases are published (issue 11).
 
     python benchmarks/bench_load.py [--workers 3] [--clients 20] [--duration 300] [--swap-every 60]
-                                    [--victims 5000] [--redis] [--seed 0]
+                                    [--think 0] [--victims 5000] [--redis] [--seed 0]
 
 Publishes a sample release (``python -m synth demo``) into a temporary data folder, starts
 ``gunicorn -w WORKERS dashboard.wsgi:server`` on a free 127.0.0.1 port over it (FileSystemCache, or RedisCache
@@ -16,6 +16,16 @@ new release every SWAP_EVERY seconds. Each client loops over, at random:
   which name other releases on purpose, are left out of the check);
 * an API call (kind ``api``: metadata, records, aggregates) or an export (kind ``export``: records CSV,
   aggregates CSV).
+
+Pacing: with ``--think 0`` (the default) every client sends its next request as soon as the previous one is
+answered (a closed loop with no pause): 20 such clients on a 2-core machine keep the server saturated, and the
+percentiles are then mostly queueing (time spent waiting behind other clients' requests), not service time.
+With ``--think T`` each client pauses after every user action for a time drawn from an exponential
+distribution of mean T seconds (a reader looking at the page before the next click). The actions: loading a
+page (shell, layout and page content, sent back to back as a browser does), the Explore click, the grid block,
+an API call, an export. A client then offers about one action per T seconds plus response time, so N clients
+offer a bounded load (a Poisson-like stream of about N / T actions a second when responses are fast, 1.5
+requests an action on average) and the percentiles measure the server under that load.
 
 Prints requests/s, p50/p95/p99 and errors (HTTP >= 400 or no answer) per kind, page views and mixed views,
 the publications, and the RSS of each gunicorn worker over time.
@@ -86,8 +96,8 @@ def shell_release(layout: dict) -> str:
 class Client:
     """One client's session, timings and counts."""
 
-    def __init__(self, url: str, templates: dict, seed: int) -> None:
-        self.url, self.templates, self.rng = url, templates, random.Random(seed)
+    def __init__(self, url: str, templates: dict, seed: int, think: float = 0.0) -> None:
+        self.url, self.templates, self.rng, self.think = url, templates, random.Random(seed), think
         self.session = requests.Session()
         self.timings: list[tuple[str, float, bool]] = []
         self.views = self.mixed = 0
@@ -109,6 +119,11 @@ class Client:
         self.timings.append((kind, (time.perf_counter() - started) * 1000, ok))
         return response if ok else None
 
+    def pause(self) -> None:
+        """A reader's pause before the next request: exponential with mean ``think`` seconds (none at 0)."""
+        if self.think > 0:
+            time.sleep(self.rng.expovariate(1 / self.think))
+
     def page_view(self) -> None:
         self.call("page", self.rng.choice(PAGES))
         layout = self.call("page", "/_dash-layout")
@@ -119,7 +134,9 @@ class Client:
         self.views += 1
         page = self.rng.choice(CONTENT_PAGES)
         content = self.call("callback", UPDATE, page_content_payload(page, "", release))
+        self.pause()
         charts = self.call("callback", UPDATE, pinned(self.templates["explore"], release))
+        self.pause()
         self.call("callback", UPDATE, pinned(self.templates["grid"], release))
         if any(r is not None and named_releases(r.text) != expected for r in (content, charts)):
             self.mixed += 1
@@ -134,10 +151,11 @@ class Client:
                 self.call("api", self.rng.choice(API))
             else:
                 self.call("export", self.rng.choice(EXPORTS))
+            self.pause()
 
 
-def run_client(url: str, templates: dict, seed: int, seconds: float, results: mp.Queue) -> None:
-    client = Client(url, templates, seed)
+def run_client(url: str, templates: dict, seed: int, seconds: float, think: float, results: mp.Queue) -> None:
+    client = Client(url, templates, seed, think)
     client.run(seconds)
     results.put((client.timings, client.views, client.mixed, client.failures))
 
@@ -149,6 +167,11 @@ def publish(data: Path, private: Path, victims: int, force: bool) -> float:
     command += ["--private-dir", str(private), "--budget-epsilon", "100000", "--budget-delta", "0.5"]
     subprocess.run([*command, *(["--force"] if force else [])], cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - started
+
+
+def load_average() -> str:
+    """The machine's 1/5/15-minute load averages (other jobs share the cores: note them with the figures)."""
+    return " ".join(f"{x:.2f}" for x in psutil.getloadavg())
 
 
 def worker_rss(master: int) -> list[float]:
@@ -217,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of load")
     parser.add_argument("--swap-every", type=float, default=60.0, help="seconds between publications")
+    parser.add_argument("--think", type=float, default=0.0, help="mean pause (s) after each request; 0: none")
     parser.add_argument("--victims", type=int, default=5000, help="size of the published sample releases")
     parser.add_argument("--redis", action="store_true", help="RedisCache and Redis rate-limit counters")
     parser.add_argument("--rss-every", type=float, default=10.0, help="seconds between RSS samples")
@@ -236,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         templates = templates_for(data)
         results: mp.Queue = mp.Queue()
         clients = [
-            mp.Process(target=run_client, args=(url, templates, args.seed * 1000 + i, args.duration, results))
+            mp.Process(
+                target=run_client, args=(url, templates, args.seed * 1000 + i, args.duration, args.think, results)
+            )
             for i in range(args.clients)
         ]
         started = time.monotonic()
@@ -272,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"gunicorn {args.workers} workers, {args.clients} clients, {args.duration:.0f} s, a release every ", end=""
         )
-        print(f"{args.swap_every:.0f} s ({args.victims} victims), cache {cache}")
+        pacing = f"think time {args.think:g} s (exponential mean)" if args.think > 0 else "no think time (saturation)"
+        print(f"{args.swap_every:.0f} s ({args.victims} victims), cache {cache}, {pacing}, load {load_average()}")
         print(report(timings, args.duration, views, mixed, swaps, rss))
         for what, n in failures.most_common(10):
             print(f"  error {n} x {what}")
