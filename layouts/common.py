@@ -10,7 +10,9 @@ from typing import Any
 
 import dash
 import dash_mantine_components as dmc
+import orjson
 from dash import dcc, html
+from plotly.io.json import to_json_plotly
 
 from dashboard import figures, i18n
 from dashboard.citation import source_line
@@ -175,12 +177,39 @@ def reload_notice(newer: str) -> dmc.Alert:
     )
 
 
+#: Page contents kept per release (see :func:`remembered`): pages x languages x the queries seen most.
+PAGE_MEMO_SIZE = 64
+
+
+def as_json(tree: Any) -> Any:
+    """A component tree as the plain JSON values Dash sends for it (dicts, lists, strings, numbers)."""
+    return orjson.loads(to_json_plotly(tree))
+
+
+def remembered(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """``layout(release, profile, /, **query)`` built once per release, language (the active one and whether the
+    reader chose it: links carry a chosen one) and query, and kept on the release as plain JSON values.
+
+    A page view then costs a lookup, and Dash serialises the answer in one ``orjson`` call instead of walking
+    thousands of components (a page is 30-45 KB of JSON). A layout must depend on nothing else.
+    """
+    name = f"{layout.__module__}.{layout.__qualname__}"
+
+    @functools.wraps(layout)
+    def page(release: Release, profile: Any, /, **query: Any) -> Any:
+        key = (name, i18n.current(), i18n.chosen(), tuple(sorted((k, repr(v)) for k, v in query.items())))
+        return release.memo("pages", key, lambda: as_json(layout(release, profile, **query)), size=PAGE_MEMO_SIZE)
+
+    return page
+
+
 def with_release(layout: Callable[..., Any]) -> Callable[..., Any]:
     """Page layouts written as ``layout(release, profile, /, **query)`` (positional-only, so that a query
-    parameter named like them lands in ``query``), served the release of the page view; with nothing
-    published the page is the notice above. A newer release than the page view's adds :func:`reload_notice`.
+    parameter named like them lands in ``query``), served the release of the page view (built once per release,
+    language and query: :func:`remembered`); with nothing published the page is the notice above. A newer
+    release than the page view's adds :func:`reload_notice`.
     """
-    page = requires_release(no_release)(layout)
+    page = requires_release(no_release)(remembered(layout))
 
     @functools.wraps(layout)
     def with_notice(*args: Any, release_id: object = None, **query: Any) -> Any:
