@@ -6,13 +6,15 @@ pages through the synthetic records.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import asdict
 
 import pandas as pd
 from dash.exceptions import DependencyException
 from flask import Flask, Request, Response, jsonify, request
 
-from dashboard import context, exports, records
+from dashboard import context, exports, i18n, records
 from dashboard import query as q
 from dashboard.citation import citation_for
 from dashboard.i18n import N_, translate
@@ -178,7 +180,7 @@ def register_routes(server: Flask) -> None:
         selections = _strict_filters(release, request.args.getlist("filter"))
         frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("include_not_reported"), True))
         if fmt == "csv":
-            return _download(release, frame, "DP aggregates", fmt, "aggregates.csv")
+            return _download(release, lambda: frame, "DP aggregates", fmt, "aggregates.csv")
         return jsonify(
             {
                 "release_id": release.release_id,
@@ -200,7 +202,7 @@ def register_routes(server: Flask) -> None:
         frame = records.frame_for(release, rows, offset, offset + limit)
         total = records.row_count(release, rows)
         if fmt == "csv":
-            return _download(release, frame, "synthetic records", fmt, "records.csv")
+            return _download(release, lambda: frame, "synthetic records", fmt, "records.csv")
         return jsonify(
             {
                 "release_id": release.release_id,
@@ -223,33 +225,38 @@ def register_routes(server: Flask) -> None:
         release = _export_release(fmt)
         selections = _strict_filters(release, request.args.getlist("f"))
         rows = records.query_rows(release, selections, _json_param("fm", dict), _json_param("sm", list))
-        frame = records.frame_for(release, rows)
         kind = "synthetic records (estimates, not published counts)"
-        return _download(release, frame, kind, fmt, f"{release.release_id}-records.{fmt}")
+        return _download(
+            release, lambda: records.frame_for(release, rows), kind, fmt, f"{release.release_id}-records.{fmt}"
+        )
 
     @server.get("/export/aggregates.<fmt>")
     def export_aggregates(fmt: str):
         release = _export_release(fmt)
         columns = _columns(release, request.args.getlist("c"))
         selections = _strict_filters(release, request.args.getlist("f"))
-        frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("nr"), True))
+        frame = functools.partial(q.aggregate_table, release, columns, selections, _bool(request.args.get("nr"), True))
         return _download(release, frame, "DP aggregates", fmt, f"{release.release_id}-aggregates.{fmt}")
 
 
-def _download(release, frame: pd.DataFrame, kind: str, fmt: str, name: str) -> Response:
-    """``frame`` as a ``fmt`` file download named ``name``, with the provenance of this request.
+def _download(release, frame: Callable[[], pd.DataFrame], kind: str, fmt: str, name: str) -> Response:
+    """``frame()`` as a ``fmt`` file download named ``name``, with the provenance of this request.
 
-    A slow format (Excel) is built once per release and query in this process and then served as built
-    (its ``generated_at`` says when).
+    A slow format (Excel) is built once per release, language and query in this process and then served as built
+    (its ``generated_at`` says when). The rows of a CSV are kept per release and query too (for releases of at
+    most ``CSV_MEMO_MAX_RECORDS`` records), under a provenance header written for each request.
     """
     prov = exports.provenance(release, kind, dict(request.args.lists()), citation_for(release))
+    key = (request.path, i18n.current(), tuple(sorted((k, tuple(v)) for k, v in request.args.lists())))
 
     def build() -> bytes:
-        return exports.render(frame, fmt, prov, context.settings().xlsx_max_rows)
+        return exports.render(frame(), fmt, prov, context.settings().xlsx_max_rows)
 
     if fmt in exports.CACHED_FORMATS:
-        key = (request.path, tuple(sorted((k, tuple(v)) for k, v in request.args.lists())))
         body = release.memo("exports", key, build, size=EXPORT_MEMO_SIZE)
+    elif fmt == "csv" and release.n_synthetic <= exports.CSV_MEMO_MAX_RECORDS:
+        rows = release.memo("csv_rows", key, lambda: exports.csv_rows(frame()), size=EXPORT_MEMO_SIZE)
+        body = exports.csv_header(prov) + rows
     else:
         body = build()
     return Response(

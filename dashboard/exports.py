@@ -23,6 +23,9 @@ FORMATS = {
 EXCEL_MAX_ROWS = 1_048_575
 #: Formats slow enough to build (openpyxl: ~0.15 ms a cell) that a built file is kept per release and query.
 CACHED_FORMATS = ("xlsx",)
+#: A CSV export's rows are kept per release and query (the provenance header is written per request) when the
+#: release has at most this many records: a few MB a query at most.
+CSV_MEMO_MAX_RECORDS = 100_000
 
 
 def provenance(release: Release, kind: str, parameters: dict, citation: str) -> dict:
@@ -56,13 +59,20 @@ def provenance(release: Release, kind: str, parameters: dict, citation: str) -> 
 
 def to_csv(frame: pd.DataFrame, prov: dict) -> bytes:
     """CSV with a '# key: value' provenance header (pandas: read_csv(..., comment='#'))."""
+    return csv_header(prov) + csv_rows(frame)
+
+
+def csv_header(prov: dict) -> bytes:
+    """The provenance lines that open a CSV export, one ``# key: value`` a line."""
     lines = [
-        f"# {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}" for k, v in prov.items()
+        f"# {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v}\n" for k, v in prov.items()
     ]
-    buf = io.StringIO()
-    buf.write("\n".join(lines) + "\n")
-    neutralise_frame(frame).to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8")
+    return "".join(lines).encode("utf-8")
+
+
+def csv_rows(frame: pd.DataFrame) -> bytes:
+    """The header row and rows of a CSV export, formula-neutralised."""
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def to_excel(frame: pd.DataFrame, prov: dict, max_rows: int = EXCEL_MAX_ROWS) -> bytes:

@@ -242,6 +242,30 @@ def test_excel_export_is_capped_and_built_once_per_release_and_query(data_dir, m
     assert meta["truncated"].startswith("first 3 of 5 rows") and "generated_at" in meta
 
 
+def test_csv_export_rows_are_built_once_per_release_language_and_query_under_a_fresh_header(data_dir, monkeypatch):
+    client = make_client(data_dir)
+    built = []
+    real = exports.csv_rows
+    monkeypatch.setattr(exports, "csv_rows", lambda frame: built.append(len(frame)) or real(frame))
+    first = client.get("/export/records.csv?f=gender:Female")
+    monkeypatch.setattr(exports, "provenance", lambda *a: {**real_provenance(*a), "generated_at": "later"})
+    again = client.get("/export/records.csv?f=gender:Female")
+    assert len(built) == 1  # the rows of the second request come from the first
+    assert b"# generated_at: later\n" in again.data and b"# generated_at: later" not in first.data
+    assert first.data.split(b"\nid,", 1)[1] == again.data.split(b"\nid,", 1)[1]
+    client.get("/export/records.csv?f=gender:Male")
+    client.get("/export/records.csv?f=gender:Female", headers={"Accept-Language": "pt"})
+    client.get("/export/aggregates.csv?c=gender")
+    assert len(built) == 4  # another query, another language, another export
+    monkeypatch.setattr(exports, "CSV_MEMO_MAX_RECORDS", len(RECORDS) - 1)  # a release above the bound
+    client.get("/export/records.csv?f=gender:Male")
+    client.get("/export/records.csv?f=gender:Male")
+    assert len(built) == 6  # built for each request, not kept
+
+
+real_provenance = exports.provenance
+
+
 def test_rate_limits_per_client_answer_429_with_a_json_message(data_dir):
     client = make_client(data_dir, rate_limit_exports="2 per minute", rate_limit_api="3 per minute")
     statuses = [client.get(f"/export/records.{fmt}").status_code for fmt in ("csv", "parquet")]
