@@ -39,7 +39,7 @@ def rows_page(release: Release, _profile: Profile, request: object, state: objec
             gettext("Filter not applied: {problem}").format(problem=exc.translated()),
             *(no_update,) * len(FORMATS),
         )
-    frame = records.frame_for(release, rows, block.start, block.end, shown=True)
+    page = records.records_for(release, rows, block.start, block.end, shown=True)
     total = records.row_count(release, rows)
     params = {
         "f": encode_selections(selections),
@@ -48,7 +48,7 @@ def rows_page(release: Release, _profile: Profile, request: object, state: objec
     }
     hrefs = [data_layout.export_href("records", fmt, params) for fmt in FORMATS]
     return (
-        {"rowData": frame.to_dict("records"), "rowCount": total},
+        {"rowData": page, "rowCount": total},
         ngettext(
             "{n} synthetic record matches (an estimate, not a published count).",
             "{n} synthetic records match (estimates, not published counts).",

@@ -199,10 +199,10 @@ def register_routes(server: Flask) -> None:
         limit = _int("limit", DEFAULT_LIMIT, 1, context.settings().api_max_limit)
         selections = _strict_filters(release, request.args.getlist("filter"))
         rows = records.query_rows(release, selections, None, None)
-        frame = records.frame_for(release, rows, offset, offset + limit)
         total = records.row_count(release, rows)
         if fmt == "csv":
-            return _download(release, lambda: frame, "synthetic records", fmt, "records.csv")
+            frame = functools.partial(records.frame_for, release, rows, offset, offset + limit)
+            return _download(release, frame, "synthetic records", fmt, "records.csv")
         return jsonify(
             {
                 "release_id": release.release_id,
@@ -210,7 +210,7 @@ def register_routes(server: Flask) -> None:
                 "offset": offset,
                 "limit": limit,
                 "filters": encode_selections(selections),
-                "records": frame.to_dict("records"),
+                "records": records.records_for(release, rows, offset, offset + limit),
             }
         )
 

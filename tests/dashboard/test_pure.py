@@ -99,6 +99,17 @@ def test_sort_rows_and_frame(release):
     assert frame["id"].tolist() == [5, 2] and frame.loc[0, "ageBroad"] == ""
 
 
+def test_records_for_are_the_frame_records_without_a_frame(release):
+    rows = records.query_rows(release, (("gender", "Female"),), None, [{"colId": "ageBroad", "sort": "asc"}])
+    for start, stop, shown in [(0, 2, False), (1, None, True), (0, None, False), (4, 3, True)]:
+        expected = records.frame_for(release, rows, start, stop, shown).to_dict("records")
+        got = records.records_for(release, rows, start, stop, shown)
+        assert got == expected and all(type(r["id"]) is int for r in got)
+    first = records.records_for(release, rows, 0, 1)[0]
+    assert first["id"] == 5 and first["ageBroad"] == "" and first["gender"] == "Female"
+    assert len(records.records_for(release, None)) == release.n_synthetic
+
+
 def test_csv_export_header_and_body(release):
     prov = exports.provenance(release, "DP aggregates", {"c": ["gender"]}, "Cite me")
     body = exports.to_csv(pd.DataFrame({"x": ["=evil"], "n": [3]}), prov).decode()
