@@ -66,14 +66,13 @@ def aggregate_view(release: Release, profile: Profile, columns: object, filters:
     params = {"c": columns, "f": encode_selections(selections), "nr": "1" if not_reported else "0"}
     hrefs = [data_layout.export_href("aggregates", fmt, params) for fmt in FORMATS]
     try:
-        frame = q.aggregate_table(release, columns, selections, not_reported)
+        rows = q.aggregate_rows(release, columns, selections, not_reported)
     except q.QueryError as exc:
         return [], data_layout.aggregate_columns(release, profile, [], ()), exc.translated(), *hrefs
-    rows = q.table_rows(frame)
-    published = int((frame["status"] == q.PUBLISHED).sum())
+    published = sum(row["status"] == q.PUBLISHED for row in rows)
     note = ngettext(
-        "{n} combination, {published} published.", "{n} combinations, {published} published.", len(frame)
-    ).format(n=format_decimal(len(frame)), published=format_decimal(published))
+        "{n} combination, {published} published.", "{n} combinations, {published} published.", len(rows)
+    ).format(n=format_decimal(len(rows)), published=format_decimal(published))
     return rows, data_layout.aggregate_columns(release, profile, columns, selections), note, *hrefs
 
 

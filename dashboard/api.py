@@ -178,16 +178,17 @@ def register_routes(server: Flask) -> None:
         fmt = _format(("json", "csv"))
         columns = _columns(release, request.args.getlist("columns"))
         selections = _strict_filters(release, request.args.getlist("filter"))
-        frame = q.aggregate_table(release, columns, selections, _bool(request.args.get("include_not_reported"), True))
+        include_not_reported = _bool(request.args.get("include_not_reported"), True)
         if fmt == "csv":
-            return _download(release, lambda: frame, "DP aggregates", fmt, "aggregates.csv")
+            frame = functools.partial(q.aggregate_table, release, columns, selections, include_not_reported)
+            return _download(release, frame, "DP aggregates", fmt, "aggregates.csv")
         return jsonify(
             {
                 "release_id": release.release_id,
                 "reporting_length": release.reporting_length,
                 "columns": columns,
                 "filters": encode_selections(selections),
-                "rows": q.table_rows(frame),
+                "rows": q.aggregate_rows(release, columns, selections, include_not_reported),
             }
         )
 

@@ -303,3 +303,20 @@ def aggregate_table(
         table[column] = table[column].round().astype("Int64")
     table["sd"] = table["sd"].round(1)
     return table
+
+
+#: Aggregate tables kept per release (:func:`aggregate_rows`): the builder and the API ask for the same few.
+TABLE_MEMO_SIZE = 32
+
+
+def aggregate_rows(
+    release: Release, columns: list[str], selections: Selections, include_not_reported: bool
+) -> list[dict]:
+    """:func:`table_rows` of :func:`aggregate_table` (QueryError likewise), built once per release and query."""
+    key = (tuple(columns), selections, include_not_reported)
+    return release.memo(
+        "aggregate_rows",
+        key,
+        lambda: table_rows(aggregate_table(release, columns, selections, include_not_reported)),
+        size=TABLE_MEMO_SIZE,
+    )

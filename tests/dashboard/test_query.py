@@ -170,6 +170,24 @@ def test_aggregate_table_refuses_what_is_not_published(release, columns, selecti
         q.aggregate_table(release, columns, selections, include_not_reported=True)
 
 
+def test_aggregate_rows_are_the_table_rows_built_once_per_release_and_query(release, monkeypatch):
+    built = []
+    real = q.aggregate_table
+    monkeypatch.setattr(q, "aggregate_table", lambda *a: built.append(a[1:]) or real(*a))
+    first = q.aggregate_rows(release, ["gender"], (("ageBroad", "18--20"),), True)
+    assert first == q.table_rows(real(release, ["gender"], (("ageBroad", "18--20"),), True))
+    assert [(r["gender"], r["count"], r["status"]) for r in first] == [
+        ("Female", 33, q.PUBLISHED),
+        ("Male", 25, q.PUBLISHED),
+    ]
+    assert q.aggregate_rows(release, ["gender"], (("ageBroad", "18--20"),), True) is first and len(built) == 1
+    q.aggregate_rows(release, ["gender"], (("ageBroad", "18--20"),), False)
+    q.aggregate_rows(release, ["gender", "ageBroad"], (), True)
+    assert len(built) == 3
+    with pytest.raises(q.QueryError, match="choose at least one column"):
+        q.aggregate_rows(release, [], (), True)
+
+
 def test_member_bars(release):
     out = q.member_bars(release, [("gender", "Male", "Men"), ("perpGender", "Female", "Female perpetrator")], ())
     assert out["value"].tolist() == ["Men", "Female perpetrator"]
