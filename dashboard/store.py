@@ -301,5 +301,8 @@ class ReleaseStore:
             self._recent.popitem(last=False)
 
     def history(self) -> list[ReleaseSummary]:
-        """All published releases, oldest first."""
-        return list_releases(self.data_dir)
+        """All published releases, oldest first: read once per current release (every release's metadata file)."""
+        current = self.get()
+        if current is None:
+            return list_releases(self.data_dir)
+        return current.memo("history", None, lambda: list_releases(self.data_dir))

@@ -110,6 +110,21 @@ def test_store_follows_current_release(tmp_path):
     assert len(store.history()) == 2
 
 
+def test_store_history_is_read_once_per_current_release(tmp_path, monkeypatch):
+    import dashboard.store as store_module
+
+    reads = []
+    real = store_module.list_releases
+    monkeypatch.setattr(store_module, "list_releases", lambda data_dir: reads.append(1) or real(data_dir))
+    store = ReleaseStore(tmp_path, recheck_seconds=0)
+    assert store.history() == [] and len(reads) == 1  # nothing published: read each time
+    build_release(tmp_path, dataset="first")
+    first = store.history()
+    assert [h.dataset for h in first] == ["first"] and store.history() is first and len(reads) == 2
+    build_release(tmp_path, dataset="second")
+    assert [h.dataset for h in store.history()] == ["first", "second"] and len(reads) == 3
+
+
 def test_load_release_reads_only_release_files(tmp_path, monkeypatch):
     """Everything load_release opens or lists lies inside the release folder, never the private workspace.
 
