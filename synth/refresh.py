@@ -45,6 +45,8 @@ from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
 
 log = logging.getLogger(__name__)
 LOCK = ".refresh.lock"
+#: The most synthetic records a release may hold (n', the DP record count, beyond it is refused as noise).
+MAX_SYNTHETIC_RECORDS = 10_000_000
 
 #: Called with a step name and the share of the pipeline done (0..1), e.g. by the console's progress bar.
 Progress = Callable[[str, float], None]
@@ -183,11 +185,14 @@ def _refresh(
     risk = risk_report(data, params.reporting_length, options.resolution, sensitive)
     progress("DP aggregates", 0.35)
     dp = dp_aggregates(data, params, dp_rng, max_attributes=ingested.max_attributes)
-    if dp.aggregates.n_records < 1:
+    n_records = dp.aggregates.n_records
+    if not 1 <= n_records <= MAX_SYNTHETIC_RECORDS:
         # Said to the operator only; nothing is published, and nothing more is charged (the DP outputs are
-        # discarded; the binning epsilon, if any, was charged above).
+        # discarded; the binning epsilon, if any, was charged above). A huge n' is noise too (a tiny epsilon
+        # share): the synthesizer could not allocate it.
+        beyond = f", more than the {MAX_SYNTHETIC_RECORDS:,} records a release can hold" if n_records > 1 else ""
         raise InputError(
-            f"the DP record count n' came out {dp.aggregates.n_records} (the noise is large for {ingested.subjects} "
+            f"the DP record count n' came out {n_records}{beyond} (the noise is large for {ingested.subjects} "
             "subjects at this epsilon); raise --epsilon or --number-of-records-epsilon-proportion, or use more data"
         )
     noise_sd = list(dp.report["noise_sd"])

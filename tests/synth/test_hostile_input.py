@@ -231,6 +231,21 @@ def test_a_negative_dp_record_count_is_refused_before_publishing_or_charging(cap
     assert "n' came out -29" in line and "raise --epsilon" in line
 
 
+def test_a_huge_dp_record_count_is_refused_before_synthesis_or_charging(capsys, tmp_path, cases, monkeypatch):
+    """Found by benchmarks/bench_hostile.py: ``--number-of-records-epsilon-proportion=6.7e-179`` drew an n' of
+    about 1e180 half of the time, and the synthesizer died allocating it (exit 3)."""
+    huge = 10**180
+    monkeypatch.setattr("synth.dp.marginals.protect_record_count", lambda n, eps, rng: huge)
+    line = refused(capsys, tmp_path, "--input", str(cases))
+    assert "n' came out" in line and "more than the 10,000,000 records a release can hold" in line
+    assert "raise --epsilon" in line
+
+
+def test_a_tiny_record_count_epsilon_share_never_crashes(capsys, tmp_path, cases):
+    for attempt in range(6):  # the noise sign is random (OS entropy): either side is a clean refusal
+        refused(capsys, tmp_path / str(attempt), "--input", str(cases), "--number-of-records-epsilon-proportion=1e-178")
+
+
 def test_an_unexpected_error_is_exit_3_one_line_and_shows_its_traceback_on_request(capsys, monkeypatch, cases):
     def boom(args):
         raise RuntimeError("first line\nsecond line")
