@@ -8,9 +8,11 @@ a grid answer never holds more rows than ``grid_max_rows``. Profiles: tests/conf
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from dash import Dash
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,33 +82,49 @@ PARAM_VALUES = {
 }
 
 
+def fuzzed_app(data_dir: Path) -> Dash:
+    """The app the fuzz tests send requests to: the hand-made release in ``data_dir``, no rate limits."""
+    build_release(data_dir)
+    settings = Settings(data_dir=data_dir, grid_max_rows=GRID_MAX_ROWS, rate_limit_api="", rate_limit_exports="")
+    return create_app(settings)
+
+
 @pytest.fixture(scope="module")
 def fuzz_app(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("fuzz-data")
-    build_release(data_dir)
-    settings = Settings(data_dir=data_dir, grid_max_rows=GRID_MAX_ROWS, rate_limit_api="", rate_limit_exports="")
-    return create_app(settings), str(data_dir)
+    return fuzzed_app(data_dir), str(data_dir)
+
+
+def leaks(response, data_dir: str) -> bool:
+    """Whether an answer shows a traceback or a server path (the data folder)."""
+    text = response.get_data().decode("utf-8", "replace")
+    return "Traceback" in text or data_dir in text
 
 
 def assert_clean(response, data_dir: str) -> None:
     assert response.status_code < 500, response.data[:300]
-    text = response.get_data().decode("utf-8", "replace")
-    assert "Traceback" not in text and data_dir not in text
+    assert not leaks(response, data_dir)
     if response.status_code >= 400 and response.mimetype == "application/json":
         error = response.get_json()["error"]
         assert isinstance(error, str) and error and "\n" not in error
 
 
-@pytest.mark.parametrize("route", sorted(ROUTES))
-@given(fmt=st.sampled_from(["csv", "xlsx", "parquet"]) | st.text(max_size=6), params=st.data())
-def test_data_routes_never_answer_5xx(fuzz_app, route, fmt, params):
-    app, data_dir = fuzz_app
+@st.composite
+def data_route_urls(draw, route: str) -> str:
+    """A URL of ``route`` (any export format) with its parameters, each once or twice, plausible or hostile, and
+    parameters of other names."""
+    fmt = draw(st.sampled_from(["csv", "xlsx", "parquet"]) | st.text(max_size=6))
     names = st.sampled_from(ROUTES[route]) | st.text(max_size=5) if ROUTES[route] else st.text(max_size=5)
-    chosen = params.draw(st.dictionaries(names, st.integers(1, 2)))
-    query = [
-        (name, params.draw(PARAM_VALUES.get(name, hostile))) for name, repeat in chosen.items() for _ in range(repeat)
-    ]
-    response = app.server.test_client().get(route.format(fmt=fmt) + "?" + urlencode(query))
+    chosen = draw(st.dictionaries(names, st.integers(1, 2)))
+    query = [(name, draw(PARAM_VALUES.get(name, hostile))) for name, repeat in chosen.items() for _ in range(repeat)]
+    return route.format(fmt=fmt) + "?" + urlencode(query)
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+@given(data=st.data())
+def test_data_routes_never_answer_5xx(fuzz_app, route, data):
+    app, data_dir = fuzz_app
+    response = app.server.test_client().get(data.draw(data_route_urls(route)))
     assert_clean(response, data_dir)
     if response.status_code >= 400:
         assert response.mimetype == "application/json"
@@ -138,15 +156,25 @@ def test_grid_callback_never_raises(fuzz_app, request, state):
         assert len(rows) <= GRID_MAX_ROWS
 
 
-@given(
-    drop=st.sets(st.sampled_from(["output", "outputs", "inputs", "state", "changedPropIds"])),
-    replace=st.dictionaries(st.sampled_from(["output", "outputs", "inputs", "state", "changedPropIds"]), json_values),
+ENVELOPE_KEYS = ["output", "outputs", "inputs", "state", "changedPropIds"]
+
+
+def envelope(drop: set[str], replace: dict) -> dict:
+    """The grid's callback request with the keys ``drop`` left out and the keys of ``replace`` replaced."""
+    payload = {k: v for k, v in grid_rows_payload({"startRow": 0, "endRow": 2}, []).items() if k not in drop}
+    return {**payload, **replace}
+
+
+envelopes = st.builds(
+    envelope, st.sets(st.sampled_from(ENVELOPE_KEYS)), st.dictionaries(st.sampled_from(ENVELOPE_KEYS), json_values)
 )
-def test_callback_envelopes_of_another_shape_are_400_not_500(fuzz_app, drop, replace):
+
+
+@given(body=envelopes)
+def test_callback_envelopes_of_another_shape_are_400_not_500(fuzz_app, body):
     """Keys of the grid's callback request dropped or replaced by any JSON: a 4xx with a JSON error, or served."""
     app, data_dir = fuzz_app
-    payload = {k: v for k, v in grid_rows_payload({"startRow": 0, "endRow": 2}, []).items() if k not in drop}
-    response = app.server.test_client().post("/_dash-update-component", json={**payload, **replace})
+    response = app.server.test_client().post("/_dash-update-component", json=body)
     assert_clean(response, data_dir)
 
 
@@ -154,16 +182,26 @@ def test_callback_envelopes_of_another_shape_are_400_not_500(fuzz_app, drop, rep
 PAGE_PARAMS = ("geo", "c", "f", "tab", "nr", "fm", "af", "sm")
 
 
-@given(
-    path=st.sampled_from(["/", "/explore", "/data", "/about", "/nowhere"]),
-    query=st.lists(st.tuples(st.sampled_from(PAGE_PARAMS) | st.text(max_size=5), st.data()), max_size=5),
-    release_id=st.none() | st.text(max_size=30) | json_values,
+@st.composite
+def page_searches(draw) -> str:
+    """A page's query string ("?..."): its parameters and others, plausible or hostile values."""
+    names = draw(st.lists(st.sampled_from(PAGE_PARAMS) | st.text(max_size=5), max_size=5))
+    return "?" + urlencode([(name, draw(PARAM_VALUES.get(name, hostile))) for name in names])
+
+
+release_ids = st.none() | st.text(max_size=30) | json_values
+page_contents = st.builds(
+    page_content_payload,
+    st.sampled_from(["/", "/explore", "/data", "/about", "/nowhere"]),
+    page_searches(),
+    release_ids,
 )
-def test_page_content_never_raises(fuzz_app, path, query, release_id):
+
+
+@given(payload=page_contents)
+def test_page_content_never_raises(fuzz_app, payload):
     """Dash pages' routing callback renders any page for any query string and any pinned release id."""
     app, data_dir = fuzz_app
-    search = urlencode([(name, data.draw(PARAM_VALUES.get(name, hostile))) for name, data in query])
-    payload = page_content_payload(path, "?" + search, release_id)
     client = app.server.test_client()
     client.get("/")  # Dash pages registers its routing callback at the first request
     response = client.post("/_dash-update-component", json=payload)
@@ -171,16 +209,21 @@ def test_page_content_never_raises(fuzz_app, path, query, release_id):
     assert response.status_code == 200
 
 
-@given(
-    columns=st.lists(st.sampled_from(SOURCES) | st.text(max_size=8) | json_values, min_size=1, max_size=4),
-    clicked=st.sampled_from(VALUES) | json_values,
-    state=states,
-    release_id=st.none() | st.text(max_size=30) | json_values,
-)
-def test_explore_click_never_raises(fuzz_app, columns, clicked, state, release_id):
+#: An Explore bar click for any chart columns (unknown, not text), clicked value, selections and release:
+#: ``explore_click_payload(app, *args)``.
+explore_clicks = st.tuples(
+    st.lists(st.sampled_from(SOURCES) | st.text(max_size=8) | json_values, min_size=1, max_size=4),
+    states,
+    st.sampled_from(VALUES) | json_values,
+    release_ids,
+).map(lambda t: (t[0], t[1], (t[0][0], t[2]), t[3]))
+
+
+@given(args=explore_clicks)
+def test_explore_click_never_raises(fuzz_app, args):
     """An Explore bar click for any chart columns (unknown, not text), clicked value, selections and release."""
     app, data_dir = fuzz_app
-    payload = explore_click_payload(app, columns, state, (columns[0], clicked), release_id)
+    payload = explore_click_payload(app, *args)
     response = app.server.test_client().post("/_dash-update-component", json=payload)
     assert_clean(response, data_dir)
     assert response.status_code in (200, 204)
