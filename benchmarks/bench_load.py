@@ -1,6 +1,6 @@
 """Load benchmark: gunicorn workers under a mixed load while new releases are published (issue 11).
 
-    python benchmarks/bench_load.py [--workers 3] [--clients 20] [--duration 300] [--swap-every 60]
+    python benchmarks/bench_load.py [--workers 3] [--threads 1] [--clients 20] [--duration 300] [--swap-every 60]
                                     [--think 0] [--victims 5000] [--redis] [--seed 0]
 
 Publishes a sample release (``python -m synth demo``) into a temporary data folder, starts
@@ -208,10 +208,12 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
     return proc, f"redis://127.0.0.1:{port}"
 
 
-def start_gunicorn(tmp: Path, workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """``gunicorn -w workers --preload dashboard.wsgi:server`` on a free loopback port, and its URL."""
+def start_gunicorn(tmp: Path, workers: int, threads: int, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """``gunicorn -w workers --threads threads --preload dashboard.wsgi:server`` on a free loopback port, and its
+    URL (one thread: gunicorn's sync workers, one request at a time, no keep-alive; more: gthread workers)."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--preload", "-b", f"127.0.0.1:{port}"]
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "--preload"]
+    command += ["-b", f"127.0.0.1:{port}"]
     proc = start([*command, "dashboard.wsgi:server"], tmp / "gunicorn.log", env)
     wait_for_port(port, proc, tmp / "gunicorn.log", seconds=120)
     return proc, f"http://127.0.0.1:{port}"
@@ -237,6 +239,7 @@ def report(timings: list, seconds: float, views: int, mixed: int, swaps: list[fl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of load")
     parser.add_argument("--swap-every", type=float, default=60.0, help="seconds between publications")
@@ -250,12 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     data, private = tmp / "data", tmp / "private"
     procs: list[subprocess.Popen] = []
     try:
+        load_at_start = load_average()
         publish(data, private, args.victims, force=False)
         redis_url = None
         if args.redis:
             redis, redis_url = start_redis(tmp)
             procs.append(redis)
-        server, url = start_gunicorn(tmp, args.workers, server_env(data, tmp / "cache", redis_url))
+        server, url = start_gunicorn(tmp, args.workers, args.threads, server_env(data, tmp / "cache", redis_url))
         procs.append(server)
         templates = templates_for(data)
         results: mp.Queue = mp.Queue()
@@ -295,11 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         views, mixed = sum(client[1] for client in collected), sum(client[2] for client in collected)
         failures = sum((client[3] for client in collected), Counter())
         cache = "RedisCache" if args.redis else "FileSystemCache"
-        print(
-            f"gunicorn {args.workers} workers, {args.clients} clients, {args.duration:.0f} s, a release every ", end=""
-        )
         pacing = f"think time {args.think:g} s (exponential mean)" if args.think > 0 else "no think time (saturation)"
-        print(f"{args.swap_every:.0f} s ({args.victims} victims), cache {cache}, {pacing}, load {load_average()}")
+        print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.clients} clients, ", end="")
+        print(f"{args.duration:.0f} s, a release every {args.swap_every:.0f} s ({args.victims} victims), ", end="")
+        print(f"cache {cache}, {pacing}; load average at the start {load_at_start}, at the end {load_average()}")
         print(report(timings, args.duration, views, mixed, swaps, rss))
         for what, n in failures.most_common(10):
             print(f"  error {n} x {what}")
