@@ -1,10 +1,11 @@
 """Load benchmark: gunicorn workers under a mixed load while new releases are published (issue 11).
 
-    python benchmarks/bench_load.py [--workers 3] [--threads 1] [--clients 20] [--duration 300] [--swap-every 60]
+    python benchmarks/bench_load.py [--workers 3] [--threads 4] [--clients 20] [--duration 300] [--swap-every 60]
                                     [--think 0] [--victims 5000] [--redis] [--seed 0]
 
-Publishes a sample release (``python -m synth demo``) into a temporary data folder, starts
-``gunicorn -w WORKERS dashboard.wsgi:server`` on a free 127.0.0.1 port over it (FileSystemCache, or RedisCache
+Publishes a sample release (``python -m synth demo``) into a temporary data folder, starts gunicorn with the
+deployment's settings (``dashboard/gunicorn_conf.py``: gthread workers, keep-alive, preload), WORKERS workers
+of THREADS threads (``--threads 1``: sync workers), on a free 127.0.0.1 port over it (FileSystemCache, or RedisCache
 and Redis rate-limit counters with ``--redis``, which starts a redis-server; rate limits are off: every client
 is 127.0.0.1), and runs CLIENTS client processes for DURATION seconds while ``synth demo --force`` publishes a
 new release every SWAP_EVERY seconds. Each client loops over, at random:
@@ -28,7 +29,8 @@ offer a bounded load (a Poisson-like stream of about N / T actions a second when
 requests an action on average) and the percentiles measure the server under that load.
 
 Prints requests/s, p50/p95/p99 and errors (HTTP >= 400 or no answer) per kind, page views and mixed views,
-the publications, and the RSS of each gunicorn worker over time.
+the publications, the RSS of each gunicorn worker over time, and the CPU time per request spent in the workers
+and in the clients (what is left of a latency after those is waiting: for a core, or behind other requests).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from dashboard import gunicorn_conf  # noqa: E402
 from dashboard.app import create_app  # noqa: E402
 from dashboard.config import Settings  # noqa: E402
 from layouts import ids  # noqa: E402
@@ -156,8 +159,9 @@ class Client:
 
 def run_client(url: str, templates: dict, seed: int, seconds: float, think: float, results: mp.Queue) -> None:
     client = Client(url, templates, seed, think)
+    cpu = time.process_time()
     client.run(seconds)
-    results.put((client.timings, client.views, client.mixed, client.failures))
+    results.put((client.timings, client.views, client.mixed, client.failures, time.process_time() - cpu))
 
 
 def publish(data: Path, private: Path, victims: int, force: bool) -> float:
@@ -172,6 +176,14 @@ def publish(data: Path, private: Path, victims: int, force: bool) -> float:
 def load_average() -> str:
     """The machine's 1/5/15-minute load averages (other jobs share the cores: note them with the figures)."""
     return " ".join(f"{x:.2f}" for x in psutil.getloadavg())
+
+
+def worker_cpu(master: int) -> float:
+    """CPU seconds (user + system) the gunicorn workers (the master's children) have used so far."""
+    try:
+        return sum(sum(p.cpu_times()[:2]) for p in psutil.Process(master).children())
+    except psutil.Error:
+        return float("nan")
 
 
 def worker_rss(master: int) -> list[float]:
@@ -209,11 +221,11 @@ def start_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
 
 
 def start_gunicorn(tmp: Path, workers: int, threads: int, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """``gunicorn -w workers --threads threads --preload dashboard.wsgi:server`` on a free loopback port, and its
-    URL (one thread: gunicorn's sync workers, one request at a time, no keep-alive; more: gthread workers)."""
+    """gunicorn with the deployment's settings (``dashboard/gunicorn_conf.py``), ``workers`` workers of ``threads``
+    threads (1: sync workers, one request at a time and no keep-alive), on a free loopback port; and its URL."""
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "--preload"]
-    command += ["-b", f"127.0.0.1:{port}"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf", "-w", str(workers)]
+    command += ["--threads", str(threads), *(["-k", "sync"] if threads == 1 else []), "-b", f"127.0.0.1:{port}"]
     proc = start([*command, "dashboard.wsgi:server"], tmp / "gunicorn.log", env)
     wait_for_port(port, proc, tmp / "gunicorn.log", seconds=120)
     return proc, f"http://127.0.0.1:{port}"
@@ -238,8 +250,8 @@ def report(timings: list, seconds: float, views: int, mixed: int, swaps: list[fl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (> 1: gthread workers)")
+    parser.add_argument("--workers", type=int, default=gunicorn_conf.workers)
+    parser.add_argument("--threads", type=int, default=gunicorn_conf.threads, help="per worker (1: sync workers)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of load")
     parser.add_argument("--swap-every", type=float, default=60.0, help="seconds between publications")
@@ -269,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             for i in range(args.clients)
         ]
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), worker_cpu(server.pid)
         for c in clients:
             c.start()
         swaps: list[float] = []
@@ -289,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             swaps.append(publish(data, private, args.victims, force=True))
             next_swap += args.swap_every
         collected = [results.get() for _ in clients]
-        elapsed = time.monotonic() - started
+        elapsed, server_cpu = time.monotonic() - started, worker_cpu(server.pid) - cpu_before
         for c in clients:
             c.join()
         done.set()
@@ -304,6 +316,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.duration:.0f} s, a release every {args.swap_every:.0f} s ({args.victims} victims), ", end="")
         print(f"cache {cache}, {pacing}; load average at the start {load_at_start}, at the end {load_average()}")
         print(report(timings, args.duration, views, mixed, swaps, rss))
+        client_cpu = sum(client[4] for client in collected)
+        print(f"CPU per request: {server_cpu / len(timings) * 1000:.2f} ms in the gunicorn workers, ", end="")
+        print(f"{client_cpu / len(timings) * 1000:.2f} ms in the clients (machine: 2 cores, shared)")
         for what, n in failures.most_common(10):
             print(f"  error {n} x {what}")
     finally:

@@ -1,4 +1,5 @@
-"""WSGI entry for gunicorn: ``gunicorn -w 2 --preload -b 127.0.0.1:8050 dashboard.wsgi:server``."""
+"""WSGI entry for gunicorn: ``gunicorn -c python:dashboard.gunicorn_conf dashboard.wsgi:server`` (its settings:
+dashboard/gunicorn_conf.py)."""
 
 from dashboard.app import create_app
 

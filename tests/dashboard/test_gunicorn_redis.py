@@ -1,8 +1,10 @@
-"""Many workers: the app under gunicorn with 2 workers and a real redis-server for the view cache and the rate
-limits (docs/deploy.md). Which worker answered is read from gunicorn's access log (the ``%(p)s`` atom)."""
+"""Many workers: the app under gunicorn with the deployment's settings (dashboard/gunicorn_conf.py) and 2 workers,
+and a real redis-server for the view cache and the rate limits (docs/deploy.md). Which worker answered is read
+from gunicorn's access log (the ``%(p)s`` atom)."""
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import sys
 from collections.abc import Callable
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from dashboard import gunicorn_conf
 from dashboard.app import create_app
 from dashboard.cache import KEY_PREFIX
 from dashboard.config import Settings
@@ -28,7 +31,8 @@ METADATA = "/api/v1/metadata"
 
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory):
-    """redis-server and ``gunicorn -w 2`` on free loopback ports, over the hand-made release."""
+    """redis-server and ``gunicorn -c python:dashboard.gunicorn_conf -w 2`` on free loopback ports, over the
+    hand-made release."""
     if REDIS is None:
         pytest.skip("redis-server not installed (scripts/test installs it with apt)")
     redis = pytest.importorskip("redis")
@@ -49,12 +53,14 @@ def deployed(tmp_path_factory):
         "DASHBOARD_RATE_LIMIT_API": f"{API_LIMIT} per minute",
     }
     access = root / "access.log"
-    command = [sys.executable, "-m", "gunicorn", "-w", "2", "--preload", "-b", f"127.0.0.1:{port}"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf", "-w", "2"]
+    command += ["-b", f"127.0.0.1:{port}"]
     command += ["--access-logfile", str(access), "--access-logformat", "%(p)s %(U)s %(s)s", "dashboard.wsgi:server"]
     app = start(command, root / "gunicorn.log", env)
     wait_for_port(port, app, root / "gunicorn.log", seconds=90)
     yield {
         "url": f"http://127.0.0.1:{port}",
+        "port": port,
         "redis": redis.Redis(port=redis_port),
         "access": access,
         "dash": create_app(Settings(data_dir=root / "data")),
@@ -123,3 +129,21 @@ def test_rate_limits_are_shared_by_the_workers(deployed):
     assert len(_workers(deployed["access"], METADATA, ("200", "429"), since)) == 2
     refused = requests.get(url, timeout=30)
     assert refused.status_code == 429 and "too many requests" in refused.json()["error"]
+
+
+def test_workers_keep_a_connection_open(deployed):
+    """gthread workers (dashboard/gunicorn_conf.py): several requests on one kept-alive connection (sync workers
+    close it after each answer)."""
+    connection = http.client.HTTPConnection("127.0.0.1", deployed["port"], timeout=30)
+    try:
+        sockets = []
+        for path in ("/healthz", "/_dash-layout", "/healthz"):
+            connection.request("GET", path)
+            sockets.append(connection.sock)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200 and not response.will_close, response.getheaders()
+        assert sockets[0] is sockets[1] is sockets[2]  # one connection for the three
+    finally:
+        connection.close()
+    assert gunicorn_conf.worker_class == "gthread" and gunicorn_conf.threads > 1 and gunicorn_conf.preload_app
