@@ -6,11 +6,13 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from benchmarks.bench_load import named_releases
+from benchmarks.bench_load import Client, named_releases
 
 ROOT = Path(__file__).resolve().parents[2]
 S, R = "sample-20261201T175641Z-b70af6", "sample-20261201T180012Z-0a1b2c"
@@ -48,3 +50,18 @@ def test_a_short_run_reports_every_figure_without_errors_or_mixed_views():
     for kind in ("page", "callback", "api"):
         assert re.search(rf"^{kind} +\d+ ", out, re.M), out
     assert re.search(r"^  t= +\d+ s +\d+ +\d+$", out, re.M)  # RSS of both workers
+    assert re.search(r"^CPU per request: \d+\.\d\d ms in the gunicorn workers, \d+\.\d\d ms in the clients", out, re.M)
+
+
+def test_think_time_is_an_exponential_pause_of_that_mean_after_each_action(monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    paced = Client("http://127.0.0.1:1", {}, seed=7, think=2.0)
+    for _ in range(4000):
+        paced.pause()
+    mean, share_below_mean = float(np.mean(slept)), float(np.mean(np.array(slept) < 2.0))
+    assert abs(mean - 2.0) < 0.1  # sd of the mean of 4,000 draws: 2 / sqrt(4000) = 0.03; the tolerance is 3 sd
+    assert abs(share_below_mean - (1 - np.exp(-1))) < 0.025  # P(X < mean) of an exponential: 0.632
+    slept.clear()
+    Client("http://127.0.0.1:1", {}, seed=7).pause()
+    assert slept == []  # no think time: saturation
