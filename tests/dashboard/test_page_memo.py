@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
 from dashboard import views
@@ -64,3 +67,27 @@ def test_the_remembered_page_is_the_json_of_the_built_page(tmp_path):
         fresh = common.as_json(overview.layout.__wrapped__(release, profile))
         assert overview.layout() == fresh
         assert isinstance(overview.layout(), dict)  # plain JSON values, served without walking components
+
+
+def test_a_release_and_everything_remembered_on_it_are_freed_once_it_can_no_longer_be_pinned(tmp_path):
+    """The page, CSV and table memos live on the release: nothing else may keep a replaced release alive (worker
+    memory would grow with every publication)."""
+    build_release(tmp_path, dataset="d0")
+    app = create_app(Settings(data_dir=tmp_path, rate_limit_api="", rate_limit_exports=""))
+    store = app.server.extensions[EXTENSION]["store"]
+    store.recheck_seconds = 0
+    client = app.server.test_client()
+    client.get("/")
+    seen = []
+    for i in range(1, 6):
+        release_id = store.get().release_id
+        seen.append(weakref.ref(store.get()))
+        for page in ("/", "/explore", "/about", "/data"):
+            client.post("/_dash-update-component", json=page_content_payload(page, "", release_id))
+        for path in ("/export/records.csv", "/export/records.xlsx", "/api/v1/aggregates?columns=gender"):
+            assert client.get(path).status_code == 200
+        assert client.get("/api/v1/metadata").status_code == 200
+        build_release(tmp_path, dataset=f"d{i}")
+    store.get()
+    gc.collect()
+    assert [ref() is not None for ref in seen] == [False, False, False, True, True]  # store.keep = 2
