@@ -165,7 +165,7 @@ def register_routes(server: Flask) -> None:
         ]
         return jsonify(
             {
-                "release": release.metadata.to_json(),
+                "release": release.memo("metadata_json", None, release.metadata.to_json),  # asdict: ~0.8 ms
                 "columns": columns,
                 "citation": citation_for(release),
                 "history": [asdict(h) for h in context.store().history()],

@@ -321,6 +321,17 @@ def test_api_metadata(client):
     assert [c["name"] for c in body["columns"]][-1] == "perpGender" and len(body["history"]) == 1
 
 
+def test_api_metadata_serialises_the_release_metadata_once(client, monkeypatch):
+    from dashboard import context
+
+    first = client.get("/api/v1/metadata").get_json()["release"]
+    with client.application.test_request_context("/"):
+        release = context.store().get()
+        assert first == release.metadata.to_json()
+        monkeypatch.setattr(type(release.metadata), "to_json", lambda self: pytest.fail("serialised again"))
+    assert client.get("/api/v1/metadata").get_json()["release"] == first
+
+
 def test_exports_carry_provenance_and_neutralise(client):
     xlsx = client.get("/export/aggregates.xlsx?c=gender&f=ageBroad:18--20")
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
