@@ -13,6 +13,7 @@ from console import audit, ids, navigate, prepare, runs, views, workspace
 from console.auth import current_user
 from console.config import ConsoleSettings
 from dashboard.store import Release, ReleaseError
+from synth.dp import checked_params_of
 from synth.errors import BudgetError, InputError
 from synth.release import current_release
 from synth.spec import dataset_name, load_spec, spec_toml
@@ -273,7 +274,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
                 synthesizer=synthesizer,
                 synthesizer_options=json.loads(options or "{}"),
             )
-            runs.dp_params(request)
+            checked_params_of(request)
         except (InputError, workspace.WorkspaceError, ValueError, TypeError) as exc:
             return no_update, _error(exc)
         run = runs.new_run(space, current_user() or "", request)
