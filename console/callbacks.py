@@ -10,6 +10,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from console import audit, ids, navigate, prepare, runs, views, workspace
+from console.jobs import lower_priority
 from console.auth import current_user
 from console.config import ConsoleSettings
 from dashboard.store import Release, ReleaseError
@@ -215,6 +216,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
             return None
         if not reporting_length or not resolution:
             raise PreventUpdate
+        lower_priority()
         time.sleep(RISK_DEBOUNCE_S)
         try:
             spec = load_spec(spec_path(settings, doc))
@@ -296,6 +298,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
     )
     def execute(set_progress, _trigger):
         """Drain the queue: every queued run, oldest first, one after another (the ledger lock serialises them)."""
+        lower_priority()
         finals = runs.drain(
             private,
             space,

@@ -8,10 +8,12 @@ import time
 from pathlib import Path
 from urllib.request import urlopen
 
+import psutil
 import pytest
 from playwright.sync_api import expect
 
 from console import accounts
+from console.jobs import JOB_NICE
 from synth.release import current_release, read_metadata
 from synth.sample import write_sample
 from tests.e2e.servers import free_port, serve, stop
@@ -42,7 +44,7 @@ def console_site(tmp_path_factory):
     port = free_port()
     args = ["--private-dir", str(private), "--data-dir", str(data)]
     proc = serve("console", args, port, root / "console.log", {"CONSOLE_MAX_UPLOAD_MB": str(UPLOAD_MB)})
-    yield {"url": f"http://127.0.0.1:{port}", "root": root, "private": private, "data": data}
+    yield {"url": f"http://127.0.0.1:{port}", "root": root, "private": private, "data": data, "pid": proc.pid}
     stop(proc)
 
 
@@ -147,6 +149,10 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
         page.wait_for_timeout(50)
     gaps = [b - a for a, b in zip(changes[1:], changes[2:], strict=False)]
     assert gaps and max(gaps) < 2.0, gaps
+    # The run's job yields the CPU to the pages: its process runs at a lower priority than the console's.
+    jobs = psutil.Process(console_site["pid"]).children(recursive=True)
+    assert jobs and {job.nice() for job in jobs} == {JOB_NICE}, [(job.pid, job.nice()) for job in jobs]
+    assert psutil.Process(console_site["pid"]).nice() == 0
     second = page.context.new_page()
     started = time.monotonic()
     second.goto(url + "/")
