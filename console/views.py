@@ -40,7 +40,8 @@ def preview_table(preview: Preview) -> html.Div:
                 className="c-card",
                 children=[
                     html.Strong(col.name),
-                    html.Div(f"{col.distinct} distinct, {col.non_empty} non-empty"),
+                    html.Div(f"{col.distinct} distinct values"),
+                    html.Div(f"{col.non_empty} non-empty cells"),
                     html.Div("; ".join(hints), className="c-hint"),
                     dcc.Graph(figure=_spark(col.top, col.name), config={"displayModeBar": False, "staticPlot": True}),
                 ],
@@ -72,7 +73,12 @@ def risk_view(report: dict) -> html.Div:
         ]
     )
     fig.update_layout(
-        barmode="stack", title="Records by length (% of records)", height=300, margin=dict(l=10, r=10, t=40, b=30)
+        barmode="stack",
+        title="Records by length (% of records)",
+        height=300,
+        margin=dict(l=10, r=10, t=40, b=30),
+        xaxis=dict(title="attributes combined (length)", dtick=1),
+        yaxis=dict(title="% of records"),
     )
     return html.Div(
         [
