@@ -10,9 +10,9 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from console import audit, ids, navigate, prepare, runs, views, workspace
-from console.jobs import lower_priority
 from console.auth import current_user
 from console.config import ConsoleSettings
+from console.jobs import lower_priority
 from dashboard.store import Release, ReleaseError
 from synth.dp import checked_params_of
 from synth.errors import BudgetError, InputError

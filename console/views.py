@@ -186,6 +186,13 @@ def evaluation_view(runs: list[tuple[Run, dict]]) -> html.Div:
             match = next((c for c in view.charts if c.title == chart.title), None)
             if match is not None:
                 fig.add_bar(name=run.run_id, x=match.frame[match.x].astype(str), y=match.frame[match.y])
-        fig.update_layout(title=chart.title, barmode="group", height=280, margin=dict(l=10, r=10, t=40, b=30))
+        fig.update_layout(
+            title=chart.title,
+            barmode="group",
+            height=300,
+            margin=dict(l=10, r=10, t=60, b=30),
+            # the runs above the plot: beside it, their ids took a third of a half-width chart
+            legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
+        )
         charts.append(dcc.Graph(figure=fig, config={"displayModeBar": False}))
     return html.Div([sentences, table, html.Div(charts, className="c-charts")])
