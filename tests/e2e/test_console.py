@@ -23,6 +23,12 @@ USER, PASSWORD = "owner", "correct horse battery"
 BIG = 100_000  # victims of the run that is watched for progress and responsiveness, then cancelled
 #: A folder for a screenshot of each step (for the issue's closing note), when set.
 SHOTS = os.environ.get("CONSOLE_SCREENSHOTS")
+#: Milliseconds the browser waited for the page shell (``/``) and for ``/_dash-layout`` (resource timing).
+SERVED = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const layout = performance.getEntriesByType('resource').find(r => r.name.includes('/_dash-layout'));
+  return {shell: Math.round(nav.responseEnd - nav.requestStart), layout: Math.round(layout.duration)};
+}"""
 SPEC = """[dataset]
 name = "cases"
 subject_id = "case_id"
@@ -158,13 +164,18 @@ def test_the_whole_console_flow(page, console_site, guard, tmp_path):
     second.goto(url + "/")
     expect(second.locator("#c-upload")).to_be_visible()
     loaded = time.monotonic() - started
+    served = second.evaluate(SERVED)  # the console's part: the page shell and its layout, in ms
     second.close()
     _shot(page, "4-big-run-progress")
     page.click("#c-cancel")
     expect(page.locator("#c-run-status")).to_contain_text("cancelled")
     expect(page.locator("#c-run")).to_be_enabled()
-    print(f"progress text changes every {max(gaps):.2f} s at most; a second tab loaded in {loaded:.2f} s")
-    assert loaded < 3.0, loaded  # the acceptance asks < 1 s; the margin is for a loaded CI machine
+    print(f"progress text changes every {max(gaps):.2f} s at most; a second tab loaded in {loaded:.2f} s {served}")
+    # The acceptance asks < 1 s. On an idle machine the tab takes 0.5-0.8 s, nearly all of it the browser's own
+    # script and render work; on this shared 2-core machine at load 10-14 that work alone took up to 2.4 s.
+    # So the whole load has a loaded machine's margin, and the console's own answers the acceptance's bound.
+    assert loaded < 3.0, (loaded, served)
+    assert served["shell"] + served["layout"] < 1000, served
     from synth import ledger
 
     assert ledger.usage(private, "cases").epsilon == 12.0  # the cancelled run had drawn its noise
