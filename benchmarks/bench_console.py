@@ -16,23 +16,18 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-USER, PASSWORD = "owner", "correct horse battery"
-SPEC = """[dataset]
-name = "cases"
-subject_id = "case_id"
-use_columns = ["gender", "ageBroad", "citizenship", "meansOfControl"]
-[multi_value]
-meansOfControl = ";"
-"""
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.console_pages import PASSWORD, SPEC, USER, choose, sign_in  # noqa: E402
+from tests.e2e.servers import free_port, serve, stop  # noqa: E402
+
 TIMING = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const res = performance.getEntriesByType('resource');
@@ -40,31 +35,6 @@ TIMING = """() => {
   return {shell: nav.responseEnd - nav.requestStart, layout: first('/_dash-layout'),
           dependencies: first('/_dash-dependencies'), callback: first('/_dash-update-component')};
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_console(private: Path, data: Path, port: int, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "console", "--private-dir", str(private), "--data-dir", str(data), "--port", str(port)],
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(log.read_text())
 
 
 def nice_of(pid: int) -> int:
@@ -112,7 +82,7 @@ def main() -> None:
     (root / "cases.toml").write_text(SPEC)
     accounts.add_user(private / "console", USER, PASSWORD)
     port = free_port()
-    console = start_console(private, data, port, root / "console.log")
+    console = serve("console", ["--private-dir", str(private), "--data-dir", str(data)], port, root / "console.log")
     url = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
@@ -120,17 +90,11 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--disable-gpu"])
             context = browser.new_context(viewport={"width": 1366, "height": 900})
             page = context.new_page()
-            page.goto(url + "/")
-            page.fill("#username", USER)
-            page.fill("#password", PASSWORD)
-            page.click("#sign-in")
-            page.wait_for_selector("#c-upload")
+            sign_in(page, url)
             load_tab(context, url)  # warm-up: the browser caches the scripts, as a user's second tab does
             show("idle", [load_tab(context, url) for _ in range(args.loads)])
 
-            page.click("#c-file")
-            page.get_by_role("option").filter(has_text="big/cases.csv").first.click()
-            page.keyboard.press("Escape")
+            choose(page, "#c-file", "big/cases.csv")
             page.wait_for_function(
                 "document.querySelector('#c-preview').textContent.includes('rows,')", timeout=300_000
             )
@@ -154,8 +118,7 @@ def main() -> None:
             print(f"\nthe run took {time.monotonic() - started:.1f} s; load average {os.getloadavg()}")
             browser.close()
     finally:
-        console.terminate()
-        console.wait(10)
+        stop(console)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -13,13 +13,9 @@ step is about; with Pillow installed, each PNG is reduced to a 256-colour palett
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,40 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 from console import accounts  # noqa: E402
 from synth.sample import write_sample  # noqa: E402
+from tests.e2e.console_pages import PASSWORD, SPEC, SPEC_AGAIN, USER, choose, fill_sign_in, pick  # noqa: E402
+from tests.e2e.servers import free_port, serve, stop  # noqa: E402
 
 WIDTH, HEIGHT = 1366, 768
-USER, PASSWORD = "owner", "correct horse battery"
-SPEC = """[dataset]
-name = "cases"
-subject_id = "case_id"
-use_columns = ["gender", "ageBroad", "citizenship", "meansOfControl"]
-[multi_value]
-meansOfControl = ";"
-"""
 LONG = 300_000  # ms: a step of a large run on a busy machine
-
-
-def _start_console(private: Path, data: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [sys.executable, "-m", "console", "--private-dir", str(private), "--data-dir", str(data)]
-    proc = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return proc, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit(log.read_text())
 
 
 def compress(path: Path) -> None:
@@ -88,19 +55,6 @@ def shot(page, out: Path, name: str, top: str, bottom: str) -> None:
     print(f"{path}  {path.stat().st_size // 1024} KB")
 
 
-def choose(page, dropdown: str, text: str) -> None:
-    page.click(dropdown)
-    page.get_by_role("option").filter(has_text=text).first.click()
-    page.keyboard.press("Escape")
-
-
-def pick(page, dropdown: str, index: int) -> None:
-    page.click(dropdown)
-    options = page.get_by_role("listbox").get_by_role("option")
-    options.nth(index if index >= 0 else options.count() + index).click()
-    page.keyboard.press("Escape")
-
-
 def contains(page, selector: str, text: str, timeout: float = LONG) -> None:
     page.wait_for_function(
         "([sel, text]) => (document.querySelector(sel)?.textContent || '').includes(text)",
@@ -111,9 +65,7 @@ def contains(page, selector: str, text: str, timeout: float = LONG) -> None:
 
 def walk(page, url: str, root: Path, out: Path, big: int) -> None:
     """The console flow, one screenshot per step."""
-    page.goto(url + "/")
-    page.fill("#username", USER)
-    page.fill("#password", PASSWORD)
+    fill_sign_in(page, url)
     shot(page, out, "01-sign-in.png", "h1", "#sign-in")
     page.click("#sign-in")
     page.wait_for_selector("#c-upload")
@@ -138,7 +90,6 @@ def walk(page, url: str, root: Path, out: Path, big: int) -> None:
     page.wait_for_function(
         "before => document.querySelector('#c-preview').textContent !== before", arg=small_preview, timeout=LONG
     )
-    # The same spec again, from a file of other bytes (an upload of unchanged contents triggers nothing).
     page.set_input_files("#c-spec-load input[type=file]", str(root / "upload" / "again.toml"))
     contains(page, "#c-risk", f"{big} records. For all combinations")
     page.click("#c-run")
@@ -181,9 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     write_sample(root / "upload" / "cases.csv", n_victims=args.victims, seed=1)
     write_sample(private / "big" / "cases.csv", n_victims=args.big, seed=2)
     (root / "upload" / "cases.toml").write_text(SPEC)
-    (root / "upload" / "again.toml").write_text("# the same spec, loaded again\n" + SPEC)
+    (root / "upload" / "again.toml").write_text(SPEC_AGAIN)
     accounts.add_user(private / "console", USER, PASSWORD)
-    console, url = _start_console(private, root / "data", root / "console.log")
+    port = free_port()
+    console = serve("console", ["--private-dir", str(private), "--data-dir", str(root / "data")], port, root / "log")
+    url = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--disable-gpu"])
@@ -195,8 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise
             browser.close()
     finally:
-        console.terminate()
-        console.wait(10)
+        stop(console)
         shutil.rmtree(root, ignore_errors=True)
     return 0
 
