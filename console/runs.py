@@ -180,15 +180,18 @@ def _reaped(workspace: Path, run: Run) -> Run:
     with _claim(workspace, run.run_id) as free:
         if not free:
             return run
-        return _update(
-            workspace,
-            run.run_id,
-            lambda current: (
-                replace(current, status=INTERRUPTED, finished=time.time(), error=INTERRUPTED_ERROR)
-                if current.status == RUNNING
-                else None
-            ),
-        )
+        try:
+            return _update(
+                workspace,
+                run.run_id,
+                lambda current: (
+                    replace(current, status=INTERRUPTED, finished=time.time(), error=INTERRUPTED_ERROR)
+                    if current.status == RUNNING
+                    else None
+                ),
+            )
+        except (OSError, ValueError, InputError):  # deleted meanwhile, or its state lock held too long
+            return run
 
 
 @contextlib.contextmanager

@@ -169,3 +169,13 @@ def test_a_cancelled_job_that_has_not_ended_neither_overwrites_cancelled_nor_tak
     assert [(r.run_id, r.status) for r in finals] == [(first.run_id, runs.CANCELLED)]
     assert runs.load(settings.workspace, first.run_id).status == runs.CANCELLED
     assert runs.load(settings.workspace, second.run_id).status == runs.QUEUED  # left to the next job
+
+
+def test_a_dead_jobs_run_deleted_while_it_is_being_marked_is_listed_as_it_was(settings, request_, monkeypatch):
+    dead = runs.save(settings.workspace, replace(runs.new_run(settings.workspace, "o", request_), status=runs.RUNNING))
+
+    def deleted(workspace, run_id):  # Delete (another request) removed the folder after it was listed
+        raise FileNotFoundError(run_id)
+
+    monkeypatch.setattr(runs, "load", deleted)
+    assert runs.list_runs(settings.workspace) == [dead]  # no error in the runs table's callback
