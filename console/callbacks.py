@@ -12,7 +12,9 @@ from dash.exceptions import PreventUpdate
 from console import audit, ids, navigate, prepare, runs, views, workspace
 from console.auth import current_user
 from console.config import ConsoleSettings
+from console.jobs import lower_priority
 from dashboard.store import Release, ReleaseError
+from synth.dp import checked_params_of
 from synth.errors import BudgetError, InputError
 from synth.release import current_release
 from synth.spec import dataset_name, load_spec, spec_toml
@@ -214,6 +216,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
             return None
         if not reporting_length or not resolution:
             raise PreventUpdate
+        lower_priority()
         time.sleep(RISK_DEBOUNCE_S)
         try:
             spec = load_spec(spec_path(settings, doc))
@@ -273,7 +276,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
                 synthesizer=synthesizer,
                 synthesizer_options=json.loads(options or "{}"),
             )
-            runs.dp_params(request)
+            checked_params_of(request)
         except (InputError, workspace.WorkspaceError, ValueError, TypeError) as exc:
             return no_update, _error(exc)
         run = runs.new_run(space, current_user() or "", request)
@@ -295,6 +298,7 @@ def register(app: Dash, settings: ConsoleSettings) -> None:
     )
     def execute(set_progress, _trigger):
         """Drain the queue: every queued run, oldest first, one after another (the ledger lock serialises them)."""
+        lower_priority()
         finals = runs.drain(
             private,
             space,

@@ -16,6 +16,7 @@ from dashboard import query as q
 from dashboard import views as dashboard_views
 from dashboard.cache import cache
 from dashboard.context import profile_of
+from dashboard.figures import title_of
 from dashboard.store import Release, load_release
 
 #: Staged releases kept loaded (a run's release folder never changes once staged).
@@ -60,7 +61,8 @@ def filter_options(release: Release) -> list[dict]:
 
 
 def explore_view(release: Release, columns: list[str] | None, filters: list[str] | None) -> html.Div:
-    """The Explore charts (estimate vs published, per chosen column) and the selection summary of the run."""
+    """The Explore charts (estimate vs published, per chosen column, each captioned with its title as on the
+    public Explore page) and the selection summary of the run."""
     selections = q.parse_selection_strings(release, filters or [])
     shown = tuple(c for c in dict.fromkeys(columns or default_columns(release)) if c in release.dimensions)
     figures = [dashboard_views.explore_figure(release, c, selections) for c in shown[:MAX_COLUMNS]]
@@ -68,7 +70,16 @@ def explore_view(release: Release, columns: list[str] | None, filters: list[str]
         [
             html.P(dashboard_views.selection_summary(release, selections), className="c-headline"),
             html.Div(
-                [dcc.Graph(figure=figure, config={"displayModeBar": False}) for figure in figures],
+                [
+                    html.Figure(
+                        [
+                            html.Figcaption(title_of(figure), className="c-caption"),
+                            dcc.Graph(figure=figure, config={"displayModeBar": False}),
+                        ],
+                        className="c-figure",
+                    )
+                    for figure in figures
+                ],
                 className="c-charts",
             ),
         ]

@@ -3,11 +3,18 @@
 A run lives in ``<workspace>/runs/<run id>/``: ``run.json`` (parameters, status, progress, times) and the
 staged release under ``releases/``. Its DP step charges the ledger (:func:`synth.refresh.stage`), so a run
 cancelled after the noise was drawn stays charged.
+
+Jobs and liveness: the job executing a run holds an exclusive lock on the run's ``claimed`` file. The kernel
+releases it when the job's process ends, however it ends (finished, cancelled, killed), so "the lock is free"
+is "no live job has this run": a claim of a dead job is free again, and a run left ``running`` by a dead job
+is seen as such and marked ``interrupted``. Every change of ``run.json`` is a read-modify-write under the
+run's ``.state.lock``, so the Cancel of the page and the job's own progress never overwrite each other.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import io
 import json
@@ -17,28 +24,41 @@ import shutil
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from synth import ledger
 from synth import release_format as fmt
-from synth.dp import DpParams, checked_params
+from synth.dp import checked_params_of
 from synth.errors import BudgetError, InputError
+from synth.locks import exclusive
 from synth.refresh import RefreshOptions, publish_staged, stage
 from synth.release import read_metadata
 from synth.summary import private_report_path
 from synth.synthesizers import DEFAULT_SYNTHESIZER
 
 RUN_FILE = "run.json"
-#: Created (exclusively) by the job that takes a queued run: two jobs never execute the same run.
+#: Locked (flock) by the job executing the run for as long as it does: two jobs never execute the same run.
 CLAIM_FILE = "claimed"
-#: A running run whose ``run.json`` was not touched for this many seconds belongs to a job that died.
-STALE_SECONDS = 30.0
+STATE_LOCK = ".state.lock"
 #: Seconds between two progress reports of a running run, even when the pipeline is inside one long step.
 HEARTBEAT = 0.5
+#: Seconds a run waits for the private workspace's lock, which a cancelled run's process holds until it ends.
+LOCK_WAIT = 30.0
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+#: A running run whose job ended without finishing it (killed, crashed, console restarted).
+INTERRUPTED = "interrupted"
+INTERRUPTED_ERROR = "its job ended before the run finished (stopped or crashed); a ledger charge it made stays"
+
+
+class RunCancelled(Exception):
+    """The run was cancelled while its job still executed it (the job stops at its next step)."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(f"run {run.run_id} was cancelled")
+        self.run = run
 
 
 @dataclass(frozen=True)
@@ -112,87 +132,101 @@ def new_run(workspace: Path, user: str, request: RunRequest) -> Run:
 
 
 def list_runs(workspace: Path) -> list[Run]:
-    """Every run, newest first (unreadable folders skipped)."""
+    """Every run, newest first (unreadable folders skipped); a running run whose job has ended is marked
+    interrupted on the way (see :func:`_reaped`)."""
     out = []
     folder = runs_dir(workspace)
     for path in sorted(folder.glob(f"*/{RUN_FILE}")) if folder.is_dir() else []:
         try:
-            out.append(Run.from_json(json.loads(path.read_text(encoding="utf-8"))))
+            run = Run.from_json(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError, KeyError):
             continue
+        out.append(_reaped(workspace, run) if run.status == RUNNING else run)
     return sorted(out, key=lambda r: r.started, reverse=True)
 
 
-def claim_next(workspace: Path) -> Run | None:
-    """The oldest queued run, claimed for this job (None when the queue is empty).
+def _update(workspace: Path, run_id: str, change: Callable[[Run], Run | None]) -> Run:
+    """Read the run, apply ``change`` (None: leave it) and write the result, all under the run's state lock."""
+    with exclusive(runs_dir(workspace) / run_id / STATE_LOCK, f"update of run {run_id}", wait=LOCK_WAIT):
+        current = load(workspace, run_id)
+        changed = change(current)
+        return current if changed is None else save(workspace, changed)
 
-    The claim is an exclusively created file in the run's folder holding the job's process id, so concurrent
-    jobs take different runs; a claim whose process has ended (a job stopped before it started its run, e.g.
-    superseded by a quick second Run) is taken over.
+
+@contextlib.contextmanager
+def _claim(workspace: Path, run_id: str) -> Iterator[bool]:
+    """Try to hold the run's claim lock for the block; yields whether it is held (False: a live job has it)."""
+    try:
+        handle = os.open(runs_dir(workspace) / run_id / CLAIM_FILE, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+    except FileNotFoundError:  # the run was deleted meanwhile
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:  # explicit unlock: a process forked meanwhile shares the descriptor, not the lock
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        os.close(handle)
+
+
+def _reaped(workspace: Path, run: Run) -> Run:
+    """A running ``run`` as it stands: marked interrupted when no live job holds its claim."""
+    with _claim(workspace, run.run_id) as free:
+        if not free:
+            return run
+        try:
+            return _update(
+                workspace,
+                run.run_id,
+                lambda current: (
+                    replace(current, status=INTERRUPTED, finished=time.time(), error=INTERRUPTED_ERROR)
+                    if current.status == RUNNING
+                    else None
+                ),
+            )
+        except (OSError, ValueError, InputError):  # deleted meanwhile, or its state lock held too long
+            return run
+
+
+@contextlib.contextmanager
+def claim_next(workspace: Path) -> Iterator[Run | None]:
+    """The oldest queued run, held by this job until the block ends (None when the queue is empty).
+
+    Holding is the claim lock (see the module's docstring): concurrent jobs take different runs, and a claim of
+    a job that ended is free whatever process now has its id. A run is taken only if it is still queued once
+    held: a listing can be older than another job's whole run.
     """
     for run in sorted((r for r in list_runs(workspace) if r.status == QUEUED), key=lambda r: r.started):
-        claim = runs_dir(workspace) / run.run_id / CLAIM_FILE
-        if _claim_is_orphaned(claim):
-            with contextlib.suppress(FileNotFoundError):
-                claim.unlink()
-        try:
-            handle = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except (FileExistsError, FileNotFoundError):  # another job's, or the run was deleted meanwhile
-            continue
-        os.write(handle, str(os.getpid()).encode())
-        os.close(handle)
-        return run
-    return None
+        with _claim(workspace, run.run_id) as held:
+            if not held:
+                continue
+            try:
+                current = load(workspace, run.run_id)
+            except (OSError, ValueError, TypeError, KeyError):  # deleted meanwhile
+                continue
+            if current.status != QUEUED:
+                continue
+            yield current
+            return
+    yield None
 
 
-def _claim_is_orphaned(claim: Path) -> bool:
-    """Whether ``claim`` names a process that has ended (an empty claim is being written: not orphaned)."""
-    try:
-        text = claim.read_text(encoding="utf-8").strip()
-    except OSError:
-        return False
-    if not text.isdigit():
-        return False
-    try:
-        os.kill(int(text), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, another user's
-        return False
-    return False
-
-
-def running(workspace: Path, now: float | None = None) -> list[Run]:
-    """The runs a live job is executing (status running, ``run.json`` touched within STALE_SECONDS)."""
-    now = time.time() if now is None else now
-    live = []
-    for run in list_runs(workspace):
-        if run.status != RUNNING:
-            continue
-        try:
-            touched = _run_file(workspace, run.run_id).stat().st_mtime
-        except OSError:
-            continue
-        if now - touched < STALE_SECONDS:
-            live.append(run)
-    return live
-
-
-def dp_params(request: RunRequest) -> DpParams:
-    """The DP parameters of a run (InputError when invalid)."""
-    return checked_params(
-        epsilon=request.epsilon,
-        delta=request.delta,
-        reporting_length=request.reporting_length,
-        accuracy_mode=request.accuracy_mode,
-        fabrication_mode=request.fabrication_mode,
-    )
+def running(workspace: Path) -> list[Run]:
+    """The runs a live job is executing (runs of ended jobs are marked interrupted by :func:`list_runs`)."""
+    return [run for run in list_runs(workspace) if run.status == RUNNING]
 
 
 def execute(private_dir: Path, workspace: Path, run: Run, report: Callable[[Run], None] = lambda run: None) -> Run:
     """Stage the run's release in its folder; keeps ``run.json`` and ``report`` up to date at every step.
 
-    Errors end the run as failed with their one-line message (nothing published, as with the CLI).
+    Errors end the run as failed with their one-line message (nothing published, as with the CLI). A run
+    cancelled meanwhile stops at its next step and stays cancelled (its job is being ended).
     """
     request = run.request
     options = RefreshOptions(
@@ -204,22 +238,40 @@ def execute(private_dir: Path, workspace: Path, run: Run, report: Callable[[Run]
         synthesizer_options=dict(request.synthesizer_options),
         resolution=request.resolution,
     )
-    state = {"run": save(workspace, replace(run, status=RUNNING, started=time.time()))}
-    report(state["run"])
 
-    def progress(step: str, done: float) -> None:
-        state["run"] = save(workspace, replace(state["run"], step=step, progress=done))
-        report(state["run"])
+    def advance(**changes: object) -> None:
+        def change(current: Run) -> Run:
+            if current.status == CANCELLED:
+                raise RunCancelled(current)
+            return replace(current, **changes)  # type: ignore[arg-type]
+
+        report(_update(workspace, run.run_id, change))
 
     try:
-        release = stage(options, dp_params(request), progress)
+        advance(status=RUNNING, started=time.time())
+        release = stage(
+            options,
+            checked_params_of(request),
+            lambda step, done: advance(step=step, progress=done),
+            lock_wait=LOCK_WAIT,
+        )
+    except RunCancelled as exc:
+        final = exc.run
     except (InputError, BudgetError) as exc:
-        final = replace(state["run"], status=FAILED, error=str(exc), finished=time.time())
+        final = _finish(workspace, run.run_id, status=FAILED, error=str(exc))
     else:
-        final = replace(state["run"], status=DONE, release_id=release.name, progress=1.0, finished=time.time())
-    save(workspace, final)
+        final = _finish(workspace, run.run_id, status=DONE, release_id=release.name, progress=1.0)
     report(final)
     return final
+
+
+def _finish(workspace: Path, run_id: str, **changes: object) -> Run:
+    """The run's end: ``changes`` and the time, unless it was cancelled meanwhile (then it stays cancelled)."""
+    return _update(
+        workspace,
+        run_id,
+        lambda current: None if current.status == CANCELLED else replace(current, finished=time.time(), **changes),  # type: ignore[arg-type]
+    )
 
 
 def execute_with_heartbeat(
@@ -243,18 +295,11 @@ def execute_with_heartbeat(
     worker.start()
     while worker.is_alive():
         worker.join(every)
-        _touch(workspace, run.run_id)
         report(latest["run"])
     result = outcome["run"]
     if isinstance(result, BaseException):
         raise result
     return result
-
-
-def _touch(workspace: Path, run_id: str) -> None:
-    """Mark a run's job as alive (see :func:`running`)."""
-    with contextlib.suppress(OSError):
-        os.utime(_run_file(workspace, run_id))
 
 
 def _report_from(report: Callable[[Run, float], None], started: float, state: Run) -> None:
@@ -267,23 +312,30 @@ def drain(
     """Execute every queued run, oldest first, one after another (a background job of the console).
 
     Runs queued meanwhile are taken too; ``report(state, started)`` gets each run's progress with its
-    ``time.monotonic()`` start. Returns the finished runs.
+    ``time.monotonic()`` start. Returns the finished runs. A cancelled run ends the draining: its job is being
+    ended, and the job that Cancel starts takes the runs still queued.
     """
-    finals = []
-    while (run := claim_next(workspace)) is not None:
-        started = time.monotonic()
-        finals.append(
-            execute_with_heartbeat(private_dir, workspace, run, functools.partial(_report_from, report, started))
-        )
-    return finals
+    finals: list[Run] = []
+    while True:
+        with claim_next(workspace) as run:
+            if run is None:
+                return finals
+            started = time.monotonic()
+            final = execute_with_heartbeat(
+                private_dir, workspace, run, functools.partial(_report_from, report, started)
+            )
+        finals.append(final)
+        if final.status == CANCELLED:
+            return finals
 
 
 def mark_cancelled(workspace: Path, run_id: str) -> Run:
-    """Record that a running run was cancelled (its ledger charge, if its DP step ran, stays)."""
-    run = load(workspace, run_id)
-    if run.status in (DONE, FAILED):
-        return run
-    return save(workspace, replace(run, status=CANCELLED, finished=time.time()))
+    """Record that a queued or running run was cancelled (its ledger charge, if its DP step ran, stays)."""
+    return _update(
+        workspace,
+        run_id,
+        lambda run: replace(run, status=CANCELLED, finished=time.time()) if run.status in (QUEUED, RUNNING) else None,
+    )
 
 
 def cancel_running(workspace: Path) -> list[Run]:

@@ -40,7 +40,8 @@ def preview_table(preview: Preview) -> html.Div:
                 className="c-card",
                 children=[
                     html.Strong(col.name),
-                    html.Div(f"{col.distinct} distinct, {col.non_empty} non-empty"),
+                    html.Div(f"{col.distinct} distinct values"),
+                    html.Div(f"{col.non_empty} non-empty cells"),
                     html.Div("; ".join(hints), className="c-hint"),
                     dcc.Graph(figure=_spark(col.top, col.name), config={"displayModeBar": False, "staticPlot": True}),
                 ],
@@ -72,7 +73,12 @@ def risk_view(report: dict) -> html.Div:
         ]
     )
     fig.update_layout(
-        barmode="stack", title="Records by length (% of records)", height=300, margin=dict(l=10, r=10, t=40, b=30)
+        barmode="stack",
+        title="Records by length (% of records)",
+        height=300,
+        margin=dict(l=10, r=10, t=40, b=30),
+        xaxis=dict(title="attributes combined (length)", dtick=1),
+        yaxis=dict(title="% of records"),
     )
     return html.Div(
         [
@@ -180,6 +186,13 @@ def evaluation_view(runs: list[tuple[Run, dict]]) -> html.Div:
             match = next((c for c in view.charts if c.title == chart.title), None)
             if match is not None:
                 fig.add_bar(name=run.run_id, x=match.frame[match.x].astype(str), y=match.frame[match.y])
-        fig.update_layout(title=chart.title, barmode="group", height=280, margin=dict(l=10, r=10, t=40, b=30))
+        fig.update_layout(
+            title=chart.title,
+            barmode="group",
+            height=300,
+            margin=dict(l=10, r=10, t=60, b=30),
+            # the runs above the plot: beside it, their ids took a third of a half-width chart
+            legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
+        )
         charts.append(dcc.Graph(figure=fig, config={"displayModeBar": False}))
     return html.Div([sentences, table, html.Div(charts, className="c-charts")])

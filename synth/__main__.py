@@ -258,27 +258,16 @@ def _spec_overrides(args: argparse.Namespace) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _dp_arguments(args: argparse.Namespace) -> dict:
-    return dict(
-        epsilon=args.epsilon,
-        delta=args.delta,
-        reporting_length=args.reporting_length,
-        percentile_percentage=args.percentile_percentage,
-        percentile_epsilon_proportion=args.percentile_epsilon_proportion,
-        number_of_records_epsilon_proportion=args.number_of_records_epsilon_proportion,
-        accuracy_mode=args.accuracy_mode,
-        fabrication_mode=args.fabrication_mode,
-        sigma_proportions=_sigma_proportions(args.sigma_proportions),
-        threshold_values=_threshold_values(args.threshold_values),
-    )
-
-
 def _refresh(args: argparse.Namespace, input_path: Path, spec: Path | None, overrides: dict) -> Path:
-    from synth.dp import checked_params
+    from synth.dp import checked_params_of
     from synth.refresh import RefreshOptions, refresh
     from synth.synthesizers import DEFAULT_SYNTHESIZER
 
-    params = checked_params(**_dp_arguments(args))
+    params = checked_params_of(
+        args,
+        sigma_proportions=_sigma_proportions(args.sigma_proportions),
+        threshold_values=_threshold_values(args.threshold_values),
+    )
     options = RefreshOptions(
         input=input_path,
         spec=spec,

@@ -95,17 +95,18 @@ def refresh(options: RefreshOptions, params: DpParams, progress: Progress = _no_
         return _refresh(options, params, data_dir, private_dir, data_lock, progress)
 
 
-def stage(options: RefreshOptions, params: DpParams, progress: Progress = _no_progress) -> Path:
+def stage(options: RefreshOptions, params: DpParams, progress: Progress = _no_progress, lock_wait: float = 0.0) -> Path:
     """Like :func:`refresh`, but the release goes to ``options.data_dir`` *inside* the private workspace.
 
     A staged release (the console's run) holds DP outputs only, waits in the private workspace and is made
-    public later with :func:`publish_staged`. Its DP step charges the ledger like a refresh.
+    public later with :func:`publish_staged`. Its DP step charges the ledger like a refresh. ``lock_wait``:
+    seconds to wait for the private workspace's lock (a cancelled run's process may still be ending).
     """
     _check_synthesizer(options)
     run_dir, private_dir = Path(options.data_dir).resolve(), Path(options.private_dir).resolve()
     if private_dir not in run_dir.parents:
         raise InputError("a staged run must be written inside the private workspace")
-    with exclusive(private_dir / LOCK, "run using this private workspace"), ExitStack() as data_lock:
+    with exclusive(private_dir / LOCK, "run using this private workspace", lock_wait), ExitStack() as data_lock:
         return _refresh(options, params, run_dir, private_dir, data_lock, progress)
 
 

@@ -6,6 +6,6 @@ Everything that spends privacy budget lives in this package.
 """
 
 from synth.dp.marginals import dp_aggregates
-from synth.dp.params import DpParams, checked_params
+from synth.dp.params import DpParams, checked_params, checked_params_of
 
-__all__ = ["DpParams", "checked_params", "dp_aggregates"]
+__all__ = ["DpParams", "checked_params", "checked_params_of", "dp_aggregates"]

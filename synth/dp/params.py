@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -283,3 +283,10 @@ def checked_params(**kwargs: Any) -> DpParams:
         return DpParams(**kwargs)
     except ValueError as exc:
         raise InputError(f"invalid privacy parameters: {exc}") from None
+
+
+def checked_params_of(settings: object, **parsed: Any) -> DpParams:
+    """:func:`checked_params` from the attributes of ``settings`` named like DpParams fields (the CLI's
+    argparse namespace, a console run request); ``parsed`` adds or replaces values (parsed text options)."""
+    given = {f.name: getattr(settings, f.name) for f in fields(DpParams) if hasattr(settings, f.name)}
+    return checked_params(**{**given, **parsed})

@@ -8,6 +8,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 from console import navigate, runs
 from dashboard import views as dashboard_views
+from dashboard.figures import title_of
 
 
 def plotly_json(figure: dict) -> str:
@@ -29,7 +30,8 @@ def test_the_preview_is_the_dashboards_explore_view_on_the_staged_release(app, s
     summary, charts = view.children
     assert summary.children.startswith("Matching all selections: published count ")
     expected = dashboard_views.explore_figure.__wrapped__(release, "gender", (("gender", "Female"),))
-    assert [plotly_json(g.figure) for g in charts.children] == [plotly_json(expected)]
+    assert [plotly_json(f.children[1].figure) for f in charts.children] == [plotly_json(expected)]
+    assert [f.children[0].children for f in charts.children] == [title_of(expected)] != [""]  # captioned
     assert unfiltered.children[0].children == (
         f"All records: {release.protected_records:,} people (DP count); {release.n_synthetic:,} synthetic records."
     )

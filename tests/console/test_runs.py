@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import time
 import zipfile
 
@@ -12,6 +11,7 @@ import pytest
 from console import runs
 from console.prepare import save_spec, spec_document
 from synth import ledger, release
+from synth.dp import checked_params_of
 from synth.errors import InputError
 
 
@@ -63,7 +63,7 @@ def test_bad_privacy_parameters_and_run_ids_are_refused(settings, request_):
     from dataclasses import replace
 
     with pytest.raises(InputError, match="invalid privacy parameters"):
-        runs.dp_params(replace(request_, epsilon=-1.0))
+        checked_params_of(replace(request_, epsilon=-1.0))
     with pytest.raises(InputError, match="bad run id"):
         runs.load(settings.workspace, "../x")
 
@@ -78,7 +78,6 @@ def test_the_heartbeat_reports_at_least_every_interval_during_a_long_step(settin
     slow_done = runs.Run(run_id="x1", user="owner", request=request_, status=runs.DONE)
 
     def slow(private_dir, workspace, run, report):
-        import time
 
         report(runs.Run(run_id="x1", user="owner", request=request_, status=runs.RUNNING, step="reading"))
         time.sleep(0.5)  # one long step without progress of its own
@@ -124,18 +123,23 @@ def test_queued_runs_are_executed_one_after_another_oldest_first(settings, reque
 
 def test_a_queued_run_is_claimed_by_one_job_only(settings, request_):
     queued = runs.new_run(settings.workspace, "owner", request_)
-    assert runs.claim_next(settings.workspace) == queued
-    assert runs.claim_next(settings.workspace) is None  # a second job does not take it again
+    with runs.claim_next(settings.workspace) as claimed:
+        assert claimed == queued
+        with runs.claim_next(settings.workspace) as second:
+            assert second is None  # a second job does not take it again
+    with runs.claim_next(settings.workspace) as again:
+        assert again == queued  # released by a job that did not start it: still queued, taken again
 
 
 def test_running_lists_live_jobs_only_and_cancel_leaves_the_queue(settings, request_):
     from dataclasses import replace
 
-    live = runs.save(settings.workspace, replace(runs.new_run(settings.workspace, "o", request_), status=runs.RUNNING))
-    waiting = runs.new_run(settings.workspace, "o", request_)
-    assert runs.running(settings.workspace) == [live]
-    assert runs.running(settings.workspace, now=time.time() + runs.STALE_SECONDS + 1) == []  # its job died
-    assert [r.run_id for r in runs.cancel_running(settings.workspace)] == [live.run_id]
+    runs.new_run(settings.workspace, "o", request_)
+    with runs.claim_next(settings.workspace) as claimed:  # the live job's claim
+        live = runs.save(settings.workspace, replace(claimed, status=runs.RUNNING))
+        waiting = runs.new_run(settings.workspace, "o", request_)
+        assert runs.running(settings.workspace) == [live]
+        assert [r.run_id for r in runs.cancel_running(settings.workspace)] == [live.run_id]
     assert runs.load(settings.workspace, live.run_id).status == runs.CANCELLED
     assert runs.load(settings.workspace, waiting.run_id).status == runs.QUEUED
 
@@ -183,6 +187,7 @@ def test_a_claim_of_a_job_that_ended_is_taken_over(settings, request_):
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     claim = runs.runs_dir(settings.workspace) / queued.run_id / runs.CLAIM_FILE
     claim.write_text(ended.stdout.strip())  # a job stopped after claiming, before it started the run
-    assert runs.claim_next(settings.workspace) == queued
-    assert claim.read_text() == str(os.getpid())
-    assert runs.claim_next(settings.workspace) is None  # this (live) job's claim is kept
+    with runs.claim_next(settings.workspace) as claimed:
+        assert claimed == queued
+        with runs.claim_next(settings.workspace) as second:
+            assert second is None  # this (live) job's claim is kept

@@ -62,3 +62,38 @@ def test_a_spec_document_maps_back_to_the_controls():
         "age = 0.0, 18.0, inf",
         "roles = a, b",
     )
+
+
+def test_the_risk_view_names_the_axes_of_records_by_length_and_the_preview_cards_say_what_they_count():
+    from console.prepare import ColumnPreview, Preview
+    from console.views import preview_table, risk_view
+
+    report = {
+        "n_records": 10,
+        "summary": "For all combinations of up to 2 attributes, 50% of records are potentially linkable",
+        "most_linkable_columns": [{"column": "age", "pct": 50.0}],
+        "most_linkable_attributes": [{"column": "age", "value": "30", "pct": 100.0}],
+        "records_by_length": [{"length": 1, "unique_pct": 10.0, "rare_pct": 20.0}],
+    }
+    figure = risk_view(report).children[1].children[2].figure
+    assert (figure.layout.xaxis.title.text, figure.layout.yaxis.title.text) == (
+        "attributes combined (length)",
+        "% of records",
+    )
+    column = ColumnPreview(name="age", distinct=3, non_empty=9, zero_share=0.0, delimiter=None, top=[("30", 5)])
+    card = preview_table(Preview(file="x.csv", rows=10, columns=[column])).children[1].children[0]
+    assert [div.children for div in card.children[1:3]] == ["3 distinct values", "9 non-empty cells"]
+
+
+def test_the_comparison_charts_show_both_runs_with_the_legend_above_the_plot(settings, request_):
+    from console import runs
+    from console.views import evaluation_view
+
+    run = runs.execute(settings.private_dir, settings.workspace, runs.new_run(settings.workspace, "o", request_))
+    other = runs.Run("other", "o", request_, status=DONE, release_id=run.release_id)
+    report = runs.private_report(settings.private_dir, run)
+    sentences, table, charts = evaluation_view([(run, report), (other, report)]).children
+    assert [side.children[0].children for side in sentences.children] == [run.run_id, "other"]
+    figures = [graph.figure for graph in charts.children]
+    assert figures and all([trace.name for trace in f.data] == [run.run_id, "other"] for f in figures)
+    assert {(f.layout.legend.orientation, f.layout.legend.yanchor) for f in figures} == {("h", "bottom")}

@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 from console import accounts
 from synth import ledger
 from synth.sample import write_sample
+from tests.e2e.console_pages import PASSWORD, SPEC, USER, choose, sign_in
 from tests.e2e.servers import free_port, serve, start, stop, wait_for_port
-from tests.e2e.test_console import PASSWORD, SPEC, USER, _choose, _finish_a_run, _sign_in
+from tests.e2e.test_console import _finish_a_run
 
 pytestmark = pytest.mark.e2e
 REDIS = shutil.which("redis-server")
@@ -63,8 +64,8 @@ def celery_console(tmp_path):
 
 def test_a_run_executes_on_a_celery_worker(page, celery_console, guard):
     url, root = celery_console["url"], celery_console["root"]
-    _sign_in(page, url)
-    _choose(page, "#c-file", "cases.csv")
+    sign_in(page, url)
+    choose(page, "#c-file", "cases.csv")
     expect(page.locator("#c-preview")).to_contain_text("rows, 18 columns", timeout=30_000)
     page.set_input_files("#c-spec-load input[type=file]", str(root / "spec.toml"))
     expect(page.locator("#c-risk")).to_contain_text("2000 records. For all combinations", timeout=30_000)

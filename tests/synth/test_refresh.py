@@ -423,6 +423,34 @@ def test_a_running_refresh_locks_out_a_second_one(tmp_path):
     assert proc.returncode == 2 and "another refresh" in proc.stderr
 
 
+def test_a_lock_waited_for_is_taken_once_its_holder_lets_go_and_refused_after_the_wait(tmp_path):
+    import threading
+    import time
+
+    from synth.errors import InputError
+    from synth.locks import exclusive
+
+    path, held, let_go = tmp_path / "private" / ".refresh.lock", threading.Event(), threading.Event()
+
+    def holder() -> None:  # another process's refresh, or a cancelled console run that is ending
+        with exclusive(path, "refresh"):
+            held.set()
+            let_go.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(10)
+    with pytest.raises(InputError, match="another run is running"):
+        with exclusive(path, "run", wait=0.2):
+            pass
+    threading.Timer(0.3, let_go.set).start()
+    started = time.monotonic()
+    with exclusive(path, "run", wait=10):
+        waited = time.monotonic() - started
+    thread.join()
+    assert 0.2 < waited < 5
+
+
 def _refresh_in_process(source: Path, root: Path, name: str | None = None, **params) -> Path:
     """One refresh of ``source`` through the library (faster than the CLI), seed 1, small columns."""
     from synth.dp import DpParams

@@ -157,3 +157,17 @@ def test_budget_split_adds_up_for_tiny_deltas_and_huge_epsilons(epsilon, delta):
     split = budget_split(DpParams(epsilon=epsilon, delta=delta))
     spent = 3 * split.epsilon_q**2 / 2 + sum(1 / s**2 for s in split.sigmas) / 2
     assert spent == pytest.approx(split.rho, rel=1e-9)
+
+
+def test_checked_params_of_reads_the_dp_fields_of_any_settings_object():
+    from argparse import Namespace
+
+    from synth.dp import checked_params_of
+    from synth.errors import InputError
+
+    cli = Namespace(epsilon=2.0, reporting_length=2, accuracy_mode="custom", sigma_proportions="2,1", seed=7)
+    params = checked_params_of(cli, sigma_proportions=(2.0, 1.0))  # the parsed text option replaces the text
+    assert params == DpParams(epsilon=2.0, reporting_length=2, accuracy_mode="custom", sigma_proportions=(2.0, 1.0))
+    assert checked_params_of(Namespace(epsilon=1.5)) == DpParams(epsilon=1.5)  # fields it lacks: defaults
+    with pytest.raises(InputError, match="invalid privacy parameters: epsilon must be"):
+        checked_params_of(Namespace(epsilon=-1.0))
