@@ -35,15 +35,29 @@ Labeler = Callable[[str], str]
 #: Axis titles are broken at this many characters (plotly does not wrap them; centred on a phone's ~230 px
 #: plot area, 48-character lines ran past the chart's right edge).
 TITLE_WIDTH = 30
-#: The count axis: from zero, at most 5 short ticks ("2k", not "2000": longer ones were turned on their side
+#: The count axis starts at zero; its ticks are :func:`count_ticks` (short: longer ones were turned on their side
 #: in a phone-wide chart).
-COUNT_AXIS = {"rangemode": "tozero", "automargin": True, "nticks": 5, "tickformat": "~s"}
+COUNT_AXIS = {"rangemode": "tozero", "automargin": True}
+#: At most this many ticks on a count axis, zero included ("7,5 mil" and "10 mil" need ~50 px each on a phone).
+COUNT_TICKS = 4
 #: Category labels longer than this many characters go on two lines (a phone keeps width for the bars).
 LABEL_CHARS = 18
 
 
 def _fmt(x: float) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else i18n.format_decimal(x)
+
+
+def count_ticks(top: float, most: int = COUNT_TICKS) -> dict:
+    """``tickvals`` and ``ticktext`` of a count axis from 0 to ``top``: at most ``most`` ticks up to ``top`` at a
+    round whole step (1, 2 or 5 times a power of ten) and one beyond it (plotly shows it only if the axis reaches
+    it), written short as the language abbreviates numbers (``i18n.format_compact``: "5K", "5 mil", "5 k";
+    plotly's own "5k" is English whatever the language)."""
+    top = max(float(np.nan_to_num(top)), 1.0)
+    power = 10 ** max(math.floor(math.log10(top / most)), 0)
+    step = next(m * power * 10**k for k in (0, 1) for m in (1, 2, 5) if top // (m * power * 10**k) + 1 <= most)
+    values = [step * i for i in range(int(top // step) + 2)]
+    return {"tickvals": values, "ticktext": [i18n.format_compact(v) for v in values]}
 
 
 def wrap(text: str, width: int = 95) -> str:
@@ -134,10 +148,14 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "y": labels,
             "x": est,
             "customdata": values,
-            "texttemplate": "%{x:,}*",  # hatched and starred, as the legend note says
+            "text": [_fmt(e) + "*" for e in est],  # hatched and starred, as the legend note says
             "textposition": "outside",
             "cliponaxis": False,
-            "hovertemplate": "%{y}<br>" + gettext("Synthetic estimate: %{x:,} records") + "<extra></extra>",
+            "hovertext": [
+                f"{lab}<br>" + gettext("Synthetic estimate: {count} records").format(count=_fmt(e))
+                for lab, e in zip(labels, est, strict=True)
+            ],
+            "hoverinfo": "text",
             "marker": {"color": ESTIMATE_COLOR, "pattern": {"shape": "/"}},
         },
         {
@@ -184,7 +202,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "barmode": "group",
             "bargap": 0.25,
             "clickmode": "event",
-            "xaxis": {**COUNT_AXIS},
+            "xaxis": {**COUNT_AXIS, **count_ticks(max(np.max(est, initial=0), np.nanmax(high, initial=0)))},
             "yaxis": {"automargin": True, "type": "category"},
             "margin": {"l": 10, "r": 60, "t": 56, "b": 40},  # t: room for a two-row legend
         }
@@ -278,7 +296,7 @@ def shown_bars(
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
-    axis_counts = {**COUNT_AXIS}
+    axis_counts = {**COUNT_AXIS, **count_ticks(max((np.asarray(y) + np.asarray(err["array"])).max(initial=0), 0))}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
     if spans and not horizontal and unequal:  # ticks at the periods, labelled as the data names them
         # upright labels: a one-year period is ~15 px wide on a phone, too narrow for "2019" across, and a
@@ -433,7 +451,7 @@ def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) ->
             "thickness": 8,
             "len": 0.5,
             "tickangle": 0,
-            "nticks": 4,
+            **count_ticks(shown["shown"].max() if len(shown) else 0),
             "x": 0,
             "xanchor": "left",
             "y": 1,

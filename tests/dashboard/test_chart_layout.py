@@ -11,10 +11,11 @@ import json
 import math
 
 import pandas as pd
+import pytest
 from plotly.io.json import to_json_plotly
 
 from callbacks.overview import switch_geography
-from dashboard import figures
+from dashboard import figures, i18n
 from dashboard import query as q
 from dashboard.app import create_app
 from dashboard.config import Settings
@@ -183,7 +184,47 @@ def test_count_axes_have_few_short_ticks(release):
         figures.shown_bars(frame, "t", str, "src", horizontal=True)["layout"]["xaxis"],
         figures.shown_bars(frame, "t", str, "src")["layout"]["yaxis"],
     ):
-        assert axis["nticks"] == 5 and axis["tickformat"] == "~s"  # 2k, not 2000
+        assert 2 <= len(axis["tickvals"]) <= figures.COUNT_TICKS + 1 and axis["tickvals"][0] == 0
+        assert "tickformat" not in axis and len(axis["ticktext"]) == len(axis["tickvals"])
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [
+        (3, [0, 1, 2, 3, 4]),
+        (9_800, [0, 5_000, 10_000]),
+        (16_500, [0, 5_000, 10_000, 15_000, 20_000]),
+        (21_204, [0, 10_000, 20_000, 30_000]),
+        (0, [0, 1, 2]),
+    ],
+)
+def test_count_ticks_are_round_and_at_most_four_up_to_the_top(top, ticks):
+    assert figures.count_ticks(top)["tickvals"] == ticks
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("en", ["0", "5K", "10K", "15K", "20K"]),
+        ("pt", ["0", "5\u00a0mil", "10\u00a0mil", "15\u00a0mil", "20\u00a0mil"]),
+        ("es", ["0", "5\u00a0mil", "10\u00a0mil", "15\u00a0mil", "20\u00a0mil"]),
+        ("fr", ["0", "5\u00a0k", "10\u00a0k", "15\u00a0k", "20\u00a0k"]),
+    ],
+)
+def test_count_axis_and_hover_numbers_follow_the_language(lang, texts):
+    """Tick labels as CLDR abbreviates numbers (plotly's SI "5k" in every language before); the synthetic bar's
+    label and hover text formatted per language too (plotly's "%{x:,}" before)."""
+    frame = _published(["Female", "Male"], [16_000, 9_564], selected=[False, False])
+    with i18n.use(lang):
+        figure = figures.comparison_bars(frame, "t", str, "src")
+        overview = figures.shown_bars(frame, "t", str, "src")
+        colorbar = figures.country_map(frame.assign(value=["BRA", "USA"]), "t", str, "src")["data"][0]["colorbar"]
+    assert figure["layout"]["xaxis"]["ticktext"] == texts and overview["layout"]["yaxis"]["ticktext"] == texts
+    assert colorbar["ticktext"] == texts and "nticks" not in colorbar
+    synthetic = figure["data"][0]
+    number = i18n.format_decimal(9_564, lang=lang)
+    assert synthetic["text"][0] == number + "*" and number in synthetic["hovertext"][0]
+    assert synthetic["hoverinfo"] == "text" and "hovertemplate" not in synthetic and "texttemplate" not in synthetic
 
 
 def test_bubble_labels_at_the_map_edges_point_into_the_map():
