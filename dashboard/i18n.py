@@ -85,6 +85,13 @@ def _page_lang() -> str | None:
     return known(parse_qs(urlsplit(page).query).get("lang", [""])[-1]) if page else None
 
 
+def pinned() -> str | None:
+    """The language a page keeps in its address and its links (``?lang=``): the active one, whether chosen or
+    negotiated, so that a tab stays in the language it shows when another tab sets the cookie; None outside a
+    request (no address to keep it in)."""
+    return _override.get() or (negotiate() if has_request_context() else None)
+
+
 def current() -> str:
     """The active locale: an override set by :func:`use` (tests, exports), else the request's."""
     return _override.get() or negotiate()

@@ -115,7 +115,7 @@ def test_switching_the_map_geography_updates_its_caption(data_dir):
     with app.server.test_request_context("/"):
         figure, title, search = switch_geography("CountryOfExploitation")
     assert title == figures.title_of(figure) != ""
-    assert search == "?geo=CountryOfExploitation"
+    assert search == "?geo=CountryOfExploitation&lang=en"
     served = [d["output"] for d in app.server.test_client().get("/_dash-dependencies").get_json()]
     assert any(f"{ids.caption(ids.OVERVIEW_MAP)}.children" in output for output in served)
 

@@ -150,17 +150,18 @@ def test_a_callback_answers_in_the_language_of_its_tab(client):
     assert answer.get_json()["message"] == "pedido de callback inválido: state deve listar 2 valores de componentes"
 
 
-def test_nav_links_keep_a_chosen_language_in_the_address(client):
-    """So the address of a tab keeps naming its language after navigating (its callbacks read it)."""
+def test_nav_links_keep_the_page_language_in_the_address(client):
+    """So the address of a tab keeps naming its language after navigating (its callbacks read it), also when
+    the language was only negotiated from Accept-Language."""
 
     def hrefs(layout: dict) -> set[str]:
         return {c["props"]["href"] for c in components(layout) if c["props"].get("className") == "nav-link"}
 
     assert hrefs(client.get("/_dash-layout", headers={"Accept-Language": "pt"}).get_json()) == {
-        "/",
-        "/explore",
-        "/data",
-        "/about",
+        "/?lang=pt",
+        "/explore?lang=pt",
+        "/data?lang=pt",
+        "/about?lang=pt",
     }
     chosen = client.get("/_dash-layout", headers={"Referer": "http://localhost/data?lang=es"}).get_json()
     assert hrefs(chosen) == {"/?lang=es", "/explore?lang=es", "/data?lang=es", "/about?lang=es"}
