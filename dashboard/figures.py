@@ -40,6 +40,15 @@ TITLE_WIDTH = 30
 COUNT_AXIS = {"rangemode": "tozero", "automargin": True}
 #: At most this many ticks on a count axis, zero included ("7,5 mil" and "10 mil" need ~50 px each on a phone).
 COUNT_TICKS = 4
+#: Explore's published count is written inside its bar when the bar is at least this share of the axis (a
+#: phone's ~230 px plot: 25 % is ~57 px, room for "20 016"), else beyond its whisker.
+INSIDE_SHARE = 0.25
+#: Explore's gap between values; of the two bars per value the published one is centred ``PUBLISHED_OFFSET``
+#: above the value's position (each bar is half of the rest).
+EXPLORE_BARGAP = 0.25
+PUBLISHED_OFFSET = (1 - EXPLORE_BARGAP) / 4
+#: Legend names are broken into lines of at most this many characters (a legend row does not wrap).
+LEGEND_CHARS = 26
 #: Category labels longer than this many characters go on two lines (a phone keeps width for the bars).
 LABEL_CHARS = 18
 
@@ -136,6 +145,9 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
         _fmt(p) if s == PUBLISHED else translate(NOT_REPORTED_TEXT if s == NOT_REPORTED else NOT_PUBLISHED_TEXT)
         for p, s in zip(pub, status, strict=False)
     ]
+    top = max(np.max(est, initial=0), np.nanmax(high, initial=0))
+    # a count too long for its bar is written beyond the bar's whisker (plotly would draw it over the whisker)
+    short = (status == PUBLISHED) & (np.nan_to_num(pub) < INSIDE_SHARE * top)
     hover_pub = [
         f"{lab}<br>" + gettext("Published: {count}").format(count=_interval_text(s, p, lo, hi))
         for lab, s, p, lo, hi in zip(labels, status, pub, low, high, strict=False)
@@ -161,13 +173,14 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
         {
             "type": "bar",
             "orientation": "h",
-            "name": gettext("Published DP aggregate (95% interval)"),
+            # two lines: a phone's legend row cut "(intervalo de 95%)" off at the right edge
+            "name": wrap(gettext("Published DP aggregate (95% interval)"), LEGEND_CHARS),
             "y": labels,
             "x": np.nan_to_num(pub),
             "customdata": values,
-            "text": pub_text,
-            # a count that does not fit in its bar goes beside it, dark, never turned on its side
-            "textposition": ["auto" if s == PUBLISHED else "outside" for s in status],
+            "text": ["" if sh else t for t, sh in zip(pub_text, short, strict=True)],
+            # a count inside its bar; "not reported" beside its empty bar, dark, never turned on its side
+            "textposition": ["inside" if s == PUBLISHED else "outside" for s in status],
             "textangle": 0,
             "insidetextanchor": "middle",
             "textfont": {"color": ["#fff" if s == PUBLISHED else "#333" for s in status]},
@@ -200,14 +213,35 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     layout.update(
         {
             "barmode": "group",
-            "bargap": 0.25,
+            "bargap": EXPLORE_BARGAP,
             "clickmode": "event",
-            "xaxis": {**COUNT_AXIS, **count_ticks(max(np.max(est, initial=0), np.nanmax(high, initial=0)))},
+            "xaxis": {**COUNT_AXIS, **count_ticks(top)},
             "yaxis": {"automargin": True, "type": "category"},
-            "margin": {"l": 10, "r": 60, "t": 56, "b": 40},  # t: room for a two-row legend
+            "margin": {"l": 10, "r": 60, "t": 72, "b": 40},  # t: room for the legend's rows (three on a phone)
         }
     )
+    layout["annotations"] += beyond_whiskers(np.flatnonzero(short), np.fmax(high, pub), pub_text)
     return {"data": traces, "layout": layout}
+
+
+def beyond_whiskers(rows, ends, texts) -> list[dict]:
+    """Explore's published counts that do not fit in their bars, as annotations just beyond the end of each
+    bar's whisker (``ends``), beside the published bar of the group (the upper one of each category's pair:
+    category serial number + :data:`PUBLISHED_OFFSET`); plotly's own outside text sat on the whisker."""
+    return [
+        {
+            "x": float(ends[i]),
+            "y": int(i) + PUBLISHED_OFFSET,
+            "xref": "x",
+            "yref": "y",
+            "text": texts[i],
+            "xanchor": "left",
+            "xshift": 3,
+            "showarrow": False,
+            "font": {"color": "#333"},
+        }
+        for i in rows
+    ]
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:\s*-{1,2}\s*(\d{4}))?$")

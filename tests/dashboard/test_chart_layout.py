@@ -97,6 +97,38 @@ def test_explore_legend_sits_above_the_plot_left_aligned(release):
     assert layout["margin"]["t"] >= 50  # room for two legend rows on a phone
 
 
+def test_explore_counts_too_long_for_their_bars_sit_beyond_the_whisker():
+    """Issue 10 leftover: plotly's outside text of a short published bar was drawn over its error bar's whisker;
+    such a count is an annotation just beyond the whisker's end, beside the published (upper) bar of its pair."""
+    frame = pd.DataFrame(
+        {
+            "value": ["Adult", "Minor"],
+            "estimated": [1000, 30],
+            "published": [1000.0, 30.0],
+            "low": [900.0, 10.0],
+            "high": [1100.0, 60.0],
+            "status": [q.PUBLISHED] * 2,
+            "selected": [False, False],
+        }
+    )
+    figure = figures.comparison_bars(frame, "t", str, "src")
+    published = figure["data"][1]
+    assert published["y"] == ["Minor", "Adult"]  # drawn bottom-up
+    assert published["text"] == ["", "1,000"] and published["textposition"] == ["inside", "inside"]
+    (label,) = [a for a in figure["layout"]["annotations"] if a.get("xref") == "x"]
+    assert (label["text"], label["x"], label["xanchor"]) == ("30", 60.0, "left")  # starts where the whisker ends
+    assert label["y"] == 0 + figures.PUBLISHED_OFFSET == 0.1875 and label["xshift"] > 0
+    assert figure["layout"]["bargap"] == 0.25  # bars of 0.375: the upper one centred 0.1875 above its value
+
+
+def test_explore_legend_names_fit_a_phone_on_two_lines():
+    frame = _published(["Female"], [10], selected=[False])
+    with i18n.use("pt"):
+        figure = figures.comparison_bars(frame, "t", str, "src")
+    assert figure["data"][1]["name"] == "Agregado com PD publicado<br>(intervalo de 95%)"
+    assert figure["layout"]["margin"]["t"] >= 72
+
+
 def test_graph_shows_the_title_as_caption_keeps_the_height_and_has_no_toolbar(data_dir):
     app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
     figure = figures.metric_bars(pd.DataFrame({"x": [1], "y": [2]}), "x", "y", "Errors by length", "src")
