@@ -40,8 +40,8 @@ TITLE_WIDTH = 30
 COUNT_AXIS = {"rangemode": "tozero", "automargin": True}
 #: At most this many ticks on a count axis, zero included ("7,5 mil" and "10 mil" need ~50 px each on a phone).
 COUNT_TICKS = 4
-#: Explore's published count is written inside its bar when the bar is at least this share of the axis (a
-#: phone's ~230 px plot: 25 % is ~57 px, room for "20 016"), else beyond its whisker.
+#: A bar's count or share is written inside it when the bar is at least this share of the axis (a phone's
+#: ~230 px plot: 25 % is ~57 px, room for "20 016"), else beyond its whisker (:func:`beyond_whiskers`).
 INSIDE_SHARE = 0.25
 #: Explore's gap between values; of the two bars per value the published one is centred ``PUBLISHED_OFFSET``
 #: above the value's position (each bar is half of the rest).
@@ -147,7 +147,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     ]
     top = max(np.max(est, initial=0), np.nanmax(high, initial=0))
     # a count too long for its bar is written beyond the bar's whisker (plotly would draw it over the whisker)
-    short = (status == PUBLISHED) & (np.nan_to_num(pub) < INSIDE_SHARE * top)
+    short = _short(pub, top, status == PUBLISHED)
     hover_pub = [
         f"{lab}<br>" + gettext("Published: {count}").format(count=_interval_text(s, p, lo, hi))
         for lab, s, p, lo, hi in zip(labels, status, pub, low, high, strict=False)
@@ -220,28 +220,41 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "margin": {"l": 10, "r": 60, "t": 72, "b": 40},  # t: room for the legend's rows (three on a phone)
         }
     )
-    layout["annotations"] += beyond_whiskers(np.flatnonzero(short), np.fmax(high, pub), pub_text)
+    layout["annotations"] += beyond_whiskers(
+        short, np.arange(len(labels)) + PUBLISHED_OFFSET, np.fmax(high, pub), pub_text
+    )
     return {"data": traces, "layout": layout}
 
 
-def beyond_whiskers(rows, ends, texts) -> list[dict]:
-    """Explore's published counts that do not fit in their bars, as annotations just beyond the end of each
-    bar's whisker (``ends``), beside the published bar of the group (the upper one of each category's pair:
-    category serial number + :data:`PUBLISHED_OFFSET`); plotly's own outside text sat on the whisker."""
+def beyond_whiskers(short, positions, ends, texts, horizontal: bool = True) -> list[dict]:
+    """The labels of the bars marked ``short`` (too short to hold their label) as annotations just beyond the
+    end of each bar's whisker (``ends``: the bar plus its upper error), at the bar's position on the category
+    axis (``positions``: a category's serial number, plus an offset inside a group); plotly's own outside text
+    started at the bar's end, under the whisker."""
+    place = {"xanchor": "left", "xshift": 3} if horizontal else {"yanchor": "bottom", "yshift": 2}
     return [
         {
-            "x": float(ends[i]),
-            "y": int(i) + PUBLISHED_OFFSET,
+            "x": float(ends[i]) if horizontal else float(positions[i]),
+            "y": float(positions[i]) if horizontal else float(ends[i]),
             "xref": "x",
             "yref": "y",
             "text": texts[i],
-            "xanchor": "left",
-            "xshift": 3,
             "showarrow": False,
             "font": {"color": "#333"},
+            **place,
         }
-        for i in rows
+        for i in np.flatnonzero(short)
     ]
+
+
+def _short(length, top: float, labelled) -> np.ndarray:
+    """Which labelled bars are too short to hold their label (under :data:`INSIDE_SHARE` of the axis)."""
+    return np.asarray(labelled, dtype=bool) & (np.nan_to_num(np.asarray(length, dtype=float)) < INSIDE_SHARE * top)
+
+
+def _no_nan(values) -> list:
+    """Error-bar lengths with no whisker (not even a cap) where there is no published count: NaN -> None."""
+    return [None if v is None or math.isnan(v) else float(v) for v in values]
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:\s*-{1,2}\s*(\d{4}))?$")
@@ -294,20 +307,24 @@ def shown_bars(
         + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({translate(ESTIMATED_TEXT)})")
         for lab, (_, r) in zip(labels, frame.iterrows(), strict=False)
     ]
+    upper = (frame["high"] - frame["published"]).to_numpy(float) / years
     err = {
         "type": "data",
         "symmetric": False,
-        "array": ((frame["high"] - frame["published"]).fillna(0).to_numpy(float) / years).tolist(),
-        "arrayminus": ((frame["published"] - frame["low"]).fillna(0).to_numpy(float) / years).tolist(),
+        "array": _no_nan(upper),
+        "arrayminus": _no_nan((frame["published"] - frame["low"]).to_numpy(float) / years),
         "color": "#333",
         "thickness": 1,
     }
-    # "auto": inside the bar where the label fits, else beside it (dark there: white only reads on the bar)
-    position = ["outside" if s == NOT_REPORTED else "auto" for s in status]
+    ends = np.asarray(y) + np.nan_to_num(upper)
+    short = _short(y, ends.max(initial=0), status != NOT_REPORTED)  # labelled beyond the whisker instead
+    # inside the bar (a vertical one: "auto", turned into a narrow bar, beside it if even that does not fit);
+    # "not reported" beside its empty bar (dark there: white only reads on the bar)
+    position = ["outside" if s == NOT_REPORTED else "inside" if horizontal else "auto" for s in status]
     bar = {
         "type": "bar",
         "name": "count",
-        "text": text,
+        "text": ["" if sh else t for t, sh in zip(text, short, strict=True)],
         "textposition": position,
         "cliponaxis": False,
         "insidetextanchor": "start",
@@ -322,15 +339,17 @@ def shown_bars(
         },
         "showlegend": False,
     }
-    if horizontal:  # a label that does not fit in its bar goes beside it, never turned on its side
+    positions = np.arange(len(labels), dtype=float)
+    if horizontal:  # a label that does not fit in its bar goes beyond its whisker, never turned on its side
         bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err, "textangle": 0})
     elif spans:
-        centers = [(first + last) / 2 for first, last in spans]
-        bar.update({"x": centers, "y": y, "error_y": err, **({"width": years.tolist()} if unequal else {})})
+        positions = np.array([(first + last) / 2 for first, last in spans])
+        bar.update({"x": positions.tolist(), "y": y, "error_y": err, **({"width": years.tolist()} if unequal else {})})
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
-    axis_counts = {**COUNT_AXIS, **count_ticks(max((np.asarray(y) + np.asarray(err["array"])).max(initial=0), 0))}
+    layout["annotations"] += beyond_whiskers(short, positions, ends, text, horizontal)
+    axis_counts = {**COUNT_AXIS, **count_ticks(ends.max(initial=0))}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
     if spans and not horizontal and unequal:  # ticks at the periods, labelled as the data names them
         # upright labels: a one-year period is ~15 px wide on a phone, too narrow for "2019" across, and a
@@ -411,15 +430,18 @@ def share_bars(
         ).format(label=gap_label, count=_fmt(gap_count), half=_fmt(gap_half))
     ]
     known = status == PUBLISHED
+    ends = np.array(x) + np.append(100 * halves, 0.0)
+    short = _short(x, ends.max(initial=0), [*known, False])  # labelled beyond the whisker instead
     bar = {
         "type": "bar",
         "orientation": "h",
         "name": "share",
         "x": x,
         "y": labels,
-        "text": text,
-        # a share that does not fit in its bar goes beside it, dark, never turned on its side
-        "textposition": [*("auto" if k else "outside" for k in known), "outside"],
+        "text": ["" if sh else t for t, sh in zip(text, short, strict=True)],
+        # a share inside its bar; "not reported" and the grey bar's estimate beside theirs (no whisker there),
+        # dark, never turned on its side
+        "textposition": [*("inside" if k else "outside" for k in known), "outside"],
         "textangle": 0,
         "insidetextanchor": "start",
         "cliponaxis": False,
@@ -430,7 +452,7 @@ def share_bars(
         "customdata": [*_links(frame), None],
         "error_x": {
             "type": "data",
-            "array": [*(100 * halves).tolist(), 0.0],
+            "array": _no_nan([*np.where(known, 100 * halves, np.nan), np.nan]),  # no cap beside a label
             "color": "#333",
             "thickness": 1,
         },
@@ -441,6 +463,7 @@ def share_bars(
         "showlegend": False,
     }
     layout = _base_layout(title, source, max(260, 100 + 30 * len(labels)))
+    layout["annotations"] += beyond_whiskers(short, np.arange(len(labels)), ends, text)
     layout.update(
         {
             "xaxis": {

@@ -75,7 +75,7 @@ def test_titles_are_in_meta_for_the_caption_not_drawn_by_plotly():
 def test_counts_that_do_not_fit_go_beside_the_bar_upright(release):
     frame = q.bars(release, "CountryOfExploitation", ())
     bar = figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]
-    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"auto", "outside"}
+    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"inside", "outside"}
     assert bar["outsidetextfont"]["color"] == "#333"  # beside the bar: dark, not white on white
     frame["selected"] = False
     published = figures.comparison_bars(frame, "t", str, "src")["data"][1]
@@ -119,6 +119,28 @@ def test_explore_counts_too_long_for_their_bars_sit_beyond_the_whisker():
     assert (label["text"], label["x"], label["xanchor"]) == ("30", 60.0, "left")  # starts where the whisker ends
     assert label["y"] == 0 + figures.PUBLISHED_OFFSET == 0.1875 and label["xshift"] > 0
     assert figure["layout"]["bargap"] == 0.25  # bars of 0.375: the upper one centred 0.1875 above its value
+
+
+def _value_labels(figure: dict) -> list[tuple[float, float, str]]:
+    return [(a["x"], a["y"], a["text"]) for a in figure["layout"]["annotations"] if a.get("xref") == "x"]
+
+
+def test_overview_shares_and_counts_too_long_for_their_bars_sit_beyond_the_whisker():
+    """Seen in the CTDC screenshots: "Menor 7%" and the grey bar's "3.603 (estimate ±151)" started under a whisker
+    or a zero-length whisker's cap."""
+    frame = _published(["Adult", "Minor"], [930, 70]).assign(share=[0.93, 0.07], half=[0.002, 0.004])
+    figure = figures.share_bars(frame, "t", str, "src", "axis", ("not recorded", 360.0, 15.0, 1000.0))
+    bar = figure["data"][0]
+    assert bar["text"] == ["93 %", "", "360 (estimate ±15)"]
+    assert bar["textposition"] == ["inside", "inside", "outside"]
+    assert _value_labels(figure) == [(pytest.approx(7.4), 1.0, "7 %")]  # 7 % + 0.4 % whisker, 2nd row
+    assert bar["error_x"]["array"] == [pytest.approx(0.2), pytest.approx(0.4), None]  # no cap by the grey bar
+    counts = figures.shown_bars(_published(["Trafficked", "Other"], [1000, 100]), "t", str, "src", horizontal=True)
+    assert counts["data"][0]["text"] == ["1,000", ""]
+    assert _value_labels(counts) == [(pytest.approx(110.0), 1.0, "100")]
+    upright = figures.shown_bars(_published(["2019", "2020"], [1000, 100]), "t", str, "src")
+    (label,) = [a for a in upright["layout"]["annotations"] if a.get("xref") == "x"]
+    assert (label["x"], label["y"], label["yanchor"]) == (1.0, pytest.approx(110.0), "bottom")  # above it
 
 
 def test_explore_legend_names_fit_a_phone_on_two_lines():
@@ -185,7 +207,7 @@ def test_share_axis_titles_are_short_lines_that_fit_a_phone_chart(release):
     assert " ".join(lines) == title and max(map(len, lines)) <= 30
     # "Minor 7 %" was turned on its side in its thin bar: it goes beside the bar, upright and dark
     bar = figure["data"][0]
-    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"auto", "outside"}
+    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"inside", "outside"}
     assert bar["outsidetextfont"]["color"] == "#333"
 
 

@@ -147,7 +147,8 @@ def test_shown_bars_hatch_estimates(release):
     frame = q.bars(release, "perpGender", (("gender", "Male"), ("ageBroad", "18--20")))
     figure = figures.shown_bars(frame, "t", str, "src")
     assert figure["data"][0]["marker"]["pattern"]["shape"] == ["/", "/"]
-    assert figure["data"][0]["text"] == ["0*", "2*"]
+    assert figure["data"][0]["text"] == ["", "2*"]
+    assert [a["text"] for a in figure["layout"]["annotations"] if a.get("xref") == "x"] == ["0*"]  # no room inside
 
 
 def test_settings_validation():
