@@ -252,9 +252,14 @@ def _short(length, top: float, labelled) -> np.ndarray:
     return np.asarray(labelled, dtype=bool) & (np.nan_to_num(np.asarray(length, dtype=float)) < INSIDE_SHARE * top)
 
 
+#: An error-bar length plotly draws nothing for (not even a cap): it reads lengths with JavaScript's unary
+#: ``+``, which turns JSON's null (what NaN is sent as) into 0 but the string "NaN" into NaN.
+NO_WHISKER = "NaN"
+
+
 def _no_nan(values) -> list:
-    """Error-bar lengths with no whisker (not even a cap) where there is no published count: NaN -> None."""
-    return [None if v is None or math.isnan(v) else float(v) for v in values]
+    """Error-bar lengths with no whisker where there is no published count (NaN -> :data:`NO_WHISKER`)."""
+    return [NO_WHISKER if v is None or math.isnan(v) else float(v) for v in values]
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:\s*-{1,2}\s*(\d{4}))?$")

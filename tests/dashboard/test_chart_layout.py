@@ -134,7 +134,7 @@ def test_overview_shares_and_counts_too_long_for_their_bars_sit_beyond_the_whisk
     assert bar["text"] == ["93 %", "", "360 (estimate ±15)"]
     assert bar["textposition"] == ["inside", "inside", "outside"]
     assert _value_labels(figure) == [(pytest.approx(7.4), 1.0, "7 %")]  # 7 % + 0.4 % whisker, 2nd row
-    assert bar["error_x"]["array"] == [pytest.approx(0.2), pytest.approx(0.4), None]  # no cap by the grey bar
+    assert bar["error_x"]["array"] == [pytest.approx(0.2), pytest.approx(0.4), "NaN"]  # no cap by the grey bar
     counts = figures.shown_bars(_published(["Trafficked", "Other"], [1000, 100]), "t", str, "src", horizontal=True)
     assert counts["data"][0]["text"] == ["1,000", ""]
     assert _value_labels(counts) == [(pytest.approx(110.0), 1.0, "100")]
