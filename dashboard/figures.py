@@ -209,7 +209,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "#fff" if s == PUBLISHED and sel else "#333" for s, sel in zip(status, selected, strict=False)
         ]
         traces[1]["marker"]["line"] = {"color": ["#000" if s else "rgba(0,0,0,0)" for s in selected], "width": 2}
-    layout = _base_layout(title, source, max(220, 90 + 34 * len(labels)))
+    layout = _base_layout(title, source, max(240, 110 + 38 * len(labels)))  # bars of ~15 px under a 3-row legend
     layout.update(
         {
             "barmode": "group",
