@@ -128,6 +128,9 @@ def test_chart_titles_say_what_is_counted_and_name_long_periods(release):
     assert views.trend_title("Victims", "year of registration", ["2005-2013", "2019"], str).endswith(
         "; 2005-2013 is one period"
     )
+    with i18n.use("fr"):  # seen on the French screenshot: the joining "; " was not translated
+        title = views.trend_title("Victimes", "année d'enregistrement", ["2005-2013", "2019"], str)
+    assert title == "Victimes par année d'enregistrement ; 2005-2013 est une seule période"
     assert figures.title_of(views.trend_figure.__wrapped__(release)) == "Victims by year of registration"
     title = "Victims by year of registration; 2005-2013, 2014-2018, 2021-2022 are periods"
     figure = figures.shown_bars(q.bars(release, "gender", ()), title, str, "s")
