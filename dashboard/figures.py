@@ -2,7 +2,9 @@
 
 Conventions: published DP aggregates in blue with their 95% interval as error bars; synthetic estimates
 in orange (hatched where they stand in for a count longer than the reporting length); "not reported"
-written as text where a count was suppressed, never drawn as a zero-length bar without a label.
+written as text where a count was suppressed, never drawn as a zero-length bar without a label. A count inside
+its bar, or beyond its whisker when the bar is too short for it (:func:`beyond_whiskers`); count axes tick in
+the reader's language (:func:`count_ticks`).
 Every figure carries its source line in ``layout.meta.source`` and its title in ``layout.meta.title``, neither
 drawn by plotly on the page (a plotly title cannot wrap and collides with legends on a phone): the page shows
 the title as the chart's HTML caption and the source once per page; downloaded PNG/SVG images get both drawn
