@@ -26,21 +26,37 @@ def original_credit(release: Release) -> str | None:
 def release_credit(release: Release) -> str:
     """This DP release: its id and date, and what it was derived from."""
     profile = profile_of(release)
-    p = release.privacy
-    origin = f"the {profile.original.title}" if profile.original else "its private input records (not published)"
-    return (
-        f"{profile.title}: differentially private release {release.release_id} "
-        f"({release.metadata.created_at[:10]}), derived with differential privacy (ε = {p.epsilon_total:g}) "
-        f"from {origin} by dp-showcase {release.metadata.software_version}."
-    )
+    values = {
+        "title": profile.title,
+        "release": release.release_id,
+        "date": release.metadata.created_at[:10],
+        "epsilon": f"{release.privacy.epsilon_total:g}",
+        "version": release.metadata.software_version,
+    }
+    if profile.original:
+        return gettext(
+            "{title}: differentially private release {release} ({date}), derived with differential privacy "
+            "(ε = {epsilon}) from the {original} by dp-showcase {version}."
+        ).format(original=profile.original.title, **values)
+    return gettext(
+        "{title}: differentially private release {release} ({date}), derived with differential privacy "
+        "(ε = {epsilon}) from its private input records (not published) by dp-showcase {version}."
+    ).format(**values)
+
+
+def citation_parts(release: Release) -> list[str]:
+    """The citation's two parts, shown as two paragraphs: the original data (if the profile names it), then
+    this release with the access date."""
+    original = original_credit(release)
+    parts = [gettext("Original data: {credit}").format(credit=original)] if original else []
+    this = gettext("This release: {credit}").format(credit=release_credit(release))
+    return [*parts, this + " " + gettext("Accessed {date}.").format(date=date.today().isoformat())]
 
 
 def citation_for(release: Release) -> str:
-    """Original data, then this release, then the access date."""
-    original = original_credit(release)
-    parts = [f"Original data: {original}"] if original else []
-    parts += [f"This release: {release_credit(release)}", f"Accessed {date.today().isoformat()}."]
-    return " ".join(parts)
+    """The citation on one line (exports' ``# citation:`` header, the API): original data, then this release,
+    then the access date."""
+    return " ".join(citation_parts(release))
 
 
 def source_line(release: Release) -> str:

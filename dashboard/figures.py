@@ -2,7 +2,9 @@
 
 Conventions: published DP aggregates in blue with their 95% interval as error bars; synthetic estimates
 in orange (hatched where they stand in for a count longer than the reporting length); "not reported"
-written as text where a count was suppressed, never drawn as a zero-length bar without a label.
+written as text where a count was suppressed, never drawn as a zero-length bar without a label. A count inside
+its bar, or beyond its whisker when the bar is too short for it (:func:`beyond_whiskers`); count axes tick in
+the reader's language (:func:`count_ticks`).
 Every figure carries its source line in ``layout.meta.source`` and its title in ``layout.meta.title``, neither
 drawn by plotly on the page (a plotly title cannot wrap and collides with legends on a phone): the page shows
 the title as the chart's HTML caption and the source once per page; downloaded PNG/SVG images get both drawn
@@ -35,15 +37,38 @@ Labeler = Callable[[str], str]
 #: Axis titles are broken at this many characters (plotly does not wrap them; centred on a phone's ~230 px
 #: plot area, 48-character lines ran past the chart's right edge).
 TITLE_WIDTH = 30
-#: The count axis: from zero, at most 5 short ticks ("2k", not "2000": longer ones were turned on their side
+#: The count axis starts at zero; its ticks are :func:`count_ticks` (short: longer ones were turned on their side
 #: in a phone-wide chart).
-COUNT_AXIS = {"rangemode": "tozero", "automargin": True, "nticks": 5, "tickformat": "~s"}
+COUNT_AXIS = {"rangemode": "tozero", "automargin": True}
+#: At most this many ticks on a count axis, zero included ("7,5 mil" and "10 mil" need ~50 px each on a phone).
+COUNT_TICKS = 4
+#: A bar's count or share is written inside it when the bar is at least this share of the axis (a phone's
+#: ~230 px plot: 25 % is ~57 px, room for "20 016"), else beyond its whisker (:func:`beyond_whiskers`).
+INSIDE_SHARE = 0.25
+#: Explore's gap between values; of the two bars per value the published one is centred ``PUBLISHED_OFFSET``
+#: above the value's position (each bar is half of the rest).
+EXPLORE_BARGAP = 0.25
+PUBLISHED_OFFSET = (1 - EXPLORE_BARGAP) / 4
+#: Legend names are broken into lines of at most this many characters (a legend row does not wrap).
+LEGEND_CHARS = 26
 #: Category labels longer than this many characters go on two lines (a phone keeps width for the bars).
 LABEL_CHARS = 18
 
 
 def _fmt(x: float) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else i18n.format_decimal(x)
+
+
+def count_ticks(top: float, most: int = COUNT_TICKS) -> dict:
+    """``tickvals`` and ``ticktext`` of a count axis from 0 to ``top``: at most ``most`` ticks up to ``top`` at a
+    round whole step (1, 2 or 5 times a power of ten) and one beyond it (plotly shows it only if the axis reaches
+    it), written short as the language abbreviates numbers (``i18n.format_compact``: "5K", "5 mil", "5 k";
+    plotly's own "5k" is English whatever the language)."""
+    top = max(float(np.nan_to_num(top)), 1.0)
+    power = 10 ** max(math.floor(math.log10(top / most)), 0)
+    step = next(m * power * 10**k for k in (0, 1) for m in (1, 2, 5) if top // (m * power * 10**k) + 1 <= most)
+    values = [step * i for i in range(int(top // step) + 2)]
+    return {"tickvals": values, "ticktext": [i18n.format_compact(v) for v in values]}
 
 
 def wrap(text: str, width: int = 95) -> str:
@@ -122,6 +147,9 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
         _fmt(p) if s == PUBLISHED else translate(NOT_REPORTED_TEXT if s == NOT_REPORTED else NOT_PUBLISHED_TEXT)
         for p, s in zip(pub, status, strict=False)
     ]
+    top = max(np.max(est, initial=0), np.nanmax(high, initial=0))
+    # a count too long for its bar is written beyond the bar's whisker (plotly would draw it over the whisker)
+    short = _short(pub, top, status == PUBLISHED)
     hover_pub = [
         f"{lab}<br>" + gettext("Published: {count}").format(count=_interval_text(s, p, lo, hi))
         for lab, s, p, lo, hi in zip(labels, status, pub, low, high, strict=False)
@@ -134,22 +162,27 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "y": labels,
             "x": est,
             "customdata": values,
-            "texttemplate": "%{x:,}*",  # hatched and starred, as the legend note says
+            "text": [_fmt(e) + "*" for e in est],  # hatched and starred, as the legend note says
             "textposition": "outside",
             "cliponaxis": False,
-            "hovertemplate": "%{y}<br>" + gettext("Synthetic estimate: %{x:,} records") + "<extra></extra>",
+            "hovertext": [
+                f"{lab}<br>" + gettext("Synthetic estimate: {count} records").format(count=_fmt(e))
+                for lab, e in zip(labels, est, strict=True)
+            ],
+            "hoverinfo": "text",
             "marker": {"color": ESTIMATE_COLOR, "pattern": {"shape": "/"}},
         },
         {
             "type": "bar",
             "orientation": "h",
-            "name": gettext("Published DP aggregate (95% interval)"),
+            # two lines: a phone's legend row cut "(intervalo de 95%)" off at the right edge
+            "name": wrap(gettext("Published DP aggregate (95% interval)"), LEGEND_CHARS),
             "y": labels,
             "x": np.nan_to_num(pub),
             "customdata": values,
-            "text": pub_text,
-            # a count that does not fit in its bar goes beside it, dark, never turned on its side
-            "textposition": ["auto" if s == PUBLISHED else "outside" for s in status],
+            "text": ["" if sh else t for t, sh in zip(pub_text, short, strict=True)],
+            # a count inside its bar; "not reported" beside its empty bar, dark, never turned on its side
+            "textposition": ["inside" if s == PUBLISHED else "outside" for s in status],
             "textangle": 0,
             "insidetextanchor": "middle",
             "textfont": {"color": ["#fff" if s == PUBLISHED else "#333" for s in status]},
@@ -178,18 +211,57 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "#fff" if s == PUBLISHED and sel else "#333" for s, sel in zip(status, selected, strict=False)
         ]
         traces[1]["marker"]["line"] = {"color": ["#000" if s else "rgba(0,0,0,0)" for s in selected], "width": 2}
-    layout = _base_layout(title, source, max(220, 90 + 34 * len(labels)))
+    layout = _base_layout(title, source, max(240, 110 + 38 * len(labels)))  # bars of ~15 px under a 3-row legend
     layout.update(
         {
             "barmode": "group",
-            "bargap": 0.25,
+            "bargap": EXPLORE_BARGAP,
             "clickmode": "event",
-            "xaxis": {**COUNT_AXIS},
+            "xaxis": {**COUNT_AXIS, **count_ticks(top)},
             "yaxis": {"automargin": True, "type": "category"},
-            "margin": {"l": 10, "r": 60, "t": 56, "b": 40},  # t: room for a two-row legend
+            "margin": {"l": 10, "r": 60, "t": 72, "b": 40},  # t: room for the legend's rows (three on a phone)
         }
     )
+    layout["annotations"] += beyond_whiskers(
+        short, np.arange(len(labels)) + PUBLISHED_OFFSET, np.fmax(high, pub), pub_text
+    )
     return {"data": traces, "layout": layout}
+
+
+def beyond_whiskers(short, positions, ends, texts, horizontal: bool = True) -> list[dict]:
+    """The labels of the bars marked ``short`` (too short to hold their label) as annotations just beyond the
+    end of each bar's whisker (``ends``: the bar plus its upper error), at the bar's position on the category
+    axis (``positions``: a category's serial number, plus an offset inside a group); plotly's own outside text
+    started at the bar's end, under the whisker."""
+    place = {"xanchor": "left", "xshift": 3} if horizontal else {"yanchor": "bottom", "yshift": 2}
+    return [
+        {
+            "x": float(ends[i]) if horizontal else float(positions[i]),
+            "y": float(positions[i]) if horizontal else float(ends[i]),
+            "xref": "x",
+            "yref": "y",
+            "text": texts[i],
+            "showarrow": False,
+            "font": {"color": "#333"},
+            **place,
+        }
+        for i in np.flatnonzero(short)
+    ]
+
+
+def _short(length, top: float, labelled) -> np.ndarray:
+    """Which labelled bars are too short to hold their label (under :data:`INSIDE_SHARE` of the axis)."""
+    return np.asarray(labelled, dtype=bool) & (np.nan_to_num(np.asarray(length, dtype=float)) < INSIDE_SHARE * top)
+
+
+#: An error-bar length plotly draws nothing for (not even a cap): it reads lengths with JavaScript's unary
+#: ``+``, which turns JSON's null (what NaN is sent as) into 0 but the string "NaN" into NaN.
+NO_WHISKER = "NaN"
+
+
+def _no_nan(values) -> list:
+    """Error-bar lengths with no whisker where there is no published count (NaN -> :data:`NO_WHISKER`)."""
+    return [NO_WHISKER if v is None or math.isnan(v) else float(v) for v in values]
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:\s*-{1,2}\s*(\d{4}))?$")
@@ -242,20 +314,24 @@ def shown_bars(
         + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({translate(ESTIMATED_TEXT)})")
         for lab, (_, r) in zip(labels, frame.iterrows(), strict=False)
     ]
+    upper = (frame["high"] - frame["published"]).to_numpy(float) / years
     err = {
         "type": "data",
         "symmetric": False,
-        "array": ((frame["high"] - frame["published"]).fillna(0).to_numpy(float) / years).tolist(),
-        "arrayminus": ((frame["published"] - frame["low"]).fillna(0).to_numpy(float) / years).tolist(),
+        "array": _no_nan(upper),
+        "arrayminus": _no_nan((frame["published"] - frame["low"]).to_numpy(float) / years),
         "color": "#333",
         "thickness": 1,
     }
-    # "auto": inside the bar where the label fits, else beside it (dark there: white only reads on the bar)
-    position = ["outside" if s == NOT_REPORTED else "auto" for s in status]
+    ends = np.asarray(y) + np.nan_to_num(upper)
+    short = _short(y, ends.max(initial=0), status != NOT_REPORTED)  # labelled beyond the whisker instead
+    # inside the bar (a vertical one: "auto", turned into a narrow bar, beside it if even that does not fit);
+    # "not reported" beside its empty bar (dark there: white only reads on the bar)
+    position = ["outside" if s == NOT_REPORTED else "inside" if horizontal else "auto" for s in status]
     bar = {
         "type": "bar",
         "name": "count",
-        "text": text,
+        "text": ["" if sh else t for t, sh in zip(text, short, strict=True)],
         "textposition": position,
         "cliponaxis": False,
         "insidetextanchor": "start",
@@ -270,15 +346,17 @@ def shown_bars(
         },
         "showlegend": False,
     }
-    if horizontal:  # a label that does not fit in its bar goes beside it, never turned on its side
+    positions = np.arange(len(labels), dtype=float)
+    if horizontal:  # a label that does not fit in its bar goes beyond its whisker, never turned on its side
         bar.update({"orientation": "h", "x": y, "y": labels, "error_x": err, "textangle": 0})
     elif spans:
-        centers = [(first + last) / 2 for first, last in spans]
-        bar.update({"x": centers, "y": y, "error_y": err, **({"width": years.tolist()} if unequal else {})})
+        positions = np.array([(first + last) / 2 for first, last in spans])
+        bar.update({"x": positions.tolist(), "y": y, "error_y": err, **({"width": years.tolist()} if unequal else {})})
     else:
         bar.update({"x": labels, "y": y, "error_y": err})
     layout = _base_layout(title, source, max(260, 90 + 30 * len(labels)) if horizontal else 320)
-    axis_counts = {**COUNT_AXIS}
+    layout["annotations"] += beyond_whiskers(short, positions, ends, text, horizontal)
+    axis_counts = {**COUNT_AXIS, **count_ticks(ends.max(initial=0))}
     axis_cat = {"automargin": True, "type": "category", **({"autorange": "reversed"} if horizontal else {})}
     if spans and not horizontal and unequal:  # ticks at the periods, labelled as the data names them
         # upright labels: a one-year period is ~15 px wide on a phone, too narrow for "2019" across, and a
@@ -359,15 +437,18 @@ def share_bars(
         ).format(label=gap_label, count=_fmt(gap_count), half=_fmt(gap_half))
     ]
     known = status == PUBLISHED
+    ends = np.array(x) + np.append(100 * halves, 0.0)
+    short = _short(x, ends.max(initial=0), [*known, False])  # labelled beyond the whisker instead
     bar = {
         "type": "bar",
         "orientation": "h",
         "name": "share",
         "x": x,
         "y": labels,
-        "text": text,
-        # a share that does not fit in its bar goes beside it, dark, never turned on its side
-        "textposition": [*("auto" if k else "outside" for k in known), "outside"],
+        "text": ["" if sh else t for t, sh in zip(text, short, strict=True)],
+        # a share inside its bar; "not reported" and the grey bar's estimate beside theirs (no whisker there),
+        # dark, never turned on its side
+        "textposition": [*("inside" if k else "outside" for k in known), "outside"],
         "textangle": 0,
         "insidetextanchor": "start",
         "cliponaxis": False,
@@ -378,7 +459,7 @@ def share_bars(
         "customdata": [*_links(frame), None],
         "error_x": {
             "type": "data",
-            "array": [*(100 * halves).tolist(), 0.0],
+            "array": _no_nan([*np.where(known, 100 * halves, np.nan), np.nan]),  # no cap beside a label
             "color": "#333",
             "thickness": 1,
         },
@@ -389,6 +470,7 @@ def share_bars(
         "showlegend": False,
     }
     layout = _base_layout(title, source, max(260, 100 + 30 * len(labels)))
+    layout["annotations"] += beyond_whiskers(short, np.arange(len(labels)), ends, text)
     layout.update(
         {
             "xaxis": {
@@ -433,7 +515,7 @@ def country_map(frame: pd.DataFrame, title: str, label: Labeler, source: str) ->
             "thickness": 8,
             "len": 0.5,
             "tickangle": 0,
-            "nticks": 4,
+            **count_ticks(shown["shown"].max() if len(shown) else 0),
             "x": 0,
             "xanchor": "left",
             "y": 1,

@@ -23,6 +23,7 @@ from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_compact_decimal as _format_compact_decimal
 from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import format_percent as _format_percent
 from babel.numbers import get_decimal_symbol, get_group_symbol
@@ -82,6 +83,13 @@ def _page_lang() -> str | None:
     """A known ``lang`` in the query of the request's ``Referer`` (the page's address, sent by the browser)."""
     page = request.referrer
     return known(parse_qs(urlsplit(page).query).get("lang", [""])[-1]) if page else None
+
+
+def pinned() -> str | None:
+    """The language a page keeps in its address and its links (``?lang=``): the active one, whether chosen or
+    negotiated, so that a tab stays in the language it shows when another tab sets the cookie; None outside a
+    request (no address to keep it in)."""
+    return _override.get() or (negotiate() if has_request_context() else None)
 
 
 def current() -> str:
@@ -154,6 +162,12 @@ def format_decimal(value: float, decimals: int = 0, lang: str | None = None) -> 
     """``20016`` as the language writes it: "20,016", "20.016" or "20 016" (narrow no-break space)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return _format_decimal(value, format=pattern, locale=_babel_locale(lang))
+
+
+def format_compact(value: float, lang: str | None = None) -> str:
+    """A short number for a chart's axis, as the language abbreviates it (CLDR): 5000 is "5K", "5 mil", "5 mil"
+    and "5 k" (no-break spaces) in en, pt, es and fr; 2500 is "2.5K", "2,5 mil"; below 1000 the number itself."""
+    return _format_compact_decimal(value, fraction_digits=1, locale=_babel_locale(lang))
 
 
 def format_percent(share: float, decimals: int = 0, lang: str | None = None) -> str:

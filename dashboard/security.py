@@ -9,18 +9,42 @@ are allowed for images and workers only. No framing (``frame-ancestors 'none'``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Dash
 from flask import jsonify
 from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard.api import error_body
 from dashboard.config import Settings
-from dashboard.i18n import N_
+from dashboard.i18n import format_decimal, gettext, ngettext
 
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+#: A rate limit's window in words, per ``limits`` granularity ("1 minute", "2 horas"); ``{n}`` is its length.
+WINDOWS: dict[str, Callable[[int], str]] = {
+    "second": lambda n: ngettext("{n} second", "{n} seconds", n),
+    "minute": lambda n: ngettext("{n} minute", "{n} minutes", n),
+    "hour": lambda n: ngettext("{n} hour", "{n} hours", n),
+    "day": lambda n: ngettext("{n} day", "{n} days", n),
+    "month": lambda n: ngettext("{n} month", "{n} months", n),
+    "year": lambda n: ngettext("{n} year", "{n} years", n),
+}
+
+
+def rate_limited_body(exc: RateLimitExceeded) -> dict[str, str]:
+    """The 429's JSON: ``error`` in English with Flask-Limiter's description of the limit (as it always was),
+    ``code``, and ``message`` wholly in the reader's language, the limit's numbers formatted for it."""
+    item = exc.limit.limit
+    window = WINDOWS[item.GRANULARITY.name](item.multiples).format(n=format_decimal(item.multiples))
+    message = gettext("too many requests (at most {amount} in {window}); wait and try again")
+    return {
+        "error": f"too many requests ({exc.description}); wait a minute and try again",
+        "code": "rate_limited",
+        "message": message.format(amount=format_decimal(item.amount), window=window),
+    }
 
 
 def content_security_policy(app: Dash) -> dict[str, str | list[str]]:
@@ -79,8 +103,7 @@ def init_security(app: Dash, settings: Settings) -> Limiter:
                 server.view_functions[rule.endpoint] = limiter.shared_limit(limit, scope=prefix)(view)
 
     @server.errorhandler(429)
-    def _too_many(exc):
-        message = N_("too many requests ({limit}); wait a minute and try again")
-        return jsonify(error_body("rate_limited", message, limit=exc.description)), 429
+    def _too_many(exc: RateLimitExceeded):
+        return jsonify(rate_limited_body(exc)), 429
 
     return limiter

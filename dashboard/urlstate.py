@@ -65,9 +65,9 @@ def encode_selections(selections: Selections) -> list[str]:
 
 
 def query_string(**params: str | list[str] | None) -> str:
-    """``?a=1&f=x:y&f=...`` with empty values left out ("" when nothing remains); the reader's chosen
-    language rides along as ``lang=`` (so a shared link keeps it)."""
-    params = {**params, "lang": i18n.chosen()}
+    """``?a=1&f=x:y&f=...`` with empty values left out ("" when nothing remains); the language of the page
+    rides along as ``lang=`` (so the page's links and a shared link keep it)."""
+    params = {**params, "lang": i18n.pinned()}
     items = []
     for key, value in params.items():
         for v in as_list(value):

@@ -114,7 +114,7 @@ def trend_title(unit: str, term: str, values: list[str], value_label: fig.Labele
     if not bands:
         return title
     periods = ngettext("{bands} is one period", "{bands} are periods", len(bands)).format(bands=", ".join(bands))
-    return f"{title}; {periods}"
+    return gettext("{title}; {periods}").format(title=title, periods=periods)  # French: "{title} ; {periods}"
 
 
 @cached_view

@@ -9,7 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import context
-from dashboard.citation import citation_for
+from dashboard.citation import citation_parts
 from dashboard.evaluation import evaluation_tables
 from dashboard.figures import metric_bars
 from dashboard.i18n import N_, format_decimal, gettext, translate
@@ -176,7 +176,7 @@ def layout(release: Release, profile: Profile, /, **_) -> html.Div:
             for h in context.store().history()
         ]
     )
-    cite = citation_for(release)
+    cite = citation_parts(release)
     caveats = [dmc.ListItem(c) for c in profile.caveats]
     return dmc.Container(
         [
@@ -214,7 +214,8 @@ def layout(release: Release, profile: Profile, /, **_) -> html.Div:
             dmc.Title(gettext("How to cite"), order=2, size="h4"),
             dmc.Group(
                 [
-                    dmc.Code(cite, id=ids.ABOUT_CITATION, block=True),
+                    # original data and this release on lines of their own (copied as two lines too)
+                    dmc.Code("\n".join(cite), id=ids.ABOUT_CITATION, block=True),
                     dcc.Clipboard(target_id=ids.ABOUT_CITATION, title=gettext("Copy citation")),
                 ],
                 align="flex-start",

@@ -9,7 +9,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from dashboard import context, i18n
-from dashboard.citation import citation_for
+from dashboard.citation import citation_parts
 from dashboard.i18n import gettext
 from dashboard.urlstate import query_string
 from layouts import ids
@@ -150,11 +150,10 @@ def _footer(current) -> html.Footer:
         text = gettext("No release published yet.")
     else:
         release, _ = current
-        cite = citation_for(release)
         text = [
             gettext("Published {date}.").format(date=readable_date(release.metadata.created_at)) + " ",
-            html.Span(cite, className="footer-cite"),
-            " ",
+            # original data and this release as lines of their own (CSS: display block)
+            *(html.Span(part, className="footer-cite") for part in citation_parts(release)),
             dmc.Anchor(
                 gettext("How to cite and release history"),
                 href=dash.get_relative_path("/about") + query_string(),

@@ -1,10 +1,12 @@
 """Screenshots of every dashboard page at several widths (default 390 and 1366 px), for reviewers.
 
     python scripts/screenshots.py [OUT_DIR] [--data-dir DIR] [--widths 390,1366] [--langs en,pt,es,fr] [--full-page]
+                                  [--views overview,explore]
 
 Serves the app on a free loopback port over the release in ``--data-dir`` (default: DASHBOARD_DATA_DIR
 or ./var/data) and saves one PNG per view, width and language (``?lang=``; file names ``<lang>-<width>-...``
-when ``--langs`` is given) with headless Debian Chromium.
+when ``--langs`` is given) with headless Debian Chromium; ``--views`` keeps only the named views (the file
+names without number and extension: overview, explore, explore-filtered, data-records, data-aggregates, about).
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ def views(first_filter: str | None) -> list[tuple[str, str, str]]:
     ]
 
 
+def view_name(file_name: str) -> str:
+    """``02-explore.png`` -> ``explore`` (what ``--views`` names)."""
+    return file_name.split("-", 1)[1].removesuffix(".png")
+
+
 def with_lang(path: str, lang: str) -> str:
     """``path`` with ``lang=<lang>`` added to its query (unchanged for no language)."""
     return f"{path}{'&' if '?' in path else '?'}lang={lang}" if lang else path
@@ -82,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full-page", action="store_true", help="capture whole pages instead of the viewport")
     parser.add_argument("--widths", default="390,1366", help="comma-separated viewport widths in px")
     parser.add_argument("--langs", default="", help="comma-separated languages (?lang=), e.g. en,pt,es,fr")
+    parser.add_argument("--views", default="", help="comma-separated views to keep, e.g. overview,explore")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -99,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     shots = views(_first_filter(app))
     shots[4] = (shots[4][0], shots[4][1] + _aggregate_columns(app), shots[4][2])
+    if args.views:
+        shots = [shot for shot in shots if view_name(shot[0]) in args.views.split(",")]
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=ARGS)
         runs = [

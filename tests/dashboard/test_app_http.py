@@ -66,7 +66,8 @@ def test_nav_links_every_page_in_order(client):
         if c["props"].get("className") == "nav-link"
     ]
     expected = [(p.name, p.path) for p in sorted(pages(), key=lambda p: p.order)]
-    assert [(n["children"], n["href"]) for n in nav] == expected * 2
+    # each keeps the page's language in the address (a tab stays in its language: docs/i18n.md)
+    assert [(n["children"], n["href"]) for n in nav] == [(name, f"{path}?lang=en") for name, path in expected] * 2
     assert [name for name, _ in expected] == ["Overview", "Explore", "Data", "About this data"]
 
 
@@ -143,9 +144,9 @@ def test_explore_bar_click_callback_filters(app, client):
     payload = explore_click_payload(app, ["gender", "ageBroad"], [], ("gender", "Male"))
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
     assert out[ids.EXPLORE_STATE]["data"] == ["gender:Male"]
-    assert out[ids.EXPLORE_URL]["search"] == "?c=gender&c=ageBroad&f=gender%3AMale"
+    assert out[ids.EXPLORE_URL]["search"] == "?c=gender&c=ageBroad&f=gender%3AMale&lang=en"
     assert "published count 40" in out[ids.EXPLORE_SUMMARY]["children"]
-    assert out[ids.EXPLORE_TO_DATA]["href"] == "/data?f=gender%3AMale"
+    assert out[ids.EXPLORE_TO_DATA]["href"] == "/data?f=gender%3AMale&lang=en"
     assert out[dom_id({"type": ids.EXPLORE_FILTER, "source": "gender"})]["value"] == "Male"
     age = out[dom_id({"type": ids.EXPLORE_CHART, "source": "ageBroad"})]["figure"]
     assert age["data"][1]["customdata"] == ["09--17", "18--20"]  # Male & age: 12 and 25, estimates 1 and 2
@@ -190,7 +191,7 @@ def test_explore_column_change_rebuilds_grid(client):
         "changedPropIds": [f"{ids.EXPLORE_COLUMNS}.value"],
     }
     out = client.post("/_dash-update-component", json=payload).get_json()["response"]
-    assert out[ids.EXPLORE_URL]["search"] == "?c=perpGender&f=gender%3AFemale"
+    assert out[ids.EXPLORE_URL]["search"] == "?c=perpGender&f=gender%3AFemale&lang=en"
     assert json.dumps(out[ids.EXPLORE_GRID]["children"]).count('"explore-chart"') == 1
 
 

@@ -11,10 +11,11 @@ import json
 import math
 
 import pandas as pd
+import pytest
 from plotly.io.json import to_json_plotly
 
 from callbacks.overview import switch_geography
-from dashboard import figures
+from dashboard import figures, i18n
 from dashboard import query as q
 from dashboard.app import create_app
 from dashboard.config import Settings
@@ -74,7 +75,7 @@ def test_titles_are_in_meta_for_the_caption_not_drawn_by_plotly():
 def test_counts_that_do_not_fit_go_beside_the_bar_upright(release):
     frame = q.bars(release, "CountryOfExploitation", ())
     bar = figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]
-    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"auto", "outside"}
+    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"inside", "outside"}
     assert bar["outsidetextfont"]["color"] == "#333"  # beside the bar: dark, not white on white
     frame["selected"] = False
     published = figures.comparison_bars(frame, "t", str, "src")["data"][1]
@@ -96,6 +97,60 @@ def test_explore_legend_sits_above_the_plot_left_aligned(release):
     assert layout["margin"]["t"] >= 50  # room for two legend rows on a phone
 
 
+def test_explore_counts_too_long_for_their_bars_sit_beyond_the_whisker():
+    """Issue 10 leftover: plotly's outside text of a short published bar was drawn over its error bar's whisker;
+    such a count is an annotation just beyond the whisker's end, beside the published (upper) bar of its pair."""
+    frame = pd.DataFrame(
+        {
+            "value": ["Adult", "Minor"],
+            "estimated": [1000, 30],
+            "published": [1000.0, 30.0],
+            "low": [900.0, 10.0],
+            "high": [1100.0, 60.0],
+            "status": [q.PUBLISHED] * 2,
+            "selected": [False, False],
+        }
+    )
+    figure = figures.comparison_bars(frame, "t", str, "src")
+    published = figure["data"][1]
+    assert published["y"] == ["Minor", "Adult"]  # drawn bottom-up
+    assert published["text"] == ["", "1,000"] and published["textposition"] == ["inside", "inside"]
+    (label,) = [a for a in figure["layout"]["annotations"] if a.get("xref") == "x"]
+    assert (label["text"], label["x"], label["xanchor"]) == ("30", 60.0, "left")  # starts where the whisker ends
+    assert label["y"] == 0 + figures.PUBLISHED_OFFSET == 0.1875 and label["xshift"] > 0
+    assert figure["layout"]["bargap"] == 0.25  # bars of 0.375: the upper one centred 0.1875 above its value
+
+
+def _value_labels(figure: dict) -> list[tuple[float, float, str]]:
+    return [(a["x"], a["y"], a["text"]) for a in figure["layout"]["annotations"] if a.get("xref") == "x"]
+
+
+def test_overview_shares_and_counts_too_long_for_their_bars_sit_beyond_the_whisker():
+    """Seen in the CTDC screenshots: "Menor 7%" and the grey bar's "3.603 (estimate ±151)" started under a whisker
+    or a zero-length whisker's cap."""
+    frame = _published(["Adult", "Minor"], [930, 70]).assign(share=[0.93, 0.07], half=[0.002, 0.004])
+    figure = figures.share_bars(frame, "t", str, "src", "axis", ("not recorded", 360.0, 15.0, 1000.0))
+    bar = figure["data"][0]
+    assert bar["text"] == ["93 %", "", "360 (estimate ±15)"]
+    assert bar["textposition"] == ["inside", "inside", "outside"]
+    assert _value_labels(figure) == [(pytest.approx(7.4), 1.0, "7 %")]  # 7 % + 0.4 % whisker, 2nd row
+    assert bar["error_x"]["array"] == [pytest.approx(0.2), pytest.approx(0.4), "NaN"]  # no cap by the grey bar
+    counts = figures.shown_bars(_published(["Trafficked", "Other"], [1000, 100]), "t", str, "src", horizontal=True)
+    assert counts["data"][0]["text"] == ["1,000", ""]
+    assert _value_labels(counts) == [(pytest.approx(110.0), 1.0, "100")]
+    upright = figures.shown_bars(_published(["2019", "2020"], [1000, 100]), "t", str, "src")
+    (label,) = [a for a in upright["layout"]["annotations"] if a.get("xref") == "x"]
+    assert (label["x"], label["y"], label["yanchor"]) == (1.0, pytest.approx(110.0), "bottom")  # above it
+
+
+def test_explore_legend_names_fit_a_phone_on_two_lines():
+    frame = _published(["Female"], [10], selected=[False])
+    with i18n.use("pt"):
+        figure = figures.comparison_bars(frame, "t", str, "src")
+    assert figure["data"][1]["name"] == "Agregado com PD publicado<br>(intervalo de 95%)"
+    assert figure["layout"]["margin"]["t"] >= 72
+
+
 def test_graph_shows_the_title_as_caption_keeps_the_height_and_has_no_toolbar(data_dir):
     app = create_app(Settings(data_dir=data_dir, cache_type="SimpleCache"))
     figure = figures.metric_bars(pd.DataFrame({"x": [1], "y": [2]}), "x", "y", "Errors by length", "src")
@@ -114,7 +169,7 @@ def test_switching_the_map_geography_updates_its_caption(data_dir):
     with app.server.test_request_context("/"):
         figure, title, search = switch_geography("CountryOfExploitation")
     assert title == figures.title_of(figure) != ""
-    assert search == "?geo=CountryOfExploitation"
+    assert search == "?geo=CountryOfExploitation&lang=en"
     served = [d["output"] for d in app.server.test_client().get("/_dash-dependencies").get_json()]
     assert any(f"{ids.caption(ids.OVERVIEW_MAP)}.children" in output for output in served)
 
@@ -152,7 +207,7 @@ def test_share_axis_titles_are_short_lines_that_fit_a_phone_chart(release):
     assert " ".join(lines) == title and max(map(len, lines)) <= 30
     # "Minor 7 %" was turned on its side in its thin bar: it goes beside the bar, upright and dark
     bar = figure["data"][0]
-    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"auto", "outside"}
+    assert bar["textangle"] == 0 and set(bar["textposition"]) <= {"inside", "outside"}
     assert bar["outsidetextfont"]["color"] == "#333"
 
 
@@ -183,7 +238,47 @@ def test_count_axes_have_few_short_ticks(release):
         figures.shown_bars(frame, "t", str, "src", horizontal=True)["layout"]["xaxis"],
         figures.shown_bars(frame, "t", str, "src")["layout"]["yaxis"],
     ):
-        assert axis["nticks"] == 5 and axis["tickformat"] == "~s"  # 2k, not 2000
+        assert 2 <= len(axis["tickvals"]) <= figures.COUNT_TICKS + 1 and axis["tickvals"][0] == 0
+        assert "tickformat" not in axis and len(axis["ticktext"]) == len(axis["tickvals"])
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [
+        (3, [0, 1, 2, 3, 4]),
+        (9_800, [0, 5_000, 10_000]),
+        (16_500, [0, 5_000, 10_000, 15_000, 20_000]),
+        (21_204, [0, 10_000, 20_000, 30_000]),
+        (0, [0, 1, 2]),
+    ],
+)
+def test_count_ticks_are_round_and_at_most_four_up_to_the_top(top, ticks):
+    assert figures.count_ticks(top)["tickvals"] == ticks
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("en", ["0", "5K", "10K", "15K", "20K"]),
+        ("pt", ["0", "5\u00a0mil", "10\u00a0mil", "15\u00a0mil", "20\u00a0mil"]),
+        ("es", ["0", "5\u00a0mil", "10\u00a0mil", "15\u00a0mil", "20\u00a0mil"]),
+        ("fr", ["0", "5\u00a0k", "10\u00a0k", "15\u00a0k", "20\u00a0k"]),
+    ],
+)
+def test_count_axis_and_hover_numbers_follow_the_language(lang, texts):
+    """Tick labels as CLDR abbreviates numbers (plotly's SI "5k" in every language before); the synthetic bar's
+    label and hover text formatted per language too (plotly's "%{x:,}" before)."""
+    frame = _published(["Female", "Male"], [16_000, 9_564], selected=[False, False])
+    with i18n.use(lang):
+        figure = figures.comparison_bars(frame, "t", str, "src")
+        overview = figures.shown_bars(frame, "t", str, "src")
+        colorbar = figures.country_map(frame.assign(value=["BRA", "USA"]), "t", str, "src")["data"][0]["colorbar"]
+    assert figure["layout"]["xaxis"]["ticktext"] == texts and overview["layout"]["yaxis"]["ticktext"] == texts
+    assert colorbar["ticktext"] == texts and "nticks" not in colorbar
+    synthetic = figure["data"][0]
+    number = i18n.format_decimal(9_564, lang=lang)
+    assert synthetic["text"][0] == number + "*" and number in synthetic["hovertext"][0]
+    assert synthetic["hoverinfo"] == "text" and "hovertemplate" not in synthetic and "texttemplate" not in synthetic
 
 
 def test_bubble_labels_at_the_map_edges_point_into_the_map():

@@ -12,13 +12,14 @@ import numpy as np
 import pytest
 from plotly.io.json import to_json_plotly
 
-from dashboard import citation, figures, findings, views
+from dashboard import citation, figures, findings, i18n, views
 from dashboard import query as q
 from dashboard.app import create_app
 from dashboard.config import Settings
 from dashboard.store import load_release
 from layouts import ids
 from synth.release import current_release
+from tests.dashboard.payloads import components, page_content_payload
 from tests.dashboard.release_factory import AGGREGATES, build_release
 
 N_SD = math.sqrt(2) / 0.4
@@ -127,6 +128,9 @@ def test_chart_titles_say_what_is_counted_and_name_long_periods(release):
     assert views.trend_title("Victims", "year of registration", ["2005-2013", "2019"], str).endswith(
         "; 2005-2013 is one period"
     )
+    with i18n.use("fr"):  # seen on the French screenshot: the joining "; " was not translated
+        title = views.trend_title("Victimes", "année d'enregistrement", ["2005-2013", "2019"], str)
+    assert title == "Victimes par année d'enregistrement ; 2005-2013 est une seule période"
     assert figures.title_of(views.trend_figure.__wrapped__(release)) == "Victims by year of registration"
     title = "Victims by year of registration; 2005-2013, 2014-2018, 2021-2022 are periods"
     figure = figures.shown_bars(q.bars(release, "gender", ()), title, str, "s")
@@ -171,6 +175,35 @@ def test_citation_credits_the_original_data_and_this_release_separately(tmp_path
         "derived with differential privacy (ε = 4) from the Global Victim-Perpetrator Synthetic Dataset" in cite
     )
     assert f"(CTDC). {created[:4]}" not in cite  # the DP re-release's year is not credited to CTDC
+
+
+def test_the_citation_shows_its_two_parts_on_lines_of_their_own(tmp_path):
+    """Issue 10 leftover: About and the footer showed original data and this release run together on one line;
+    exports' ``# citation:`` header stays one line."""
+    build_release(tmp_path, dataset="ctdc_vp")
+    client = create_app(Settings(data_dir=tmp_path, cache_type="SimpleCache")).server.test_client()
+    with client.application.test_request_context("/"):
+        parts = citation.citation_parts(load_release(current_release(tmp_path)))
+    assert [p.split(":")[0] for p in parts] == ["Original data", "This release"]
+    layout = client.get("/_dash-layout").get_json()
+    footer = [c["props"]["children"] for c in components(layout) if c["props"].get("className") == "footer-cite"]
+    assert footer == parts  # one element each (CSS: display block)
+    about = client.post("/_dash-update-component", json=page_content_payload("/about", "")).get_json()["response"]
+    code = next(c for c in components(about) if c["props"].get("id") == ids.ABOUT_CITATION)
+    assert code["props"]["children"] == "\n".join(parts)
+    csv = client.get("/export/records.csv").get_data(as_text=True)
+    (header,) = [line for line in csv.splitlines() if line.startswith("# citation:")]
+    assert header == "# citation: " + " ".join(parts)
+
+
+def test_the_citation_is_in_the_reader_language(tmp_path):
+    release = _release(tmp_path, dataset="ctdc_vp")
+    with i18n.use("pt"):
+        original, this = citation.citation_parts(release)
+    assert original.startswith("Dados originais: Counter-Trafficking Data Collaborative (CTDC)")
+    assert this.startswith("Esta publicação: Conjunto de dados sintético global vítima-autor do CTDC: publicação com ")
+    assert f"privacidade diferencial {release.release_id} (" in this
+    assert "(ε = 4) de Global Victim-Perpetrator Synthetic Dataset" in this and "Acesso em " in this
 
 
 def test_citation_without_an_original_names_this_release(release):

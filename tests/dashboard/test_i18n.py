@@ -109,8 +109,11 @@ def test_chosen_lang_rides_in_permalinks_and_exports(app):
     with app.server.test_request_context("/_dash-update-component", headers={"Cookie": "lang=fr"}):
         assert query_string(c=["gender"], f=["gender:Male"]) == "?c=gender&f=gender%3AMale&lang=fr"
         assert data.export_href("records", "csv", {"f": []}).endswith("/export/records.csv?lang=fr")
-    # only negotiated (Accept-Language): the link leaves the language to its reader
+    # only negotiated (Accept-Language): the page still pins the language it shows in its links, so that a tab
+    # keeps it when another tab sets the cookie
     with app.server.test_request_context("/", headers={"Accept-Language": "pt"}):
+        assert query_string(c=["gender"]) == "?c=gender&lang=pt"
+    with app.server.app_context():  # outside a request there is no address to keep it in
         assert query_string(c=["gender"]) == "?c=gender"
 
 

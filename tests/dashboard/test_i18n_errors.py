@@ -44,15 +44,50 @@ def test_query_error_keeps_english_text_and_translates_on_demand():
         assert exc.translated() == "3 atributos superan la longitud de publicación 2: esas combinaciones no se publican"
 
 
-def test_rate_limit_answer_is_translated(data_dir):
-    client = create_app(Settings(data_dir=data_dir, rate_limit_api="1 per minute")).server.test_client()
+@pytest.mark.parametrize(
+    ("limit", "lang", "message", "description"),
+    [
+        ("1 per minute", "fr", "trop de requêtes (au plus 1 en 1 minute) ; attendez et réessayez", "1 per 1 minute"),
+        ("1 per 2 hours", "pt", "pedidos demais (no máximo 1 em 2 horas); aguarde e tente de novo", "1 per 2 hour"),
+        (
+            "1 per day",
+            "es",
+            "demasiadas solicitudes (como máximo 1 en 1 día); espere y vuelva a intentarlo",
+            "1 per 1 day",
+        ),
+        (
+            "1 per 10 seconds",
+            "en",
+            "too many requests (at most 1 in 10 seconds); wait and try again",
+            "1 per 10 second",
+        ),
+    ],
+)
+def test_rate_limit_answer_is_wholly_translated(data_dir, limit, lang, message, description):
+    """The whole message in the reader's language (it embedded Flask-Limiter's English "1 per 1 minute");
+    ``error`` keeps the English text with that description, for scripts."""
+    client = create_app(Settings(data_dir=data_dir, rate_limit_api=limit)).server.test_client()
     assert client.get("/api/v1/metadata").status_code == 200
-    limited = client.get("/api/v1/metadata", headers={"Accept-Language": "fr"})
+    limited = client.get("/api/v1/metadata", headers={"Accept-Language": lang})
     assert limited.status_code == 429
     body = limited.get_json()
-    assert body["code"] == "rate_limited"
-    assert body["error"] == "too many requests (1 per 1 minute); wait a minute and try again"
-    assert body["message"] == "trop de requêtes (1 per 1 minute) ; attendez une minute et réessayez"
+    assert body["code"] == "rate_limited" and body["message"] == message
+    assert body["error"] == f"too many requests ({description}); wait a minute and try again"
+
+
+def test_rate_limit_numbers_are_formatted_per_language():
+    from limits import parse
+
+    from dashboard.security import rate_limited_body
+
+    class Exceeded:  # what the 429 handler reads of Flask-Limiter's RateLimitExceeded
+        description = "20000 per 1 hour"
+        limit = type("Limit", (), {"limit": parse("20000 per hour")})()
+
+    with i18n.use("pt"):
+        assert rate_limited_body(Exceeded())["message"].startswith("pedidos demais (no máximo 20.000 em 1 hora)")
+    with i18n.use("fr"):
+        assert "au plus 20\u202f000 en 1 heure" in rate_limited_body(Exceeded())["message"]
 
 
 def test_callback_guard_answer_is_translated(client):
@@ -115,17 +150,18 @@ def test_a_callback_answers_in_the_language_of_its_tab(client):
     assert answer.get_json()["message"] == "pedido de callback inválido: state deve listar 2 valores de componentes"
 
 
-def test_nav_links_keep_a_chosen_language_in_the_address(client):
-    """So the address of a tab keeps naming its language after navigating (its callbacks read it)."""
+def test_nav_links_keep_the_page_language_in_the_address(client):
+    """So the address of a tab keeps naming its language after navigating (its callbacks read it), also when
+    the language was only negotiated from Accept-Language."""
 
     def hrefs(layout: dict) -> set[str]:
         return {c["props"]["href"] for c in components(layout) if c["props"].get("className") == "nav-link"}
 
     assert hrefs(client.get("/_dash-layout", headers={"Accept-Language": "pt"}).get_json()) == {
-        "/",
-        "/explore",
-        "/data",
-        "/about",
+        "/?lang=pt",
+        "/explore?lang=pt",
+        "/data?lang=pt",
+        "/about?lang=pt",
     }
     chosen = client.get("/_dash-layout", headers={"Referer": "http://localhost/data?lang=es"}).get_json()
     assert hrefs(chosen) == {"/?lang=es", "/explore?lang=es", "/data?lang=es", "/about?lang=es"}

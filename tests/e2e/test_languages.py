@@ -73,3 +73,28 @@ def test_a_tab_keeps_its_language_when_another_tab_chooses_one(page, live_url, g
     page.locator("#explore-clear").click()  # a callback of the Portuguese tab, sent with the French cookie
     expect(page.locator("#explore-summary")).to_contain_text("Todos os registros", timeout=15000)
     guard.assert_clean()
+
+
+def test_a_tab_opened_without_a_language_keeps_the_one_it_shows(page, live_url, guard):
+    """Opened as ``/`` (English: no cookie, an English browser), a tab pins ``lang=en`` in its address and its
+    links; after another tab chooses Portuguese (the shared cookie), its navigation and its reload stay
+    English (they followed the cookie before)."""
+    page.goto(f"{live_url}/")
+    expect(page.locator("main h1").first).to_have_text("Overview", timeout=15000)
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/?lang=en")
+    other = page.context.new_page()
+    other.goto(f"{live_url}/about?lang=pt")  # sets the cookie to Portuguese
+    expect(other.locator("main h1").first).to_have_text("Sobre estes dados", timeout=15000)
+    page.locator(".nav-desktop a.nav-link", has_text="Explore").click()
+    expect(page.locator("main h1").first).to_have_text("Explore", timeout=15000)
+    expect(page.locator("#explore-summary")).to_contain_text("All records", timeout=15000)
+    assert "lang=en" in page.url
+    page.reload()
+    expect(page.locator("main h1").first).to_have_text("Explore", timeout=15000)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    # the Portuguese tab, opened with its language, is still Portuguese after navigating
+    other.locator(".nav-desktop").get_by_role("link", name="Dados", exact=True).click()
+    expect(other.locator("main h1").first).to_have_text("Dados", timeout=15000)
+    other.close()
+    guard.assert_clean()

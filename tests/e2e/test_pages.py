@@ -108,7 +108,9 @@ def test_permalink_restores_view_and_copy_link(page, live_url, guard):
     page.locator("#copy-link").click()
     expect(page.locator("#copy-link-status")).to_have_text("Link copied", timeout=10000)
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert parse_qs(urlparse(copied).query) == {"c": ["gender", "perpGender"], "f": ["ageBroad:09--17"]}
+    # the page pinned the language it shows (docs/i18n.md), so the copied link keeps it
+    query = {"c": ["gender", "perpGender"], "f": ["ageBroad:09--17"], "lang": ["en"]}
+    assert parse_qs(urlparse(copied).query) == query
     guard.assert_clean()
 
 
