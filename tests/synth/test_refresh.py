@@ -366,7 +366,7 @@ def test_synthesizer_choice_and_options_are_recorded(tmp_path):
 def test_without_a_name_the_file_stem_keys_the_budget(tmp_path):
     from synth.sample import write_sample
 
-    source = write_sample(tmp_path / "private" / "intake.csv", n_victims=400, seed=5)
+    source = write_sample(tmp_path / "private" / "intake.csv", n_victims=600, seed=5)
     args = [
         "refresh",
         "--input",
@@ -470,7 +470,7 @@ def test_the_same_seed_never_reproduces_the_dp_noise(tmp_path):
     # so the same input refreshed twice with the same seed publishes different aggregates.
     from synth.sample import write_sample
 
-    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=400, seed=5)
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=600, seed=5)
     first = _refresh_in_process(source, tmp_path)
     second = _refresh_in_process(source, tmp_path)
     a, b = (pd.read_parquet(rel / "aggregates.parquet") for rel in (first, second))
@@ -483,11 +483,11 @@ def test_default_delta_does_not_depend_on_the_data(tmp_path):
     from synth.sample import write_sample
 
     deltas = {}
-    for n in (300, 900):
+    for n in (600, 900):
         source = write_sample(tmp_path / "private" / f"cases{n}.csv", n_victims=n, seed=n)
         meta = release.read_metadata(_refresh_in_process(source, tmp_path, name=f"cases{n}"))
         deltas[n] = (meta.privacy.delta, meta.privacy.delta_source)
-    assert deltas[300] == deltas[900] == (1e-6, "default: fixed 1e-6")
+    assert deltas[600] == deltas[900] == (1e-6, "default: fixed 1e-6")
 
 
 def test_max_records_of_the_spec_sets_the_default_delta_and_bounds_the_input(tmp_path):
@@ -537,7 +537,7 @@ def test_metadata_publishes_the_cumulative_spend_of_the_source(tmp_path):
     from synth import ledger
     from synth.sample import write_sample
 
-    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=300, seed=6)
+    source = write_sample(tmp_path / "private" / "cases.csv", n_victims=600, seed=6)
     first = release.read_metadata(_refresh_in_process(source, tmp_path, epsilon=3.0)).privacy
     second = release.read_metadata(_refresh_in_process(source, tmp_path, epsilon=5.0, delta=2e-6)).privacy
     assert (first.cumulative_epsilon, first.cumulative_delta) == (3.0, 1e-6)

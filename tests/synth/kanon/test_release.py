@@ -109,7 +109,7 @@ def test_kanon_is_recorded_in_the_ledger_and_refuses_an_out_in_the_data_dir(tmp_
 
 def test_a_dp_refresh_after_a_kanon_bundle_is_refused_unless_overridden(tmp_path, capsys):
     private, data = tmp_path / "private", tmp_path / "data"
-    source = write_sample(private / "cases.csv", n_victims=200, seed=3)
+    source = write_sample(private / "cases.csv", n_victims=600, seed=3)
     # Under another name: the refresh finds the bundle by the fingerprint of the same input content.
     assert _kanon(source, tmp_path / "oneoff", private, "--name", "bundle") == 0
     refresh = ["refresh", "--input", str(source), "--spec", str(SPEC), "--reporting-length", "2"]
