@@ -41,6 +41,7 @@ import numpy as np
 from synth.aggregates import Aggregates
 from synth.encode import Encoded
 from synth.synthesizers.condense import has_multi_value, on_condensed_view
+from synth.synthesizers.polish import polish
 from synth.synthesizers.raked_marginals import (
     Tables,
     build_tables,
@@ -65,6 +66,7 @@ class Marginal:
     shape: tuple[int, ...]
     target: np.ndarray  # float, per cell
     slack: np.ndarray  # tolerated deviation per cell (inf = free cell)
+    weight: np.ndarray  # weight of the cell's squared error in :func:`synth.synthesizers.polish.polish` (0 = free)
 
     def __post_init__(self) -> None:
         self.measured = np.flatnonzero(np.isfinite(self.slack))
@@ -93,17 +95,23 @@ def _grouped(agg: Aggregates, length: int) -> dict[tuple[int, ...], tuple[np.nda
 
 
 def marginals(
-    agg: Aggregates, tables: Tables, noise_sd: list[float] | None, tolerance: float, unpublished_slack: float = 0.0
+    agg: Aggregates,
+    tables: Tables,
+    noise_sd: list[float] | None,
+    tolerance: float,
+    unpublished_slack: float = 0.0,
+    unpublished_weight: float = 1.0,
 ) -> list[Marginal]:
-    """The 1-way, 2-way and 3-way marginals with their targets and dead zones (see the module docstring)."""
+    """The 1-way, 2-way and 3-way marginals with their targets, dead zones and weights (see the module
+    docstring)."""
     sd = list(noise_sd) if noise_sd is not None else [0.0] * agg.reporting_length
     sizes = tables.sizes
     n = float(agg.n_records)
     out = []
     for c in range(sizes.size):
-        slack = np.full(int(sizes[c]), tolerance * sd[0])
-        slack[-1] *= np.sqrt(max(int(sizes[c]) - 1, 1))
-        out.append(Marginal((c,), (int(sizes[c]),), tables.one[c].copy(), slack))
+        cell_sd = np.full(int(sizes[c]), sd[0])
+        cell_sd[-1] *= np.sqrt(max(int(sizes[c]) - 1, 1))
+        out.append(_marginal((c,), tables.one[c].copy(), cell_sd, tolerance))
     pairs = _grouped(agg, 2)
     m = sizes.size
     for i in range(m):
@@ -118,11 +126,11 @@ def marginals(
             target[-1, :-1] = np.maximum(one_j - target[:-1, :-1].sum(axis=0), 0)
             target[-1, -1] = max(n - target.sum(), 0)
             ni, nj = shape[0] - 1, shape[1] - 1
-            slack = np.full(shape, tolerance * sd[1])
-            slack[:-1, -1] = tolerance * np.hypot(sd[0], np.sqrt(nj) * sd[1])
-            slack[-1, :-1] = tolerance * np.hypot(sd[0], np.sqrt(ni) * sd[1])
-            slack[-1, -1] = tolerance * np.hypot(np.sqrt(ni + nj) * sd[0], np.sqrt(ni * nj) * sd[1])
-            out.append(Marginal((i, j), shape, target.ravel(), slack.ravel()))
+            cell_sd = np.full(shape, sd[1])
+            cell_sd[:-1, -1] = np.hypot(sd[0], np.sqrt(nj) * sd[1])
+            cell_sd[-1, :-1] = np.hypot(sd[0], np.sqrt(ni) * sd[1])
+            cell_sd[-1, -1] = np.hypot(np.sqrt(ni + nj) * sd[0], np.sqrt(ni * nj) * sd[1])
+            out.append(_marginal((i, j), target, cell_sd, tolerance))
     for cols, (vals, counts) in _grouped(agg, 3).items():
         cube = tuple(int(sizes[c]) for c in cols)
         target = np.zeros(cube)
@@ -130,10 +138,22 @@ def marginals(
         published = np.zeros(cube, bool)
         published[vals[:, 0], vals[:, 1], vals[:, 2]] = True
         published = published[:-1, :-1, :-1]
-        slack = np.full(cube, np.inf)
-        slack[:-1, :-1, :-1] = np.where(published, tolerance * sd[2], unpublished_slack)
-        out.append(Marginal(cols, cube, target.ravel(), slack.ravel()))
+        cell_sd = np.full(cube, np.inf)
+        cell_sd[:-1, :-1, :-1] = sd[2]
+        marginal = _marginal(cols, target, cell_sd, tolerance)
+        marginal.slack.reshape(cube)[:-1, :-1, :-1][~published] = unpublished_slack
+        marginal.weight.reshape(cube)[:-1, :-1, :-1][~published] *= unpublished_weight
+        out.append(marginal)
     return out
+
+
+def _marginal(columns: tuple[int, ...], target: np.ndarray, cell_sd: np.ndarray, tolerance: float) -> Marginal:
+    """A marginal whose cells have noise SD ``cell_sd`` (inf = free cell): dead zone ``tolerance`` SDs, weight
+    1 / SD**2 (1 on every measured cell when the SDs are unknown, i.e. 0)."""
+    free = ~np.isfinite(cell_sd)
+    slack = np.where(free, np.inf, tolerance * np.where(free, 0.0, cell_sd))
+    weight = np.where(free, 0.0, 1.0 / np.where(free | (cell_sd <= 0), 1.0, cell_sd) ** 2)
+    return Marginal(columns, target.shape, target.ravel(), slack.ravel(), weight.ravel())
 
 
 def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -265,6 +285,9 @@ def gum(
     residual_one_way: bool = True,
     start: str = "tree",
     guard: bool = False,
+    polish_sweeps: int = 4,
+    polish_accept: float = 0.2,
+    unpublished_weight: float = 1.0,
     **_ignored: object,
 ) -> Encoded:
     """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
@@ -280,6 +303,9 @@ def gum(
     start: ``"tree"`` (n' records drawn from the Chow-Liu tree) or ``"raked"`` (the records of
     :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
     guard: an edit may not add unpublished 3-combinations to its record, and the exact 1-way edits avoid them.
+    polish_sweeps: passes of :func:`synth.synthesizers.polish.polish` after the rounds (0 = none), each record
+    taking an improving value with probability polish_accept; unpublished_weight: weight of an unpublished 3-way
+    cell's squared count there, relative to a published cell's.
     """
     if start not in ("tree", "raked"):
         raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
@@ -299,6 +325,9 @@ def gum(
             exact_one_way=exact_one_way,
             start=start,
             guard=guard,
+            polish_sweeps=polish_sweeps,
+            polish_accept=polish_accept,
+            unpublished_weight=unpublished_weight,
         )
         codes = from_encoded(expanded)
         if exact_one_way:
@@ -318,11 +347,13 @@ def gum(
     else:
         codes = sample_tree(tables, *chow_liu(tables), n_out, rng)
     support = TripleSupport(aggregates) if guard and aggregates.reporting_length >= 3 else None
-    todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack)
+    todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack, unpublished_weight)
     for r in range(rounds):
         alpha = step * decay**r
         for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
             update(codes, todo[k], alpha, rng, single_column, support)
+    if polish_sweeps > 0:
+        polish(codes, todo, tables.sizes, rng, polish_sweeps, polish_accept)
     if exact_one_way:
         logs = log_pair_tables(tables)
         codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema), support, GUARD_TRIPLE_COST)
