@@ -18,6 +18,7 @@ all would overshoot). Only published aggregates and noise SDs are read: post-pro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -43,30 +44,62 @@ def _strides(shape: tuple[int, ...]) -> np.ndarray:
     return np.cumprod((*shape[1:], 1)[::-1])[::-1].astype(np.int64)
 
 
-def _cells(codes: np.ndarray, columns: tuple[int, ...], strides: np.ndarray) -> np.ndarray:
+@dataclass
+class _Column:
+    """The marginals holding one column, laid out for vectorised scoring: a record's cell in marginal k is
+    ``offsets[k] + sum_j codes[columns[k, j]] * strides[k, j]`` in the flat arrays (short marginals padded with
+    stride 0), and changing the column's value by 1 moves it by ``step[k]``."""
+
+    columns: np.ndarray  # (k, 3)
+    strides: np.ndarray  # (k, 3)
+    offsets: np.ndarray  # (k,)
+    step: np.ndarray  # (k,)
+
+    def cells(self, records: np.ndarray) -> np.ndarray:
+        """(records, k) flat cell indices."""
+        return self.offsets[None, :] + (records[:, self.columns] * self.strides[None, :, :]).sum(axis=2)
+
+
+def _layout(marginals: list[Weighted], m: int) -> tuple[list[_Column], np.ndarray, np.ndarray]:
+    """Per column its :class:`_Column`; the flat targets and weights of all marginals."""
+    sizes = [mg.target.size for mg in marginals]
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    width = max((len(mg.columns) for mg in marginals), default=1)
+    out = []
+    for c in range(m):
+        holding = [k for k, mg in enumerate(marginals) if c in mg.columns]
+        columns = np.full((len(holding), width), c, np.int64)
+        strides = np.zeros((len(holding), width), np.int64)
+        step = np.zeros(len(holding), np.int64)
+        for row, k in enumerate(holding):
+            mg = marginals[k]
+            st = _strides(mg.shape)
+            columns[row, : len(mg.columns)] = mg.columns
+            strides[row, : len(mg.columns)] = st
+            step[row] = st[mg.columns.index(c)]
+        out.append(_Column(columns, strides, offsets[holding], step))
+    target = np.concatenate([mg.target for mg in marginals]).astype(float)
+    weight = np.concatenate([mg.weight for mg in marginals]).astype(float)
+    return out, target, weight
+
+
+def _counts(codes: np.ndarray, marginal: Weighted) -> np.ndarray:
     cells = np.zeros(codes.shape[0], np.int64)
-    for c, s in zip(columns, strides, strict=True):
+    for c, s in zip(marginal.columns, _strides(marginal.shape), strict=True):
         cells += codes[:, c] * s
-    return cells
+    return np.bincount(cells, minlength=marginal.target.size).astype(float)
 
 
 def polish(
-    codes: np.ndarray,
-    marginals: list[Weighted],
-    sizes: np.ndarray,
-    rng: np.random.Generator,
-    sweeps: int,
-    accept: float,
+    codes: np.ndarray, marginals: list[Weighted], sizes: np.ndarray, rng: np.random.Generator, sweeps: int, accept: float
 ) -> int:
     """``sweeps`` passes of coordinate descent over every column (``codes`` edited in place, categories
     ``0..sizes[c]-1``); returns the number of cells changed."""
     n, m = codes.shape
-    strides = [_strides(mg.shape) for mg in marginals]
-    counts = [
-        np.bincount(_cells(codes, mg.columns, st), minlength=mg.target.size).astype(float)
-        for mg, st in zip(marginals, strides, strict=True)
-    ]
-    holding = [[k for k, mg in enumerate(marginals) if c in mg.columns] for c in range(m)]
+    if n == 0 or not marginals:
+        return 0
+    layout, target, weight = _layout(marginals, m)
+    error = np.concatenate([_counts(codes, mg) for mg in marginals]) - target
     chunk = max(MIN_CHUNK, n // CHUNKS)
     changed = 0
     for _ in range(sweeps):
@@ -75,18 +108,8 @@ def polish(
                 continue
             order = rng.permutation(n)
             for start in range(0, n, chunk):
-                changed += _polish_chunk(
-                    codes,
-                    order[start : start + chunk],
-                    int(c),
-                    marginals,
-                    strides,
-                    counts,
-                    holding[c],
-                    int(sizes[c]),
-                    rng,
-                    accept,
-                )
+                rows = order[start : start + chunk]
+                changed += _polish_chunk(codes, rows, int(c), layout[c], error, weight, int(sizes[c]), rng, accept)
     return changed
 
 
@@ -94,37 +117,29 @@ def _polish_chunk(
     codes: np.ndarray,
     rows: np.ndarray,
     c: int,
-    marginals: list[Weighted],
-    strides: list[np.ndarray],
-    counts: list[np.ndarray],
-    holding: list[int],
+    col: _Column,
+    error: np.ndarray,
+    weight: np.ndarray,
     size: int,
     rng: np.random.Generator,
     accept: float,
 ) -> int:
-    """Score every candidate value of column ``c`` for ``rows`` and apply the accepted improvements."""
+    """Score every candidate value of column ``c`` for ``rows`` and apply the accepted improvements (``error``,
+    count minus target per flat cell, kept up to date)."""
     candidates = np.arange(size) if size <= MAX_CANDIDATES else rng.choice(size, MAX_CANDIDATES, replace=False)
     old = codes[rows, c]
-    delta = np.zeros((rows.size, candidates.size))
-    moves = []
-    for k in holding:
-        mg, st = marginals[k], strides[k]
-        stride = st[mg.columns.index(c)]
-        cell = _cells(codes[rows], mg.columns, st)
-        base = cell - old * stride
-        new = base[:, None] + candidates[None, :] * stride
-        error, weight = counts[k] - mg.target, mg.weight
-        delta += weight[new] * (2 * error[new] + 1)
-        delta -= (weight[cell] * (2 * error[cell] - 1))[:, None]
-        moves.append((k, cell, base, stride))
+    cell = col.cells(codes[rows])  # (rows, k)
+    base = cell - old[:, None] * col.step[None, :]
+    new = base[:, :, None] + candidates[None, None, :] * col.step[None, :, None]  # (rows, k, candidates)
+    delta = (weight[new] * (2 * error[new] + 1)).sum(axis=1)
+    delta -= (weight[cell] * (2 * error[cell] - 1)).sum(axis=1)[:, None]
     delta[candidates[None, :] == old[:, None]] = 0.0
     best = np.argmin(delta, axis=1)
     take = np.flatnonzero((delta[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
     if take.size == 0:
         return 0
     value = candidates[best[take]]
-    for k, cell, base, stride in moves:
-        counts[k] -= np.bincount(cell[take], minlength=counts[k].size)
-        counts[k] += np.bincount(base[take] + value * stride, minlength=counts[k].size)
+    np.subtract.at(error, cell[take].ravel(), 1.0)
+    np.add.at(error, (base[take] + value[:, None] * col.step[None, :]).ravel(), 1.0)
     codes[rows[take], c] = value
     return int(take.size)
