@@ -67,6 +67,7 @@ class Marginal:
     target: np.ndarray  # float, per cell
     slack: np.ndarray  # tolerated deviation per cell (inf = free cell)
     weight: np.ndarray  # weight of the cell's squared error in :func:`synth.synthesizers.polish.polish` (0 = free)
+    unpublished: np.ndarray  # bool per cell: an unpublished 3-way value cell (a combination the DP step dropped)
 
     def __post_init__(self) -> None:
         self.measured = np.flatnonzero(np.isfinite(self.slack))
@@ -100,7 +101,6 @@ def marginals(
     noise_sd: list[float] | None,
     tolerance: float,
     unpublished_slack: float = 0.0,
-    unpublished_weight: float = 1.0,
 ) -> list[Marginal]:
     """The 1-way, 2-way and 3-way marginals with their targets, dead zones and weights (see the module
     docstring)."""
@@ -142,7 +142,7 @@ def marginals(
         cell_sd[:-1, :-1, :-1] = sd[2]
         marginal = _marginal(cols, target, cell_sd, tolerance)
         marginal.slack.reshape(cube)[:-1, :-1, :-1][~published] = unpublished_slack
-        marginal.weight.reshape(cube)[:-1, :-1, :-1][~published] *= unpublished_weight
+        marginal.unpublished.reshape(cube)[:-1, :-1, :-1] = ~published
         out.append(marginal)
     return out
 
@@ -153,7 +153,8 @@ def _marginal(columns: tuple[int, ...], target: np.ndarray, cell_sd: np.ndarray,
     free = ~np.isfinite(cell_sd)
     slack = np.where(free, np.inf, tolerance * np.where(free, 0.0, cell_sd))
     weight = np.where(free, 0.0, 1.0 / np.where(free | (cell_sd <= 0), 1.0, cell_sd) ** 2)
-    return Marginal(columns, target.shape, target.ravel(), slack.ravel(), weight.ravel())
+    unpublished = np.zeros(target.size, bool)
+    return Marginal(columns, target.shape, target.ravel(), slack.ravel(), weight.ravel(), unpublished)
 
 
 def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -287,7 +288,7 @@ def gum(
     guard: bool = False,
     polish_sweeps: int = 4,
     polish_accept: float = 0.2,
-    unpublished_weight: float = 1.0,
+    unpublished_cost: float = 0.0,
     **_ignored: object,
 ) -> Encoded:
     """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
@@ -304,8 +305,9 @@ def gum(
     :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
     guard: an edit may not add unpublished 3-combinations to its record, and the exact 1-way edits avoid them.
     polish_sweeps: passes of :func:`synth.synthesizers.polish.polish` after the rounds (0 = none), each record
-    taking an improving value with probability polish_accept; unpublished_weight: weight of an unpublished 3-way
-    cell's squared count there, relative to a published cell's.
+    taking an improving value with probability polish_accept; unpublished_cost: extra cost, in the polish
+    objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
+    3-combination), and gain of one that empties such a cell.
     """
     if start not in ("tree", "raked"):
         raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
@@ -327,7 +329,7 @@ def gum(
             guard=guard,
             polish_sweeps=polish_sweeps,
             polish_accept=polish_accept,
-            unpublished_weight=unpublished_weight,
+            unpublished_cost=unpublished_cost,
         )
         codes = from_encoded(expanded)
         if exact_one_way:
@@ -347,13 +349,13 @@ def gum(
     else:
         codes = sample_tree(tables, *chow_liu(tables), n_out, rng)
     support = TripleSupport(aggregates) if guard and aggregates.reporting_length >= 3 else None
-    todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack, unpublished_weight)
+    todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack)
     for r in range(rounds):
         alpha = step * decay**r
         for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
             update(codes, todo[k], alpha, rng, single_column, support)
     if polish_sweeps > 0:
-        polish(codes, todo, tables.sizes, rng, polish_sweeps, polish_accept)
+        polish(codes, todo, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost)
     if exact_one_way:
         logs = log_pair_tables(tables)
         codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema), support, GUARD_TRIPLE_COST)

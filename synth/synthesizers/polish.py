@@ -38,6 +38,7 @@ class Weighted(Protocol):
     shape: tuple[int, ...]
     target: np.ndarray
     weight: np.ndarray
+    unpublished: np.ndarray
 
 
 def _strides(shape: tuple[int, ...]) -> np.ndarray:
@@ -60,8 +61,8 @@ class _Column:
         return self.offsets[None, :] + (records[:, self.columns] * self.strides[None, :, :]).sum(axis=2)
 
 
-def _layout(marginals: list[Weighted], m: int) -> tuple[list[_Column], np.ndarray, np.ndarray]:
-    """Per column its :class:`_Column`; the flat targets and weights of all marginals."""
+def _layout(marginals: list[Weighted], m: int) -> tuple[list[_Column], np.ndarray, np.ndarray, np.ndarray]:
+    """Per column its :class:`_Column`; the flat targets, weights and unpublished masks of all marginals."""
     sizes = [mg.target.size for mg in marginals]
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     width = max((len(mg.columns) for mg in marginals), default=1)
@@ -80,7 +81,7 @@ def _layout(marginals: list[Weighted], m: int) -> tuple[list[_Column], np.ndarra
         out.append(_Column(columns, strides, offsets[holding], step))
     target = np.concatenate([mg.target for mg in marginals]).astype(float)
     weight = np.concatenate([mg.weight for mg in marginals]).astype(float)
-    return out, target, weight
+    return out, target, weight, np.concatenate([mg.unpublished for mg in marginals])
 
 
 def _counts(codes: np.ndarray, marginal: Weighted) -> np.ndarray:
@@ -91,14 +92,21 @@ def _counts(codes: np.ndarray, marginal: Weighted) -> np.ndarray:
 
 
 def polish(
-    codes: np.ndarray, marginals: list[Weighted], sizes: np.ndarray, rng: np.random.Generator, sweeps: int, accept: float
+    codes: np.ndarray,
+    marginals: list[Weighted],
+    sizes: np.ndarray,
+    rng: np.random.Generator,
+    sweeps: int,
+    accept: float,
+    unpublished_cost: float = 0.0,
 ) -> int:
     """``sweeps`` passes of coordinate descent over every column (``codes`` edited in place, categories
     ``0..sizes[c]-1``); returns the number of cells changed."""
     n, m = codes.shape
     if n == 0 or not marginals:
         return 0
-    layout, target, weight = _layout(marginals, m)
+    layout, target, weight, unpublished = _layout(marginals, m)
+    cost = unpublished * float(unpublished_cost)
     error = np.concatenate([_counts(codes, mg) for mg in marginals]) - target
     chunk = max(MIN_CHUNK, n // CHUNKS)
     changed = 0
@@ -109,7 +117,9 @@ def polish(
             order = rng.permutation(n)
             for start in range(0, n, chunk):
                 rows = order[start : start + chunk]
-                changed += _polish_chunk(codes, rows, int(c), layout[c], error, weight, int(sizes[c]), rng, accept)
+                changed += _polish_chunk(
+                    codes, rows, int(c), layout[c], error, weight, cost, int(sizes[c]), rng, accept
+                )
     return changed
 
 
@@ -120,6 +130,7 @@ def _polish_chunk(
     col: _Column,
     error: np.ndarray,
     weight: np.ndarray,
+    cost: np.ndarray,
     size: int,
     rng: np.random.Generator,
     accept: float,
@@ -133,6 +144,9 @@ def _polish_chunk(
     new = base[:, :, None] + candidates[None, None, :] * col.step[None, :, None]  # (rows, k, candidates)
     delta = (weight[new] * (2 * error[new] + 1)).sum(axis=1)
     delta -= (weight[cell] * (2 * error[cell] - 1)).sum(axis=1)[:, None]
+    if cost.any():  # an unpublished cell's target is 0, so its error is its count
+        delta += (cost[new] * (error[new] == 0)).sum(axis=1)
+        delta -= (cost[cell] * (error[cell] == 1)).sum(axis=1)[:, None]
     delta[candidates[None, :] == old[:, None]] = 0.0
     best = np.argmin(delta, axis=1)
     take = np.flatnonzero((delta[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
