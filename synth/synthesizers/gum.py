@@ -34,6 +34,7 @@ Tables without multi-value columns are synthesised exactly as before.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -313,24 +314,10 @@ def gum(
         raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
     schema = aggregates.schema
     if condense_multi_value and has_multi_value(schema):
-        expanded = on_condensed_view(
-            gum,
-            aggregates,
-            rng,
-            noise_sd=None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd],
-            rounds=rounds,
-            step=step,
-            decay=decay,
-            tolerance=tolerance,
-            single_column=single_column,
-            unpublished_slack=unpublished_slack,
-            exact_one_way=exact_one_way,
-            start=start,
-            guard=guard,
-            polish_sweeps=polish_sweeps,
-            polish_accept=polish_accept,
-            unpublished_cost=unpublished_cost,
-        )
+        # The same options on the condensed view (which sets condense_multi_value itself), SDs scaled.
+        options = {k: v for k, v in locals().items() if k in GUM_OPTIONS and k != "condense_multi_value"}
+        scaled = None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd]
+        expanded = on_condensed_view(gum, aggregates, rng, **{**options, "noise_sd": scaled})
         codes = from_encoded(expanded)
         if exact_one_way:
             tables = build_tables(aggregates, noise_sd)
@@ -360,3 +347,7 @@ def gum(
         logs = log_pair_tables(tables)
         codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema), support, GUARD_TRIPLE_COST)
     return to_encoded(codes, schema)
+
+
+#: The keyword options of :func:`gum` (its signature is what a refresh validates and records).
+GUM_OPTIONS = frozenset(inspect.signature(gum).parameters) - {"aggregates", "rng", "_ignored"}
