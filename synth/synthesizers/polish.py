@@ -18,6 +18,7 @@ all would overshoot). Only published aggregates and noise SDs are read: post-pro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,7 +62,7 @@ class _Column:
         return self.offsets[None, :] + (records[:, self.columns] * self.strides[None, :, :]).sum(axis=2)
 
 
-def _layout(marginals: list[Weighted], m: int) -> tuple[list[_Column], np.ndarray, np.ndarray, np.ndarray]:
+def _layout(marginals: Sequence[Weighted], m: int) -> tuple[list[_Column], np.ndarray, np.ndarray, np.ndarray]:
     """Per column its :class:`_Column`; the flat targets, weights and unpublished masks of all marginals."""
     sizes = [mg.target.size for mg in marginals]
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
@@ -93,7 +94,7 @@ def _counts(codes: np.ndarray, marginal: Weighted) -> np.ndarray:
 
 def polish(
     codes: np.ndarray,
-    marginals: list[Weighted],
+    marginals: Sequence[Weighted],
     sizes: np.ndarray,
     rng: np.random.Generator,
     sweeps: int,
