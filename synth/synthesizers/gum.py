@@ -106,6 +106,7 @@ def marginals(
     """The 1-way, 2-way and 3-way marginals with their targets, dead zones and weights (see the module
     docstring)."""
     sd = list(noise_sd) if noise_sd is not None else [0.0] * agg.reporting_length
+    sd += [np.inf] * (3 - len(sd))  # below R = 3 the longer marginals are unpublished: free cells
     sizes = tables.sizes
     n = float(agg.n_records)
     out = []

@@ -16,7 +16,7 @@ from synth.synthesizers.gum import marginals
 from synth.synthesizers.polish import polish
 from synth.synthesizers.raked_marginals import build_tables
 from synth.synthesizers.support import to_encoded
-from tests.synth.synthesizers.test_gum import diversity, in_interval
+from tests.synth.synthesizers.test_gum import diversity, in_interval, xor_table
 
 
 def test_polish_brings_random_records_to_the_exact_tables():
@@ -80,3 +80,13 @@ def test_gum_agrees_with_the_published_2_and_3_way_tables_of_a_clustered_table()
             agg, SYNTHESIZERS[tool](agg, np.random.default_rng(6), noise_sd=noise_sd, **options), noise_sd
         )
         assert min(old[1] - theirs[1], old[2] - theirs[2]) < -0.05, (tool, old, theirs)
+
+
+def test_gum_runs_below_reporting_length_3_with_exact_one_way_counts():
+    # Reporting length 1 used to raise an IndexError (no 2-way noise SD); the longer marginals are now free.
+    data = xor_table(300)
+    for length, noise_sd in ((1, None), (1, [2.0]), (2, [2.0, 3.0])):
+        agg = aggregate(data, length)
+        out = SYNTHESIZERS["gum"](agg, np.random.default_rng(0), noise_sd=noise_sd)
+        assert out.n_records == 300
+        assert np.array_equal(aggregate(out, 1).counts_for(1, agg.keys[1]), agg.counts[1])
