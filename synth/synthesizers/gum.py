@@ -18,12 +18,16 @@ guarantee); the private records are never seen. Steps:
    of that marginal are overwritten with the destination cell's values (sources and destinations are paired in
    cell order, so most moves change one column). No record is copied, so the records stay as diverse as the
    tree's.
-4. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
+4. **Polish.** ``polish_sweeps`` passes of record-level coordinate descent on the noise-weighted squared error
+   of all these marginals at once (:mod:`synth.synthesizers.polish`): step 3 moves random records, so the
+   edit made for one table undoes another's and the editing stops short of the tables; here each edit is
+   chosen by its effect on every marginal holding the column.
+5. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
    (:func:`synth.synthesizers.raked_marginals.fix_one_way`).
 
 **Multi-value sources.** An expanded multi-value source (binary columns ``{source}_{value}``, containment
 counts) is not edited column by column: that creates value sets the input never has. With
-``condense_multi_value`` (default) steps 1-4 run on the condensed view of :mod:`synth.synthesizers.condense`
+``condense_multi_value`` (default) steps 1-5 run on the condensed view of :mod:`synth.synthesizers.condense`
 (one column per source whose values are the published value sets, "exactly this set" counts by
 inclusion-exclusion from the published aggregates only), so every marginal of a source is a marginal over
 value sets; the records are then expanded again and, with ``exact_one_way``, single-value sets are switched

@@ -7,8 +7,9 @@ cell, so the edit made for one table undoes another's; on the CTDC file it stops
 
     sum over marginals M and cells x of  w_M(x) * (count_M(x) - target_M(x))**2
 
-with ``w = 1 / sd**2`` (the noise SD of the cell: published, or of a derived sum), ``unpublished_weight / sd_3**2``
-on unpublished 3-way value cells (target 0) and 0 on free cells. For one column at a time and a random chunk of
+with ``w = 1 / sd**2`` (the noise SD of the cell: published, or of a derived sum; unpublished 3-way value cells
+target 0 with the 3-way SD) and 0 on free cells, plus ``unpublished_cost`` for each unpublished 3-way value cell
+that holds a record (a fabricated 3-combination). For one column at a time and a random chunk of
 records, the change of the objective of setting each record's cell to each candidate value is computed from the
 current counts (moving one record out of cell a and into cell b of M changes it by
 ``w(b) (2 e(b) + 1) - w(a) (2 e(a) - 1)``, e = count - target); each record takes its best value if that lowers
