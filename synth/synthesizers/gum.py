@@ -18,12 +18,16 @@ guarantee); the private records are never seen. Steps:
    of that marginal are overwritten with the destination cell's values (sources and destinations are paired in
    cell order, so most moves change one column). No record is copied, so the records stay as diverse as the
    tree's.
-4. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
+4. **Polish.** ``polish_sweeps`` passes of record-level coordinate descent on the noise-weighted squared error
+   of all these marginals at once (:mod:`synth.synthesizers.polish`): step 3 moves random records, so the
+   edit made for one table undoes another's and the editing stops short of the tables; here each edit is
+   chosen by its effect on every marginal holding the column.
+5. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
    (:func:`synth.synthesizers.raked_marginals.fix_one_way`).
 
 **Multi-value sources.** An expanded multi-value source (binary columns ``{source}_{value}``, containment
 counts) is not edited column by column: that creates value sets the input never has. With
-``condense_multi_value`` (default) steps 1-4 run on the condensed view of :mod:`synth.synthesizers.condense`
+``condense_multi_value`` (default) steps 1-5 run on the condensed view of :mod:`synth.synthesizers.condense`
 (one column per source whose values are the published value sets, "exactly this set" counts by
 inclusion-exclusion from the published aggregates only), so every marginal of a source is a marginal over
 value sets; the records are then expanded again and, with ``exact_one_way``, single-value sets are switched
@@ -34,6 +38,7 @@ Tables without multi-value columns are synthesised exactly as before.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +46,7 @@ import numpy as np
 from synth.aggregates import Aggregates
 from synth.encode import Encoded
 from synth.synthesizers.condense import has_multi_value, on_condensed_view
+from synth.synthesizers.polish import polish
 from synth.synthesizers.raked_marginals import (
     Tables,
     build_tables,
@@ -65,6 +71,8 @@ class Marginal:
     shape: tuple[int, ...]
     target: np.ndarray  # float, per cell
     slack: np.ndarray  # tolerated deviation per cell (inf = free cell)
+    weight: np.ndarray  # weight of the cell's squared error in :func:`synth.synthesizers.polish.polish` (0 = free)
+    unpublished: np.ndarray  # bool per cell: an unpublished 3-way value cell (a combination the DP step dropped)
 
     def __post_init__(self) -> None:
         self.measured = np.flatnonzero(np.isfinite(self.slack))
@@ -93,17 +101,23 @@ def _grouped(agg: Aggregates, length: int) -> dict[tuple[int, ...], tuple[np.nda
 
 
 def marginals(
-    agg: Aggregates, tables: Tables, noise_sd: list[float] | None, tolerance: float, unpublished_slack: float = 0.0
+    agg: Aggregates,
+    tables: Tables,
+    noise_sd: list[float] | None,
+    tolerance: float,
+    unpublished_slack: float = 0.0,
 ) -> list[Marginal]:
-    """The 1-way, 2-way and 3-way marginals with their targets and dead zones (see the module docstring)."""
+    """The 1-way, 2-way and 3-way marginals with their targets, dead zones and weights (see the module
+    docstring)."""
     sd = list(noise_sd) if noise_sd is not None else [0.0] * agg.reporting_length
+    sd += [np.inf] * (3 - len(sd))  # below R = 3 the longer marginals are unpublished: free cells
     sizes = tables.sizes
     n = float(agg.n_records)
     out = []
     for c in range(sizes.size):
-        slack = np.full(int(sizes[c]), tolerance * sd[0])
-        slack[-1] *= np.sqrt(max(int(sizes[c]) - 1, 1))
-        out.append(Marginal((c,), (int(sizes[c]),), tables.one[c].copy(), slack))
+        cell_sd = np.full(int(sizes[c]), sd[0])
+        cell_sd[-1] *= np.sqrt(max(int(sizes[c]) - 1, 1))
+        out.append(_marginal((c,), tables.one[c].copy(), cell_sd, tolerance))
     pairs = _grouped(agg, 2)
     m = sizes.size
     for i in range(m):
@@ -118,11 +132,11 @@ def marginals(
             target[-1, :-1] = np.maximum(one_j - target[:-1, :-1].sum(axis=0), 0)
             target[-1, -1] = max(n - target.sum(), 0)
             ni, nj = shape[0] - 1, shape[1] - 1
-            slack = np.full(shape, tolerance * sd[1])
-            slack[:-1, -1] = tolerance * np.hypot(sd[0], np.sqrt(nj) * sd[1])
-            slack[-1, :-1] = tolerance * np.hypot(sd[0], np.sqrt(ni) * sd[1])
-            slack[-1, -1] = tolerance * np.hypot(np.sqrt(ni + nj) * sd[0], np.sqrt(ni * nj) * sd[1])
-            out.append(Marginal((i, j), shape, target.ravel(), slack.ravel()))
+            cell_sd = np.full(shape, sd[1])
+            cell_sd[:-1, -1] = np.hypot(sd[0], np.sqrt(nj) * sd[1])
+            cell_sd[-1, :-1] = np.hypot(sd[0], np.sqrt(ni) * sd[1])
+            cell_sd[-1, -1] = np.hypot(np.sqrt(ni + nj) * sd[0], np.sqrt(ni * nj) * sd[1])
+            out.append(_marginal((i, j), target, cell_sd, tolerance))
     for cols, (vals, counts) in _grouped(agg, 3).items():
         cube = tuple(int(sizes[c]) for c in cols)
         target = np.zeros(cube)
@@ -130,10 +144,23 @@ def marginals(
         published = np.zeros(cube, bool)
         published[vals[:, 0], vals[:, 1], vals[:, 2]] = True
         published = published[:-1, :-1, :-1]
-        slack = np.full(cube, np.inf)
-        slack[:-1, :-1, :-1] = np.where(published, tolerance * sd[2], unpublished_slack)
-        out.append(Marginal(cols, cube, target.ravel(), slack.ravel()))
+        cell_sd = np.full(cube, np.inf)
+        cell_sd[:-1, :-1, :-1] = sd[2]
+        marginal = _marginal(cols, target, cell_sd, tolerance)
+        marginal.slack.reshape(cube)[:-1, :-1, :-1][~published] = unpublished_slack
+        marginal.unpublished.reshape(cube)[:-1, :-1, :-1] = ~published
+        out.append(marginal)
     return out
+
+
+def _marginal(columns: tuple[int, ...], target: np.ndarray, cell_sd: np.ndarray, tolerance: float) -> Marginal:
+    """A marginal whose cells have noise SD ``cell_sd`` (inf = free cell): dead zone ``tolerance`` SDs, weight
+    1 / SD**2 (1 on every measured cell when the SDs are unknown, i.e. 0)."""
+    free = ~np.isfinite(cell_sd)
+    slack = np.where(free, np.inf, tolerance * np.where(free, 0.0, cell_sd))
+    weight = np.where(free, 0.0, 1.0 / np.where(free | (cell_sd <= 0), 1.0, cell_sd) ** 2)
+    unpublished = np.zeros(target.size, bool)
+    return Marginal(columns, target.shape, target.ravel(), slack.ravel(), weight.ravel(), unpublished)
 
 
 def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -265,6 +292,9 @@ def gum(
     residual_one_way: bool = True,
     start: str = "tree",
     guard: bool = False,
+    polish_sweeps: int = 4,
+    polish_accept: float = 0.2,
+    unpublished_cost: float = 0.0,
     **_ignored: object,
 ) -> Encoded:
     """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
@@ -280,26 +310,19 @@ def gum(
     start: ``"tree"`` (n' records drawn from the Chow-Liu tree) or ``"raked"`` (the records of
     :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
     guard: an edit may not add unpublished 3-combinations to its record, and the exact 1-way edits avoid them.
+    polish_sweeps: passes of :func:`synth.synthesizers.polish.polish` after the rounds (0 = none), each record
+    taking an improving value with probability polish_accept; unpublished_cost: extra cost, in the polish
+    objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
+    3-combination), and gain of one that empties such a cell.
     """
     if start not in ("tree", "raked"):
         raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
     schema = aggregates.schema
     if condense_multi_value and has_multi_value(schema):
-        expanded = on_condensed_view(
-            gum,
-            aggregates,
-            rng,
-            noise_sd=None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd],
-            rounds=rounds,
-            step=step,
-            decay=decay,
-            tolerance=tolerance,
-            single_column=single_column,
-            unpublished_slack=unpublished_slack,
-            exact_one_way=exact_one_way,
-            start=start,
-            guard=guard,
-        )
+        # The same options on the condensed view (which sets condense_multi_value itself), SDs scaled.
+        options = {k: v for k, v in locals().items() if k in GUM_OPTIONS and k != "condense_multi_value"}
+        scaled = None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd]
+        expanded = on_condensed_view(gum, aggregates, rng, **{**options, "noise_sd": scaled})
         codes = from_encoded(expanded)
         if exact_one_way:
             tables = build_tables(aggregates, noise_sd)
@@ -323,7 +346,13 @@ def gum(
         alpha = step * decay**r
         for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
             update(codes, todo[k], alpha, rng, single_column, support)
+    if polish_sweeps > 0:
+        polish(codes, todo, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost)
     if exact_one_way:
         logs = log_pair_tables(tables)
         codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema), support, GUARD_TRIPLE_COST)
     return to_encoded(codes, schema)
+
+
+#: The keyword options of :func:`gum` (its signature is what a refresh validates and records).
+GUM_OPTIONS = frozenset(inspect.signature(gum).parameters) - {"aggregates", "rng", "_ignored"}

@@ -169,6 +169,8 @@ def build_tables(agg: Aggregates, noise_sd: list[float] | None = None) -> Tables
 
 
 def mutual_information(table: np.ndarray) -> float:
+    if table.sum() <= 0:  # e.g. at reporting length 1, where no 2-way count fits the 1-way margins
+        return 0.0
     p = table / table.sum()
     outer = p.sum(axis=1)[:, None] * p.sum(axis=0)[None, :]
     nz = p > 0
