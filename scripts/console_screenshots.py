@@ -22,23 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from console import accounts  # noqa: E402
+from scripts.screenshots import compress  # noqa: E402
 from synth.sample import write_sample  # noqa: E402
 from tests.e2e.console_pages import PASSWORD, SPEC, SPEC_AGAIN, USER, choose, fill_sign_in, pick  # noqa: E402
 from tests.e2e.servers import free_port, serve, stop  # noqa: E402
 
 WIDTH, HEIGHT = 1366, 768
 LONG = 300_000  # ms: a step of a large run on a busy machine
-
-
-def compress(path: Path) -> None:
-    """A 256-colour palette PNG, optimised, when Pillow is installed (else the PNG stays as Chromium wrote it)."""
-    try:
-        from PIL import Image
-    except ImportError:
-        return
-    with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    small.save(path, optimize=True)
 
 
 def shot(page, out: Path, name: str, top: str, bottom: str) -> None:

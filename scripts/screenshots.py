@@ -7,6 +7,7 @@ Serves the app on a free loopback port over the release in ``--data-dir`` (defau
 or ./var/data) and saves one PNG per view, width and language (``?lang=``; file names ``<lang>-<width>-...``
 when ``--langs`` is given) with headless Debian Chromium; ``--views`` keeps only the named views (the file
 names without number and extension: overview, explore, explore-filtered, data-records, data-aggregates, about).
+With Pillow installed (the `dev` extra), each PNG is reduced to a 256-colour palette, as in docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -82,6 +83,17 @@ def _aggregate_columns(app) -> str:
         return "".join(f"&c={c}" for c in profile.explore[:2])
 
 
+def compress(path: Path) -> None:
+    """A 256-colour palette PNG, optimised, when Pillow is installed (else the PNG stays as Chromium wrote it)."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", type=Path, default=Path("screenshots"))
@@ -125,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                 page.wait_for_timeout(1500)
                 target = args.out / f"{lang + '-' if lang else ''}{width}-{name}"
                 page.screenshot(path=str(target), full_page=args.full_page)
+                compress(target)
                 print(target)
             page.close()
         browser.close()
