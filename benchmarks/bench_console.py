@@ -37,8 +37,12 @@ TIMING = """() => {
 }"""
 
 
-def nice_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+def nice_of(pid: int) -> int | None:
+    """The process's niceness, or None once it has ended (a short job may end while it is listed)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    except FileNotFoundError:
+        return None
 
 
 def children(pid: int) -> list[int]:
@@ -105,12 +109,12 @@ def main() -> None:
             started = time.monotonic()
             page.click("#c-run")
             page.wait_for_selector("#c-cancel:not([disabled])", timeout=60_000)
-            jobs = children(console.pid)
+            jobs = [nice_of(child) for child in children(console.pid)]
             loads = []
             for _ in range(args.loads):
                 loads.append(load_tab(context, url))
                 time.sleep(0.5)
-            print(f"\nconsole nice {nice_of(console.pid)}; its child processes' nice:", [nice_of(p) for p in jobs])
+            print(f"\nconsole nice {nice_of(console.pid)}; its child processes' nice:", jobs)
             show(f"during a run of {args.victims} victims", loads)
             page.wait_for_function(
                 "document.querySelector('#c-run-result').textContent.includes('finished')", timeout=900_000
