@@ -58,9 +58,12 @@ class _Column:
     offsets: np.ndarray  # (k,)
     step: np.ndarray  # (k,)
 
-    def cells(self, records: np.ndarray) -> np.ndarray:
-        """(records, k) flat cell indices."""
-        return self.offsets[None, :] + (records[:, self.columns] * self.strides[None, :, :]).sum(axis=2)
+    def cells(self, by_column: np.ndarray) -> np.ndarray:
+        """(k, records) flat cell indices of records given column by column (``codes[rows].T``, contiguous)."""
+        out = np.repeat(self.offsets[:, None], by_column.shape[1], axis=1)
+        for j in range(self.columns.shape[1]):
+            out += by_column[self.columns[:, j]] * self.strides[:, j, None]
+        return out
 
 
 def _layout(marginals: Sequence[Weighted], m: int) -> tuple[list[_Column], np.ndarray, np.ndarray, np.ndarray]:
@@ -108,8 +111,9 @@ def polish(
     if n == 0 or not marginals:
         return 0
     layout, target, weight, unpublished = _layout(marginals, m)
-    cost = unpublished * float(unpublished_cost)
+    cost = unpublished * float(unpublished_cost) if unpublished_cost and unpublished.any() else None
     error = np.concatenate([_counts(codes, mg) for mg in marginals]) - target
+    gain = weight * (2 * error + 1)
     chunk = max(MIN_CHUNK, n // CHUNKS)
     changed = 0
     for _ in range(sweeps):
@@ -120,7 +124,7 @@ def polish(
             for start in range(0, n, chunk):
                 rows = order[start : start + chunk]
                 changed += _polish_chunk(
-                    codes, rows, int(c), layout[c], error, weight, cost, int(sizes[c]), rng, accept
+                    codes, rows, int(c), layout[c], error, gain, weight, cost, int(sizes[c]), rng, accept
                 )
     return changed
 
@@ -131,31 +135,38 @@ def _polish_chunk(
     c: int,
     col: _Column,
     error: np.ndarray,
+    gain: np.ndarray,
     weight: np.ndarray,
-    cost: np.ndarray,
+    cost: np.ndarray | None,
     size: int,
     rng: np.random.Generator,
     accept: float,
 ) -> int:
     """Score every candidate value of column ``c`` for ``rows`` and apply the accepted improvements (``error``,
-    count minus target per flat cell, kept up to date)."""
+    count minus target per flat cell, and ``gain``, the objective's change for one more record in the cell,
+    ``weight * (2 * error + 1)``, kept up to date)."""
     candidates = np.arange(size) if size <= MAX_CANDIDATES else rng.choice(size, MAX_CANDIDATES, replace=False)
     old = codes[rows, c]
-    cell = col.cells(codes[rows])  # (rows, k)
-    base = cell - old[:, None] * col.step[None, :]
-    new = base[:, :, None] + candidates[None, None, :] * col.step[None, :, None]  # (rows, k, candidates)
-    delta = (weight[new] * (2 * error[new] + 1)).sum(axis=1)
-    delta -= (weight[cell] * (2 * error[cell] - 1)).sum(axis=1)[:, None]
-    if cost.any():  # an unpublished cell's target is 0, so its error is its count
-        delta += (cost[new] * (error[new] == 0)).sum(axis=1)
-        delta -= (cost[cell] * (error[cell] == 1)).sum(axis=1)[:, None]
+    # Marginals first (k, rows, candidates): the sums over marginals add contiguous blocks, in marginal order.
+    cell = col.cells(np.ascontiguousarray(codes[rows].T))  # (k, rows)
+    base = cell - old[None, :] * col.step[:, None]
+    new = base[:, :, None] + candidates[None, None, :] * col.step[:, None, None]  # (k, rows, candidates)
+    delta = gain[new].sum(axis=0)
+    leaving = np.ascontiguousarray(cell.T)  # (rows, k)
+    delta -= (weight[leaving] * (2 * error[leaving] - 1)).sum(axis=1)[:, None]
+    if cost is not None:  # an unpublished cell's target is 0, so its error is its count
+        delta += (cost[new] * (error[new] == 0)).sum(axis=0)
+        delta -= (cost[leaving] * (error[leaving] == 1)).sum(axis=1)[:, None]
     delta[candidates[None, :] == old[:, None]] = 0.0
     best = np.argmin(delta, axis=1)
     take = np.flatnonzero((delta[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
     if take.size == 0:
         return 0
     value = candidates[best[take]]
-    np.subtract.at(error, cell[take].ravel(), 1.0)
-    np.add.at(error, (base[take] + value[:, None] * col.step[None, :]).ravel(), 1.0)
+    left, entered = cell[:, take].ravel(), (base[:, take] + value[None, :] * col.step[:, None]).ravel()
+    np.subtract.at(error, left, 1.0)
+    np.add.at(error, entered, 1.0)
+    touched = np.concatenate([left, entered])
+    gain[touched] = weight[touched] * (2 * error[touched] + 1)
     codes[rows[take], c] = value
     return int(take.size)
