@@ -167,8 +167,11 @@ def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Random 0-based rank of each element among the elements of its group."""
     order = np.argsort(groups + rng.random(groups.size), kind="stable")
     sorted_groups = groups[order]
-    starts = np.r_[0, np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1]
-    rank_sorted = np.arange(groups.size) - np.repeat(starts, np.diff(np.r_[starts, groups.size]))
+    # Start of each element's run of equal groups, carried forward (no np.r_ / np.repeat: called per move).
+    first = np.zeros(groups.size, np.int64)
+    breaks = np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1
+    first[breaks] = breaks
+    rank_sorted = np.arange(groups.size) - np.maximum.accumulate(first)
     rank = np.empty_like(rank_sorted)
     rank[order] = rank_sorted
     return rank
