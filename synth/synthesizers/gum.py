@@ -345,10 +345,12 @@ def gum(
         codes = sample_tree(tables, *chow_liu(tables), n_out, rng)
     support = TripleSupport(aggregates) if guard and aggregates.reporting_length >= 3 else None
     todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack)
+    codes = np.asfortranarray(codes)  # the rounds read whole columns
     for r in range(rounds):
         alpha = step * decay**r
         for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
             update(codes, todo[k], alpha, rng, single_column, support)
+    codes = np.ascontiguousarray(codes)  # the polish reads whole records
     if polish_sweeps > 0:
         polish(codes, todo, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost)
     if exact_one_way:
