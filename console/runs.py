@@ -14,7 +14,6 @@ run's ``.state.lock``, so the Cancel of the page and the job's own progress neve
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import io
 import json
@@ -33,7 +32,7 @@ from synth import ledger
 from synth import release_format as fmt
 from synth.dp import checked_params_of
 from synth.errors import BudgetError, InputError
-from synth.locks import exclusive
+from synth.locks import exclusive, held
 from synth.refresh import RefreshOptions, publish_staged, stage
 from synth.release import read_metadata
 from synth.summary import private_report_path
@@ -155,24 +154,14 @@ def _update(workspace: Path, run_id: str, change: Callable[[Run], Run | None]) -
 
 @contextlib.contextmanager
 def _claim(workspace: Path, run_id: str) -> Iterator[bool]:
-    """Try to hold the run's claim lock for the block; yields whether it is held (False: a live job has it)."""
-    try:
-        handle = os.open(runs_dir(workspace) / run_id / CLAIM_FILE, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-    except FileNotFoundError:  # the run was deleted meanwhile
-        yield False
-        return
-    try:
+    """Try to hold the run's claim lock for the block; yields whether it is held (False: a live job has it,
+    or the run was deleted meanwhile)."""
+    with contextlib.ExitStack() as stack:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:  # explicit unlock: a process forked meanwhile shares the descriptor, not the lock
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    finally:
-        os.close(handle)
+            ok = stack.enter_context(held(runs_dir(workspace) / run_id / CLAIM_FILE))
+        except FileNotFoundError:  # the run was deleted meanwhile
+            ok = False
+        yield ok
 
 
 def _reaped(workspace: Path, run: Run) -> Run:
