@@ -131,7 +131,7 @@ def _add_dp(p: argparse.ArgumentParser) -> None:
 def _add_refresh_common(p: argparse.ArgumentParser) -> None:
     _add_dirs(p)
     _add_dp(p)
-    p.add_argument("--synthesizer", help="synthesis method: raked_marginals (default), gum or aggregate_seeded")
+    p.add_argument("--synthesizer", help="synthesis method: gum (default), raked_marginals or aggregate_seeded")
     p.add_argument(
         "--synthesizer-option",
         action="append",

@@ -7,7 +7,7 @@ from synth.synthesizers.aggregate_seeded import aggregate_seeded
 from synth.synthesizers.gum import gum
 from synth.synthesizers.raked_marginals import raked_marginals
 
-DEFAULT_SYNTHESIZER = "raked_marginals"
+DEFAULT_SYNTHESIZER = "gum"
 
 SYNTHESIZERS: dict[str, Callable[..., Encoded]] = {
     "raked_marginals": raked_marginals,

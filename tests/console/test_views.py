@@ -28,7 +28,7 @@ def test_only_finished_runs_can_be_chosen_and_the_table_marks_the_published_one(
     request = RunRequest(input="cases.csv", spec="specs/x.toml", epsilon=3.0)
     done = Run("r1", "owner", request, status=DONE, release_id="cases-1", started=10.0, finished=12.5)
     failed = Run("r2", "owner", request, status=FAILED, error="file x, row 3: bad", started=10.0, finished=11.0)
-    assert run_options([done, failed]) == [{"label": "r1 (epsilon 3, raked_marginals)", "value": "r1"}]
+    assert run_options([done, failed]) == [{"label": "r1 (epsilon 3, gum)", "value": "r1"}]
     table = str(runs_table([done, failed], published="cases-1"))
     assert "r1 (published)" in table and "failed: file x, row 3: bad" in table and "'2.5'" in table
 

@@ -63,7 +63,7 @@ OPTIONS = {
     "--sensitive-zeros": texts,
     "--subject-id": texts | st.just("a"),
     "--multi-value": texts | st.sampled_from(["a=;", "c=|", "=", "a="]),
-    "--synthesizer": texts | st.sampled_from(["raked_marginals", "aggregate_seeded"]),
+    "--synthesizer": texts | st.sampled_from(["gum", "raked_marginals", "aggregate_seeded"]),
     "--synthesizer-option": texts,
     "--accuracy-mode": texts | st.sampled_from(["balanced", "custom"]),
     "--fabrication-mode": texts | st.sampled_from(["progressive", "custom_fixed"]),

@@ -11,6 +11,7 @@ from synth.combos import lookup
 from synth.encode import Column, Encoded, Schema, encode_frame
 from synth.synthesizers import DEFAULT_SYNTHESIZER, SYNTHESIZERS
 from synth.synthesizers.aggregate_seeded import aggregate_seeded, percentile_from_top, top_needed
+from synth.synthesizers.gum import gum
 from synth.synthesizers.raked_marginals import denoised_one_counts, integer_table, multi_value_siblings, raked_marginals
 from synth.synthesizers.raked_marginals import one_counts as dp_one_counts
 from synth.synthesizers.support import TripleSupport
@@ -52,8 +53,8 @@ def agg_one_counts(agg: Aggregates) -> np.ndarray:
     return out
 
 
-def test_registry_exposes_both_methods_with_the_default_first():
-    assert DEFAULT_SYNTHESIZER == "raked_marginals"
+def test_registry_exposes_every_method_and_gum_is_the_default():
+    assert DEFAULT_SYNTHESIZER == "gum" and SYNTHESIZERS["gum"] is gum
     assert SYNTHESIZERS["aggregate_seeded"] is aggregate_seeded
     assert SYNTHESIZERS["raked_marginals"] is raked_marginals
 
