@@ -6,7 +6,8 @@ Our synthesizers receive the DP aggregates restricted to the public schema, as i
 ``fidelity.py``) compare the synthetic table with the input table; ``in-interval`` compares our synthetic
 table, and the private input beside it, with the published 95 % intervals of the run (pac-synth publishes
 none: "-"). An ``input`` row per dataset gives the input's own distinct share and max copies. Results are
-averaged over seeds and printed as ONE markdown table; ``--compare`` adds a table of ours / pac-synth ratios.
+averaged over seeds and printed as ONE markdown table; ``--compare`` adds a table of ours / pac-synth ratios;
+a last table per synthesizer of ours marks issue 9's targets met or missed (``targets.py``).
 
     .venv/bin/python benchmarks/bench_synth.py [--datasets dense ctdc sample20k sample100k]
         [--tools raked_marginals gum aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2] [--compare]
@@ -32,6 +33,7 @@ DATA = REPO.parent / "shared" / "data"
 sys.path.insert(0, str(REPO))
 
 from benchmarks.fidelity import diversity, fidelity, in_interval_shares  # noqa: E402
+from benchmarks.targets import Results, targets_table  # noqa: E402
 from synth.aggregates import Aggregates  # noqa: E402
 from synth.encode import Encoded, encode_frame  # noqa: E402
 
@@ -222,7 +224,7 @@ def ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}"
 
 
-def compare_table(results: dict[tuple[str, str, float], dict], datasets: list[str], epsilons: list[float]) -> str:
+def compare_table(results: Results, datasets: list[str], epsilons: list[float]) -> str:
     """Markdown table of ours / pac-synth ratios of the seed means, per dataset, epsilon and tool of ours."""
     header = ("dataset", "epsilon", "tool", *(f"{label} ratio" for _, label in COMPARED))
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -270,13 +272,14 @@ def main(argv: list[str] | None = None) -> None:
         if args.compare:
             print("--compare needs pac-synth: no ratio table", file=sys.stderr)
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    results: dict[tuple[str, str, float], dict] = {}
+    results: Results = {}
     for dataset in args.datasets:
         if dataset in ("dense", "ctdc") and not DATA.exists():
             print(f"{DATA} not found: skipped {dataset}", file=sys.stderr)
             continue
         own = run_worker(dataset, "input", 0.0, 0)
         if own is not None:
+            results[(dataset, "input", None)] = own
             lines.append(table_row(dataset, "input", None, own))
             print(lines[-1], file=sys.stderr, flush=True)
         for tool in tools:
@@ -292,6 +295,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.compare and "pac-synth" in tools:
         print()
         print(compare_table(results, args.datasets, args.epsilons))
+    for tool in tools:
+        if tool != "pac-synth":
+            print()
+            print(targets_table(results, tool))
 
 
 if __name__ == "__main__":
