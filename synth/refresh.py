@@ -219,7 +219,13 @@ def _refresh(
         log.warning("columns without any published value, left out of the release: %s", ", ".join(lost))
     published = restrict_aggregates(dp.aggregates, schema, remap)
     # The synthesizer sees only the published aggregates, on the public schema.
-    records = SYNTHESIZERS[options.synthesizer](published, post_rng, noise_sd=noise_sd, **options.synthesizer_options)
+    records = SYNTHESIZERS[options.synthesizer](
+        published,
+        post_rng,
+        noise_sd=noise_sd,
+        progress=lambda share: progress("synthesis", 0.5 + 0.3 * share),
+        **options.synthesizer_options,
+    )
     progress("evaluation", 0.8)
     synthetic_agg = aggregate(records, params.reporting_length)
     # The cumulative spend of the source, this release included (recorded above): sums of epsilons and deltas.
@@ -335,7 +341,8 @@ def check_synthesizer_options(method: str, options: dict) -> None:
 def synthesizer_parameters(method: str, options: dict) -> dict:
     """Every keyword parameter of the synthesizer as it runs: its defaults overridden by ``options``.
 
-    ``noise_sd`` is left out: it is in the privacy section already.
+    ``noise_sd`` is left out (it is in the privacy section already), and so is ``progress`` (a callback the
+    refresh passes, not a choice).
     """
     signature = inspect.signature(SYNTHESIZERS[method])
     defaults = {
@@ -343,4 +350,4 @@ def synthesizer_parameters(method: str, options: dict) -> dict:
         for name, p in signature.parameters.items()
         if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty
     }
-    return {k: v for k, v in {**defaults, **options}.items() if k != "noise_sd"}
+    return {k: v for k, v in {**defaults, **options}.items() if k not in ("noise_sd", "progress")}

@@ -39,6 +39,7 @@ Tables without multi-value columns are synthesised exactly as before.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -298,6 +299,7 @@ def gum(
     polish_sweeps: int = 4,
     polish_accept: float = 0.2,
     unpublished_cost: float = 0.0,
+    progress: Callable[[float], None] | None = None,
     **_ignored: object,
 ) -> Encoded:
     """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
@@ -317,6 +319,8 @@ def gum(
     taking an improving value with probability polish_accept; unpublished_cost: extra cost, in the polish
     objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
     3-combination), and gain of one that empties such a cell.
+    progress: called with the share of the work done (0..1) after each round and each polish sweep (not an
+    option: the refresh passes it, and it is not recorded).
     """
     if start not in ("tree", "raked"):
         raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
@@ -346,13 +350,17 @@ def gum(
     support = TripleSupport(aggregates) if guard and aggregates.reporting_length >= 3 else None
     todo = marginals(aggregates, tables, noise_sd, tolerance, unpublished_slack)
     codes = np.asfortranarray(codes)  # the rounds read whole columns
+    report = progress or (lambda share: None)
+    steps = rounds + 2 * polish_sweeps  # a polish sweep takes about as long as two rounds
     for r in range(rounds):
         alpha = step * decay**r
         for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
             update(codes, todo[k], alpha, rng, single_column, support)
+        report((r + 1) / steps)
     codes = np.ascontiguousarray(codes)  # the polish reads whole records
-    if polish_sweeps > 0:
-        polish(codes, todo, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost)
+    for sweep in range(polish_sweeps):  # one sweep per call: the same records as all sweeps in one call
+        polish(codes, todo, tables.sizes, rng, 1, polish_accept, unpublished_cost)
+        report((rounds + 2 * (sweep + 1)) / steps)
     if exact_one_way:
         logs = log_pair_tables(tables)
         codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema), support, GUARD_TRIPLE_COST)
