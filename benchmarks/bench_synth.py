@@ -11,6 +11,7 @@ a last table per synthesizer of ours marks issue 9's targets met or missed (``ta
 
     .venv/bin/python benchmarks/bench_synth.py [--datasets dense ctdc sample20k sample100k]
         [--tools raked_marginals gum aggregate_seeded pac-synth] [--epsilons 1 4 12] [--seeds 0 1 2] [--compare]
+        [--option NAME=VALUE ...]   (a keyword option of our synthesizers, value parsed as JSON, e.g. rounds=3)
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def load(dataset: str) -> tuple[Encoded, int, pd.DataFrame, Encoded, bool]:
     return sample.data, sample.max_attributes, sample.data.to_frame(), sample.data, False
 
 
-def run_ours(tool: str, data: Encoded, w_max: int, epsilon: float, seed: int) -> tuple[Encoded, dict, Aggregates]:
+def run_ours(
+    tool: str, data: Encoded, w_max: int, epsilon: float, seed: int, options: dict
+) -> tuple[Encoded, dict, Aggregates]:
     """Synthetic records, the DP noise figures (contribution caps, noise sd per length) and the published
     aggregates the synthesizer received: the DP aggregates restricted to the public schema, as in a refresh."""
     from synth.dp import DpParams, dp_aggregates
@@ -120,7 +123,7 @@ def run_ours(tool: str, data: Encoded, w_max: int, epsilon: float, seed: int) ->
     noise = {"caps": dp.report["contribution_caps"], "noise_sd": dp.report["noise_sd"]}
     schema, remap = public_schema(dp.aggregates)
     published = restrict_aggregates(dp.aggregates, schema, remap)
-    return SYNTHESIZERS[tool](published, rng, noise_sd=list(dp.report["noise_sd"])), noise, published
+    return SYNTHESIZERS[tool](published, rng, noise_sd=list(dp.report["noise_sd"]), **options), noise, published
 
 
 def run_pacsynth(frame: pd.DataFrame, epsilon: float) -> pd.DataFrame:
@@ -137,9 +140,10 @@ def run_pacsynth(frame: pd.DataFrame, epsilon: float) -> pd.DataFrame:
     return out
 
 
-def worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict:
-    """One run; returns the metrics, wall seconds and peak RSS (MB) as a dict. Tool ``input``: the input's own
-    row count, distinct share and max copies (``epsilon`` and ``seed`` unused)."""
+def worker(dataset: str, tool: str, epsilon: float, seed: int, options: dict) -> dict:
+    """One run (``options``: keyword options of our synthesizer); returns the metrics, wall seconds and peak RSS
+    (MB) as a dict. Tool ``input``: the input's own row count, distinct share and max copies (``epsilon`` and
+    ``seed`` unused)."""
     from synth.public import synthetic_tables
 
     ours, w_max, pac_frame, reference, condense = load(dataset)
@@ -151,7 +155,7 @@ def worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict:
     if tool == "pac-synth":
         output = encode_frame(run_pacsynth(pac_frame, epsilon))
     else:
-        output, extra, published = run_ours(tool, ours, w_max, epsilon, seed)
+        output, extra, published = run_ours(tool, ours, w_max, epsilon, seed, options)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if tool != "pac-synth":
@@ -171,9 +175,10 @@ def worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict:
     }
 
 
-def run_worker(dataset: str, tool: str, epsilon: float, seed: int) -> dict | None:
+def run_worker(dataset: str, tool: str, epsilon: float, seed: int, options: dict | None = None) -> dict | None:
     """:func:`worker` in a subprocess of its own; None (reported on stderr) when it fails."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", dataset, tool, str(epsilon), str(seed)]
+    cmd += ["--worker-options", json.dumps(options or {})]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         print(f"{dataset} {tool} eps {epsilon} seed {seed} failed:\n{done.stderr}", file=sys.stderr)
@@ -258,12 +263,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--compare", action="store_true", help="also print ours / pac-synth ratios (adds pac-synth to the tools)"
     )
+    parser.add_argument(
+        "--option", action="append", default=[], metavar="NAME=VALUE", help="keyword option of our synthesizers (JSON)"
+    )
     parser.add_argument("--worker", nargs=4, metavar=("DATASET", "TOOL", "EPSILON", "SEED"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker-options", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         dataset, tool, epsilon, seed = args.worker
-        print(json.dumps(worker(dataset, tool, float(epsilon), int(seed))))
+        print(json.dumps(worker(dataset, tool, float(epsilon), int(seed), json.loads(args.worker_options))))
         return
+    options = {name: json.loads(value) for name, _, value in (item.partition("=") for item in args.option)}
     if args.compare and "pac-synth" not in args.tools:
         args.tools.append("pac-synth")
     tools = [t for t in args.tools if t != "pac-synth" or pacsynth_available()]
@@ -284,7 +294,7 @@ def main(argv: list[str] | None = None) -> None:
             print(lines[-1], file=sys.stderr, flush=True)
         for tool in tools:
             for epsilon in args.epsilons:
-                runs = [r for seed in args.seeds if (r := run_worker(dataset, tool, epsilon, seed)) is not None]
+                runs = [r for s in args.seeds if (r := run_worker(dataset, tool, epsilon, s, options)) is not None]
                 if not runs:
                     continue
                 mean = {k: np.mean([r[k] for r in runs], axis=0) for k in runs[0]}
