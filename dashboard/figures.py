@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -53,6 +54,9 @@ PUBLISHED_OFFSET = (1 - EXPLORE_BARGAP) / 4
 LEGEND_CHARS = 26
 #: Category labels longer than this many characters go on two lines (a phone keeps width for the bars).
 LABEL_CHARS = 18
+#: A category label keeps at most this many lines; the rest is cut with "…" (its hover text has it whole): a
+#: third line ran into the neighbouring bars' labels ("Congo, The Democratic Republic of the").
+LABEL_LINES = 2
 
 
 def _fmt(x: float) -> str:
@@ -81,6 +85,23 @@ def wrap(text: str, width: int = 95) -> str:
         else:
             line = f"{line} {word}" if line else word
     return "<br>".join(lines + [line])
+
+
+def category_labels(texts: list[str]) -> list[str]:
+    """Axis labels of ``texts``: lines of :data:`LABEL_CHARS`, at most :data:`LABEL_LINES` of them, the last one
+    cut at a space with "…" when more text follows. A label the cut would make equal to another keeps all its
+    lines (each category must stay distinct)."""
+    full = [wrap(text, LABEL_CHARS) for text in texts]
+    cut = []
+    for label in full:
+        lines = label.split("<br>")
+        if len(lines) > LABEL_LINES:
+            rest = " ".join(lines[LABEL_LINES - 1 :])[: LABEL_CHARS - 1]
+            last = rest.rsplit(" ", 1)[0] if " " in rest else rest
+            lines = [*lines[: LABEL_LINES - 1], last.rstrip(" ,;") + "…"]
+        cut.append("<br>".join(lines))
+    seen = Counter(cut)
+    return [c if seen[c] == 1 else f for c, f in zip(cut, full, strict=True)]
 
 
 def title_of(figure: dict) -> str:
@@ -140,7 +161,8 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     value, est, pub, low, high, status, selected = (
         a[::-1] for a in _arrays(frame, ("value", "estimated", "published", "low", "high", "status", "selected"))
     )
-    labels = [wrap(label(v), LABEL_CHARS) for v in value]
+    names = [label(v) for v in value]  # whole, for the hover text
+    labels = category_labels(names)
     values = value.tolist()
     chosen = np.flatnonzero(selected).tolist()
     pub_text = [
@@ -152,7 +174,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
     short = _short(pub, top, status == PUBLISHED)
     hover_pub = [
         f"{lab}<br>" + gettext("Published: {count}").format(count=_interval_text(s, p, lo, hi))
-        for lab, s, p, lo, hi in zip(labels, status, pub, low, high, strict=False)
+        for lab, s, p, lo, hi in zip(names, status, pub, low, high, strict=False)
     ]
     traces = [
         {
@@ -167,7 +189,7 @@ def comparison_bars(frame, title: str, label: Labeler, source: str) -> dict:
             "cliponaxis": False,
             "hovertext": [
                 f"{lab}<br>" + gettext("Synthetic estimate: {count} records").format(count=_fmt(e))
-                for lab, e in zip(labels, est, strict=True)
+                for lab, e in zip(names, est, strict=True)
             ],
             "hoverinfo": "text",
             "marker": {"color": ESTIMATE_COLOR, "pattern": {"shape": "/"}},
@@ -294,7 +316,8 @@ def shown_bars(
     every period is one year, the axis is a plain year axis: plotly picks a tick step that fits the width
     (2005, 2010, ... on a phone) instead of crowding a turned label under every bar.
     """
-    labels = [wrap(label(v), LABEL_CHARS) for v in frame["value"]]
+    names = [label(v) for v in frame["value"]]  # whole, for the hover text
+    labels = category_labels(names)
     status = frame["status"].to_numpy()
     years = np.array([last - first + 1 for first, last in spans], dtype=float) if spans else np.ones(len(frame))
     unequal = bool((years > 1).any())
@@ -312,7 +335,7 @@ def shown_bars(
     hover = [
         f"{lab}<br>"
         + (_interval_hover(r) if r["status"] != ESTIMATED else f"{_fmt(r['estimated'])} ({translate(ESTIMATED_TEXT)})")
-        for lab, (_, r) in zip(labels, frame.iterrows(), strict=False)
+        for lab, (_, r) in zip(names, frame.iterrows(), strict=False)
     ]
     upper = (frame["high"] - frame["published"]).to_numpy(float) / years
     err = {
@@ -598,20 +621,22 @@ def heatmap(
         for zr, sr in zip(z, status, strict=False)
     ]
     z_json = [[None if math.isnan(v) else v for v in zr] for zr in z]
-    xs, ys = [col_label(c) for c in col_vals], [wrap(row_label(r), LABEL_CHARS) for r in row_vals]
+    names = [row_label(r) for r in row_vals]  # whole, for the hover text
+    xs, ys = [col_label(c) for c in col_vals], category_labels(names)
     trace = {
         "type": "heatmap",
         "z": z_json,
         "x": xs,
         "y": ys,
         "text": text,
+        "customdata": [[name] * len(xs) for name in names],
         # cell labels drawn by plotly, sized to fit the cell and coloured for contrast at every width
         # (fixed-size annotations overlapped in narrow cells on a phone)
         "texttemplate": "%{text}",
         "colorscale": "Blues",
         "reversescale": True,
         "hoverongaps": False,
-        "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>",
+        "hovertemplate": "%{customdata} × %{x}<br>%{text}<extra></extra>",
         "showscale": False,  # every cell is labelled: a colour bar would only take width from the cells
     }
     layout = _base_layout(title, source, max(300, 130 + 40 * len(row_vals)))

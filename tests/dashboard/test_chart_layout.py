@@ -230,6 +230,24 @@ def test_long_category_labels_go_on_two_lines():
     assert figures.comparison_bars(frame, "t", str, "src")["data"][1]["y"] == wrapped[::-1]
 
 
+def test_very_long_category_labels_are_cut_to_two_lines_and_stay_whole_in_the_hover():
+    """A third line ran into the neighbouring labels (the citizenship chart's "Congo, The Democratic Republic
+    of the"); labels that the cut would make equal keep all their lines, so every category stays distinct."""
+    congo, other = "Congo, The Democratic Republic of the", "Congo, The Democratic Republic of Elsewhere"
+    assert figures.category_labels([congo, "Chad"]) == ["Congo, The<br>Democratic…", "Chad"]
+    assert figures.category_labels([congo, other]) == [figures.wrap(congo, 18), figures.wrap(other, 18)]
+    frame = _published([congo, "Chad"], [10, 5], selected=[False, False])
+    for trace in figures.comparison_bars(frame, "t", str, "src")["data"]:
+        assert trace["y"] == ["Chad", "Congo, The<br>Democratic…"]
+        assert trace["hovertext"][1].startswith(congo + "<br>")
+    bars = figures.shown_bars(frame, "t", str, "src", horizontal=True)["data"][0]
+    assert bars["y"][0] == "Congo, The<br>Democratic…" and congo in bars["hovertext"][0]
+    cells = pd.DataFrame({"r": [congo, "Chad"], "c": ["x", "x"], "shown": [3.0, 4.0], "status": [q.PUBLISHED] * 2})
+    heat = figures.heatmap(cells, "r", "c", "t", str, str, "src")["data"][0]
+    assert heat["y"] == ["Congo, The<br>Democratic…", "Chad"] and heat["customdata"][0] == [congo]
+    assert "%{customdata}" in heat["hovertemplate"]
+
+
 def test_count_axes_have_few_short_ticks(release):
     frame = q.bars(release, "gender", ())
     frame["selected"] = False
