@@ -43,6 +43,8 @@ TOOLS = ("raked_marginals", "gum", "aggregate_seeded", "pac-synth")
 CTDC_MULTI_VALUE = {c: ";" for c in ("IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney")}
 #: pac-synth writes these characters of values escaped (it uses them as separators internally).
 PACSYNTH_ESCAPES = {"<semicolon>": ";", "<colon>": ":"}
+#: Published count from which a combination is a large cell (column ``in-interval ≥ 1,000``).
+LARGE = 1_000
 #: Metrics of the --compare table (key, header): lower is better for each, so a ratio below 1 favours ours.
 COMPARED = (
     ("mae1", "MAE1"),
@@ -68,6 +70,7 @@ HEADER = (
     "TVD-ne",
     "fab3",
     "in-interval 1/2/3",
+    "in-interval ≥ 1,000",
     "distinct share",
     "max copies",
     "caps",
@@ -162,6 +165,12 @@ def worker(dataset: str, tool: str, epsilon: float, seed: int, options: dict) ->
         # Against the intervals the synthesizer saw: the synthetic table (public schema) and the private input.
         extra["in_interval"] = in_interval_shares(published, extra["noise_sd"], output, published.reporting_length)
         extra["input_in_interval"] = in_interval_shares(published, extra["noise_sd"], ours, published.reporting_length)
+        extra["large_in_interval"] = in_interval_shares(
+            published, extra["noise_sd"], output, published.reporting_length, LARGE
+        )
+        extra["input_large_in_interval"] = in_interval_shares(
+            published, extra["noise_sd"], ours, published.reporting_length, LARGE
+        )
     if condense and tool != "pac-synth":
         output = encode_frame(synthetic_tables(output)["condensed"])
     share, copies = diversity(output)
@@ -193,11 +202,13 @@ def shares(values: list[float] | np.ndarray) -> str:
 def table_row(dataset: str, tool: str, epsilon: float | None, mean: dict) -> str:
     """One markdown row of the main table ("-" where a figure does not apply)."""
     if tool == "input":
-        cells = [dataset, tool, "-", "-", "-", f"{mean['rows']:,.0f}", *["-"] * 7, "-"]
+        cells = [dataset, tool, "-", "-", "-", f"{mean['rows']:,.0f}", *["-"] * 7, "-", "-"]
     else:
-        interval = "-"
+        interval = large = "-"
         if "in_interval" in mean:
             interval = f"{shares(mean['in_interval'])} (input {shares(mean['input_in_interval'])})"
+        if "large_in_interval" in mean:
+            large = f"{shares(mean['large_in_interval'])} (input {shares(mean['input_large_in_interval'])})"
         cells = [
             dataset,
             tool,
@@ -213,6 +224,7 @@ def table_row(dataset: str, tool: str, epsilon: float | None, mean: dict) -> str
             f"{mean['tvd_ne']:.3f}",
             f"{mean['fab3']:.3f}",
             interval,
+            large,
         ]
     cells += [f"{mean['distinct_share']:.3f}", f"{mean['max_copies']:,.0f}"]
     cells += [

@@ -140,6 +140,12 @@ def test_in_interval_share_is_nan_for_a_length_without_published_combinations():
     assert math.isnan(shares[1])
 
 
+def test_in_interval_shares_of_large_cells_only_count_published_combinations_from_min_count():
+    shares = in_interval_shares(published({"a1": 51, "b2": 200}), NOISE_SD, SYNTHETIC, 2, min_count=100)
+    assert shares[0] == 0.0  # only b2 (200) is large, and it is outside
+    assert math.isnan(shares[1])
+
+
 def test_diversity_counts_an_empty_cell_as_a_value():
     data = encode_frame(table([("a1", "b1")] * 3 + [("a1", "")] * 2 + [("a2", "b2"), ("", "")], "AB"))
     assert diversity(data) == (pytest.approx(4 / 7), 3)
