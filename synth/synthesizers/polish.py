@@ -262,14 +262,15 @@ def _polish_chunk(
 def _merged_delta(
     cell: np.ndarray,
     base: np.ndarray,
+    candidates: np.ndarray,
     col: _Column,
     error: np.ndarray,
     gain: np.ndarray,
     weight: np.ndarray,
     cost: np.ndarray | None,
 ) -> np.ndarray:
-    """(rows, values) change of the objective, summed over the merging marginals (``cell``, ``base``: their rows
-    of the chunk's cells and cells without the column), of giving each record each value of the column. Each
+    """(rows, candidates) change of the objective, summed over the merging marginals (``cell``, ``base``: their
+    rows of the chunk's cells and cells without the column), of giving each record each candidate value. Each
     marginal is scored once per distinct cell its record can reach; a cell it stays in adds 0."""
     leave = gain[cell] - 2 * weight[cell]  # weight * (2 * error - 1): the change of one record less
     if cost is not None:
@@ -280,7 +281,7 @@ def _merged_delta(
     if cost is not None:
         change += cost[there] * (error[there] == 0)
     change[there == here] = 0.0
-    return (col.onehot @ change).T
+    return (col.onehot[candidates] @ change).T
 
 
 def _delta(
@@ -308,6 +309,6 @@ def _delta(
         delta += (cost[new] * (error[new] == 0)).sum(axis=0)
         delta -= (cost[leaving] * (error[leaving] == 1)).sum(axis=1)[:, None]
     if col.merging.size:
-        delta += _merged_delta(cell[col.merging], base[col.merging], col, error, gain, weight, cost)[:, candidates]
+        delta += _merged_delta(cell[col.merging], base[col.merging], candidates, col, error, gain, weight, cost)
     delta[candidates[None, :] == old[:, None]] = 0.0
     return delta
