@@ -37,11 +37,14 @@ on or off (only in records with no other value of that source) to match the expa
 The condensed view's targets are estimates: inclusion-exclusion over containment counts, with the terms longer
 than R estimated, so at high epsilon their errors exceed the published intervals. With ``polish_expanded`` the
 records stay condensed (one published value set per source), but step 4 fits the *published expanded* 1/2/3-way
-tables of the sources, with their exact targets and noise SDs, in place of the condensed view's marginals that
-hold a source: a marginal over *features* of the condensed columns, where the feature of an expanded column
-``{source}_{v}`` is "v is in the record's set" (:meth:`synth.synthesizers.condense.Condensed.feature`); the
-condensed view's exact 1-way edits, which would pull the sets back to their estimated counts, are skipped (the
-expanded ones remain). Tables without multi-value columns are synthesised exactly as before.
+tables of the sources, with their exact targets and noise SDs, in place of the condensed view's 2/3-way
+marginals that hold a source (its 1-way table of value sets stays): a marginal over *features* of the condensed
+columns, where the feature of an expanded column ``{source}_{v}`` is "v is in the record's set"
+(:meth:`synth.synthesizers.condense.Condensed.feature`); the condensed view's exact 1-way edits, which would
+pull the sets back to their estimated counts, are skipped (the expanded ones remain). Off by default: it helps
+at epsilon 1-4 and on tables whose condensed estimates are poor, but is slower and worse at epsilon 12 on the
+CTDC file (docs/benchmarks.md, issue 9, session 4). Tables without multi-value columns are synthesised
+exactly as before.
 """
 
 from __future__ import annotations
@@ -326,7 +329,7 @@ def _edit(
     unpublished_cost: float,
 ) -> Encoded:
     """Steps 1-5 of the module docstring on ``aggregates`` (no multi-value columns); the polish also fits the
-    ``extra`` marginals and leaves out the marginals holding a column of ``replaced``."""
+    ``extra`` marginals and leaves out the 2/3-way marginals holding a column of ``replaced``."""
     schema = aggregates.schema
     n_out = int(aggregates.n_records)
     m = len(schema.columns)
@@ -346,7 +349,7 @@ def _edit(
             update(codes, todo[k], alpha, rng, single_column, support)
     codes = np.ascontiguousarray(codes)  # the polish reads whole records
     if polish_sweeps > 0:
-        kept = [mg for mg in todo if not replaced.intersection(mg.columns)]
+        kept = [mg for mg in todo if len(mg.columns) == 1 or not replaced.intersection(mg.columns)]
         polish(codes, kept + extra, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost)
     if exact_one_way:
         logs = log_pair_tables(tables)
@@ -410,7 +413,7 @@ def gum(
     replaced: frozenset[int] = frozenset()
     if polish_expanded and polish_sweeps > 0:
         extra = expanded_marginals(aggregates, view, noise_sd, tolerance, unpublished_slack)
-        # They replace the condensed view's marginals of those sources (targets by inclusion-exclusion).
+        # They replace the condensed view's 2/3-way marginals of those sources (inclusion-exclusion targets).
         replaced = frozenset(view.column_of[e] for e, col in enumerate(schema.columns) if col.multi_value)
     scaled = None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd]
     # With the expanded tables in the polish, the condensed view's exact 1-way edits (to inclusion-exclusion
