@@ -400,7 +400,8 @@ def gum(
     taking an improving value with probability polish_accept; unpublished_cost: extra cost, in the polish
     objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
     3-combination), and gain of one that empties such a cell. polish_expanded: on the condensed view, the
-    polish also fits the published expanded tables of the multi-value sources (see the module docstring).
+    polish fits the published expanded tables of the multi-value sources in place of the condensed 2/3-way
+    marginals that hold them, and the condensed exact 1-way edits are skipped (see the module docstring).
     """
     if start not in ("tree", "raked"):
         raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
