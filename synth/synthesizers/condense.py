@@ -41,10 +41,26 @@ from synth.encode import ABSENT, Column, Encoded, Schema
 
 @dataclass
 class Condensed:
-    """Condensed aggregates and, per condensed attribute, the expanded attribute ids it stands for."""
+    """Condensed aggregates; per condensed attribute, the expanded attribute ids it stands for; per expanded
+    column, the condensed column it is part of."""
 
     aggregates: Aggregates
     members: list[tuple[int, ...]]
+    column_of: tuple[int, ...]
+
+    def feature(self, schema: Schema, column: int) -> np.ndarray:
+        """Expanded ``column``'s category (absent = last) for each category of its condensed column (absent =
+        last): for a multi-value column, whether its value is in the condensed value set."""
+        c_schema, offsets = self.aggregates.schema, self.aggregates.schema.offsets
+        condensed = self.column_of[column]
+        absent = len(schema.columns[column].values)
+        start = int(offsets[condensed])
+        lut = np.full(len(c_schema.columns[condensed].values) + 1, absent, np.int64)
+        for k in range(lut.size - 1):
+            for a in self.members[start + k]:
+                if int(schema.attr_column[a]) == column:
+                    lut[k] = a - int(schema.offsets[column])
+        return lut
 
 
 def has_multi_value(schema: Schema) -> bool:
@@ -159,11 +175,16 @@ def condense(agg: Aggregates) -> Condensed:
         else:
             offset = int(schema.offsets[ci])
             columns.append(Column(col.name, col.source, tuple(col.values[m[0] - offset] for m in values)))
-    return _build(columns, members, counts, r, agg.n_records)
+    return _build(columns, members, counts, r, agg.n_records, tuple(group_of_column))
 
 
 def _build(
-    columns: list[Column], members: list[tuple[int, ...]], counts: dict[tuple[int, ...], float], r: int, n: int
+    columns: list[Column],
+    members: list[tuple[int, ...]],
+    counts: dict[tuple[int, ...], float],
+    r: int,
+    n: int,
+    column_of: tuple[int, ...],
 ) -> Condensed:
     c_schema = Schema(tuple(columns))
     base = c_schema.n_attrs
@@ -175,7 +196,7 @@ def _build(
         order = np.argsort(packed, kind="stable")
         keys[length] = packed[order]
         values[length] = np.floor(np.array([v for _, v in items], np.float64) + 0.5).astype(np.int64)[order]
-    return Condensed(Aggregates(c_schema, r, keys, values, n), members)
+    return Condensed(Aggregates(c_schema, r, keys, values, n), members, column_of)
 
 
 def expand(records: Encoded, condensed: Condensed, schema: Schema) -> Encoded:

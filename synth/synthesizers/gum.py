@@ -21,7 +21,8 @@ guarantee); the private records are never seen. Steps:
 4. **Polish.** ``polish_sweeps`` passes of record-level coordinate descent on the noise-weighted squared error
    of all these marginals at once (:mod:`synth.synthesizers.polish`): step 3 moves random records, so the
    edit made for one table undoes another's and the editing stops short of the tables; here each edit is
-   chosen by its effect on every marginal holding the column.
+   chosen by its effect on every marginal holding the column. With ``polish_expanded`` and multi-value sources
+   (see below), the polish fits the published expanded tables of those sources instead of the condensed view's.
 5. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
    (:func:`synth.synthesizers.raked_marginals.fix_one_way`).
 
@@ -33,7 +34,17 @@ inclusion-exclusion from the published aggregates only), so every marginal of a 
 value sets; the records are then expanded again and, with ``exact_one_way``, single-value sets are switched
 on or off (only in records with no other value of that source) to match the expanded 1-way tables; with
 ``residual_one_way`` what that cannot fix is fixed by single-cell edits in any record (a few sets change).
-Tables without multi-value columns are synthesised exactly as before.
+The condensed view's targets are estimates: inclusion-exclusion over containment counts, with the terms longer
+than R estimated, so at high epsilon their errors exceed the published intervals. With ``polish_expanded`` the
+records stay condensed (one published value set per source), but step 4 fits the *published expanded* 1/2/3-way
+tables of the sources, with their exact targets and noise SDs, in place of the condensed view's 2/3-way
+marginals that hold a source (its 1-way table of value sets stays): a marginal over *features* of the condensed
+columns, where the feature of an expanded column ``{source}_{v}`` is "v is in the record's set"
+(:meth:`synth.synthesizers.condense.Condensed.feature`); the condensed view's exact 1-way edits, which would
+pull the sets back to their estimated counts, are skipped (the expanded ones remain). Off by default: it helps
+at epsilon 1-4 and on tables whose condensed estimates are poor, but is slower and worse at epsilon 12 on the
+CTDC file (docs/benchmarks.md, issue 9, session 4). Tables without multi-value columns are synthesised
+exactly as before.
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ import numpy as np
 
 from synth.aggregates import Aggregates
 from synth.encode import Encoded
-from synth.synthesizers.condense import has_multi_value, on_condensed_view
+from synth.synthesizers.condense import Condensed, condense, expand, has_multi_value
 from synth.synthesizers.polish import polish
 from synth.synthesizers.raked_marginals import (
     Tables,
@@ -74,6 +85,7 @@ class Marginal:
     slack: np.ndarray  # tolerated deviation per cell (inf = free cell)
     weight: np.ndarray  # weight of the cell's squared error in :func:`synth.synthesizers.polish.polish` (0 = free)
     unpublished: np.ndarray  # bool per cell: an unpublished 3-way value cell (a combination the DP step dropped)
+    luts: tuple[np.ndarray, ...] | None = None  # per column, its category per code (None: the code; polish only)
 
     def __post_init__(self) -> None:
         self.measured = np.flatnonzero(np.isfinite(self.slack))
@@ -279,65 +291,48 @@ def undo_unsupported(codes: np.ndarray, rows: np.ndarray, before: np.ndarray, su
     return int(worse.sum())
 
 
-def gum(
+def expanded_marginals(
+    agg: Aggregates, view: Condensed, noise_sd: list[float] | None, tolerance: float, unpublished_slack: float
+) -> list[Marginal]:
+    """The published expanded 1/2/3-way marginals that hold a multi-value column (containment counts, exact
+    published targets and SDs, as :func:`marginals` builds them on ``agg``), over features of the condensed
+    columns of ``view``: an expanded column becomes its condensed column read through
+    :meth:`synth.synthesizers.condense.Condensed.feature`."""
+    schema = agg.schema
+    luts = [view.feature(schema, e) for e in range(len(schema.columns))]
+    out = []
+    for mg in marginals(agg, build_tables(agg, noise_sd), noise_sd, tolerance, unpublished_slack):
+        if any(schema.columns[e].multi_value for e in mg.columns):
+            mg.luts = tuple(luts[e] for e in mg.columns)
+            mg.columns = tuple(view.column_of[e] for e in mg.columns)
+            out.append(mg)
+    return out
+
+
+def _edit(
     aggregates: Aggregates,
     rng: np.random.Generator,
+    extra: list[Marginal],
+    replaced: frozenset[int],
     *,
-    noise_sd: list[float] | None = None,
-    rounds: int = 8,
-    step: float = 0.5,
-    decay: float = 0.8,
-    tolerance: float = 1.0,
-    single_column: bool = False,
-    unpublished_slack: float = 0.0,
-    exact_one_way: bool = True,
-    condense_multi_value: bool = True,
-    condensed_sd_scale: float = 1.0,
-    residual_one_way: bool = True,
-    start: str = "tree",
-    guard: bool = False,
-    polish_sweeps: int = 4,
-    polish_accept: float = 0.2,
-    unpublished_cost: float = 0.0,
-    progress: Callable[[float], None] | None = None,
-    **_ignored: object,
+    noise_sd: list[float] | None,
+    rounds: int,
+    step: float,
+    decay: float,
+    tolerance: float,
+    single_column: bool,
+    unpublished_slack: float,
+    exact_one_way: bool,
+    start: str,
+    guard: bool,
+    polish_sweeps: int,
+    polish_accept: float,
+    unpublished_cost: float,
+    progress: Callable[[float], None] | None,
 ) -> Encoded:
-    """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
-
-    noise_sd: the DP noise SD per length (release metadata ``noise_sd``); without it every deviation counts.
-    rounds: passes over all marginals; step: share of a cell's excess moved in the first round, multiplied by
-    decay each round; tolerance: dead zone in noise SDs (published cells); unpublished_slack: dead zone (records) of
-    an unpublished 3-way value cell, whose target is 0; single_column: only moves that change one column of a
-    marginal; exact_one_way: finish with exact 1-way counts; condense_multi_value: edit multi-value sources as
-    value sets on the condensed view (see the module docstring), whose counts get ``condensed_sd_scale`` times
-    the noise SD; False edits their expanded binary columns independently (the old behaviour);
-    residual_one_way: after expanding, 1-way deviations the set-preserving fix leaves are fixed in any record.
-    start: ``"tree"`` (n' records drawn from the Chow-Liu tree) or ``"raked"`` (the records of
-    :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
-    guard: an edit may not add unpublished 3-combinations to its record, and the exact 1-way edits avoid them.
-    polish_sweeps: passes of :func:`synth.synthesizers.polish.polish` after the rounds (0 = none), each record
-    taking an improving value with probability polish_accept; unpublished_cost: extra cost, in the polish
-    objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
-    3-combination), and gain of one that empties such a cell.
-    progress: called with the share of the work done (0..1) after each round and each polish sweep (not an
-    option: the refresh passes it, and it is not recorded).
-    """
-    if start not in ("tree", "raked"):
-        raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
+    """Steps 1-5 of the module docstring on ``aggregates`` (no multi-value columns); the polish also fits the
+    ``extra`` marginals and leaves out the 2/3-way marginals holding a column of ``replaced``."""
     schema = aggregates.schema
-    if condense_multi_value and has_multi_value(schema):
-        # The same options on the condensed view (which sets condense_multi_value itself), SDs scaled.
-        options = {k: v for k, v in locals().items() if k in GUM_OPTIONS and k != "condense_multi_value"}
-        scaled = None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd]
-        expanded = on_condensed_view(gum, aggregates, rng, **{**options, "noise_sd": scaled})
-        codes = from_encoded(expanded)
-        if exact_one_way:
-            tables = build_tables(aggregates, noise_sd)
-            logs = log_pair_tables(tables)
-            codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema))
-            if residual_one_way:
-                codes = fix_one_way(codes, tables, logs, rng, {})
-        return to_encoded(codes, schema)
     n_out = int(aggregates.n_records)
     m = len(schema.columns)
     if n_out <= 0 or m == 0:
@@ -358,12 +353,93 @@ def gum(
             update(codes, todo[k], alpha, rng, single_column, support)
         report((r + 1) / steps)
     codes = np.ascontiguousarray(codes)  # the polish reads whole records
-    for sweep in range(polish_sweeps):  # one sweep per call: the same records as all sweeps in one call
-        polish(codes, todo, tables.sizes, rng, 1, polish_accept, unpublished_cost)
-        report((rounds + 2 * (sweep + 1)) / steps)
+    if polish_sweeps > 0:
+        kept = [mg for mg in todo if len(mg.columns) == 1 or not replaced.intersection(mg.columns)]
+
+        def swept(done: int) -> None:
+            report((rounds + 2 * done) / steps)
+
+        polish(codes, kept + extra, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost, swept)
     if exact_one_way:
         logs = log_pair_tables(tables)
         codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema), support, GUARD_TRIPLE_COST)
+    return to_encoded(codes, schema)
+
+
+_EDIT_OPTIONS = frozenset(inspect.signature(_edit).parameters) - {"aggregates", "rng", "extra", "replaced"}
+
+
+def gum(
+    aggregates: Aggregates,
+    rng: np.random.Generator,
+    *,
+    noise_sd: list[float] | None = None,
+    rounds: int = 8,
+    step: float = 0.5,
+    decay: float = 0.8,
+    tolerance: float = 1.0,
+    single_column: bool = False,
+    unpublished_slack: float = 0.0,
+    exact_one_way: bool = True,
+    condense_multi_value: bool = True,
+    condensed_sd_scale: float = 1.0,
+    residual_one_way: bool = True,
+    start: str = "tree",
+    guard: bool = False,
+    polish_sweeps: int = 4,
+    polish_accept: float = 0.2,
+    unpublished_cost: float = 0.0,
+    polish_expanded: bool = False,
+    progress: Callable[[float], None] | None = None,
+    **_ignored: object,
+) -> Encoded:
+    """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
+
+    noise_sd: the DP noise SD per length (release metadata ``noise_sd``); without it every deviation counts.
+    rounds: passes over all marginals; step: share of a cell's excess moved in the first round, multiplied by
+    decay each round; tolerance: dead zone in noise SDs (published cells); unpublished_slack: dead zone (records) of
+    an unpublished 3-way value cell, whose target is 0; single_column: only moves that change one column of a
+    marginal; exact_one_way: finish with exact 1-way counts; condense_multi_value: edit multi-value sources as
+    value sets on the condensed view (see the module docstring), whose counts get ``condensed_sd_scale`` times
+    the noise SD; False edits their expanded binary columns independently (the old behaviour);
+    residual_one_way: after expanding, 1-way deviations the set-preserving fix leaves are fixed in any record.
+    start: ``"tree"`` (n' records drawn from the Chow-Liu tree) or ``"raked"`` (the records of
+    :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
+    guard: an edit may not add unpublished 3-combinations to its record, and the exact 1-way edits avoid them.
+    polish_sweeps: passes of :func:`synth.synthesizers.polish.polish` after the rounds (0 = none), each record
+    taking an improving value with probability polish_accept; unpublished_cost: extra cost, in the polish
+    objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
+    3-combination), and gain of one that empties such a cell. polish_expanded: on the condensed view, the
+    polish fits the published expanded tables of the multi-value sources in place of the condensed 2/3-way
+    marginals that hold them, and the condensed exact 1-way edits are skipped (see the module docstring).
+    progress: called with the share of the work done (0..1) after each round and each polish sweep (not an
+    option: the refresh passes it, and it is not recorded).
+    """
+    if start not in ("tree", "raked"):
+        raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
+    schema = aggregates.schema
+    options = {k: v for k, v in locals().items() if k in _EDIT_OPTIONS}
+    if not (condense_multi_value and has_multi_value(schema)):
+        return _edit(aggregates, rng, [], frozenset(), **options)
+    view = condense(aggregates)
+    extra: list[Marginal] = []
+    replaced: frozenset[int] = frozenset()
+    if polish_expanded and polish_sweeps > 0:
+        extra = expanded_marginals(aggregates, view, noise_sd, tolerance, unpublished_slack)
+        # They replace the condensed view's 2/3-way marginals of those sources (inclusion-exclusion targets).
+        replaced = frozenset(view.column_of[e] for e, col in enumerate(schema.columns) if col.multi_value)
+    scaled = None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd]
+    # With the expanded tables in the polish, the condensed view's exact 1-way edits (to inclusion-exclusion
+    # estimates of the set counts) would undo part of the fit; the expanded 1-way edits below remain.
+    inner = {**options, "noise_sd": scaled, "exact_one_way": exact_one_way and not extra}
+    records = _edit(view.aggregates, rng, extra, replaced, **inner)
+    codes = from_encoded(expand(records, view, schema))
+    if exact_one_way:
+        tables = build_tables(aggregates, noise_sd)
+        logs = log_pair_tables(tables)
+        codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema))
+        if residual_one_way:
+            codes = fix_one_way(codes, tables, logs, rng, {})
     return to_encoded(codes, schema)
 
 

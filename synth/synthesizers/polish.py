@@ -15,11 +15,18 @@ current counts (moving one record out of cell a and into cell b of M changes it 
 ``w(b) (2 e(b) + 1) - w(a) (2 e(a) - 1)``, e = count - target); each record takes its best value if that lowers
 the objective, with probability ``accept`` (records of a chunk are scored against the same counts, so accepting
 all would overshoot). Only published aggregates and noise SDs are read: post-processing.
+
+A marginal may read *features* of columns instead of the columns (``luts``: per slot, the category of each code
+of its column), e.g. "value v is in the record's value set" of a condensed multi-value column, so one column
+feeds several slots of one marginal and two of its values may share a cell. Its cell is then
+``sum_j lut_j[codes[col_j]] * stride_j``; a candidate is scored by substituting it in every slot of the edited
+column, and a marginal whose cell does not change adds nothing. Such marginals are scored once per distinct
+cell a record can reach and spread to the candidates by a 0/1 matrix product.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -34,65 +41,151 @@ MAX_CANDIDATES = 16
 
 
 class Weighted(Protocol):
-    """A marginal as :class:`synth.synthesizers.gum.Marginal` holds it (cells flat in C order)."""
+    """A marginal as :class:`synth.synthesizers.gum.Marginal` holds it (cells flat in C order). Its ``j``-th
+    category is ``luts[j][codes[columns[j]]]`` (a feature of one column, e.g. "value v is in the record's value
+    set" of a condensed multi-value column), or the column's code itself where ``luts`` is None."""
 
     columns: tuple[int, ...]
     shape: tuple[int, ...]
     target: np.ndarray
     weight: np.ndarray
     unpublished: np.ndarray
+    luts: tuple[np.ndarray, ...] | None
 
 
 def _strides(shape: tuple[int, ...]) -> np.ndarray:
     return np.cumprod((*shape[1:], 1)[::-1])[::-1].astype(np.int64)
 
 
+def _slot_luts(marginal: Weighted, sizes: np.ndarray) -> list[np.ndarray]:
+    """Per slot of ``marginal``, its category for each code of the slot's column (identity without luts)."""
+    if marginal.luts is not None:
+        return [np.asarray(lut, np.int64) for lut in marginal.luts]
+    return [np.arange(int(sizes[c]), dtype=np.int64) for c in marginal.columns]
+
+
+@dataclass
+class _Features:
+    """The features the marginals read: feature c < m is column c itself, feature m + i is
+    ``lut[at[i] + codes[column[i]]]``; ``slots[k]`` are marginal k's features."""
+
+    column: np.ndarray  # (features - m,) the column each extra feature reads
+    lut: np.ndarray  # flat lookup tables of the extra features
+    at: np.ndarray  # (features - m,) where each table starts in ``lut``
+    slots: list[tuple[int, ...]]
+
+    def of(self, by_column: np.ndarray) -> np.ndarray:
+        """(features, records) feature values of records given column by column (``codes[rows].T``)."""
+        if self.column.size == 0:
+            return by_column
+        return np.concatenate([by_column, self.lut[self.at[:, None] + by_column[self.column]]])
+
+
+def _features(marginals: Sequence[Weighted], sizes: np.ndarray) -> _Features:
+    """Distinct features of the marginals' slots (a lookup table equal to the identity is the column itself)."""
+    m = sizes.size
+    index: dict[tuple[int, bytes], int] = {}
+    column: list[int] = []
+    tables: list[np.ndarray] = []
+    slots = []
+    for mg in marginals:
+        ids = []
+        for c, lut in zip(mg.columns, _slot_luts(mg, sizes), strict=True):
+            if lut.size == sizes[c] and (lut == np.arange(lut.size)).all():
+                ids.append(c)
+                continue
+            key = (c, lut.tobytes())
+            if key not in index:
+                index[key] = m + len(column)
+                column.append(c)
+                tables.append(lut)
+            ids.append(index[key])
+        slots.append(tuple(ids))
+    at = np.cumsum([0] + [t.size for t in tables[:-1]]).astype(np.int64) if tables else np.zeros(0, np.int64)
+    flat = np.concatenate(tables) if tables else np.zeros(0, np.int64)
+    return _Features(np.array(column, np.int64), flat, at, slots)
+
+
 @dataclass
 class _Column:
-    """The marginals holding one column, laid out for vectorised scoring: a record's cell in marginal k is
-    ``offsets[k] + sum_j codes[columns[k, j]] * strides[k, j]`` in the flat arrays (short marginals padded with
-    stride 0), and changing the column's value by 1 moves it by ``step[k]``."""
+    """The marginals holding one column (through any of their features), laid out for vectorised scoring: a
+    record's cell in marginal k is ``offsets[k] + sum_j features[columns[k, j]] * strides[k, j]`` in the flat
+    arrays (short marginals padded with stride 0), and the column's value v contributes ``shift[k, v]`` to it
+    (summed over the slots whose feature reads the column). ``merging`` are the marginals in which two values
+    of the column can share a cell (a feature that is not one-to-one, such as "v is in the set"), ``plain`` the
+    others; the merging ones are scored per distinct shift (``owner``, ``distinct``: which merging marginal and
+    which shift; ``onehot``: whether a value has that shift), a few cells instead of one per candidate."""
 
-    columns: np.ndarray  # (k, 3)
+    columns: np.ndarray  # (k, 3) feature ids
     strides: np.ndarray  # (k, 3)
     offsets: np.ndarray  # (k,)
-    step: np.ndarray  # (k,)
+    shift: np.ndarray  # (k, values of the column)
+    merging: np.ndarray  # indices into k
+    plain: np.ndarray  # indices into k
+    owner: np.ndarray  # (p,) indices into merging
+    distinct: np.ndarray  # (p,)
+    onehot: np.ndarray  # (values of the column, p) float 0/1
 
-    def cells(self, by_column: np.ndarray) -> np.ndarray:
-        """(k, records) flat cell indices of records given column by column (``codes[rows].T``, contiguous)."""
-        out = np.repeat(self.offsets[:, None], by_column.shape[1], axis=1)
+    def cells(self, by_feature: np.ndarray) -> np.ndarray:
+        """(k, records) flat cell indices of records given feature by feature (see :meth:`_Features.of`)."""
+        out = np.repeat(self.offsets[:, None], by_feature.shape[1], axis=1)
         for j in range(self.columns.shape[1]):
-            out += by_column[self.columns[:, j]] * self.strides[:, j, None]
+            out += by_feature[self.columns[:, j]] * self.strides[:, j, None]
         return out
 
 
-def _layout(marginals: Sequence[Weighted], m: int) -> tuple[list[_Column], np.ndarray, np.ndarray, np.ndarray]:
-    """Per column its :class:`_Column`; the flat targets, weights and unpublished masks of all marginals."""
-    sizes = [mg.target.size for mg in marginals]
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+def _layout(
+    marginals: Sequence[Weighted], sizes: np.ndarray
+) -> tuple[_Features, list[_Column], np.ndarray, np.ndarray, np.ndarray]:
+    """The features; per column its :class:`_Column`; the flat targets, weights and unpublished masks of all
+    marginals."""
+    m = sizes.size
+    features = _features(marginals, sizes)
+    reads = np.concatenate([np.arange(m), features.column])  # the column each feature reads
+    offsets = np.concatenate([[0], np.cumsum([mg.target.size for mg in marginals])[:-1]]).astype(np.int64)
     width = max((len(mg.columns) for mg in marginals), default=1)
     out = []
     for c in range(m):
         holding = [k for k, mg in enumerate(marginals) if c in mg.columns]
         columns = np.full((len(holding), width), c, np.int64)
         strides = np.zeros((len(holding), width), np.int64)
-        step = np.zeros(len(holding), np.int64)
+        shift = np.zeros((len(holding), int(sizes[c])), np.int64)
         for row, k in enumerate(holding):
-            mg = marginals[k]
+            mg, slots = marginals[k], features.slots[k]
             st = _strides(mg.shape)
-            columns[row, : len(mg.columns)] = mg.columns
-            strides[row, : len(mg.columns)] = st
-            step[row] = st[mg.columns.index(c)]
-        out.append(_Column(columns, strides, offsets[holding], step))
+            columns[row, : len(slots)] = slots
+            strides[row, : len(slots)] = st
+            for j, lut in enumerate(_slot_luts(mg, sizes)):
+                if reads[slots[j]] == c:
+                    shift[row] += lut * st[j]
+        merges = np.array([np.unique(row).size < row.size for row in shift], bool)
+        distinct = [np.unique(row) for row in shift[merges]]
+        owner = np.repeat(np.arange(len(distinct)), [d.size for d in distinct]).astype(np.int64)
+        flat = np.concatenate(distinct) if distinct else np.zeros(0, np.int64)
+        onehot = np.ascontiguousarray((shift[merges][owner] == flat[:, None]).T, dtype=float)
+        out.append(
+            _Column(
+                columns,
+                strides,
+                offsets[holding],
+                shift,
+                np.flatnonzero(merges),
+                np.flatnonzero(~merges),
+                owner,
+                flat,
+                onehot,
+            )
+        )
     target = np.concatenate([mg.target for mg in marginals]).astype(float)
     weight = np.concatenate([mg.weight for mg in marginals]).astype(float)
-    return out, target, weight, np.concatenate([mg.unpublished for mg in marginals])
+    return features, out, target, weight, np.concatenate([mg.unpublished for mg in marginals])
 
 
-def _counts(codes: np.ndarray, marginal: Weighted) -> np.ndarray:
+def _counts(codes: np.ndarray, marginal: Weighted, sizes: np.ndarray) -> np.ndarray:
     cells = np.zeros(codes.shape[0], np.int64)
-    for c, s in zip(marginal.columns, _strides(marginal.shape), strict=True):
-        cells += codes[:, c] * s
+    luts = _slot_luts(marginal, sizes)
+    for c, s, lut in zip(marginal.columns, _strides(marginal.shape), luts, strict=True):
+        cells += lut[codes[:, c]] * s
     return np.bincount(cells, minlength=marginal.target.size).astype(float)
 
 
@@ -104,19 +197,21 @@ def polish(
     sweeps: int,
     accept: float,
     unpublished_cost: float = 0.0,
+    after_sweep: Callable[[int], None] | None = None,
 ) -> int:
     """``sweeps`` passes of coordinate descent over every column (``codes`` edited in place, categories
-    ``0..sizes[c]-1``); returns the number of cells changed."""
+    ``0..sizes[c]-1``), calling ``after_sweep`` with the number of sweeps done; returns the number of cells
+    changed."""
     n, m = codes.shape
     if n == 0 or not marginals:
         return 0
-    layout, target, weight, unpublished = _layout(marginals, m)
+    features, layout, target, weight, unpublished = _layout(marginals, sizes)
     cost = unpublished * float(unpublished_cost) if unpublished_cost and unpublished.any() else None
-    error = np.concatenate([_counts(codes, mg) for mg in marginals]) - target
+    error = np.concatenate([_counts(codes, mg, sizes) for mg in marginals]) - target
     gain = weight * (2 * error + 1)
     chunk = max(MIN_CHUNK, n // CHUNKS)
     changed = 0
-    for _ in range(sweeps):
+    for sweep in range(sweeps):
         for c in rng.permutation(m):
             if sizes[c] < 2:
                 continue
@@ -124,8 +219,10 @@ def polish(
             for start in range(0, n, chunk):
                 rows = order[start : start + chunk]
                 changed += _polish_chunk(
-                    codes, rows, int(c), layout[c], error, gain, weight, cost, int(sizes[c]), rng, accept
+                    codes, rows, int(c), features, layout[c], error, gain, weight, cost, int(sizes[c]), rng, accept
                 )
+        if after_sweep is not None:
+            after_sweep(sweep + 1)
     return changed
 
 
@@ -133,6 +230,7 @@ def _polish_chunk(
     codes: np.ndarray,
     rows: np.ndarray,
     c: int,
+    features: _Features,
     col: _Column,
     error: np.ndarray,
     gain: np.ndarray,
@@ -148,25 +246,73 @@ def _polish_chunk(
     candidates = np.arange(size) if size <= MAX_CANDIDATES else rng.choice(size, MAX_CANDIDATES, replace=False)
     old = codes[rows, c]
     # Marginals first (k, rows, candidates): the sums over marginals add contiguous blocks, in marginal order.
-    cell = col.cells(np.ascontiguousarray(codes[rows].T))  # (k, rows)
-    base = cell - old[None, :] * col.step[:, None]
-    new = base[:, :, None] + candidates[None, None, :] * col.step[:, None, None]  # (k, rows, candidates)
-    delta = gain[new].sum(axis=0)
-    leaving = np.ascontiguousarray(cell.T)  # (rows, k)
-    delta -= (weight[leaving] * (2 * error[leaving] - 1)).sum(axis=1)[:, None]
-    if cost is not None:  # an unpublished cell's target is 0, so its error is its count
-        delta += (cost[new] * (error[new] == 0)).sum(axis=0)
-        delta -= (cost[leaving] * (error[leaving] == 1)).sum(axis=1)[:, None]
-    delta[candidates[None, :] == old[:, None]] = 0.0
+    cell = col.cells(features.of(np.ascontiguousarray(codes[rows].T)))  # (k, rows)
+    base = cell - col.shift[:, old]
+    delta = _delta(cell, base, old, candidates, col, error, gain, weight, cost)
     best = np.argmin(delta, axis=1)
     take = np.flatnonzero((delta[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
     if take.size == 0:
         return 0
     value = candidates[best[take]]
-    left, entered = cell[:, take].ravel(), (base[:, take] + value[None, :] * col.step[:, None]).ravel()
+    left, entered = cell[:, take].ravel(), (base[:, take] + col.shift[:, value]).ravel()
     np.subtract.at(error, left, 1.0)
     np.add.at(error, entered, 1.0)
     touched = np.concatenate([left, entered])
     gain[touched] = weight[touched] * (2 * error[touched] + 1)
     codes[rows[take], c] = value
     return int(take.size)
+
+
+def _merged_delta(
+    cell: np.ndarray,
+    base: np.ndarray,
+    candidates: np.ndarray,
+    col: _Column,
+    error: np.ndarray,
+    gain: np.ndarray,
+    weight: np.ndarray,
+    cost: np.ndarray | None,
+) -> np.ndarray:
+    """(rows, candidates) change of the objective, summed over the merging marginals (``cell``, ``base``: their
+    rows of the chunk's cells and cells without the column), of giving each record each candidate value. Each
+    marginal is scored once per distinct cell its record can reach; a cell it stays in adds 0."""
+    leave = gain[cell] - 2 * weight[cell]  # weight * (2 * error - 1): the change of one record less
+    if cost is not None:
+        leave += cost[cell] * (error[cell] == 1)
+    there = base[col.owner] + col.distinct[:, None]  # (p, rows)
+    here = cell[col.owner]
+    change = gain[there] - leave[col.owner]
+    if cost is not None:
+        change += cost[there] * (error[there] == 0)
+    change[there == here] = 0.0
+    return (col.onehot[candidates] @ change).T
+
+
+def _delta(
+    cell: np.ndarray,
+    base: np.ndarray,
+    old: np.ndarray,
+    candidates: np.ndarray,
+    col: _Column,
+    error: np.ndarray,
+    gain: np.ndarray,
+    weight: np.ndarray,
+    cost: np.ndarray | None,
+) -> np.ndarray:
+    """(rows, candidates) change of the objective of giving each record (current value ``old``; ``cell``, its
+    cells, and ``base``, its cells without the column, both (k, rows)) each candidate value; 0 for its own."""
+    # The plain marginals: one cell per candidate (without merging ones, all marginals, arrays as they are).
+    plain, plain_base, shift = cell, base, col.shift
+    if col.merging.size:
+        plain, plain_base, shift = cell[col.plain], base[col.plain], col.shift[col.plain]
+    new = plain_base[:, :, None] + shift[:, candidates][:, None, :]  # (k, rows, candidates)
+    delta = gain[new].sum(axis=0)
+    leaving = np.ascontiguousarray(plain.T)  # (rows, k)
+    delta -= (weight[leaving] * (2 * error[leaving] - 1)).sum(axis=1)[:, None]
+    if cost is not None:  # an unpublished cell's target is 0, so its error is its count
+        delta += (cost[new] * (error[new] == 0)).sum(axis=0)
+        delta -= (cost[leaving] * (error[leaving] == 1)).sum(axis=1)[:, None]
+    if col.merging.size:
+        delta += _merged_delta(cell[col.merging], base[col.merging], candidates, col, error, gain, weight, cost)
+    delta[candidates[None, :] == old[:, None]] = 0.0
+    return delta

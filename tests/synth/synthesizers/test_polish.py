@@ -97,9 +97,9 @@ def _reference_polish(codes, marginals_, sizes, rng, sweeps, accept, unpublished
     """The polish as first written (records first, weights and errors gathered per candidate): the vectorised
     version must choose the same edits, so the same records for the same seed."""
     n, m = codes.shape
-    layout, target, weight, unpublished = _layout(marginals_, m)
+    _, layout, target, weight, unpublished = _layout(marginals_, sizes)
     cost = unpublished * float(unpublished_cost)
-    error = np.concatenate([_counts(codes, mg) for mg in marginals_]) - target
+    error = np.concatenate([_counts(codes, mg, sizes) for mg in marginals_]) - target
     chunk, changed = max(MIN_CHUNK, n // CHUNKS), 0
     for _ in range(sweeps):
         for c in rng.permutation(m):
@@ -111,8 +111,9 @@ def _reference_polish(codes, marginals_, sizes, rng, sweeps, accept, unpublished
                 cands = np.arange(size) if size <= MAX_CANDIDATES else rng.choice(size, MAX_CANDIDATES, replace=False)
                 old = codes[rows, c]
                 cell = col.offsets[None, :] + (codes[rows][:, col.columns] * col.strides[None, :, :]).sum(axis=2)
-                base = cell - old[:, None] * col.step[None, :]
-                new = base[:, :, None] + cands[None, None, :] * col.step[None, :, None]
+                step = col.shift[:, 1]  # without features, value v of column c adds v * stride to a cell
+                base = cell - old[:, None] * step[None, :]
+                new = base[:, :, None] + cands[None, None, :] * step[None, :, None]
                 delta = (weight[new] * (2 * error[new] + 1)).sum(axis=1)
                 delta -= (weight[cell] * (2 * error[cell] - 1)).sum(axis=1)[:, None]
                 if cost.any():
@@ -123,7 +124,7 @@ def _reference_polish(codes, marginals_, sizes, rng, sweeps, accept, unpublished
                 take = np.flatnonzero((delta[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
                 value = cands[best[take]]
                 np.subtract.at(error, cell[take].ravel(), 1.0)
-                np.add.at(error, (base[take] + value[:, None] * col.step[None, :]).ravel(), 1.0)
+                np.add.at(error, (base[take] + value[:, None] * step[None, :]).ravel(), 1.0)
                 codes[rows[take], c] = value
                 changed += take.size
     return changed
