@@ -71,6 +71,10 @@ from synth.synthesizers.raked_marginals import (
 )
 from synth.synthesizers.support import TripleSupport, from_encoded, to_encoded
 
+#: With more value sets of two or more values than this in the condensed view, ``polish_expanded`` (automatic)
+#: fits the expanded 2-way tables: their "exactly this set" estimates are then poor (the sample's 146-190 sets,
+#: large 2-way cells 17 % off), while on few sets (the CTDC file's 6-14) the condensed view does better.
+MANY_SETS = 50
 #: Log-likelihood cost of an unpublished 3-combination in the final exact 1-way edits with ``guard``.
 GUARD_TRIPLE_COST = 10.0
 
@@ -314,6 +318,7 @@ def _edit(
     rng: np.random.Generator,
     extra: list[Marginal],
     replaced: frozenset[int],
+    upto: int,
     *,
     noise_sd: list[float] | None,
     rounds: int,
@@ -331,7 +336,7 @@ def _edit(
     progress: Callable[[float], None] | None,
 ) -> Encoded:
     """Steps 1-5 of the module docstring on ``aggregates`` (no multi-value columns); the polish also fits the
-    ``extra`` marginals and leaves out the 2/3-way marginals holding a column of ``replaced``."""
+    ``extra`` marginals and leaves out the 2..``upto``-way marginals holding a column of ``replaced``."""
     schema = aggregates.schema
     n_out = int(aggregates.n_records)
     m = len(schema.columns)
@@ -354,7 +359,7 @@ def _edit(
         report((r + 1) / steps)
     codes = np.ascontiguousarray(codes)  # the polish reads whole records
     if polish_sweeps > 0:
-        kept = [mg for mg in todo if len(mg.columns) == 1 or not replaced.intersection(mg.columns)]
+        kept = [mg for mg in todo if not 1 < len(mg.columns) <= upto or not replaced.intersection(mg.columns)]
 
         def swept(done: int) -> None:
             report((rounds + 2 * done) / steps)
@@ -366,7 +371,7 @@ def _edit(
     return to_encoded(codes, schema)
 
 
-_EDIT_OPTIONS = frozenset(inspect.signature(_edit).parameters) - {"aggregates", "rng", "extra", "replaced"}
+_EDIT_OPTIONS = frozenset(inspect.signature(_edit).parameters) - {"aggregates", "rng", "extra", "replaced", "upto"}
 
 
 def gum(
@@ -389,7 +394,7 @@ def gum(
     polish_sweeps: int = 4,
     polish_accept: float = 0.2,
     unpublished_cost: float = 0.0,
-    polish_expanded: bool = False,
+    polish_expanded: int | None = None,
     progress: Callable[[float], None] | None = None,
     **_ignored: object,
 ) -> Encoded:
@@ -410,8 +415,10 @@ def gum(
     taking an improving value with probability polish_accept; unpublished_cost: extra cost, in the polish
     objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
     3-combination), and gain of one that empties such a cell. polish_expanded: on the condensed view, the
-    polish fits the published expanded tables of the multi-value sources in place of the condensed 2/3-way
-    marginals that hold them, and the condensed exact 1-way edits are skipped (see the module docstring).
+    polish fits the published expanded 1..L-way tables of the multi-value sources (L = polish_expanded; 0 =
+    none) in place of the condensed 2..L-way marginals that hold them, and the condensed exact 1-way edits are
+    skipped (see the module docstring); None (automatic): 2 when the condensed view holds more than
+    :data:`MANY_SETS` value sets of two or more values, else 0.
     progress: called with the share of the work done (0..1) after each round and each polish sweep (not an
     option: the refresh passes it, and it is not recorded).
     """
@@ -420,19 +427,22 @@ def gum(
     schema = aggregates.schema
     options = {k: v for k, v in locals().items() if k in _EDIT_OPTIONS}
     if not (condense_multi_value and has_multi_value(schema)):
-        return _edit(aggregates, rng, [], frozenset(), **options)
+        return _edit(aggregates, rng, [], frozenset(), 0, **options)
     view = condense(aggregates)
+    if polish_expanded is None:
+        polish_expanded = 2 if sum(len(m) > 1 for m in view.members) > MANY_SETS else 0
     extra: list[Marginal] = []
     replaced: frozenset[int] = frozenset()
-    if polish_expanded and polish_sweeps > 0:
+    if polish_expanded > 0 and polish_sweeps > 0:
         extra = expanded_marginals(aggregates, view, noise_sd, tolerance, unpublished_slack)
-        # They replace the condensed view's 2/3-way marginals of those sources (inclusion-exclusion targets).
+        extra = [mg for mg in extra if len(mg.columns) <= polish_expanded]
+        # They replace the condensed view's 2..L-way marginals of those sources (inclusion-exclusion targets).
         replaced = frozenset(view.column_of[e] for e, col in enumerate(schema.columns) if col.multi_value)
     scaled = None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd]
     # With the expanded tables in the polish, the condensed view's exact 1-way edits (to inclusion-exclusion
     # estimates of the set counts) would undo part of the fit; the expanded 1-way edits below remain.
     inner = {**options, "noise_sd": scaled, "exact_one_way": exact_one_way and not extra}
-    records = _edit(view.aggregates, rng, extra, replaced, **inner)
+    records = _edit(view.aggregates, rng, extra, replaced, polish_expanded, **inner)
     codes = from_encoded(expand(records, view, schema))
     if exact_one_way:
         tables = build_tables(aggregates, noise_sd)

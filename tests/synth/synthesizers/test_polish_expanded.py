@@ -5,6 +5,7 @@ view's inclusion-exclusion targets."""
 from __future__ import annotations
 
 import hashlib
+import importlib
 
 import numpy as np
 import pytest
@@ -20,6 +21,9 @@ from synth.synthesizers.raked_marginals import build_tables
 from tests.synth.synthesizers.test_aggregate_seeded_multi_value import multi_value_table
 from tests.synth.synthesizers.test_gum import in_interval
 from tests.synth.synthesizers.test_polish import clustered, published
+
+#: The module (``synth.synthesizers.gum`` as an attribute is the function).
+gum_module = importlib.import_module("synth.synthesizers.gum")
 
 
 def _objective(codes, todo, sizes, target, weight, cost) -> float:
@@ -73,13 +77,13 @@ def test_the_expanded_tables_bring_the_containment_counts_inside_the_published_i
     schema, remap = public_schema(dp.aggregates)
     published = restrict_aggregates(dp.aggregates, schema, remap)
 
-    def shares(on: bool) -> list[float]:
+    def shares(upto: int) -> list[float]:
         rng = np.random.default_rng(10 + seed)
-        out = SYNTHESIZERS["gum"](published, rng, noise_sd=noise_sd, polish_expanded=on)
+        out = SYNTHESIZERS["gum"](published, rng, noise_sd=noise_sd, polish_expanded=upto)
         assert out.n_records == published.n_records
         return in_interval(published, out, noise_sd)
 
-    off, on = shares(False), shares(True)
+    off, on = shares(0), shares(2)
     # Measured (seeds 0 / 1): 2-way in-interval 0.25 / 0.25 off, 0.96 / 0.79 on (the input: 0.92 / 0.88).
     assert on[1] >= off[1] + 0.4, (on, off)
     assert on[0] == 1.0  # the exact 1-way counts are kept
@@ -91,7 +95,24 @@ def test_a_table_without_multi_value_columns_gives_the_same_records_as_before():
     data = clustered(1500, seed=2)
     agg, noise_sd = published(data, 3)
     gum = SYNTHESIZERS["gum"]
-    outs = [gum(agg, np.random.default_rng(4), noise_sd=noise_sd, polish_expanded=on) for on in (True, False)]
+    outs = [gum(agg, np.random.default_rng(4), noise_sd=noise_sd, polish_expanded=upto) for upto in (3, 0)]
     assert np.array_equal(outs[0].codes, outs[1].codes)
     digest = hashlib.sha256(np.ascontiguousarray(outs[0].codes.astype(np.int32)).tobytes()).hexdigest()
     assert digest == "0bac2c4cfc5b2962cbaa5efbc1ee21867f86edcd6b3911b7113c3e25d518fc17"
+
+
+def test_automatic_polish_expanded_fits_the_expanded_pairs_only_when_the_condensed_view_has_many_sets(monkeypatch):
+    data, _ = multi_value_table(1500)
+    dp = dp_aggregates(data, DpParams(epsilon=4.0, reporting_length=3), np.random.default_rng(0), max_attributes=5)
+    noise_sd = list(dp.report["noise_sd"])
+    schema, remap = public_schema(dp.aggregates)
+    agg = restrict_aggregates(dp.aggregates, schema, remap)
+    sets = sum(len(m) > 1 for m in condense(agg).members)
+    assert 0 < sets <= gum_module.MANY_SETS  # few sets: automatic is off
+
+    def run(upto: int | None) -> np.ndarray:
+        return SYNTHESIZERS["gum"](agg, np.random.default_rng(3), noise_sd=noise_sd, polish_expanded=upto).codes
+
+    assert np.array_equal(run(None), run(0)) and not np.array_equal(run(0), run(2))
+    monkeypatch.setattr(gum_module, "MANY_SETS", sets - 1)  # now "many": automatic fits the expanded pairs
+    assert np.array_equal(run(None), run(2))
