@@ -35,16 +35,17 @@ value sets; the records are then expanded again and, with ``exact_one_way``, sin
 on or off (only in records with no other value of that source) to match the expanded 1-way tables; with
 ``residual_one_way`` what that cannot fix is fixed by single-cell edits in any record (a few sets change).
 The condensed view's targets are estimates: inclusion-exclusion over containment counts, with the terms longer
-than R estimated, so at high epsilon their errors exceed the published intervals. With ``polish_expanded`` the
-records stay condensed (one published value set per source), but step 4 fits the *published expanded* 1/2/3-way
-tables of the sources, with their exact targets and noise SDs, in place of the condensed view's 2/3-way
+than R estimated, so at high epsilon their errors exceed the published intervals. With ``polish_expanded`` = L the
+records stay condensed (one published value set per source), but step 4 fits the *published expanded* 1..L-way
+tables of the sources, with their exact targets and noise SDs, in place of the condensed view's 2..L-way
 marginals that hold a source (its 1-way table of value sets stays): a marginal over *features* of the condensed
 columns, where the feature of an expanded column ``{source}_{v}`` is "v is in the record's set"
 (:meth:`synth.synthesizers.condense.Condensed.feature`); the condensed view's exact 1-way edits, which would
-pull the sets back to their estimated counts, are skipped (the expanded ones remain). Off by default: it helps
-at epsilon 1-4 and on tables whose condensed estimates are poor, but is slower and worse at epsilon 12 on the
-CTDC file (docs/benchmarks.md, issue 9, session 4). Tables without multi-value columns are synthesised
-exactly as before.
+pull the sets back to their estimated counts, are skipped (the expanded ones remain). Automatic by default:
+L = 2 when the condensed view holds more than :data:`MANY_SETS` sets of two or more values (its estimates are
+then poor: the sample's large 2-way cells came out up to 17 % off), else 0 (the CTDC file's few sets, where the
+condensed view does better and L = 3 is 5-9x slower); docs/benchmarks.md, issue 9, sessions 4 and acceptance
+grid. Tables without multi-value columns are synthesised exactly as before.
 """
 
 from __future__ import annotations
