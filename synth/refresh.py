@@ -324,15 +324,17 @@ def check_synthesizer_options(method: str, options: dict) -> None:
         raise InputError(f"unknown option(s) {sorted(unknown)} for synthesizer {method!r}; it takes {sorted(defaults)}")
     for name, value in options.items():
         default = defaults[name]
-        if isinstance(default, bool) or isinstance(value, bool):
-            ok = isinstance(value, bool) and isinstance(default, bool)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
             kind = "true or false"
         elif isinstance(default, int):
-            ok = isinstance(value, int) and 0 <= value <= MAX_OPTION_INT
+            ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_OPTION_INT
             kind = f"an integer in 0..{MAX_OPTION_INT:,}"
         else:  # a float, or None (automatic) for a count or a factor
-            number = isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= MAX_OPTION_INT
-            ok = number or (value is None and default is None)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            ok = (number and math.isfinite(value) and 0 <= value <= MAX_OPTION_INT) or (
+                value is None and default is None
+            )
             kind = f"a number in 0..{MAX_OPTION_INT:,}" + (" or null" if default is None else "")
         if not ok:
             raise InputError(f"synthesizer option {name} must be {kind}, got {value!r}")

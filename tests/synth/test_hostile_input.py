@@ -373,13 +373,28 @@ def test_a_one_megabyte_cell_is_read(capsys, tmp_path, cases):
 
 
 @pytest.mark.parametrize(
-    "option",
-    ["sweeps=abc", "sweeps=-1", "sweeps=1e9", "pool_factor=NaN", "pool_factor=Infinity", "exact_one_way=1", "x=1"],
+    ("option", "says"),
+    [
+        ("sweeps=abc", "synthesizer option"),
+        ("sweeps=-1", "must be an integer in 0..10,000,000, got -1"),
+        ("sweeps=1e9", "must be an integer"),
+        ("pool_factor=NaN", "must be a number"),
+        ("pool_factor=Infinity", "must be a number"),
+        ("exact_one_way=1", "must be true or false, got 1"),
+        ("x=1", "unknown option"),
+    ],
 )
-def test_bad_synthesizer_options_are_refused_before_any_work(capsys, tmp_path, cases, option):
-    line = refused(capsys, tmp_path, "--input", str(cases), "--synthesizer-option", option)
-    assert "synthesizer option" in line or "unknown option" in line
+def test_bad_synthesizer_options_are_refused_before_any_work(capsys, tmp_path, cases, option, says):
+    line = refused(
+        capsys, tmp_path, "--input", str(cases), "--synthesizer", "raked_marginals", "--synthesizer-option", option
+    )
+    assert says in line, line
     assert not (tmp_path / "data").exists()
+
+
+def test_a_boolean_for_a_numeric_option_names_the_numbers_it_takes(capsys, tmp_path, cases):
+    line = refused(capsys, tmp_path, "--input", str(cases), "--synthesizer-option", "polish_expanded=true")
+    assert "synthesizer option polish_expanded must be a number in 0..10,000,000 or null, got True" in line, line
 
 
 @pytest.mark.parametrize("victims", ["0", "-5", "10000000000"])
