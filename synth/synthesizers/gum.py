@@ -124,9 +124,10 @@ def marginals(
     noise_sd: list[float] | None,
     tolerance: float,
     unpublished_slack: float = 0.0,
+    longest: int = 3,
 ) -> list[Marginal]:
-    """The 1-way, 2-way and 3-way marginals with their targets, dead zones and weights (see the module
-    docstring)."""
+    """The 1-way, 2-way and 3-way marginals (up to ``longest``) with their targets, dead zones and weights (see
+    the module docstring)."""
     sd = list(noise_sd) if noise_sd is not None else [0.0] * agg.reporting_length
     sd += [np.inf] * (3 - len(sd))  # below R = 3 the longer marginals are unpublished: free cells
     sizes = tables.sizes
@@ -137,7 +138,7 @@ def marginals(
         cell_sd[-1] *= np.sqrt(max(int(sizes[c]) - 1, 1))
         out.append(_marginal((c,), tables.one[c].copy(), cell_sd, tolerance))
     pairs = _grouped(agg, 2)
-    m = sizes.size
+    m = sizes.size if longest >= 2 else 0
     for i in range(m):
         for j in range(i + 1, m):
             shape = (int(sizes[i]), int(sizes[j]))
@@ -155,7 +156,7 @@ def marginals(
             cell_sd[-1, :-1] = np.hypot(sd[0], np.sqrt(ni) * sd[1])
             cell_sd[-1, -1] = np.hypot(np.sqrt(ni + nj) * sd[0], np.sqrt(ni * nj) * sd[1])
             out.append(_marginal((i, j), target, cell_sd, tolerance))
-    for cols, (vals, counts) in _grouped(agg, 3).items():
+    for cols, (vals, counts) in (_grouped(agg, 3) if longest >= 3 else {}).items():
         cube = tuple(int(sizes[c]) for c in cols)
         target = np.zeros(cube)
         target[vals[:, 0], vals[:, 1], vals[:, 2]] = counts
@@ -297,16 +298,21 @@ def undo_unsupported(codes: np.ndarray, rows: np.ndarray, before: np.ndarray, su
 
 
 def expanded_marginals(
-    agg: Aggregates, view: Condensed, noise_sd: list[float] | None, tolerance: float, unpublished_slack: float
+    agg: Aggregates,
+    view: Condensed,
+    noise_sd: list[float] | None,
+    tolerance: float,
+    unpublished_slack: float,
+    longest: int = 3,
 ) -> list[Marginal]:
-    """The published expanded 1/2/3-way marginals that hold a multi-value column (containment counts, exact
-    published targets and SDs, as :func:`marginals` builds them on ``agg``), over features of the condensed
-    columns of ``view``: an expanded column becomes its condensed column read through
+    """The published expanded 1..``longest``-way marginals that hold a multi-value column (containment counts,
+    exact published targets and SDs, as :func:`marginals` builds them on ``agg``), over features of the
+    condensed columns of ``view``: an expanded column becomes its condensed column read through
     :meth:`synth.synthesizers.condense.Condensed.feature`."""
     schema = agg.schema
     luts = [view.feature(schema, e) for e in range(len(schema.columns))]
     out = []
-    for mg in marginals(agg, build_tables(agg, noise_sd), noise_sd, tolerance, unpublished_slack):
+    for mg in marginals(agg, build_tables(agg, noise_sd), noise_sd, tolerance, unpublished_slack, longest):
         if any(schema.columns[e].multi_value for e in mg.columns):
             mg.luts = tuple(luts[e] for e in mg.columns)
             mg.columns = tuple(view.column_of[e] for e in mg.columns)
@@ -435,8 +441,7 @@ def gum(
     extra: list[Marginal] = []
     replaced: frozenset[int] = frozenset()
     if polish_expanded > 0 and polish_sweeps > 0:
-        extra = expanded_marginals(aggregates, view, noise_sd, tolerance, unpublished_slack)
-        extra = [mg for mg in extra if len(mg.columns) <= polish_expanded]
+        extra = expanded_marginals(aggregates, view, noise_sd, tolerance, unpublished_slack, polish_expanded)
         # They replace the condensed view's 2..L-way marginals of those sources (inclusion-exclusion targets).
         replaced = frozenset(view.column_of[e] for e, col in enumerate(schema.columns) if col.multi_value)
     scaled = None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd]
@@ -452,7 +457,3 @@ def gum(
         if residual_one_way:
             codes = fix_one_way(codes, tables, logs, rng, {})
     return to_encoded(codes, schema)
-
-
-#: The keyword options of :func:`gum` (its signature is what a refresh validates and records).
-GUM_OPTIONS = frozenset(inspect.signature(gum).parameters) - {"aggregates", "rng", "_ignored"}
