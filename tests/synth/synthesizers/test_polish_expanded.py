@@ -16,7 +16,7 @@ from synth.public import public_schema, restrict_aggregates
 from synth.synthesizers import SYNTHESIZERS
 from synth.synthesizers.condense import condense
 from synth.synthesizers.gum import expanded_marginals, marginals
-from synth.synthesizers.polish import _counts, _delta, _layout
+from synth.synthesizers.polish import _counts, _delta, _layout, _Objective
 from synth.synthesizers.raked_marginals import build_tables
 from tests.synth.synthesizers.test_aggregate_seeded_multi_value import multi_value_table
 from tests.synth.synthesizers.test_gum import in_interval
@@ -46,17 +46,17 @@ def test_the_polish_delta_equals_the_recounted_change_of_the_objective():
     cost = 0.5 * unpublished
     codes = np.stack([np.random.default_rng(2).integers(0, s, data.n_records) for s in sizes], axis=1)
     error = np.concatenate([_counts(codes, mg, sizes) for mg in todo]) - target
-    gain = weight * (2 * error + 1)
+    objective = _Objective.start(error, weight, cost)
     before = _objective(codes, todo, sizes, target, weight, cost)
     merged = 0
     for c, col in enumerate(layout):
         rows, candidates = np.arange(codes.shape[0]), np.arange(int(sizes[c]))
         cell = col.cells(features.of(np.ascontiguousarray(codes.T)))
         base = cell - col.shift[:, codes[:, c]]
-        delta = _delta(cell, base, codes[:, c], candidates, col, error, gain, weight, cost)
+        delta = _delta(cell, base, codes[:, c], candidates, col, objective)
         merged += col.merging.size
         subset = candidates[::-2]  # a subset in another order (columns with many values score a random subset)
-        assert np.allclose(_delta(cell, base, codes[:, c], subset, col, error, gain, weight, cost), delta[:, subset])
+        assert np.allclose(_delta(cell, base, codes[:, c], subset, col, objective), delta[:, subset])
         for r in rows:
             for v in candidates:
                 edited = codes.copy()
