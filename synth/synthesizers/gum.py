@@ -42,10 +42,11 @@ marginals that hold a source (its 1-way table of value sets stays): a marginal o
 columns, where the feature of an expanded column ``{source}_{v}`` is "v is in the record's set"
 (:meth:`synth.synthesizers.condense.Condensed.feature`); the condensed view's exact 1-way edits, which would
 pull the sets back to their estimated counts, are skipped (the expanded ones remain). Automatic by default:
-L = 2 when the condensed view holds more than :data:`MANY_SETS` sets of two or more values (its estimates are
-then poor: the sample's large 2-way cells came out up to 17 % off), else 0 (the CTDC file's few sets, where the
-condensed view does better and L = 3 is 5-9x slower); docs/benchmarks.md, issue 9, sessions 4 and acceptance
-grid. Tables without multi-value columns are synthesised exactly as before.
+L = 3 (the CTDC file's 6-14 sets of two or more values: 2/3-way in-interval 1.00 / 0.98 at epsilon 12 against
+0.90 / 0.92 on the condensed view, MAE2/3 and TVD 10-25 % lower, twice as long), but L = 2 when the condensed
+view holds more than :data:`MANY_SETS` such sets (the sample's 146-190, where L = 3 is 5-16x slower);
+docs/benchmarks.md, issue 9, sessions 4 and 5. Tables without multi-value columns are synthesised exactly as
+before.
 """
 
 from __future__ import annotations
@@ -73,8 +74,8 @@ from synth.synthesizers.raked_marginals import (
 from synth.synthesizers.support import TripleSupport, from_encoded, to_encoded
 
 #: With more value sets of two or more values than this in the condensed view, ``polish_expanded`` (automatic)
-#: fits the expanded 2-way tables: their "exactly this set" estimates are then poor (the sample's 146-190 sets,
-#: large 2-way cells 17 % off), while on few sets (the CTDC file's 6-14) the condensed view does better.
+#: fits the expanded 1/2-way tables only, else also the 3-way ones: each set multiplies the expanded 3-way cells
+#: a record can reach (the sample's 146-190 sets: 5-16x slower; the CTDC file's 6-14: twice as long).
 MANY_SETS = 50
 #: Log-likelihood cost of an unpublished 3-combination in the final exact 1-way edits with ``guard``.
 GUARD_TRIPLE_COST = 10.0
@@ -425,7 +426,7 @@ def gum(
     polish fits the published expanded 1..L-way tables of the multi-value sources (L = polish_expanded; 0 =
     none) in place of the condensed 2..L-way marginals that hold them, and the condensed exact 1-way edits are
     skipped (see the module docstring); None (automatic): 2 when the condensed view holds more than
-    :data:`MANY_SETS` value sets of two or more values, else 0.
+    :data:`MANY_SETS` value sets of two or more values, else 3.
     progress: called with the share of the work done (0..1) after each round and each polish sweep (not an
     option: the refresh passes it, and it is not recorded).
     """
@@ -437,7 +438,7 @@ def gum(
         return _edit(aggregates, rng, [], frozenset(), 0, **options)
     view = condense(aggregates)
     if polish_expanded is None:
-        polish_expanded = 2 if sum(len(m) > 1 for m in view.members) > MANY_SETS else 0
+        polish_expanded = 2 if sum(len(m) > 1 for m in view.members) > MANY_SETS else 3
     extra: list[Marginal] = []
     replaced: frozenset[int] = frozenset()
     if polish_expanded > 0 and polish_sweeps > 0:
