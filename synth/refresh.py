@@ -316,17 +316,19 @@ MAX_OPTION_INT = 10_000_000
 
 def check_synthesizer_options(method: str, options: dict) -> None:
     """InputError unless every option is a parameter of ``method`` and has its default's kind: a boolean for a
-    boolean, an integer for an integer, else a number (or null where the default is null); numbers in
-    0..:data:`MAX_OPTION_INT`. Finer ranges are the synthesizer's own checks."""
+    boolean (or null for an automatic one, annotated ``bool | None``), an integer for an integer, else a number
+    (or null where the default is null); numbers in 0..:data:`MAX_OPTION_INT`. Finer ranges are the
+    synthesizer's own checks."""
     defaults = synthesizer_parameters(method, {})
     unknown = set(options) - set(defaults)
     if unknown:
         raise InputError(f"unknown option(s) {sorted(unknown)} for synthesizer {method!r}; it takes {sorted(defaults)}")
+    parameters = inspect.signature(SYNTHESIZERS[method]).parameters
     for name, value in options.items():
         default = defaults[name]
-        if isinstance(default, bool):
-            ok = isinstance(value, bool)
-            kind = "true or false"
+        if isinstance(default, bool) or str(parameters[name].annotation) == "bool | None":
+            ok = isinstance(value, bool) or (value is None and default is None)
+            kind = "true or false" + (" or null" if default is None else "")
         elif isinstance(default, int):
             ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_OPTION_INT
             kind = f"an integer in 0..{MAX_OPTION_INT:,}"

@@ -67,6 +67,19 @@ def has_multi_value(schema: Schema) -> bool:
     return any(c.multi_value for c in schema.columns)
 
 
+def multi_value_sets(agg: Aggregates) -> int:
+    """The condensed view's value sets of two or more values (published combinations of two or more values of
+    one multi-value source), counted without building the view."""
+    sources = sorted({c.source for c in agg.schema.columns if c.multi_value})
+    group = np.array([sources.index(c.source) if c.multi_value else -1 for c in agg.schema.columns], np.int64)
+    total = 0
+    for length in range(2, agg.reporting_length + 1):
+        if length in agg.keys and agg.keys[length].size:
+            g = group[agg.schema.attr_column[agg.combos(length)]]
+            total += int(((g[:, 0] >= 0) & (g == g[:, :1]).all(axis=1)).sum())
+    return total
+
+
 def condense(agg: Aggregates) -> Condensed:
     """Condensed aggregates (one column per multi-value source, exact value sets as values) from ``agg``."""
     schema, r = agg.schema, agg.reporting_length

@@ -27,26 +27,29 @@ guarantee); the private records are never seen. Steps:
    (:func:`synth.synthesizers.raked_marginals.fix_one_way`).
 
 **Multi-value sources.** An expanded multi-value source (binary columns ``{source}_{value}``, containment
-counts) is not edited column by column: that creates value sets the input never has. With
-``condense_multi_value`` (default) steps 1-5 run on the condensed view of :mod:`synth.synthesizers.condense`
-(one column per source whose values are the published value sets, "exactly this set" counts by
-inclusion-exclusion from the published aggregates only), so every marginal of a source is a marginal over
-value sets; the records are then expanded again and, with ``exact_one_way``, single-value sets are switched
-on or off (only in records with no other value of that source) to match the expanded 1-way tables; with
-``residual_one_way`` what that cannot fix is fixed by single-cell edits in any record (a few sets change).
-The condensed view's targets are estimates: inclusion-exclusion over containment counts, with the terms longer
-than R estimated, so at high epsilon their errors exceed the published intervals. With ``polish_expanded`` = L the
-records stay condensed (one published value set per source), but step 4 fits the *published expanded* 1..L-way
-tables of the sources, with their exact targets and noise SDs, in place of the condensed view's 2..L-way
-marginals that hold a source (its 1-way table of value sets stays): a marginal over *features* of the condensed
-columns, where the feature of an expanded column ``{source}_{v}`` is "v is in the record's set"
-(:meth:`synth.synthesizers.condense.Condensed.feature`); the condensed view's exact 1-way edits, which would
-pull the sets back to their estimated counts, are skipped (the expanded ones remain). Automatic by default:
-L = 3 (the CTDC file's 6-14 sets of two or more values: 2/3-way in-interval 1.00 / 0.98 at epsilon 12 against
-0.90 / 0.92 on the condensed view, MAE2/3 and TVD 10-25 % lower, twice as long), but L = 2 when the condensed
-view holds more than :data:`MANY_SETS` such sets (the sample's 146-190, where L = 3 is 5-16x slower);
-docs/benchmarks.md, issue 9, sessions 4 and 5. Tables without multi-value columns are synthesised exactly as
-before.
+counts) can be edited column by column (``condense_multi_value`` false): the polish then fits every published
+expanded 1/2/3-way table, so the value sets come out as the 3-way tables allow. Or, with ``condense_multi_value``,
+steps 1-5 run on the condensed view of :mod:`synth.synthesizers.condense` (one column per source whose values
+are the published value sets, "exactly this set" counts by inclusion-exclusion from the published aggregates
+only), so every marginal of a source is a marginal over value sets; the records are then expanded again and,
+with ``exact_one_way``, single-value sets are switched on or off (only in records with no other value of that
+source) to match the expanded 1-way tables; with ``residual_one_way`` what that cannot fix is fixed by
+single-cell edits in any record (a few sets change). The condensed view holds only the sets published as
+combinations, so sets of more than R values do not exist in it, and its targets are estimates (inclusion-exclusion
+over containment counts, the terms longer than R estimated). With ``polish_expanded`` = L the records stay
+condensed, but step 4 fits the *published expanded* 1..L-way tables of the sources, with their exact targets and
+noise SDs, in place of the condensed view's 2..L-way marginals that hold a source (its 1-way table of value sets
+stays): a marginal over *features* of the condensed columns, where the feature of an expanded column
+``{source}_{v}`` is "v is in the record's set" (:meth:`synth.synthesizers.condense.Condensed.feature`); the
+condensed view's exact 1-way edits, which would pull the sets back to their estimated counts, are skipped (the
+expanded ones remain).
+
+Automatic by default (docs/benchmarks.md, issue 9, sessions 4 and 5): condensed with L = 3 when the published
+sets of two or more values are at most :data:`MANY_SETS` (the CTDC file's 6-14: 2/3-way in-interval 1.00 / 0.98
+at epsilon 12, against 0.90 / 0.92 without the expanded tables), else not condensed (the sample's 146-190 sets:
+its means of control hold up to 6 values, 11 % of the records more than R = 3, and the condensed records had
+the distribution of exact sets 0.45 away in total variation, 0.08 not condensed). Tables without multi-value
+columns are synthesised exactly as before.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ import numpy as np
 
 from synth.aggregates import Aggregates
 from synth.encode import Encoded
-from synth.synthesizers.condense import Condensed, condense, expand, has_multi_value
+from synth.synthesizers.condense import Condensed, condense, expand, has_multi_value, multi_value_sets
 from synth.synthesizers.polish import polish
 from synth.synthesizers.raked_marginals import (
     Tables,
@@ -73,9 +76,9 @@ from synth.synthesizers.raked_marginals import (
 )
 from synth.synthesizers.support import TripleSupport, from_encoded, to_encoded
 
-#: With more value sets of two or more values than this in the condensed view, ``polish_expanded`` (automatic)
-#: fits the expanded 1/2-way tables only, else also the 3-way ones: each set multiplies the expanded 3-way cells
-#: a record can reach (the sample's 146-190 sets: 5-16x slower; the CTDC file's 6-14: twice as long).
+#: With more published value sets of two or more values than this, ``condense_multi_value`` (automatic) is off:
+#: many sets mean many values per record, and sets of more than R values are missing from the condensed view
+#: (the sample's 146-190 sets); on few sets (the CTDC file's 6-14) the condensed view is faster and as close.
 MANY_SETS = 50
 #: Log-likelihood cost of an unpublished 3-combination in the final exact 1-way edits with ``guard``.
 GUARD_TRIPLE_COST = 10.0
@@ -394,7 +397,7 @@ def gum(
     single_column: bool = False,
     unpublished_slack: float = 0.0,
     exact_one_way: bool = True,
-    condense_multi_value: bool = True,
+    condense_multi_value: bool | None = None,
     condensed_sd_scale: float = 1.0,
     residual_one_way: bool = True,
     start: str = "tree",
@@ -414,7 +417,8 @@ def gum(
     an unpublished 3-way value cell, whose target is 0; single_column: only moves that change one column of a
     marginal; exact_one_way: finish with exact 1-way counts; condense_multi_value: edit multi-value sources as
     value sets on the condensed view (see the module docstring), whose counts get ``condensed_sd_scale`` times
-    the noise SD; False edits their expanded binary columns independently (the old behaviour);
+    the noise SD; False edits their expanded binary columns; None (automatic): True unless more than
+    :data:`MANY_SETS` value sets of two or more values are published;
     residual_one_way: after expanding, 1-way deviations the set-preserving fix leaves are fixed in any record.
     start: ``"tree"`` (n' records drawn from the Chow-Liu tree) or ``"raked"`` (the records of
     :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
@@ -425,8 +429,8 @@ def gum(
     3-combination), and gain of one that empties such a cell. polish_expanded: on the condensed view, the
     polish fits the published expanded 1..L-way tables of the multi-value sources (L = polish_expanded; 0 =
     none) in place of the condensed 2..L-way marginals that hold them, and the condensed exact 1-way edits are
-    skipped (see the module docstring); None (automatic): 2 when the condensed view holds more than
-    :data:`MANY_SETS` value sets of two or more values, else 3.
+    skipped (see the module docstring); None (automatic): 2 when more than :data:`MANY_SETS` value sets of two
+    or more values are published, else 3.
     progress: called with the share of the work done (0..1) after each round and each polish sweep (not an
     option: the refresh passes it, and it is not recorded).
     """
@@ -434,11 +438,12 @@ def gum(
         raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
     schema = aggregates.schema
     options = {k: v for k, v in locals().items() if k in _EDIT_OPTIONS}
-    if not (condense_multi_value and has_multi_value(schema)):
+    many = has_multi_value(schema) and multi_value_sets(aggregates) > MANY_SETS
+    if not (has_multi_value(schema) and (not many if condense_multi_value is None else condense_multi_value)):
         return _edit(aggregates, rng, [], frozenset(), 0, **options)
     view = condense(aggregates)
     if polish_expanded is None:
-        polish_expanded = 2 if sum(len(m) > 1 for m in view.members) > MANY_SETS else 3
+        polish_expanded = 2 if many else 3
     extra: list[Marginal] = []
     replaced: frozenset[int] = frozenset()
     if polish_expanded > 0 and polish_sweeps > 0:

@@ -267,17 +267,23 @@ def _polish_chunk(
 ) -> int:
     """Score every candidate value of column ``c`` for ``rows`` and apply the accepted improvements (keeping
     ``objective`` up to date)."""
-    candidates = np.arange(size) if size <= MAX_CANDIDATES else rng.choice(size, MAX_CANDIDATES, replace=False)
     old = codes[rows, c]
-    # Marginals first (k, rows, candidates): the sums over marginals add contiguous blocks, in marginal order.
     cell = col.cells(features.of(np.ascontiguousarray(codes[rows].T)))  # (k, rows)
     base = cell - col.shift[:, old]
-    delta = _delta(cell, base, old, candidates, col, objective)
-    best = np.argmin(delta, axis=1)
-    take = np.flatnonzero((delta[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
+    if size == 2 and col.merging.size == 0:  # a binary column: only the other value is scored
+        value = 1 - old
+        delta = objective.up[base + col.shift[:, value]].sum(axis=0)
+        delta += objective.down[np.ascontiguousarray(cell.T)].sum(axis=1)
+        take = np.flatnonzero((delta < 0) & (rng.random(rows.size) < accept))
+        value = value[take]
+    else:
+        candidates = np.arange(size) if size <= MAX_CANDIDATES else rng.choice(size, MAX_CANDIDATES, replace=False)
+        scores = _delta(cell, base, old, candidates, col, objective)
+        best = np.argmin(scores, axis=1)
+        take = np.flatnonzero((scores[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
+        value = candidates[best[take]]
     if take.size == 0:
         return 0
-    value = candidates[best[take]]
     left, entered = cell[:, take].ravel(), (base[:, take] + col.shift[:, value]).ravel()
     np.subtract.at(objective.error, left, 1.0)
     np.add.at(objective.error, entered, 1.0)

@@ -18,7 +18,7 @@ from synth.__main__ import main
 from synth.combos import combination_count
 from synth.errors import InputError, one_line
 from synth.locks import exclusive
-from synth.refresh import LOCK
+from synth.refresh import LOCK, check_synthesizer_options
 from synth.spec import DatasetSpec, dataset_name, load_spec
 
 
@@ -390,6 +390,13 @@ def test_bad_synthesizer_options_are_refused_before_any_work(capsys, tmp_path, c
     )
     assert says in line, line
     assert not (tmp_path / "data").exists()
+
+
+def test_an_automatic_boolean_option_takes_true_false_or_null_only(capsys, tmp_path, cases):
+    for value in (True, False, None):
+        check_synthesizer_options("gum", {"condense_multi_value": value})
+    line = refused(capsys, tmp_path, "--input", str(cases), "--synthesizer-option", "condense_multi_value=2")
+    assert "synthesizer option condense_multi_value must be true or false or null, got 2" in line, line
 
 
 def test_a_boolean_for_a_numeric_option_names_the_numbers_it_takes(capsys, tmp_path, cases):

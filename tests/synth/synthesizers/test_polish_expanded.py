@@ -14,7 +14,7 @@ from synth.aggregates import aggregate
 from synth.dp import DpParams, dp_aggregates
 from synth.public import public_schema, restrict_aggregates
 from synth.synthesizers import SYNTHESIZERS
-from synth.synthesizers.condense import condense
+from synth.synthesizers.condense import condense, multi_value_sets
 from synth.synthesizers.gum import expanded_marginals, marginals
 from synth.synthesizers.polish import _counts, _delta, _layout, _Objective
 from synth.synthesizers.raked_marginals import build_tables
@@ -101,18 +101,22 @@ def test_a_table_without_multi_value_columns_gives_the_same_records_as_before():
     assert digest == "0bac2c4cfc5b2962cbaa5efbc1ee21867f86edcd6b3911b7113c3e25d518fc17"
 
 
-def test_automatic_polish_expanded_fits_the_expanded_triples_unless_the_condensed_view_has_many_sets(monkeypatch):
+def test_automatic_multi_value_handling_follows_the_number_of_published_sets(monkeypatch):
     data, _ = multi_value_table(1500)
     dp = dp_aggregates(data, DpParams(epsilon=4.0, reporting_length=3), np.random.default_rng(0), max_attributes=5)
     noise_sd = list(dp.report["noise_sd"])
     schema, remap = public_schema(dp.aggregates)
     agg = restrict_aggregates(dp.aggregates, schema, remap)
     sets = sum(len(m) > 1 for m in condense(agg).members)
-    assert 0 < sets <= gum_module.MANY_SETS  # few sets: automatic fits the expanded 1/2/3-way tables
+    assert multi_value_sets(agg) == sets and 0 < sets <= gum_module.MANY_SETS
 
-    def run(upto: int | None) -> np.ndarray:
-        return SYNTHESIZERS["gum"](agg, np.random.default_rng(3), noise_sd=noise_sd, polish_expanded=upto).codes
+    def run(**options: object) -> np.ndarray:
+        return SYNTHESIZERS["gum"](agg, np.random.default_rng(3), noise_sd=noise_sd, **options).codes
 
-    assert np.array_equal(run(None), run(3)) and not np.array_equal(run(3), run(2))
-    monkeypatch.setattr(gum_module, "MANY_SETS", sets - 1)  # now "many": automatic fits the expanded 1/2-way only
-    assert np.array_equal(run(None), run(2))
+    # Few sets: condensed, fitting the expanded 1/2/3-way tables.
+    assert np.array_equal(run(), run(condense_multi_value=True, polish_expanded=3))
+    assert not np.array_equal(run(), run(condense_multi_value=True, polish_expanded=2))
+    monkeypatch.setattr(gum_module, "MANY_SETS", sets - 1)  # now "many": not condensed
+    assert np.array_equal(run(), run(condense_multi_value=False))
+    # Condensed on request, the polish then fits the expanded 1/2-way tables only.
+    assert np.array_equal(run(condense_multi_value=True), run(condense_multi_value=True, polish_expanded=2))
