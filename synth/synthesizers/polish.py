@@ -35,7 +35,7 @@ import numpy as np
 #: Records scored per chunk (against the same counts). A cell can receive or lose about ``accept * CHUNK`` times
 #: its share of the records at once, so the chunk is a number of records, not a share of them: with 1/32 of the
 #: CTDC file's 21,000 records per chunk, a cell holding a third of them could move by about 40 records at once,
-#: 4 noise SDs at epsilon 12, and the 2-way cells stopped at 0.76 inside their intervals (0.91 with 82 records).
+#: 4 noise SDs at epsilon 12, and the 2-way cells stopped at 0.76 inside their intervals (0.90 with 64 records).
 CHUNK = 64
 #: Candidate values scored per chunk for a column with more values (a random subset, redrawn per chunk).
 MAX_CANDIDATES = 16
@@ -115,7 +115,8 @@ class _Column:
     (summed over the slots whose feature reads the column). ``merging`` are the marginals in which two values
     of the column can share a cell (a feature that is not one-to-one, such as "v is in the set"), ``plain`` the
     others; the merging ones are scored per distinct shift (``owner``, ``distinct``: which merging marginal and
-    which shift; ``onehot``: whether a value has that shift), a few cells instead of one per candidate."""
+    which shift; ``onehot``: whether a value has that shift; ``stay``: which of them a value has), a few cells
+    instead of one per candidate."""
 
     columns: np.ndarray  # (k, 3) feature ids
     strides: np.ndarray  # (k, 3)
@@ -126,6 +127,7 @@ class _Column:
     owner: np.ndarray  # (p,) indices into merging
     distinct: np.ndarray  # (p,)
     onehot: np.ndarray  # (values of the column, p) float 0/1
+    stay: np.ndarray  # (merging, values of the column) indices into p
 
     def cells(self, by_feature: np.ndarray) -> np.ndarray:
         """(k, records) flat cell indices of records given feature by feature (see :meth:`_Features.of`)."""
@@ -164,6 +166,11 @@ def _layout(
         owner = np.repeat(np.arange(len(distinct)), [d.size for d in distinct]).astype(np.int64)
         flat = np.concatenate(distinct) if distinct else np.zeros(0, np.int64)
         onehot = np.ascontiguousarray((shift[merges][owner] == flat[:, None]).T, dtype=float)
+        starts = np.cumsum([0] + [d.size for d in distinct])[:-1].astype(np.int64)
+        stay = np.array(
+            [start + np.searchsorted(d, row) for start, d, row in zip(starts, distinct, shift[merges], strict=True)],
+            np.int64,
+        ).reshape(len(distinct), int(sizes[c]))
         out.append(
             _Column(
                 columns,
@@ -175,6 +182,7 @@ def _layout(
                 owner,
                 flat,
                 onehot,
+                stay,
             )
         )
     target = np.concatenate([mg.target for mg in marginals]).astype(float)
@@ -293,15 +301,14 @@ def _polish_chunk(
 
 
 def _merged_delta(
-    cell: np.ndarray, base: np.ndarray, candidates: np.ndarray, col: _Column, objective: _Objective
+    cell: np.ndarray, base: np.ndarray, old: np.ndarray, candidates: np.ndarray, col: _Column, objective: _Objective
 ) -> np.ndarray:
     """(rows, candidates) change of the objective, summed over the merging marginals (``cell``, ``base``: their
     rows of the chunk's cells and cells without the column), of giving each record each candidate value. Each
     marginal is scored once per distinct cell its record can reach; a cell it stays in adds 0."""
-    there = base[col.owner] + col.distinct[:, None]  # (p, rows)
-    here = cell[col.owner]
-    change = objective.up[there] + objective.down[here]
-    change[there == here] = 0.0
+    change = objective.up[base[col.owner] + col.distinct[:, None]]  # (p, rows)
+    change += objective.down[cell][col.owner]
+    change[col.stay[:, old], np.arange(old.size)] = 0.0  # the cell each marginal's record is in now
     return (col.onehot[candidates] @ change).T
 
 
@@ -318,6 +325,6 @@ def _delta(
     delta = objective.up[new].sum(axis=0)
     delta += objective.down[np.ascontiguousarray(plain.T)].sum(axis=1)[:, None]
     if col.merging.size:
-        delta += _merged_delta(cell[col.merging], base[col.merging], candidates, col, objective)
+        delta += _merged_delta(cell[col.merging], base[col.merging], old, candidates, col, objective)
     delta[candidates[None, :] == old[:, None]] = 0.0
     return delta
