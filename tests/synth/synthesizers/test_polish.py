@@ -144,15 +144,18 @@ def _reference_polish(codes, marginals_, sizes, rng, sweeps, accept, unpublished
 
 @pytest.mark.parametrize("unpublished_cost", [0.0, 1.0])
 def test_polish_makes_the_same_edits_as_the_reference_version(unpublished_cost):
-    # A column of 20 values (more than MAX_CANDIDATES: random candidate subsets) and published 3-way tables
-    # with unpublished cells; the start is random records, so thousands of edits are compared.
+    # A column of 20 values (more than MAX_CANDIDATES: random candidate subsets), a binary one and published
+    # 3-way tables with unpublished cells; the start is random records, so thousands of edits are compared.
     data = clustered(1500, seed=3)
     frame = data.to_frame()
     frame["wide"] = [f"w{v}" for v in np.random.default_rng(4).integers(0, 20, data.n_records)]
+    # A binary column (one value or absent), which the polish scores by its other value only.
+    frame["flag"] = np.where(np.random.default_rng(5).random(data.n_records) < 0.3, "yes", "")
     agg, noise_sd = aggregate(encode_frame(frame), 3), [2.0, 3.0, 4.0]
     tables = build_tables(agg, noise_sd)
     todo = marginals(agg, tables, noise_sd, 1.0)
     assert tables.sizes.max() > MAX_CANDIDATES and any(mg.unpublished.any() for mg in todo)
+    assert (tables.sizes == 2).any()
     start_rng = np.random.default_rng(8)
     start = np.stack([start_rng.integers(0, s, agg.n_records) for s in tables.sizes], axis=1)
     ours, theirs = start.copy(), start.copy()
