@@ -438,8 +438,10 @@ def gum(
         raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
     schema = aggregates.schema
     options = {k: v for k, v in locals().items() if k in _EDIT_OPTIONS}
-    many = has_multi_value(schema) and multi_value_sets(aggregates) > MANY_SETS
-    if not (has_multi_value(schema) and (not many if condense_multi_value is None else condense_multi_value)):
+    multi = has_multi_value(schema)
+    many = multi and multi_value_sets(aggregates) > MANY_SETS
+    condensed = not many if condense_multi_value is None else condense_multi_value
+    if not (multi and condensed):
         return _edit(aggregates, rng, [], frozenset(), 0, **options)
     view = condense(aggregates)
     if polish_expanded is None:
