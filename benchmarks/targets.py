@@ -7,7 +7,8 @@ or takes its in-process results, and prints one row per target with the figures 
   below the input's own share (every dataset and epsilon);
 - diversity: distinct-row share >= 0.9 x the input's, most copies of one row <= 2 x the input's;
 - monotone: MAE1/2/3 and TVD at the larger epsilon no worse than at the smaller (means over the seeds run);
-- MST: on dense at epsilon 4, MAE2 <= 0.0011 and TVD <= 0.044;
+- MST: on dense at epsilon 4, MAE2 <= 0.0011 and TVD <= 0.044; the same on dense_declared (every column's domain
+  public, as MST has it);
 - speed: wall time <= 0.1 x pac-synth's and peak memory below pac-synth's, where pac-synth ran;
 - today's wins: every MAE and TVD at least as good as ``raked_marginals``' (the former default), fab3 <= 0.04.
 
@@ -29,6 +30,12 @@ AGREEMENT_POINTS = 0.03
 DISTINCT_SHARE = 0.9
 MAX_COPIES = 2.0
 MST = {"mae2": 0.0011, "tvd": 0.044}
+#: (dataset, row) of the MST target: the dense table as it comes, and with every column's domain declared
+#: public (``bench_synth.py``'s ``dense_declared``), the setting MST's figures were measured in.
+MST_ROWS = (
+    ("dense", "MST: dense ε 4 MAE2 <= 0.0011, TVD <= 0.044"),
+    ("dense_declared", "MST like for like: dense_declared ε 4 (domains public, as MST's) MAE2 <= 0.0011, TVD <= 0.044"),
+)
 SPEED = 0.1
 FAB3 = 0.04
 #: Columns of ``bench_synth.py``'s table read here (header -> key).
@@ -128,12 +135,13 @@ def targets_table(results: Results, tool: str) -> str:
             text = f"{d} {lo:g} -> {hi:g}"
             (misses if worse else met).append(text + (f" ({', '.join(worse)} worse)" if worse else ""))
     lines.append(_row("monotone in ε (MAE1/2/3, TVD)", misses, met))
-    misses, met = [], []
-    if ("dense", tool, 4.0) in results:
-        r = results[("dense", tool, 4.0)]
-        text = f"dense 4: MAE2 {r['mae2']:.5f}, TVD {r['tvd']:.3f}"
-        (misses if any(r[k] > v for k, v in MST.items()) else met).append(text)
-    lines.append(_row("MST: dense ε 4 MAE2 <= 0.0011, TVD <= 0.044", misses, met))
+    for dataset, target in MST_ROWS:
+        misses, met = [], []
+        if (dataset, tool, 4.0) in results:
+            r = results[(dataset, tool, 4.0)]
+            text = f"{dataset} 4: MAE2 {r['mae2']:.5f}, TVD {r['tvd']:.3f}"
+            (misses if any(r[k] > v for k, v in MST.items()) else met).append(text)
+        lines.append(_row(target, misses, met))
     misses, met = [], []
     for d, e in cases:
         theirs = results.get((d, "pac-synth", e))

@@ -343,6 +343,7 @@ def _edit(
     guard: bool,
     polish_sweeps: int,
     polish_accept: float,
+    polish_min_gain: float,
     unpublished_cost: float,
     progress: Callable[[float], None] | None,
 ) -> Encoded:
@@ -375,7 +376,9 @@ def _edit(
         def swept(done: int) -> None:
             report((rounds + 2 * done) / steps)
 
-        polish(codes, kept + extra, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost, swept)
+        polish(
+            codes, kept + extra, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost, swept, polish_min_gain
+        )
     if exact_one_way:
         logs = log_pair_tables(tables)
         codes = fix_one_way(codes, tables, logs, rng, multi_value_siblings(schema), support, GUARD_TRIPLE_COST)
@@ -402,8 +405,9 @@ def gum(
     residual_one_way: bool = True,
     start: str = "tree",
     guard: bool = False,
-    polish_sweeps: int = 4,
+    polish_sweeps: int = 6,
     polish_accept: float = 0.2,
+    polish_min_gain: float = 0.1,
     unpublished_cost: float = 0.0,
     polish_expanded: int | None = None,
     progress: Callable[[float], None] | None = None,
@@ -423,8 +427,9 @@ def gum(
     start: ``"tree"`` (n' records drawn from the Chow-Liu tree) or ``"raked"`` (the records of
     :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
     guard: an edit may not add unpublished 3-combinations to its record, and the exact 1-way edits avoid them.
-    polish_sweeps: passes of :func:`synth.synthesizers.polish.polish` after the rounds (0 = none), each record
-    taking an improving value with probability polish_accept; unpublished_cost: extra cost, in the polish
+    polish_sweeps: most passes of :func:`synth.synthesizers.polish.polish` after the rounds (0 = none), each record
+    taking an improving value with probability polish_accept; the polish stops after a pass that lowers its
+    objective by less than polish_min_gain of its value (0 = never early); unpublished_cost: extra cost, in the polish
     objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
     3-combination), and gain of one that empties such a cell. polish_expanded: on the condensed view, the
     polish fits the published expanded 1..L-way tables of the multi-value sources (L = polish_expanded; 0 =

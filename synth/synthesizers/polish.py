@@ -26,11 +26,14 @@ cell a record can reach and spread to the candidates by a 0/1 matrix product.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 #: Records scored per chunk (against the same counts). A cell can receive or lose about ``accept * CHUNK`` times
 #: its share of the records at once, so the chunk is a number of records, not a share of them: with 1/32 of the
@@ -216,6 +219,13 @@ class _Objective:
         out.refresh(slice(None))
         return out
 
+    def value(self) -> float:
+        """The objective: noise-weighted squared error plus the cost of the unpublished cells holding records."""
+        out = float(self.weight @ self.error**2)
+        if self.cost is not None:
+            out += float(self.cost @ (self.error > 0))
+        return out
+
     def refresh(self, cells: np.ndarray | slice) -> None:
         """Recompute ``up`` and ``down`` of ``cells`` from their errors."""
         error, weight = self.error[cells], self.weight[cells]
@@ -235,10 +245,13 @@ def polish(
     accept: float,
     unpublished_cost: float = 0.0,
     after_sweep: Callable[[int], None] | None = None,
+    min_gain: float = 0.0,
 ) -> int:
-    """``sweeps`` passes of coordinate descent over every column (``codes`` edited in place, categories
-    ``0..sizes[c]-1``), calling ``after_sweep`` with the number of sweeps done; returns the number of cells
-    changed."""
+    """Up to ``sweeps`` passes of coordinate descent over every column (``codes`` edited in place, categories
+    ``0..sizes[c]-1``), calling ``after_sweep`` with the number of sweeps done (``sweeps`` when it stops early);
+    returns the number of cells changed. It stops after a sweep that lowers the objective by less than
+    ``min_gain`` of its value before the sweep: the records are then as close to the tables as small edits get
+    them, and further sweeps mostly fit the noise of small cells (docs/benchmarks.md, issue 9, session 6)."""
     n, m = codes.shape
     if n == 0 or not marginals:
         return 0
@@ -246,6 +259,7 @@ def polish(
     cost = unpublished * float(unpublished_cost) if unpublished_cost and unpublished.any() else None
     error = np.concatenate([_counts(codes, mg, sizes) for mg in marginals]) - target
     objective = _Objective.start(error, weight, cost)
+    before = objective.value()
     changed = 0
     for sweep in range(sweeps):
         for c in rng.permutation(m):
@@ -257,8 +271,14 @@ def polish(
                 changed += _polish_chunk(
                     codes, rows, int(c), features, layout[c], objective, int(sizes[c]), rng, accept
                 )
+        after = objective.value()
+        logger.debug("polish sweep %d: objective %.1f (%.1f %% lower)", sweep + 1, after, 100 * (1 - after / before))
+        converged = min_gain > 0 and before - after < min_gain * before
+        before = after
         if after_sweep is not None:
-            after_sweep(sweep + 1)
+            after_sweep(sweeps if converged else sweep + 1)
+        if converged:
+            break
     return changed
 
 

@@ -44,6 +44,33 @@ def test_polish_brings_random_records_to_the_exact_tables():
     assert worst_error(10) <= 10
 
 
+def test_polish_stops_after_a_sweep_that_gains_less_than_min_gain(caplog):
+    rng = np.random.default_rng(0)
+    n = 600
+    a, c = rng.integers(0, 3, n), rng.integers(0, 2, n)
+    b = (a + (rng.random(n) < 0.2)) % 3
+    frame = pd.DataFrame({"A": [f"a{v}" for v in a], "B": [f"b{v}" for v in b], "C": [f"c{v}" for v in c]})
+    agg = aggregate(encode_frame(frame), 2)
+    tables = build_tables(agg, [1.0, 1.0])
+    todo = marginals(agg, tables, [1.0, 1.0], 1.0)
+    start = np.stack([rng.integers(0, 3, n), rng.integers(0, 3, n), rng.integers(0, 2, n)], axis=1)
+
+    def run(sweeps: int, min_gain: float) -> tuple[np.ndarray, list[int]]:
+        codes, done = start.copy(), []
+        polish(codes, todo, tables.sizes, np.random.default_rng(1), sweeps, 0.2, 0.0, done.append, min_gain)
+        return codes, done
+
+    assert run(10, 0.0)[1] == list(range(1, 11))
+    with caplog.at_level("DEBUG", logger="synth.synthesizers.polish"):
+        codes, done = run(10, 0.3)
+    gains = [float(r.getMessage().split("(")[1].split(" %")[0]) for r in caplog.records]
+    # Measured: the first sweeps lower the objective by far more than 30 %, later ones by less.
+    assert 2 <= len(gains) < 10 and all(g >= 30 for g in gains[:-1]) and gains[-1] < 30
+    # It stops after that sweep (reporting the polish done), with the records of a run of that many sweeps.
+    assert done == [*range(1, len(gains)), 10]
+    assert (codes == run(len(gains), 0.0)[0]).all()
+
+
 def clustered(n: int = 4000, seed: int = 0) -> Encoded:
     """n records drawn from 40 prototypes (Zipf weights), each cell redrawn with probability 0.1: large cells
     and strong correlations between every column, as in the CTDC file."""
