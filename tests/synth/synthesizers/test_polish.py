@@ -71,6 +71,25 @@ def test_polish_stops_after_a_sweep_that_gains_less_than_min_gain(caplog):
     assert (codes == run(len(gains), 0.0)[0]).all()
 
 
+def test_polish_never_removes_the_last_value_of_a_record():
+    # Most of the input's records are empty; the start gives every record exactly two values, so the tables ask
+    # for fewer values than the records hold: the polish removes values, but never a record's last one.
+    rng = np.random.default_rng(0)
+    n = 800
+    frame = pd.DataFrame({c: np.where(rng.random(n) < 0.15, f"{c}1", "") for c in "ABCD"})
+    agg = aggregate(encode_frame(frame), 2)
+    tables = build_tables(agg, [1.0, 1.0])
+    todo = marginals(agg, tables, [1.0, 1.0], 1.0)
+    assert (tables.sizes == 2).all()
+    start = np.ones((n, 4), np.int64)
+    first = rng.integers(0, 4, n)
+    start[np.arange(n), first] = 0
+    start[np.arange(n), (first + rng.integers(1, 4, n)) % 4] = 0
+    codes = start.copy()
+    changed = polish(codes, todo, tables.sizes, np.random.default_rng(1), 4, 0.2)
+    assert changed > n / 2 and (codes == 0).sum(axis=1).min() == 1
+
+
 def clustered(n: int = 4000, seed: int = 0) -> Encoded:
     """n records drawn from 40 prototypes (Zipf weights), each cell redrawn with probability 0.1: large cells
     and strong correlations between every column, as in the CTDC file."""
@@ -159,6 +178,8 @@ def _reference_polish(codes, marginals_, sizes, rng, sweeps, accept, unpublished
                     delta += (cost[new] * (error[new] == 0)).sum(axis=1)
                     delta -= (cost[cell] * (error[cell] == 1)).sum(axis=1)[:, None]
                 delta[cands[None, :] == old[:, None]] = 0.0
+                last = (old != size - 1) & ((codes[rows] != sizes[None, :] - 1).sum(axis=1) == 1)
+                delta[np.ix_(last, cands == size - 1)] = np.inf
                 best = np.argmin(delta, axis=1)
                 take = np.flatnonzero((delta[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
                 value = cands[best[take]]
@@ -185,6 +206,11 @@ def test_polish_makes_the_same_edits_as_the_reference_version(unpublished_cost):
     assert (tables.sizes == 2).any()
     start_rng = np.random.default_rng(8)
     start = np.stack([start_rng.integers(0, s, agg.n_records) for s in tables.sizes], axis=1)
+    # A fifth of the records hold one value only, which the polish may change but not remove.
+    sparse = np.flatnonzero(start_rng.random(agg.n_records) < 0.2)
+    which = start_rng.integers(0, tables.sizes.size, sparse.size)
+    start[sparse] = tables.sizes - 1
+    start[sparse, which] = start_rng.integers(0, tables.sizes[which] - 1)
     ours, theirs = start.copy(), start.copy()
     changed = polish(ours, todo, tables.sizes, np.random.default_rng(9), 3, 0.2, unpublished_cost)
     assert changed == _reference_polish(theirs, todo, tables.sizes, np.random.default_rng(9), 3, 0.2, unpublished_cost)
