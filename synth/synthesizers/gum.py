@@ -377,7 +377,15 @@ def _edit(
             report((rounds + 2 * done) / steps)
 
         polish(
-            codes, kept + extra, tables.sizes, rng, polish_sweeps, polish_accept, unpublished_cost, swept, polish_min_gain
+            codes,
+            kept + extra,
+            tables.sizes,
+            rng,
+            polish_sweeps,
+            polish_accept,
+            unpublished_cost,
+            swept,
+            polish_min_gain,
         )
     if exact_one_way:
         logs = log_pair_tables(tables)

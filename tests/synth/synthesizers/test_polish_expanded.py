@@ -97,9 +97,7 @@ def test_a_table_without_multi_value_columns_gives_the_same_records_as_before():
     agg, noise_sd = published(data, 3)
     gum = SYNTHESIZERS["gum"]
     before = {"polish_sweeps": 4, "polish_min_gain": 0.0}
-    outs = [
-        gum(agg, np.random.default_rng(4), noise_sd=noise_sd, polish_expanded=upto, **before) for upto in (3, 0)
-    ]
+    outs = [gum(agg, np.random.default_rng(4), noise_sd=noise_sd, polish_expanded=upto, **before) for upto in (3, 0)]
     assert np.array_equal(outs[0].codes, outs[1].codes)
     digest = hashlib.sha256(np.ascontiguousarray(outs[0].codes.astype(np.int32)).tobytes()).hexdigest()
     assert digest == "0bac2c4cfc5b2962cbaa5efbc1ee21867f86edcd6b3911b7113c3e25d518fc17"
