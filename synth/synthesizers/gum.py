@@ -383,9 +383,9 @@ def _edit(
             rng,
             polish_sweeps,
             polish_accept,
-            unpublished_cost,
-            swept,
-            polish_min_gain,
+            unpublished_cost=unpublished_cost,
+            after_sweep=swept,
+            min_gain=polish_min_gain,
         )
     if exact_one_way:
         logs = log_pair_tables(tables)
