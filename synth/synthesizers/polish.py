@@ -278,8 +278,9 @@ def polish(
                     codes, rows, int(c), features, layout[c], objective, int(sizes[c]), absent, rng, accept
                 )
         after = objective.value()
-        logger.debug("polish sweep %d: objective %.1f (%.1f %% lower)", sweep + 1, after, 100 * (1 - after / before))
-        converged = min_gain > 0 and before - after < min_gain * before
+        gain = 1 - after / before if before > 0 else 0.0  # nothing left to gain at 0
+        logger.debug("polish sweep %d: objective %.1f (%.1f %% lower)", sweep + 1, after, 100 * gain)
+        converged = min_gain > 0 and gain < min_gain
         before = after
         if after_sweep is not None:
             after_sweep(sweeps if converged else sweep + 1)

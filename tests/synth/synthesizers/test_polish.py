@@ -13,7 +13,7 @@ from synth.dp import DpParams, dp_aggregates
 from synth.encode import Encoded, encode_frame
 from synth.public import public_schema, restrict_aggregates
 from synth.synthesizers import SYNTHESIZERS
-from synth.synthesizers.gum import marginals
+from synth.synthesizers.gum import Marginal, marginals
 from synth.synthesizers.polish import CHUNK, MAX_CANDIDATES, _counts, _layout, polish
 from synth.synthesizers.raked_marginals import build_tables
 from synth.synthesizers.support import to_encoded
@@ -69,6 +69,16 @@ def test_polish_stops_after_a_sweep_that_gains_less_than_min_gain(caplog):
     # It stops after that sweep (reporting the polish done), with the records of a run of that many sweeps.
     assert done == [*range(1, len(gains)), 10]
     assert (codes == run(len(gains), 0.0)[0]).all()
+    # Records that no edit improves stop it after one sweep, unchanged; so do records at objective 0.
+    exact = np.stack([a, b, c], axis=1)
+    done = []
+    assert polish(exact, todo, tables.sizes, np.random.default_rng(1), 10, 0.2, 0.0, done.append, 0.1) == 0
+    assert done == [10]
+    counts = np.bincount(a, minlength=4).astype(float)  # 3 values and absent
+    fitted = Marginal((0,), (4,), counts, np.zeros(4), np.ones(4), np.zeros(4, bool))
+    done = []
+    assert polish(exact, [fitted], tables.sizes, np.random.default_rng(1), 10, 0.2, 0.0, done.append, 0.1) == 0
+    assert done == [10]
 
 
 def test_polish_never_removes_the_last_value_of_a_record():
