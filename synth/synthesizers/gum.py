@@ -18,8 +18,9 @@ guarantee); the private records are never seen. Steps:
    of that marginal are overwritten with the destination cell's values (sources and destinations are paired in
    cell order, so most moves change one column). No record is copied, so the records stay as diverse as the
    tree's.
-4. **Polish.** ``polish_sweeps`` passes of record-level coordinate descent on the noise-weighted squared error
-   of all these marginals at once (:mod:`synth.synthesizers.polish`): step 3 moves random records, so the
+4. **Polish.** Up to ``polish_sweeps`` passes of record-level coordinate descent on the noise-weighted squared
+   error of all these marginals at once (:mod:`synth.synthesizers.polish`), stopping after a pass that gains less
+   than ``polish_min_gain`` and never removing a record's last value: step 3 moves random records, so the
    edit made for one table undoes another's and the editing stops short of the tables; here each edit is
    chosen by its effect on every marginal holding the column. With ``polish_expanded`` and multi-value sources
    (see below), the polish fits the published expanded tables of those sources instead of the condensed view's.
