@@ -15,12 +15,14 @@ from synth.public import public_schema, restrict_aggregates
 from synth.synthesizers import SYNTHESIZERS
 from synth.synthesizers.gum import Marginal, marginals
 from synth.synthesizers.polish import CHUNK, MAX_CANDIDATES, _counts, _layout, polish
-from synth.synthesizers.raked_marginals import build_tables
+from synth.synthesizers.raked_marginals import Tables, build_tables
 from synth.synthesizers.support import to_encoded
 from tests.synth.synthesizers.test_gum import diversity, in_interval, xor_table
 
 
-def test_polish_brings_random_records_to_the_exact_tables():
+def correlated_case() -> tuple[np.ndarray, Aggregates, Tables, list[Marginal], np.ndarray]:
+    """600 records of three columns (B mostly equals A), as codes; their exact 1/2-way aggregates, tables and
+    marginals (noise SD 1); and 600 uniformly random records to start the polish from."""
     rng = np.random.default_rng(0)
     n = 600
     a = rng.integers(0, 3, n)
@@ -31,6 +33,11 @@ def test_polish_brings_random_records_to_the_exact_tables():
     tables = build_tables(agg, [1.0, 1.0])
     todo = marginals(agg, tables, [1.0, 1.0], 1.0)
     start = np.stack([rng.integers(0, 3, n), rng.integers(0, 3, n), rng.integers(0, 2, n)], axis=1)
+    return np.stack([a, b, c], axis=1), agg, tables, todo, start
+
+
+def test_polish_brings_random_records_to_the_exact_tables():
+    _, agg, tables, todo, start = correlated_case()
 
     def worst_error(sweeps: int) -> int:
         codes = start.copy()
@@ -45,15 +52,7 @@ def test_polish_brings_random_records_to_the_exact_tables():
 
 
 def test_polish_stops_after_a_sweep_that_gains_less_than_min_gain(caplog):
-    rng = np.random.default_rng(0)
-    n = 600
-    a, c = rng.integers(0, 3, n), rng.integers(0, 2, n)
-    b = (a + (rng.random(n) < 0.2)) % 3
-    frame = pd.DataFrame({"A": [f"a{v}" for v in a], "B": [f"b{v}" for v in b], "C": [f"c{v}" for v in c]})
-    agg = aggregate(encode_frame(frame), 2)
-    tables = build_tables(agg, [1.0, 1.0])
-    todo = marginals(agg, tables, [1.0, 1.0], 1.0)
-    start = np.stack([rng.integers(0, 3, n), rng.integers(0, 3, n), rng.integers(0, 2, n)], axis=1)
+    exact, _, tables, todo, start = correlated_case()
 
     def run(sweeps: int, min_gain: float) -> tuple[np.ndarray, list[int]]:
         codes, done = start.copy(), []
@@ -70,11 +69,10 @@ def test_polish_stops_after_a_sweep_that_gains_less_than_min_gain(caplog):
     assert done == [*range(1, len(gains)), 10]
     assert (codes == run(len(gains), 0.0)[0]).all()
     # Records that no edit improves stop it after one sweep, unchanged; so do records at objective 0.
-    exact = np.stack([a, b, c], axis=1)
     done = []
     assert polish(exact, todo, tables.sizes, np.random.default_rng(1), 10, 0.2, 0.0, done.append, 0.1) == 0
     assert done == [10]
-    counts = np.bincount(a, minlength=4).astype(float)  # 3 values and absent
+    counts = np.bincount(exact[:, 0], minlength=4).astype(float)  # 3 values and absent
     fitted = Marginal((0,), (4,), counts, np.zeros(4), np.ones(4), np.zeros(4, bool))
     done = []
     assert polish(exact, [fitted], tables.sizes, np.random.default_rng(1), 10, 0.2, 0.0, done.append, 0.1) == 0
