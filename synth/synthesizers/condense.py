@@ -67,16 +67,30 @@ def has_multi_value(schema: Schema) -> bool:
     return any(c.multi_value for c in schema.columns)
 
 
+def _groups(schema: Schema) -> tuple[np.ndarray, np.ndarray]:
+    """Per column its group (a multi-value source: all its expanded columns; else the column alone), in order
+    of first column; and per group whether it is a multi-value source."""
+    names: list[str] = []
+    multi: list[bool] = []
+    of_column: list[int] = []
+    for col in schema.columns:
+        group = col.source if col.multi_value else f"\0{col.name}"
+        if group not in names:
+            names.append(group)
+            multi.append(col.multi_value)
+        of_column.append(names.index(group))
+    return np.array(of_column, np.int64), np.array(multi, bool)
+
+
 def multi_value_sets(agg: Aggregates) -> int:
     """The condensed view's value sets of two or more values (published combinations of two or more values of
     one multi-value source), counted without building the view."""
-    sources = sorted({c.source for c in agg.schema.columns if c.multi_value})
-    group = np.array([sources.index(c.source) if c.multi_value else -1 for c in agg.schema.columns], np.int64)
+    group_of_column, group_multi = _groups(agg.schema)
     total = 0
     for length in range(2, agg.reporting_length + 1):
         if length in agg.keys and agg.keys[length].size:
-            g = group[agg.schema.attr_column[agg.combos(length)]]
-            total += int(((g[:, 0] >= 0) & (g == g[:, :1]).all(axis=1)).sum())
+            g = group_of_column[agg.schema.attr_column[agg.combos(length)]]
+            total += int((group_multi[g[:, 0]] & (g == g[:, :1]).all(axis=1)).sum())
     return total
 
 
@@ -88,19 +102,10 @@ def condense(agg: Aggregates) -> Condensed:
         for row, count in zip(agg.combos(length).tolist(), agg.counts[length].tolist(), strict=True):
             known[tuple(row)] = float(count)
     attr_column = schema.attr_column
-    # Groups: a multi-value source (all its expanded columns) or one ordinary column.
-    group_of_column: list[int] = []
-    group_names: list[str] = []
-    group_multi: list[bool] = []
-    for col in schema.columns:
-        group = col.source if col.multi_value else f"\0{col.name}"
-        if group not in group_names:
-            group_names.append(group)
-            group_multi.append(col.multi_value)
-        group_of_column.append(group_names.index(group))
-    group_of_attr = np.array(group_of_column, np.int64)[attr_column] if attr_column.size else np.zeros(0, np.int64)
+    group_of_column, group_multi = _groups(schema)
+    group_of_attr = group_of_column[attr_column] if attr_column.size else np.zeros(0, np.int64)
     published = set(agg.keys[1].tolist())
-    domain: list[list[int]] = [[] for _ in group_names]
+    domain: list[list[int]] = [[] for _ in group_multi]
     for a in sorted(published):
         domain[int(group_of_attr[a])].append(a)
 
@@ -176,7 +181,7 @@ def condense(agg: Aggregates) -> Condensed:
     columns: list[Column] = []
     done: set[int] = set()
     for ci, col in enumerate(schema.columns):
-        g = group_of_column[ci]
+        g = int(group_of_column[ci])
         if g in done:
             continue
         done.add(g)
@@ -188,7 +193,7 @@ def condense(agg: Aggregates) -> Condensed:
         else:
             offset = int(schema.offsets[ci])
             columns.append(Column(col.name, col.source, tuple(col.values[m[0] - offset] for m in values)))
-    return _build(columns, members, counts, r, agg.n_records, tuple(group_of_column))
+    return _build(columns, members, counts, r, agg.n_records, tuple(group_of_column.tolist()))
 
 
 def _build(
