@@ -20,8 +20,12 @@ A marginal may read *features* of columns instead of the columns (``luts``: per 
 of its column), e.g. "value v is in the record's value set" of a condensed multi-value column, so one column
 feeds several slots of one marginal and two of its values may share a cell. Its cell is then
 ``sum_j lut_j[codes[col_j]] * stride_j``; a candidate is scored by substituting it in every slot of the edited
-column, and a marginal whose cell does not change adds nothing. Such marginals are scored once per distinct
-cell a record can reach and spread to the candidates by a 0/1 matrix product.
+column, and a marginal whose cell does not change adds nothing.
+
+The passes are compiled (numba): a record's scoring is a loop over the marginals holding the column and its
+candidate values, and the numpy version of the same chunks spent most of its time building the index arrays
+of each chunk (CTDC file, epsilon 4: 26 of the gum's 32 seconds in the polish; docs/benchmarks.md, issue 9,
+session 7).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from numba import njit
 
 logger = logging.getLogger(__name__)
 
@@ -78,11 +83,9 @@ class _Features:
     at: np.ndarray  # (features - m,) where each table starts in ``lut``
     slots: list[tuple[int, ...]]
 
-    def of(self, by_column: np.ndarray) -> np.ndarray:
-        """(features, records) feature values of records given column by column (``codes[rows].T``)."""
-        if self.column.size == 0:
-            return by_column
-        return np.concatenate([by_column, self.lut[self.at[:, None] + by_column[self.column]]])
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays as the compiled functions take them."""
+        return (self.column, self.lut, self.at)
 
 
 def _features(marginals: Sequence[Weighted], sizes: np.ndarray) -> _Features:
@@ -112,32 +115,39 @@ def _features(marginals: Sequence[Weighted], sizes: np.ndarray) -> _Features:
 
 @dataclass
 class _Column:
-    """The marginals holding one column (through any of their features), laid out for vectorised scoring: a
+    """The marginals holding one column (through any of their features), laid out for the compiled scoring: a
     record's cell in marginal k is ``offsets[k] + sum_j features[columns[k, j]] * strides[k, j]`` in the flat
     arrays (short marginals padded with stride 0), and the column's value v contributes ``shift[k, v]`` to it
-    (summed over the slots whose feature reads the column). ``merging`` are the marginals in which two values
-    of the column can share a cell (a feature that is not one-to-one, such as "v is in the set"), ``plain`` the
-    others; the merging ones are scored per distinct shift (``owner``, ``distinct``: which merging marginal and
-    which shift; ``onehot``: whether a value has that shift; ``stay``: which of them a value has), a few cells
-    instead of one per candidate."""
+    (summed over the slots whose feature reads the column). Two values of the column may share a cell of a
+    marginal (a feature that is not one-to-one, such as "v is in the set"): that marginal then does not change.
+    ``free[free_at[k, j] + category]`` tells whether a category of slot j, which reads another column, puts
+    every cell holding it outside the objective (weight 0 and published or not a value cell, such as a 3-way
+    cell with an absent column): a record in such a category adds nothing whatever its value of the column, so
+    it is not scored there (``free_at`` -1: a slot that reads the column, or padding). The marginals are sorted
+    into groups that share their first slot reading another column (``lead``, -1: none) and its ``free``
+    table, so a sparse record skips a whole group at once (``group_end``: where the group of k ends)."""
 
     columns: np.ndarray  # (k, 3) feature ids
     strides: np.ndarray  # (k, 3)
     offsets: np.ndarray  # (k,)
     shift: np.ndarray  # (k, values of the column)
-    merging: np.ndarray  # indices into k
-    plain: np.ndarray  # indices into k
-    owner: np.ndarray  # (p,) indices into merging
-    distinct: np.ndarray  # (p,)
-    onehot: np.ndarray  # (values of the column, p) float 0/1
-    stay: np.ndarray  # (merging, values of the column) indices into p
+    free: np.ndarray  # flat bool per category of the slots reading other columns
+    free_at: np.ndarray  # (k, 3)
+    lead: np.ndarray  # (k,) slot index
+    group_end: np.ndarray  # (k,)
 
-    def cells(self, by_feature: np.ndarray) -> np.ndarray:
-        """(k, records) flat cell indices of records given feature by feature (see :meth:`_Features.of`)."""
-        out = np.repeat(self.offsets[:, None], by_feature.shape[1], axis=1)
-        for j in range(self.columns.shape[1]):
-            out += by_feature[self.columns[:, j]] * self.strides[:, j, None]
-        return out
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays as the compiled functions take them."""
+        return (
+            self.columns,
+            self.strides,
+            self.offsets,
+            self.shift,
+            self.free,
+            self.free_at,
+            self.lead,
+            self.group_end,
+        )
 
 
 def _layout(
@@ -156,38 +166,37 @@ def _layout(
         columns = np.full((len(holding), width), c, np.int64)
         strides = np.zeros((len(holding), width), np.int64)
         shift = np.zeros((len(holding), int(sizes[c])), np.int64)
+        free_at = np.full((len(holding), width), -1, np.int64)
+        lead = np.full(len(holding), -1, np.int64)
+        free: list[np.ndarray] = []
+        keys: list[tuple[int, bytes]] = []
+        at = 0
         for row, k in enumerate(holding):
             mg, slots = marginals[k], features.slots[k]
             st = _strides(mg.shape)
             columns[row, : len(slots)] = slots
             strides[row, : len(slots)] = st
+            outside = ((mg.weight == 0) & ~mg.unpublished).reshape(mg.shape)
+            keys.append((-1, b""))
             for j, lut in enumerate(_slot_luts(mg, sizes)):
                 if reads[slots[j]] == c:
                     shift[row] += lut * st[j]
-        merges = np.array([np.unique(row).size < row.size for row in shift], bool)
-        distinct = [np.unique(row) for row in shift[merges]]
-        owner = np.repeat(np.arange(len(distinct)), [d.size for d in distinct]).astype(np.int64)
-        flat = np.concatenate(distinct) if distinct else np.zeros(0, np.int64)
-        onehot = np.ascontiguousarray((shift[merges][owner] == flat[:, None]).T, dtype=float)
-        starts = np.cumsum([0] + [d.size for d in distinct])[:-1].astype(np.int64)
-        stay = np.array(
-            [start + np.searchsorted(d, row) for start, d, row in zip(starts, distinct, shift[merges], strict=True)],
-            np.int64,
-        ).reshape(len(distinct), int(sizes[c]))
-        out.append(
-            _Column(
-                columns,
-                strides,
-                offsets[holding],
-                shift,
-                np.flatnonzero(merges),
-                np.flatnonzero(~merges),
-                owner,
-                flat,
-                onehot,
-                stay,
-            )
-        )
+                    continue
+                free.append(outside.all(axis=tuple(a for a in range(len(mg.shape)) if a != j)))
+                free_at[row, j] = at
+                at += mg.shape[j]
+                if lead[row] < 0:
+                    lead[row] = j
+                    keys[row] = (slots[j], free[-1].tobytes())
+        order = sorted(range(len(holding)), key=keys.__getitem__)
+        ends = np.zeros(len(holding), np.int64)
+        for i in range(len(order) - 1, -1, -1):
+            last = i == len(order) - 1 or keys[order[i]] != keys[order[i + 1]]
+            ends[i] = i + 1 if last else ends[i + 1]
+        flat = np.concatenate(free) if free else np.zeros(0, bool)
+        index = np.array(order, np.int64)
+        offs = offsets[holding][index] if holding else offsets[:0]
+        out.append(_Column(columns[index], strides[index], offs, shift[index], flat, free_at[index], lead[index], ends))
     target = np.concatenate([mg.target for mg in marginals]).astype(float)
     weight = np.concatenate([mg.weight for mg in marginals]).astype(float)
     return features, out, target, weight, np.concatenate([mg.unpublished for mg in marginals])
@@ -201,39 +210,46 @@ def _counts(codes: np.ndarray, marginal: Weighted, sizes: np.ndarray) -> np.ndar
     return np.bincount(cells, minlength=marginal.target.size).astype(float)
 
 
+@njit(cache=True)
+def _refresh(x: int, error: np.ndarray, weight: np.ndarray, cost: np.ndarray, up: np.ndarray, down: np.ndarray) -> None:
+    """Recompute ``up`` and ``down`` of cell ``x`` from its error (an unpublished cell's target is 0, so its error
+    is its count: its first record costs ``cost``, and removing its last one gains it)."""
+    e = error[x]
+    up[x] = weight[x] * (2 * e + 1) + cost[x] * (e == 0)
+    down[x] = weight[x] * (1 - 2 * e) - cost[x] * (e == 1)
+
+
+@njit(cache=True)
+def _refresh_all(error: np.ndarray, weight: np.ndarray, cost: np.ndarray, up: np.ndarray, down: np.ndarray) -> None:
+    for x in range(error.size):
+        _refresh(x, error, weight, cost, up, down)
+
+
 @dataclass
 class _Objective:
     """Per flat cell: count minus target (``error``), weight, the extra cost of a first record in an
-    unpublished cell (None: none), and the objective's change of one record more (``up``) and one record less
-    (``down``), kept up to date by :meth:`refresh`."""
+    unpublished cell (0 elsewhere), and the objective's change of one record more (``up``) and one record less
+    (``down``), kept up to date by the compiled sweep."""
 
     error: np.ndarray
     weight: np.ndarray
-    cost: np.ndarray | None
+    cost: np.ndarray
     up: np.ndarray
     down: np.ndarray
 
     @classmethod
-    def start(cls, error: np.ndarray, weight: np.ndarray, cost: np.ndarray | None) -> _Objective:
+    def start(cls, error: np.ndarray, weight: np.ndarray, cost: np.ndarray) -> _Objective:
         out = cls(error, weight, cost, np.empty_like(error), np.empty_like(error))
-        out.refresh(slice(None))
+        _refresh_all(error, weight, cost, out.up, out.down)
         return out
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The arrays as the compiled functions take them."""
+        return (self.error, self.weight, self.cost, self.up, self.down)
 
     def value(self) -> float:
         """The objective: noise-weighted squared error plus the cost of the unpublished cells holding records."""
-        out = float(self.weight @ self.error**2)
-        if self.cost is not None:
-            out += float(self.cost @ (self.error > 0))
-        return out
-
-    def refresh(self, cells: np.ndarray | slice) -> None:
-        """Recompute ``up`` and ``down`` of ``cells`` from their errors."""
-        error, weight = self.error[cells], self.weight[cells]
-        self.up[cells] = weight * (2 * error + 1)
-        self.down[cells] = weight * (1 - 2 * error)
-        if self.cost is not None:  # an unpublished cell's target is 0, so its error is its count
-            self.up[cells] += self.cost[cells] * (error == 0)
-            self.down[cells] -= self.cost[cells] * (error == 1)
+        return float(self.weight @ self.error**2 + self.cost @ (self.error > 0))
 
 
 def polish(
@@ -261,9 +277,8 @@ def polish(
     if n == 0 or not marginals:
         return 0
     features, layout, target, weight, unpublished = _layout(marginals, sizes)
-    cost = unpublished * float(unpublished_cost) if unpublished_cost and unpublished.any() else None
     error = np.concatenate([_counts(codes, mg, sizes) for mg in marginals]) - target
-    objective = _Objective.start(error, weight, cost)
+    objective = _Objective.start(error, weight, unpublished * float(unpublished_cost))
     absent = np.asarray(sizes, np.int64) - 1
     before = objective.value()
     changed = 0
@@ -272,11 +287,11 @@ def polish(
             if sizes[c] < 2:
                 continue
             order = rng.permutation(n)
-            for start in range(0, n, CHUNK):
-                rows = order[start : start + CHUNK]
-                changed += _polish_chunk(
-                    codes, rows, int(c), features, layout[c], objective, int(sizes[c]), absent, rng, accept
-                )
+            candidates, draws = _draws(int(sizes[c]), n, rng)
+            changed += _sweep_column(
+                codes, int(c), order, candidates, draws, accept, CHUNK,
+                features.arrays(), layout[c].arrays(), absent, objective.arrays(),
+            )  # fmt: skip
         after = objective.value()
         gain = 1 - after / before if before > 0 else 0.0  # nothing left to gain at 0
         logger.debug("polish sweep %d: objective %.1f (%.1f %% lower)", sweep + 1, after, 100 * gain)
@@ -289,75 +304,156 @@ def polish(
     return changed
 
 
-def _polish_chunk(
+def _draws(size: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Per chunk of one column's pass, its candidate values (all of them, or a random :data:`MAX_CANDIDATES`),
+    and per record a uniform draw for its acceptance, drawn chunk by chunk."""
+    chunks = -(-n // CHUNK)
+    if size <= MAX_CANDIDATES:
+        return np.tile(np.arange(size, dtype=np.int64), (chunks, 1)), rng.random(n)
+    candidates = np.empty((chunks, MAX_CANDIDATES), np.int64)
+    draws = np.empty(n)
+    for i, start in enumerate(range(0, n, CHUNK)):
+        candidates[i] = rng.choice(size, MAX_CANDIDATES, replace=False)
+        draws[start : start + CHUNK] = rng.random(min(CHUNK, n - start))
+    return candidates, draws
+
+
+@njit(cache=True)
+def _record_cells(row: np.ndarray, features: tuple, column: tuple, cells: np.ndarray, which: np.ndarray) -> int:
+    """The marginals of a :class:`_Column` (``column``: its :meth:`_Column.arrays`) in which the record ``row``
+    (its codes) can change the objective: their indices in ``which[:count]`` and the record's flat cells in
+    ``cells[:count]``; returns the count. The others hold a category of another column that makes every cell
+    the record can reach free (a whole group at once where it is the group's lead slot)."""
+    columns, strides, offsets, _, free, free_at, lead, group_end = column
+    feature_column, lut, at = features
+    # Feature f < m is column f, f >= m reads a lookup table (see _Features): written out in both places, as a
+    # compiled helper function called per slot made this 15 times slower (CTDC file, epsilon 4).
+    m = row.size
+    count = 0
+    k = 0
+    while k < offsets.size:
+        end = group_end[k]
+        j = lead[k]
+        if j >= 0:
+            f = columns[k, j]
+            value = row[f] if f < m else lut[at[f - m] + row[feature_column[f - m]]]
+            if free[free_at[k, j] + value]:
+                k = end
+                continue
+        for kk in range(k, end):
+            cell = offsets[kk]
+            alive = True
+            for jj in range(columns.shape[1]):
+                f = columns[kk, jj]
+                value = row[f] if f < m else lut[at[f - m] + row[feature_column[f - m]]]
+                cell += value * strides[kk, jj]
+                if free_at[kk, jj] >= 0 and free[free_at[kk, jj] + value]:
+                    alive = False
+            if alive:
+                cells[count] = cell
+                which[count] = kk
+                count += 1
+        k = end
+    return count
+
+
+@njit(cache=True)
+def _score(
+    cells: np.ndarray,
+    which: np.ndarray,
+    old: int,
+    shift: np.ndarray,
+    candidates: np.ndarray,
+    blocked: bool,
+    up: np.ndarray,
+    down: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """``out[i]``: the change of the objective of giving a record (value ``old``, cells ``cells`` in the
+    marginals ``which``, as :func:`_record_cells` gives them) candidate value ``candidates[i]``: 0 for its own,
+    inf for the absent category when ``blocked`` (it is the record's last value). A marginal whose cell stays
+    adds nothing; moving from cell a to cell b adds ``up[b] + down[a]``."""
+    absent = shift.shape[1] - 1
+    lost = np.empty(cells.size)
+    for t in range(cells.size):
+        lost[t] = down[cells[t]]
+    for i in range(candidates.size):
+        v = candidates[i]
+        if v == old:
+            out[i] = 0.0
+            continue
+        if blocked and v == absent:
+            out[i] = np.inf
+            continue
+        gained = 0.0
+        given = 0.0
+        for t in range(cells.size):
+            k = which[t]
+            new = cells[t] + shift[k, v] - shift[k, old]
+            if new != cells[t]:
+                gained += up[new]
+                given += lost[t]
+        out[i] = gained + given
+
+
+@njit(cache=True)
+def _sweep_column(
     codes: np.ndarray,
-    rows: np.ndarray,
     c: int,
-    features: _Features,
-    col: _Column,
-    objective: _Objective,
-    size: int,
-    absent: np.ndarray,
-    rng: np.random.Generator,
+    order: np.ndarray,
+    candidates: np.ndarray,
+    draws: np.ndarray,
     accept: float,
+    chunk: int,
+    features: tuple,
+    column: tuple,
+    absent: np.ndarray,
+    objective: tuple,
 ) -> int:
-    """Score every candidate value of column ``c`` for ``rows`` and apply the accepted improvements (keeping
-    ``objective`` up to date); ``absent``: each column's absent category."""
-    old = codes[rows, c]
-    by_column = np.ascontiguousarray(codes[rows].T)
-    cell = col.cells(features.of(by_column))  # (k, rows)
-    base = cell - col.shift[:, old]
-    # Records whose only value is this column's: it may change but not become absent (see polish()).
-    last = (old != size - 1) & ((by_column != absent[:, None]).sum(axis=0) == 1)
-    if size == 2 and col.merging.size == 0:  # a binary column: only the other value is scored
-        value = 1 - old
-        delta = objective.up[base + col.shift[:, value]].sum(axis=0)
-        delta += objective.down[np.ascontiguousarray(cell.T)].sum(axis=1)
-        delta[last] = np.inf
-        take = np.flatnonzero((delta < 0) & (rng.random(rows.size) < accept))
-        value = value[take]
-    else:
-        candidates = np.arange(size) if size <= MAX_CANDIDATES else rng.choice(size, MAX_CANDIDATES, replace=False)
-        scores = _delta(cell, base, old, candidates, col, objective)
-        scores[np.ix_(last, candidates == size - 1)] = np.inf
-        best = np.argmin(scores, axis=1)
-        take = np.flatnonzero((scores[np.arange(rows.size), best] < 0) & (rng.random(rows.size) < accept))
-        value = candidates[best[take]]
-    if take.size == 0:
-        return 0
-    left, entered = cell[:, take].ravel(), (base[:, take] + col.shift[:, value]).ravel()
-    np.subtract.at(objective.error, left, 1.0)
-    np.add.at(objective.error, entered, 1.0)
-    objective.refresh(np.concatenate([left, entered]))
-    codes[rows[take], c] = value
-    return int(take.size)
-
-
-def _merged_delta(
-    cell: np.ndarray, base: np.ndarray, old: np.ndarray, candidates: np.ndarray, col: _Column, objective: _Objective
-) -> np.ndarray:
-    """(rows, candidates) change of the objective, summed over the merging marginals (``cell``, ``base``: their
-    rows of the chunk's cells and cells without the column), of giving each record each candidate value. Each
-    marginal is scored once per distinct cell its record can reach; a cell it stays in adds 0."""
-    change = objective.up[base[col.owner] + col.distinct[:, None]]  # (p, rows)
-    change += objective.down[cell][col.owner]
-    change[col.stay[:, old], np.arange(old.size)] = 0.0  # the cell each marginal's record is in now
-    return (col.onehot[candidates] @ change).T
-
-
-def _delta(
-    cell: np.ndarray, base: np.ndarray, old: np.ndarray, candidates: np.ndarray, col: _Column, objective: _Objective
-) -> np.ndarray:
-    """(rows, candidates) change of the objective of giving each record (current value ``old``; ``cell``, its
-    cells, and ``base``, its cells without the column, both (k, rows)) each candidate value; 0 for its own."""
-    # The plain marginals: one cell per candidate (without merging ones, all marginals, arrays as they are).
-    plain, plain_base, shift = cell, base, col.shift
-    if col.merging.size:
-        plain, plain_base, shift = cell[col.plain], base[col.plain], col.shift[col.plain]
-    new = plain_base[:, :, None] + shift[:, candidates][:, None, :]  # (k, rows, candidates)
-    delta = objective.up[new].sum(axis=0)
-    delta += objective.down[np.ascontiguousarray(plain.T)].sum(axis=1)[:, None]
-    if col.merging.size:
-        delta += _merged_delta(cell[col.merging], base[col.merging], old, candidates, col, objective)
-    delta[candidates[None, :] == old[:, None]] = 0.0
-    return delta
+    """One pass over column ``c`` in the record ``order``, by chunks of ``chunk`` records scored against the same
+    counts: each record takes its best candidate (``candidates[chunk index]``) if that lowers the objective and
+    its ``draws`` value is below ``accept``; then the chunk's edits are applied and the cells they touch
+    refreshed (``objective``: error, weight, cost, up, down; the error of a free cell is not kept, as no term
+    reads it). A record's last value is never removed (see :func:`polish`). Returns the number of edits."""
+    error, weight, cost, up, down = objective
+    shift = column[3]
+    n, m = codes.shape
+    k = shift.shape[0]
+    cells = np.empty((chunk, k), np.int64)
+    which = np.empty((chunk, k), np.int64)
+    count = np.empty(chunk, np.int64)
+    value = np.empty(chunk, np.int64)
+    scores = np.empty(candidates.shape[1])
+    changed = 0
+    for index in range(candidates.shape[0]):
+        start = index * chunk
+        stop = min(start + chunk, n)
+        for i in range(start, stop):
+            row = codes[order[i]]
+            old = row[c]
+            q = _record_cells(row, features, column, cells[i - start], which[i - start])
+            count[i - start] = q
+            held = 0
+            for j in range(m):
+                held += row[j] != absent[j]
+            blocked = old != absent[c] and held == 1
+            _score(cells[i - start, :q], which[i - start, :q], old, shift, candidates[index], blocked, up, down, scores)
+            best = np.argmin(scores)
+            value[i - start] = candidates[index, best] if scores[best] < 0 and draws[i] < accept else -1
+        for i in range(start, stop):
+            v = value[i - start]
+            if v < 0:
+                continue
+            r = order[i]
+            old = codes[r, c]
+            for t in range(count[i - start]):
+                kk = which[i - start, t]
+                a = cells[i - start, t]
+                b = a + shift[kk, v] - shift[kk, old]
+                error[a] -= 1.0
+                error[b] += 1.0
+                _refresh(a, error, weight, cost, up, down)
+                _refresh(b, error, weight, cost, up, down)
+            codes[r, c] = v
+            changed += 1
+    return changed
