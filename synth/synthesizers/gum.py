@@ -64,6 +64,7 @@ import numpy as np
 from synth.aggregates import Aggregates
 from synth.encode import Encoded
 from synth.synthesizers.condense import Condensed, condense, expand, has_multi_value, multi_value_sets
+from synth.synthesizers.moves import move
 from synth.synthesizers.polish import polish
 from synth.synthesizers.raked_marginals import (
     Tables,
@@ -187,41 +188,6 @@ def _marginal(columns: tuple[int, ...], target: np.ndarray, cell_sd: np.ndarray,
     return Marginal(columns, target.shape, target.ravel(), slack.ravel(), weight.ravel(), unpublished)
 
 
-def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Random 0-based rank of each element among the elements of its group."""
-    order = np.argsort(groups + rng.random(groups.size), kind="stable")
-    sorted_groups = groups[order]
-    # Start of each element's run of equal groups, carried forward (no np.r_ / np.repeat: called per move).
-    first = np.zeros(groups.size, np.int64)
-    breaks = np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1
-    first[breaks] = breaks
-    rank_sorted = np.arange(groups.size) - np.maximum.accumulate(first)
-    rank = np.empty_like(rank_sorted)
-    rank[order] = rank_sorted
-    return rank
-
-
-def _round(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Unbiased stochastic rounding of non-negative values to integers."""
-    base = np.floor(values)
-    return (base + (rng.random(values.size) < values - base)).astype(np.int64)
-
-
-def _match(source_groups: np.ndarray, slot_groups: np.ndarray, rng: np.random.Generator) -> tuple:
-    """Pairs (source index, slot index) within equal groups, as many as both sides allow per group."""
-    src_rank = _rank_in_group(source_groups, rng)
-    slot_rank = _rank_in_group(slot_groups, rng)
-    groups, slot_counts = np.unique(slot_groups, return_counts=True)
-    pos = np.searchsorted(groups, source_groups).clip(max=max(groups.size - 1, 0))
-    has = (groups.size > 0) & (groups[pos] == source_groups) if groups.size else np.zeros(source_groups.size, bool)
-    take = np.flatnonzero(has & (src_rank < np.where(has, slot_counts[pos], 0)))
-    # Slot j of a group is identified by (group, rank); find it by sorting slots the same way.
-    slot_order = np.lexsort((slot_rank, slot_groups))
-    starts = np.searchsorted(slot_groups[slot_order], groups)
-    slots = slot_order[starts[pos[take]] + src_rank[take]]
-    return take, slots
-
-
 def update(
     codes: np.ndarray,
     marginal: Marginal,
@@ -232,62 +198,27 @@ def update(
 ) -> int:
     """One GUM step on one marginal (in place); returns the number of records moved.
 
-    Moves that change a single column of the marginal are matched first (a record in an excess cell goes to a
-    deficit cell that differs from its cell in one column only); unless ``single_column``, the rest are paired in
-    cell order and may change several columns. With ``support``, a move that gives its record more unpublished
-    3-combinations than it had is undone.
+    Cells whose count exceeds the target by more than their slack lose ``step`` times the excess (stochastically
+    rounded) to cells in deficit. Moves that change a single column of the marginal are matched first (a record
+    in an excess cell goes to a deficit cell that differs from its cell in one column only); unless
+    ``single_column``, the rest are paired in cell order and may change several columns. With ``support``, a
+    move that gives its record more unpublished 3-combinations than it had is undone. Compiled:
+    :mod:`synth.synthesizers.moves`.
     """
-    cols = marginal.columns
-    shape = marginal.shape
-    cells = codes[:, cols[0]]
-    for c, size in zip(cols[1:], shape[1:], strict=True):
-        cells = cells * size + codes[:, c]
-    current = np.bincount(cells, minlength=marginal.target.size)[marginal.measured]
-    error = current - marginal.target[marginal.measured]
-    excess = np.sign(error) * np.maximum(np.abs(error) - marginal.slack[marginal.measured], 0)
-    if not (excess > 0).any() or not (excess < 0).any():
-        return 0
-    over = np.zeros(marginal.target.size, np.int64)
-    under = np.zeros(marginal.target.size, np.int64)
-    over[marginal.measured] = _round(step * np.maximum(excess, 0), rng)
-    under[marginal.measured] = _round(step * np.maximum(-excess, 0), rng)
-    if not over.any() or not under.any():
-        return 0
-    candidates = np.flatnonzero(over[cells] > 0)
-    rank = _rank_in_group(cells[candidates], rng)
-    sources = candidates[rank < over[cells[candidates]]]
-    slots = np.repeat(np.arange(under.size), under)
-    touched, before = sources, codes[sources].copy()
-    moved = 0
-    for f in rng.permutation(len(cols)) if len(cols) > 1 else []:
-        if sources.size == 0 or slots.size == 0:
-            break
-        src_coords = list(np.unravel_index(cells[sources], shape))
-        slot_coords = list(np.unravel_index(slots, shape))
-        src_coords[f] = np.zeros_like(src_coords[f])
-        slot_coords[f] = np.zeros_like(slot_coords[f])
-        take, slot_idx = _match(
-            np.ravel_multi_index(tuple(src_coords), shape), np.ravel_multi_index(tuple(slot_coords), shape), rng
-        )
-        codes[sources[take], cols[f]] = np.unravel_index(slots[slot_idx], shape)[f]
-        moved += take.size
-        keep_src = np.ones(sources.size, bool)
-        keep_src[take] = False
-        keep_slot = np.ones(slots.size, bool)
-        keep_slot[slot_idx] = False
-        sources, slots = sources[keep_src], slots[keep_slot]
-    if not (len(cols) > 1 and single_column):
-        k = min(sources.size, slots.size)
-        sources = np.sort(rng.permutation(sources)[:k])
-        sources = sources[np.argsort(cells[sources], kind="stable")]
-        slots = np.sort(rng.permutation(slots)[:k])
-        new = np.unravel_index(slots, shape)
-        for i, c in enumerate(cols):
-            codes[sources, c] = new[i]
-        moved += k
+    moved, touched, before = move(
+        codes,
+        np.asarray(marginal.columns, np.int64),
+        np.asarray(marginal.shape, np.int64),
+        marginal.target,
+        marginal.slack,
+        marginal.measured,
+        step,
+        rng,
+        single_column,
+    )
     if support is not None:
         moved -= undo_unsupported(codes, touched, before, support)
-    return moved
+    return int(moved)
 
 
 def undo_unsupported(codes: np.ndarray, rows: np.ndarray, before: np.ndarray, support: TripleSupport) -> int:
