@@ -74,9 +74,14 @@ def move(
     for j in range(shape.size - 2, -1, -1):
         strides[j] = strides[j + 1] * shape[j + 1]
     cells = np.zeros(n, np.int64)
-    for j in range(columns.size):
-        cells = cells * shape[j] + codes[:, columns[j]]
-    current = np.bincount(cells, minlength=target.size)[measured]
+    for j in range(columns.size):  # column by column: the rounds hold the codes in Fortran order
+        column = codes[:, columns[j]]
+        for r in range(n):
+            cells[r] = cells[r] * shape[j] + column[r]
+    counts = np.zeros(target.size, np.int64)
+    for r in range(n):
+        counts[cells[r]] += 1
+    current = counts[measured]
     error = current - target[measured]
     excess = np.sign(error) * np.maximum(np.abs(error) - slack[measured], 0)
     if not (excess > 0).any() or not (excess < 0).any():

@@ -150,6 +150,11 @@ class _Column:
         )
 
 
+def _offsets(marginals: Sequence[Weighted]) -> np.ndarray:
+    """Where each marginal's cells start in the flat arrays."""
+    return np.concatenate([[0], np.cumsum([mg.target.size for mg in marginals])[:-1]]).astype(np.int64)
+
+
 def _layout(
     marginals: Sequence[Weighted], sizes: np.ndarray
 ) -> tuple[_Features, list[_Column], np.ndarray, np.ndarray, np.ndarray]:
@@ -158,7 +163,7 @@ def _layout(
     m = sizes.size
     features = _features(marginals, sizes)
     reads = np.concatenate([np.arange(m), features.column])  # the column each feature reads
-    offsets = np.concatenate([[0], np.cumsum([mg.target.size for mg in marginals])[:-1]]).astype(np.int64)
+    offsets = _offsets(marginals)
     width = max((len(mg.columns) for mg in marginals), default=1)
     out = []
     for c in range(m):
@@ -202,12 +207,34 @@ def _layout(
     return features, out, target, weight, np.concatenate([mg.unpublished for mg in marginals])
 
 
-def _counts(codes: np.ndarray, marginal: Weighted, sizes: np.ndarray) -> np.ndarray:
-    cells = np.zeros(codes.shape[0], np.int64)
-    luts = _slot_luts(marginal, sizes)
-    for c, s, lut in zip(marginal.columns, _strides(marginal.shape), luts, strict=True):
-        cells += lut[codes[:, c]] * s
-    return np.bincount(cells, minlength=marginal.target.size).astype(float)
+def _counts(codes: np.ndarray, marginals: Sequence[Weighted], features: _Features) -> np.ndarray:
+    """The records' counts in every cell of every marginal, flat (marginal after marginal, as :func:`_layout`)."""
+    width = max(len(mg.columns) for mg in marginals)
+    slots = np.zeros((len(marginals), width), np.int64)
+    strides = np.zeros((len(marginals), width), np.int64)
+    for k, mg in enumerate(marginals):
+        slots[k, : len(mg.columns)] = features.slots[k]
+        strides[k, : len(mg.columns)] = _strides(mg.shape)
+    by_feature = np.ascontiguousarray(codes.T)
+    if features.column.size:
+        by_feature = np.concatenate([by_feature, features.lut[features.at[:, None] + codes.T[features.column]]])
+    return _count_cells(by_feature, slots, strides, _offsets(marginals), sum(mg.target.size for mg in marginals))
+
+
+@njit(cache=True)
+def _count_cells(
+    by_feature: np.ndarray, slots: np.ndarray, strides: np.ndarray, offsets: np.ndarray, size: int
+) -> np.ndarray:
+    """Counts of records (``by_feature``: feature by feature) in the flat cells of the marginals whose cell is
+    ``offsets[k] + sum_j by_feature[slots[k, j]] * strides[k, j]``."""
+    out = np.zeros(size)
+    for k in range(slots.shape[0]):
+        for r in range(by_feature.shape[1]):
+            cell = offsets[k]
+            for j in range(slots.shape[1]):
+                cell += by_feature[slots[k, j], r] * strides[k, j]
+            out[cell] += 1.0
+    return out
 
 
 @njit(cache=True)
@@ -277,7 +304,7 @@ def polish(
     if n == 0 or not marginals:
         return 0
     features, layout, target, weight, unpublished = _layout(marginals, sizes)
-    error = np.concatenate([_counts(codes, mg, sizes) for mg in marginals]) - target
+    error = _counts(codes, marginals, features) - target
     objective = _Objective.start(error, weight, unpublished * float(unpublished_cost))
     absent = np.asarray(sizes, np.int64) - 1
     before = objective.value()

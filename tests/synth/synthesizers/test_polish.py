@@ -14,7 +14,7 @@ from synth.encode import Encoded, encode_frame
 from synth.public import public_schema, restrict_aggregates
 from synth.synthesizers import SYNTHESIZERS
 from synth.synthesizers.gum import Marginal, marginals
-from synth.synthesizers.polish import CHUNK, MAX_CANDIDATES, _counts, _layout, polish
+from synth.synthesizers.polish import CHUNK, MAX_CANDIDATES, _layout, _slot_luts, _strides, polish
 from synth.synthesizers.raked_marginals import Tables, build_tables
 from synth.synthesizers.support import to_encoded
 from tests.synth.synthesizers.test_gum import diversity, in_interval, xor_table
@@ -159,13 +159,21 @@ def test_gum_runs_below_reporting_length_3_with_exact_one_way_counts():
         assert np.array_equal(aggregate(out, 1).counts_for(1, agg.keys[1]), agg.counts[1])
 
 
+def counts(codes: np.ndarray, marginal: Marginal, sizes: np.ndarray) -> np.ndarray:
+    """The records' count in each cell of one marginal, in numpy (a reference for the compiled counts)."""
+    cells = np.zeros(codes.shape[0], np.int64)
+    for c, s, lut in zip(marginal.columns, _strides(marginal.shape), _slot_luts(marginal, sizes), strict=True):
+        cells += lut[codes[:, c]] * s
+    return np.bincount(cells, minlength=marginal.target.size).astype(float)
+
+
 def _reference_polish(codes, marginals_, sizes, rng, sweeps, accept, unpublished_cost):
     """The polish as first written (records first, weights and errors gathered per candidate): the vectorised
     version must choose the same edits, so the same records for the same seed."""
     n, m = codes.shape
     _, layout, target, weight, unpublished = _layout(marginals_, sizes)
     cost = unpublished * float(unpublished_cost)
-    error = np.concatenate([_counts(codes, mg, sizes) for mg in marginals_]) - target
+    error = np.concatenate([counts(codes, mg, sizes) for mg in marginals_]) - target
     chunk, changed = CHUNK, 0
     for _ in range(sweeps):
         for c in rng.permutation(m):

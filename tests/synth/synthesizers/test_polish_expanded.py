@@ -20,15 +20,15 @@ from synth.synthesizers.polish import _counts, _layout, _Objective, _record_cell
 from synth.synthesizers.raked_marginals import build_tables
 from tests.synth.synthesizers.test_aggregate_seeded_multi_value import multi_value_table
 from tests.synth.synthesizers.test_gum import in_interval
-from tests.synth.synthesizers.test_polish import clustered, published
+from tests.synth.synthesizers.test_polish import clustered, counts, published
 
 #: The module (``synth.synthesizers.gum`` as an attribute is the function).
 gum_module = importlib.import_module("synth.synthesizers.gum")
 
 
 def _objective(codes, todo, sizes, target, weight, cost) -> float:
-    counts = np.concatenate([_counts(codes, mg, sizes) for mg in todo])
-    return float((weight * (counts - target) ** 2).sum() + (cost * (counts > 0)).sum())
+    count = np.concatenate([counts(codes, mg, sizes) for mg in todo])
+    return float((weight * (count - target) ** 2).sum() + (cost * (count > 0)).sum())
 
 
 def _scores(cells, which, old, shift, values, objective) -> np.ndarray:
@@ -51,7 +51,9 @@ def test_the_polish_delta_equals_the_recounted_change_of_the_objective():
     assert unpublished.any()
     cost = 0.5 * unpublished
     codes = np.stack([np.random.default_rng(2).integers(0, s, data.n_records) for s in sizes], axis=1)
-    error = np.concatenate([_counts(codes, mg, sizes) for mg in todo]) - target
+    count = _counts(codes, todo, features)  # compiled, against numpy per marginal
+    assert np.array_equal(count, np.concatenate([counts(codes, mg, sizes) for mg in todo]))
+    error = count - target
     objective = _Objective.start(error, weight, cost)
     before = _objective(codes, todo, sizes, target, weight, cost)
     merged = skipped = 0
