@@ -11,6 +11,7 @@ import inspect
 import json
 import logging
 import math
+import typing
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field, replace
@@ -319,14 +320,16 @@ def check_synthesizer_options(method: str, options: dict) -> None:
     boolean (or null for an automatic one, annotated ``bool | None``), an integer for an integer, else a number
     (or null where the default is null); numbers in 0..:data:`MAX_OPTION_INT`. Finer ranges are the
     synthesizer's own checks."""
-    defaults = synthesizer_parameters(method, {})
-    unknown = set(options) - set(defaults)
+    parameters = _keyword_parameters(method)
+    unknown = set(options) - set(parameters)
     if unknown:
-        raise InputError(f"unknown option(s) {sorted(unknown)} for synthesizer {method!r}; it takes {sorted(defaults)}")
-    parameters = inspect.signature(SYNTHESIZERS[method]).parameters
+        raise InputError(
+            f"unknown option(s) {sorted(unknown)} for synthesizer {method!r}; it takes {sorted(parameters)}"
+        )
+    hints = typing.get_type_hints(SYNTHESIZERS[method])
     for name, value in options.items():
-        default = defaults[name]
-        if isinstance(default, bool) or str(parameters[name].annotation) == "bool | None":
+        default = parameters[name].default
+        if isinstance(default, bool) or set(typing.get_args(hints[name])) == {bool, type(None)}:
             ok = isinstance(value, bool) or (value is None and default is None)
             kind = "true or false" + (" or null" if default is None else "")
         elif isinstance(default, int):
@@ -342,16 +345,18 @@ def check_synthesizer_options(method: str, options: dict) -> None:
             raise InputError(f"synthesizer option {name} must be {kind}, got {value!r}")
 
 
-def synthesizer_parameters(method: str, options: dict) -> dict:
-    """Every keyword parameter of the synthesizer as it runs: its defaults overridden by ``options``.
-
-    ``noise_sd`` is left out (it is in the privacy section already), and so is ``progress`` (a callback the
-    refresh passes, not a choice).
-    """
-    signature = inspect.signature(SYNTHESIZERS[method])
-    defaults = {
-        name: p.default
-        for name, p in signature.parameters.items()
-        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty
+def _keyword_parameters(method: str) -> dict[str, inspect.Parameter]:
+    """The synthesizer's keyword parameters with a default, without ``noise_sd`` (it is in the privacy section
+    already) and ``progress`` (a callback the refresh passes, not a choice)."""
+    return {
+        name: p
+        for name, p in inspect.signature(SYNTHESIZERS[method]).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+        and p.default is not inspect.Parameter.empty
+        and name not in ("noise_sd", "progress")
     }
-    return {k: v for k, v in {**defaults, **options}.items() if k not in ("noise_sd", "progress")}
+
+
+def synthesizer_parameters(method: str, options: dict) -> dict:
+    """Every keyword parameter of the synthesizer as it runs: its defaults overridden by ``options``."""
+    return {**{name: p.default for name, p in _keyword_parameters(method).items()}, **options}
