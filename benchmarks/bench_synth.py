@@ -182,13 +182,10 @@ def worker(dataset: str, tool: str, epsilon: float, seed: int, options: dict) ->
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if tool != "pac-synth":
         # Against the intervals the synthesizer saw: the synthetic table (public schema) and the private input.
-        extra["in_interval"] = in_interval_shares(published, extra["noise_sd"], output, published.reporting_length)
-        extra["input_in_interval"] = in_interval_shares(published, extra["noise_sd"], ours, published.reporting_length)
-        extra["large_in_interval"] = in_interval_shares(
-            published, extra["noise_sd"], output, published.reporting_length, LARGE
-        )
-        extra["input_large_in_interval"] = in_interval_shares(
-            published, extra["noise_sd"], ours, published.reporting_length, LARGE
+        r, sd = published.reporting_length, extra["noise_sd"]
+        extra["in_interval"], extra["large_in_interval"] = in_interval_shares(published, sd, output, r, (0, LARGE))
+        extra["input_in_interval"], extra["input_large_in_interval"] = in_interval_shares(
+            published, sd, ours, r, (0, LARGE)
         )
     if condense and tool != "pac-synth":
         output = encode_frame(synthetic_tables(output)["condensed"])

@@ -130,12 +130,13 @@ def in_interval_shares(
     noise_sd: Sequence[float],
     synthetic: Encoded,
     reporting_length: int,
-    min_count: float = 0.0,
-) -> list[float]:
-    """Per length 1..``reporting_length``: share of the published combinations whose count in ``synthetic``
-    (0 when it lacks them) lies inside the published 95 % interval ``count ± Z95 · noise_sd[length - 1]``,
-    bounds included. NaN for a length with no published combination. With ``min_count``, only the published
-    combinations counted at least that (the large cells a reader looks at first).
+    min_counts: Sequence[float] = (0.0,),
+) -> list[list[float]]:
+    """Per threshold of ``min_counts`` and per length 1..``reporting_length``: share of the published
+    combinations counted at least that whose count in ``synthetic`` (0 when it lacks them) lies inside the
+    published 95 % interval ``count ± Z95 · noise_sd[length - 1]``, bounds included; NaN for a length with no such
+    combination. A threshold above 0 keeps the large cells a reader looks at first; ``synthetic`` is counted
+    once for all thresholds.
 
     ``synthetic`` is aligned to the published schema by column name and value string first, so it may be the
     private input on its own schema (a value the published schema lacks cannot be in a published combination).
@@ -143,18 +144,21 @@ def in_interval_shares(
     synthetic = align(synthetic, published.schema)
     r = min(reporting_length, published.reporting_length)
     table = aggregate(synthetic, r)
-    shares = []
-    for length in range(1, r + 1):
-        keys = published.keys.get(length, np.zeros(0, np.int64))
-        target = published.counts[length] if keys.size else np.zeros(0, np.int64)
-        keys, target = keys[target >= min_count], target[target >= min_count]
-        if keys.size == 0:
-            shares.append(float("nan"))
-            continue
-        counts = table.counts_for(length, keys) if length in table.keys else np.zeros(keys.size, np.int64)
-        half = Z95 * float(noise_sd[length - 1])
-        shares.append(float((np.abs(counts - target) <= half).mean()))
-    return shares
+    out = []
+    for min_count in min_counts:
+        shares = []
+        for length in range(1, r + 1):
+            keys = published.keys.get(length, np.zeros(0, np.int64))
+            target = published.counts[length] if keys.size else np.zeros(0, np.int64)
+            keys, target = keys[target >= min_count], target[target >= min_count]
+            if keys.size == 0:
+                shares.append(float("nan"))
+                continue
+            counts = table.counts_for(length, keys) if length in table.keys else np.zeros(keys.size, np.int64)
+            half = Z95 * float(noise_sd[length - 1])
+            shares.append(float((np.abs(counts - target) <= half).mean()))
+        out.append(shares)
+    return out
 
 
 def diversity(data: Encoded) -> tuple[float, int]:

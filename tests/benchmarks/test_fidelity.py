@@ -127,23 +127,24 @@ PUBLISHED = published(
 
 
 def test_in_interval_shares_per_length_with_bounds_included_and_absent_as_zero():
-    assert in_interval_shares(PUBLISHED, NOISE_SD, SYNTHETIC, 2) == [pytest.approx(2 / 4), pytest.approx(3 / 4)]
+    assert in_interval_shares(PUBLISHED, NOISE_SD, SYNTHETIC, 2) == [[pytest.approx(2 / 4), pytest.approx(3 / 4)]]
 
 
 def test_in_interval_shares_stop_at_the_reporting_length_asked():
-    assert in_interval_shares(PUBLISHED, NOISE_SD, SYNTHETIC, 1) == [pytest.approx(2 / 4)]
+    assert in_interval_shares(PUBLISHED, NOISE_SD, SYNTHETIC, 1) == [[pytest.approx(2 / 4)]]
 
 
 def test_in_interval_share_is_nan_for_a_length_without_published_combinations():
-    shares = in_interval_shares(published({"a1": 51, "b2": 200}), NOISE_SD, SYNTHETIC, 2)
+    [shares] = in_interval_shares(published({"a1": 51, "b2": 200}), NOISE_SD, SYNTHETIC, 2)
     assert shares[0] == pytest.approx(1 / 2)  # a1 exact; b2 |64 - 200| = 136 outside
     assert math.isnan(shares[1])
 
 
 def test_in_interval_shares_of_large_cells_only_count_published_combinations_from_min_count():
-    shares = in_interval_shares(published({"a1": 51, "b2": 200}), NOISE_SD, SYNTHETIC, 2, min_count=100)
-    assert shares[0] == 0.0  # only b2 (200) is large, and it is outside
-    assert math.isnan(shares[1])
+    every, large = in_interval_shares(published({"a1": 51, "b2": 200}), NOISE_SD, SYNTHETIC, 2, (0, 100))
+    assert every[0] == pytest.approx(1 / 2)  # the same count serves both thresholds
+    assert large[0] == 0.0  # only b2 (200) is large, and it is outside
+    assert math.isnan(large[1])
 
 
 def test_diversity_counts_an_empty_cell_as_a_value():
