@@ -83,6 +83,12 @@ class _Features:
     at: np.ndarray  # (features - m,) where each table starts in ``lut``
     slots: list[tuple[int, ...]]
 
+    def of(self, by_column: np.ndarray) -> np.ndarray:
+        """(features, records) feature values of records given column by column (``codes.T``)."""
+        if self.column.size == 0:
+            return by_column
+        return np.concatenate([by_column, self.lut[self.at[:, None] + by_column[self.column]]])
+
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The arrays as the compiled functions take them."""
         return (self.column, self.lut, self.at)
@@ -215,9 +221,7 @@ def _counts(codes: np.ndarray, marginals: Sequence[Weighted], features: _Feature
     for k, mg in enumerate(marginals):
         slots[k, : len(mg.columns)] = features.slots[k]
         strides[k, : len(mg.columns)] = _strides(mg.shape)
-    by_feature = np.ascontiguousarray(codes.T)
-    if features.column.size:
-        by_feature = np.concatenate([by_feature, features.lut[features.at[:, None] + codes.T[features.column]]])
+    by_feature = features.of(np.ascontiguousarray(codes.T))
     return _count_cells(by_feature, slots, strides, _offsets(marginals), sum(mg.target.size for mg in marginals))
 
 
