@@ -29,6 +29,44 @@ def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> tuple[np.nda
 
 
 @njit(cache=True)
+def _first_in_group(groups: np.ndarray, quota: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Whether each element is among the ``quota[group]`` first of its group in a random order: the elements
+    :func:`_rank_in_group` ranks below the quota (the same draws, so the same elements), without sorting them
+    all: each group's keys are partitioned at its quota."""
+    keys = groups + rng.random(groups.size)
+    size = np.zeros(quota.size + 1, np.int64)
+    for g in groups:
+        size[g + 1] += 1
+    start = np.cumsum(size)
+    members = np.empty(groups.size, np.int64)
+    filled = start[:-1].copy()
+    for i in range(groups.size):
+        members[filled[groups[i]]] = i
+        filled[groups[i]] += 1
+    chosen = np.zeros(groups.size, np.bool_)
+    for g in range(quota.size):
+        first, end = start[g], start[g + 1]
+        q = quota[g]
+        if q <= 0 or first == end:
+            continue
+        if q >= end - first:
+            chosen[members[first:end]] = True
+            continue
+        group_keys = keys[members[first:end]]
+        bound = np.partition(group_keys, q - 1)[q - 1]
+        below = 0
+        for i in range(first, end):
+            below += keys[members[i]] < bound
+        ties = q - below  # keys equal to the bound, taken in index order as the stable sort does
+        for i in range(first, end):
+            key = keys[members[i]]
+            if key < bound or (key == bound and ties > 0):
+                chosen[members[i]] = True
+                ties -= key == bound
+    return chosen
+
+
+@njit(cache=True)
 def _round(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Unbiased stochastic rounding of non-negative values to integers."""
     base = np.floor(values)
@@ -93,8 +131,7 @@ def move(
     if not over.any() or not under.any():
         return 0, np.zeros(0, np.int64), codes[:0].copy()
     candidates = np.flatnonzero(over[cells] > 0)
-    rank, _ = _rank_in_group(cells[candidates], rng)
-    sources = candidates[rank < over[cells[candidates]]]
+    sources = candidates[_first_in_group(cells[candidates], over, rng)]
     slots = np.repeat(np.arange(under.size), under)
     touched, before = sources, codes[sources]
     moved = 0

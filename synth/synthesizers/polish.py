@@ -460,6 +460,9 @@ def _sweep_column(
         start = index * chunk
         stop = min(start + chunk, n)
         for i in range(start, stop):
+            if draws[i] >= accept:  # it would not take its best value: not scored
+                value[i - start] = -1
+                continue
             row = codes[order[i]]
             old = row[c]
             q = _record_cells(row, features, column, cells[i - start], which[i - start])
@@ -470,7 +473,7 @@ def _sweep_column(
             blocked = old != absent[c] and held == 1
             _score(cells[i - start, :q], which[i - start, :q], old, shift, candidates[index], blocked, up, down, scores)
             best = np.argmin(scores)
-            value[i - start] = candidates[index, best] if scores[best] < 0 and draws[i] < accept else -1
+            value[i - start] = candidates[index, best] if scores[best] < 0 else -1
         for i in range(start, stop):
             v = value[i - start]
             if v < 0:
