@@ -64,7 +64,7 @@ import numpy as np
 from synth.aggregates import Aggregates
 from synth.encode import Encoded
 from synth.synthesizers.condense import Condensed, condense, expand, has_multi_value, multi_value_sets
-from synth.synthesizers.moves import move
+from synth.synthesizers.moves import move, move_round
 from synth.synthesizers.polish import polish
 from synth.synthesizers.raked_marginals import (
     Tables,
@@ -221,6 +221,24 @@ def update(
     return int(moved)
 
 
+def packed_marginals(todo: list[Marginal]) -> tuple[np.ndarray, ...]:
+    """The marginals as :func:`synth.synthesizers.moves.move_round` takes them: columns, widths, shapes,
+    cell_at, target, slack, measured, measured_at."""
+    width = max((len(mg.columns) for mg in todo), default=1)
+    columns = np.zeros((len(todo), width), np.int64)
+    shapes = np.ones((len(todo), width), np.int64)
+    for k, mg in enumerate(todo):
+        columns[k, : len(mg.columns)] = mg.columns
+        shapes[k, : len(mg.shape)] = mg.shape
+    widths = np.array([len(mg.columns) for mg in todo], np.int64)
+    cell_at = np.cumsum([0] + [mg.target.size for mg in todo]).astype(np.int64)
+    measured_at = np.cumsum([0] + [mg.measured.size for mg in todo]).astype(np.int64)
+    target = np.concatenate([mg.target for mg in todo]).astype(float)
+    slack = np.concatenate([mg.slack for mg in todo]).astype(float)
+    measured = np.concatenate([mg.measured for mg in todo]).astype(np.int64)
+    return columns, widths, shapes, cell_at, target, slack, measured, measured_at
+
+
 def undo_unsupported(codes: np.ndarray, rows: np.ndarray, before: np.ndarray, support: TripleSupport) -> int:
     """Restore ``before`` in the ``rows`` whose edit added unpublished 3-combinations (in place); returns how
     many edits were undone."""
@@ -296,10 +314,15 @@ def _edit(
     codes = np.asfortranarray(codes)  # the rounds read whole columns
     report = progress or (lambda share: None)
     steps = rounds + 2 * polish_sweeps  # a polish sweep takes about as long as two rounds
+    packed = packed_marginals(todo)
     for r in range(rounds):
         alpha = step * decay**r
-        for k in sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)):
-            update(codes, todo[k], alpha, rng, single_column, support)
+        order = np.array(sorted(rng.permutation(len(todo)), key=lambda k: -len(todo[k].columns)), np.int64)
+        if support is None:
+            move_round(codes, order, *packed, alpha, rng, single_column)
+        else:  # the undo reads the published 3-combinations, in numpy: one marginal at a time
+            for k in order:
+                update(codes, todo[k], alpha, rng, single_column, support)
         report((r + 1) / steps)
     codes = np.ascontiguousarray(codes)  # the polish reads whole records
     if polish_sweeps > 0:

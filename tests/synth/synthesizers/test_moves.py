@@ -8,44 +8,48 @@ import pytest
 
 from synth.aggregates import aggregate
 from synth.encode import encode_frame
-from synth.synthesizers.gum import Marginal, marginals, update
+from synth.synthesizers.gum import Marginal, marginals, packed_marginals, update
+from synth.synthesizers.moves import move_round
 from synth.synthesizers.raked_marginals import build_tables
 from tests.synth.synthesizers.test_polish import clustered
 
 
-def _rank_in_group(groups: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    order = np.argsort(groups + rng.random(groups.size), kind="stable")
-    sorted_groups = groups[order]
-    first = np.zeros(groups.size, np.int64)
-    breaks = np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1
-    first[breaks] = breaks
-    rank_sorted = np.arange(groups.size) - np.maximum.accumulate(first)
-    rank = np.empty_like(rank_sorted)
-    rank[order] = rank_sorted
-    return rank
+def _draw_front(members: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``k`` elements of ``members`` drawn at random, in the order drawn (Fisher-Yates, one draw each)."""
+    members = members.copy()
+    for i in range(k):
+        j = min(i + int(rng.random() * (members.size - i)), members.size - 1)
+        members[[i, j]] = members[[j, i]]
+    return members[:k]
 
 
 def _round(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     base = np.floor(values)
-    return (base + (rng.random(values.size) < values - base)).astype(np.int64)
+    frac = values - base
+    out = base.astype(np.int64)
+    for i in np.flatnonzero(frac > 0):
+        out[i] += rng.random() < frac[i]
+    return out
 
 
 def _match(source_groups: np.ndarray, slot_groups: np.ndarray, rng: np.random.Generator) -> tuple:
-    src_rank = _rank_in_group(source_groups, rng)
-    slot_rank = _rank_in_group(slot_groups, rng)
-    groups, slot_counts = np.unique(slot_groups, return_counts=True)
-    pos = np.searchsorted(groups, source_groups).clip(max=max(groups.size - 1, 0))
-    has = (groups.size > 0) & (groups[pos] == source_groups) if groups.size else np.zeros(source_groups.size, bool)
-    take = np.flatnonzero(has & (src_rank < np.where(has, slot_counts[pos], 0)))
-    slot_order = np.lexsort((slot_rank, slot_groups))
-    starts = np.searchsorted(slot_groups[slot_order], groups)
-    return take, slot_order[starts[pos[take]] + src_rank[take]]
+    take, paired = [], []
+    for g in np.unique(np.r_[source_groups, slot_groups]):
+        src, slot = np.flatnonzero(source_groups == g), np.flatnonzero(slot_groups == g)
+        k = min(src.size, slot.size)
+        if k:
+            take.append(_draw_front(src, k, rng))
+            paired.append(_draw_front(slot, k, rng))
+    if not take:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(take), np.concatenate(paired)
 
 
 def _reference_update(
     codes: np.ndarray, marginal: Marginal, step: float, rng: np.random.Generator, single_column: bool
 ) -> int:
-    """The step as first written, in numpy (session 6)."""
+    """The step in numpy, as the compiled one draws (session 8: one draw per record taken, not per record in an
+    excess cell)."""
     cols, shape = marginal.columns, marginal.shape
     cells = codes[:, cols[0]]
     for c, size in zip(cols[1:], shape[1:], strict=True):
@@ -55,15 +59,16 @@ def _reference_update(
     excess = np.sign(error) * np.maximum(np.abs(error) - marginal.slack[marginal.measured], 0)
     if not (excess > 0).any() or not (excess < 0).any():
         return 0
-    over = np.zeros(marginal.target.size, np.int64)
-    under = np.zeros(marginal.target.size, np.int64)
-    over[marginal.measured] = _round(step * np.maximum(excess, 0), rng)
-    under[marginal.measured] = _round(step * np.maximum(-excess, 0), rng)
+    full = np.zeros(marginal.target.size)
+    full[marginal.measured] = excess
+    over, under = _round(step * np.maximum(full, 0), rng), _round(step * np.maximum(-full, 0), rng)
     if not over.any() or not under.any():
         return 0
-    candidates = np.flatnonzero(over[cells] > 0)
-    rank = _rank_in_group(cells[candidates], rng)
-    sources = candidates[rank < over[cells[candidates]]]
+    sources = []
+    for x in np.flatnonzero(over):
+        held = np.flatnonzero(cells == x)
+        sources.append(_draw_front(held, over[x], rng) if over[x] < held.size else held)
+    sources = np.concatenate(sources)
     slots = np.repeat(np.arange(under.size), under)
     moved = 0
     for f in rng.permutation(len(cols)) if len(cols) > 1 else []:
@@ -95,18 +100,24 @@ def _reference_update(
     return moved
 
 
-@pytest.mark.parametrize("single_column", [False, True])
-def test_the_compiled_step_moves_the_same_records_as_the_numpy_version(single_column):
-    # Random records against the 1/2/3-way marginals of a clustered table with a column of 20 values: many
-    # cells in excess and in deficit, matched one column at a time and then paired; 3 rounds with shrinking steps.
+def _setup() -> tuple[list[Marginal], np.ndarray]:
+    """The 1/2/3-way marginals of a clustered table with a column of 20 values, and random records (many cells
+    in excess and in deficit)."""
     data = clustered(1500, seed=3)
     frame = data.to_frame()
     frame["wide"] = [f"w{v}" for v in np.random.default_rng(4).integers(0, 20, data.n_records)]
     agg, noise_sd = aggregate(encode_frame(frame), 3), [2.0, 3.0, 4.0]
     tables = build_tables(agg, noise_sd)
-    todo = marginals(agg, tables, noise_sd, 0.5)
     start_rng = np.random.default_rng(8)
     start = np.stack([start_rng.integers(0, s, agg.n_records) for s in tables.sizes], axis=1)
+    return marginals(agg, tables, noise_sd, 0.5), start
+
+
+@pytest.mark.parametrize("single_column", [False, True])
+def test_the_compiled_step_moves_the_same_records_as_the_numpy_version(single_column):
+    # Random records against the 1/2/3-way marginals of a clustered table with a column of 20 values: many
+    # cells in excess and in deficit, matched one column at a time and then paired; 3 rounds with shrinking steps.
+    todo, start = _setup()
     ours, theirs = np.asfortranarray(start), np.asfortranarray(start.copy())
     ours_rng, theirs_rng = np.random.default_rng(9), np.random.default_rng(9)
     moved = []
@@ -118,3 +129,13 @@ def test_the_compiled_step_moves_the_same_records_as_the_numpy_version(single_co
         assert np.array_equal(ours, theirs)
     assert sum(moved) > 1000 and sum(m > 0 for m in moved) > len(todo)
     assert ours_rng.random() == theirs_rng.random()  # the generator is left in the same state
+
+
+def test_a_round_in_one_compiled_call_makes_the_steps_one_call_per_marginal_makes():
+    todo, start = _setup()
+    batched, single = np.asfortranarray(start), np.asfortranarray(start.copy())
+    batched_rng, single_rng = np.random.default_rng(5), np.random.default_rng(5)
+    order = np.random.default_rng(6).permutation(len(todo))
+    moved = move_round(batched, order, *packed_marginals(todo), 0.6, batched_rng, False)
+    assert moved == sum(update(single, todo[k], 0.6, single_rng) for k in order) > 500
+    assert np.array_equal(batched, single) and batched_rng.random() == single_rng.random()
