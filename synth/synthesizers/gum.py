@@ -221,7 +221,11 @@ def update(
     return int(moved)
 
 
-def packed_marginals(todo: list[Marginal]) -> tuple[np.ndarray, ...]:
+#: :func:`packed_marginals`: columns, widths, shapes, cell_at, target, slack, measured, measured_at.
+Packed = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def packed_marginals(todo: list[Marginal]) -> Packed:
     """The marginals as :func:`synth.synthesizers.moves.move_round` takes them: columns, widths, shapes,
     cell_at, target, slack, measured, measured_at."""
     width = max((len(mg.columns) for mg in todo), default=1)
