@@ -360,7 +360,7 @@ def gum(
     rng: np.random.Generator,
     *,
     noise_sd: list[float] | None = None,
-    rounds: int = 8,
+    rounds: int = 2,
     step: float = 0.5,
     decay: float = 0.8,
     tolerance: float = 1.0,

@@ -52,10 +52,10 @@ def test_a_staged_run_stays_in_the_private_workspace_until_published(tmp_path, s
         "DP aggregates",
         "synthesis",
     ]
-    # The default synthesizer (gum) reports each of its 8 editing rounds and each polish sweep (1 to 6: the polish
+    # The default synthesizer (gum) reports each of its 2 editing rounds and each polish sweep (1 to 6: the polish
     # stops early, reporting itself done) within the step.
     synthesis = [done for step, done in steps if step == "synthesis"]
-    assert 1 + 8 + 1 <= len(synthesis) <= 1 + 8 + 6 and synthesis[0] == 0.5 and synthesis[-1] == pytest.approx(0.8)
+    assert 1 + 2 + 1 <= len(synthesis) <= 1 + 2 + 6 and synthesis[0] == 0.5 and synthesis[-1] == pytest.approx(0.8)
     assert ledger.usage(tmp_path / "private", "cases").epsilon == 2.0
 
     published = publish_staged(staged, tmp_path / "data")
