@@ -350,33 +350,35 @@ def _draws(size: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
 
 
 @njit(cache=True)
-def _record_cells(row: np.ndarray, features: tuple, column: tuple, cells: np.ndarray, which: np.ndarray) -> int:
-    """The marginals of a :class:`_Column` (``column``: its :meth:`_Column.arrays`) in which the record ``row``
-    (its codes) can change the objective: their indices in ``which[:count]`` and the record's flat cells in
-    ``cells[:count]``; returns the count. The others hold a category of another column that makes every cell
-    the record can reach free (a whole group at once where it is the group's lead slot)."""
-    columns, strides, offsets, _, free, free_at, lead, group_end = column
+def _feature_values(row: np.ndarray, features: tuple, out: np.ndarray) -> None:
+    """The record's value of every feature (``row``: its codes; ``features``: :meth:`_Features.arrays`) in ``out``."""
     feature_column, lut, at = features
-    # Feature f < m is column f, f >= m reads a lookup table (see _Features): written out in both places, as a
-    # compiled helper function called per slot made this 15 times slower (CTDC file, epsilon 4).
     m = row.size
+    out[:m] = row
+    for i in range(feature_column.size):
+        out[m + i] = lut[at[i] + row[feature_column[i]]]
+
+
+@njit(cache=True)
+def _record_cells(values: np.ndarray, column: tuple, cells: np.ndarray, which: np.ndarray) -> int:
+    """The marginals of a :class:`_Column` (``column``: its :meth:`_Column.arrays`) in which a record (``values``:
+    its feature values, :func:`_feature_values`) can change the objective: their indices in ``which[:count]`` and
+    the record's flat cells in ``cells[:count]``; returns the count. The others hold a category of another column
+    that makes every cell the record can reach free (a whole group at once where it is the group's lead slot)."""
+    columns, strides, offsets, _, free, free_at, lead, group_end = column
     count = 0
     k = 0
     while k < offsets.size:
         end = group_end[k]
         j = lead[k]
-        if j >= 0:
-            f = columns[k, j]
-            value = row[f] if f < m else lut[at[f - m] + row[feature_column[f - m]]]
-            if free[free_at[k, j] + value]:
-                k = end
-                continue
+        if j >= 0 and free[free_at[k, j] + values[columns[k, j]]]:
+            k = end
+            continue
         for kk in range(k, end):
             cell = offsets[kk]
             alive = True
             for jj in range(columns.shape[1]):
-                f = columns[kk, jj]
-                value = row[f] if f < m else lut[at[f - m] + row[feature_column[f - m]]]
+                value = values[columns[kk, jj]]
                 cell += value * strides[kk, jj]
                 if free_at[kk, jj] >= 0 and free[free_at[kk, jj] + value]:
                     alive = False
@@ -405,26 +407,21 @@ def _score(
     inf for the absent category when ``blocked`` (it is the record's last value). A marginal whose cell stays
     adds nothing; moving from cell a to cell b adds ``up[b] + down[a]``."""
     absent = shift.shape[1] - 1
-    lost = np.empty(cells.size)
-    for t in range(cells.size):
-        lost[t] = down[cells[t]]
+    gained = np.zeros(candidates.size)
+    given = np.zeros(candidates.size)
+    for t in range(cells.size):  # marginal by marginal (its row of shift is read once), each sum in order of t
+        k = which[t]
+        cell = cells[t]
+        base = cell - shift[k, old]
+        lost = down[cell]
+        for i in range(candidates.size):
+            new = base + shift[k, candidates[i]]
+            if new != cell:
+                gained[i] += up[new]
+                given[i] += lost
     for i in range(candidates.size):
         v = candidates[i]
-        if v == old:
-            out[i] = 0.0
-            continue
-        if blocked and v == absent:
-            out[i] = np.inf
-            continue
-        gained = 0.0
-        given = 0.0
-        for t in range(cells.size):
-            k = which[t]
-            new = cells[t] + shift[k, v] - shift[k, old]
-            if new != cells[t]:
-                gained += up[new]
-                given += lost[t]
-        out[i] = gained + given
+        out[i] = 0.0 if v == old else np.inf if blocked and v == absent else gained[i] + given[i]
 
 
 @njit(cache=True)
@@ -450,6 +447,7 @@ def _sweep_column(
     shift = column[3]
     n, m = codes.shape
     k = shift.shape[0]
+    values = np.empty(m + features[0].size, np.int64)
     cells = np.empty((chunk, k), np.int64)
     which = np.empty((chunk, k), np.int64)
     count = np.empty(chunk, np.int64)
@@ -465,7 +463,8 @@ def _sweep_column(
                 continue
             row = codes[order[i]]
             old = row[c]
-            q = _record_cells(row, features, column, cells[i - start], which[i - start])
+            _feature_values(row, features, values)
+            q = _record_cells(values, column, cells[i - start], which[i - start])
             count[i - start] = q
             held = 0
             for j in range(m):

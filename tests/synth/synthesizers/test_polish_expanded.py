@@ -16,7 +16,7 @@ from synth.public import public_schema, restrict_aggregates
 from synth.synthesizers import SYNTHESIZERS
 from synth.synthesizers.condense import condense, multi_value_sets
 from synth.synthesizers.gum import expanded_marginals, marginals
-from synth.synthesizers.polish import _counts, _layout, _Objective, _record_cells, _score
+from synth.synthesizers.polish import _counts, _feature_values, _layout, _Objective, _record_cells, _score
 from synth.synthesizers.raked_marginals import build_tables
 from tests.synth.synthesizers.test_aggregate_seeded_multi_value import multi_value_table
 from tests.synth.synthesizers.test_gum import in_interval
@@ -62,8 +62,10 @@ def test_the_polish_delta_equals_the_recounted_change_of_the_objective():
         merged += sum(np.unique(row).size < row.size for row in col.shift)  # marginals two values share a cell of
         k = col.offsets.size
         cells, which = np.empty(k, np.int64), np.empty(k, np.int64)
+        values = np.empty(codes.shape[1] + features.column.size, np.int64)
         for r in range(codes.shape[0]):
-            q = _record_cells(codes[r], features.arrays(), col.arrays(), cells, which)
+            _feature_values(codes[r], features.arrays(), values)
+            q = _record_cells(values, col.arrays(), cells, which)
             skipped += k - q
             scored = (cells[:q], which[:q], codes[r, c], col.shift)
             delta = _scores(*scored, candidates, objective)
