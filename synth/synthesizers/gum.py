@@ -374,7 +374,7 @@ def gum(
     guard: bool = False,
     polish_sweeps: int = 6,
     polish_accept: float = 0.2,
-    polish_min_gain: float = 0.1,
+    polish_min_gain: float = 0.2,
     unpublished_cost: float = 0.0,
     polish_expanded: int | None = None,
     progress: Callable[[float], None] | None = None,
