@@ -129,7 +129,8 @@ class _Column:
     ``free[free_at[k, j] + category]`` tells whether a category of slot j, which reads another column, puts
     every cell holding it outside the objective (weight 0 and published or not a value cell, such as a 3-way
     cell with an absent column): a record in such a category adds nothing whatever its value of the column, so
-    it is not scored there (``free_at`` -1: a slot that reads the column, or padding). The marginals are sorted
+    it is not scored there (a slot that reads the column, or padding, points to a block that is never free).
+    The marginals are sorted
     into groups that share their first slot reading another column (``lead``, -1: none) and its ``free``
     table, so a sparse record skips a whole group at once (``group_end``: where the group of k ends)."""
 
@@ -204,7 +205,11 @@ def _layout(
         for i in range(len(order) - 1, -1, -1):
             last = i == len(order) - 1 or keys[order[i]] != keys[order[i + 1]]
             ends[i] = i + 1 if last else ends[i + 1]
-        flat = np.concatenate(free) if free else np.zeros(0, bool)
+        # A slot that reads the column, or padding, reads a block of False (as long as the longest feature): so
+        # the compiled loop tests every slot alike.
+        free_at[free_at < 0] = at
+        free.append(np.zeros(int(max(sizes.max(), features.lut.max(initial=0) + 1)), bool))
+        flat = np.concatenate(free)
         index = np.array(order, np.int64)
         offs = offsets[holding][index] if holding else offsets[:0]
         out.append(_Column(columns[index], strides[index], offs, shift[index], flat, free_at[index], lead[index], ends))
@@ -374,18 +379,16 @@ def _record_cells(values: np.ndarray, column: tuple, cells: np.ndarray, which: n
         if j >= 0 and free[free_at[k, j] + values[columns[k, j]]]:
             k = end
             continue
-        for kk in range(k, end):
+        for kk in range(k, end):  # without branches: every cell is written, and kept if the record is alive
             cell = offsets[kk]
             alive = True
             for jj in range(columns.shape[1]):
                 value = values[columns[kk, jj]]
                 cell += value * strides[kk, jj]
-                if free_at[kk, jj] >= 0 and free[free_at[kk, jj] + value]:
-                    alive = False
-            if alive:
-                cells[count] = cell
-                which[count] = kk
-                count += 1
+                alive &= not free[free_at[kk, jj] + value]
+            cells[count] = cell
+            which[count] = kk
+            count += alive
         k = end
     return count
 
