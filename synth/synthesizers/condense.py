@@ -222,10 +222,15 @@ def expand(records: Encoded, condensed: Condensed, schema: Schema) -> Encoded:
     codes = np.full((records.n_records, len(schema.columns)), ABSENT, np.int32)
     attrs = records.attributes()
     rows, pos = np.nonzero(attrs >= 0)
-    for row, c in zip(rows.tolist(), attrs[rows, pos].tolist(), strict=True):
-        for a in condensed.members[c]:
-            col = int(schema.attr_column[a])
-            codes[row, col] = a - int(schema.offsets[col])
+    held = attrs[rows, pos]  # condensed attribute per (record, column) held
+    sizes = np.array([len(m) for m in condensed.members], np.int64)
+    starts = np.cumsum(sizes) - sizes
+    flat = np.array([a for m in condensed.members for a in m], np.int64)
+    count = sizes[held]
+    within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    expanded = flat[np.repeat(starts[held], count) + within]  # their expanded attributes, record by record
+    columns = schema.attr_column[expanded]
+    codes[np.repeat(rows, count), columns] = expanded - schema.offsets[columns]
     return Encoded(schema, codes)
 
 
