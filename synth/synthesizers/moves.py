@@ -1,11 +1,13 @@
-"""GUM's step on one marginal (:func:`move`, for :func:`synth.synthesizers.gum.update`), compiled with numba:
-records leave the cells in excess for the cells in deficit. Called once per marginal and round (about 70,000
-times for the sample of 20,000 victims), so in numpy it was mostly the overhead of a few dozen array calls per
-step (17 of gum's 33 seconds there).
+"""GUM's step on one marginal (:func:`move`, for :func:`synth.synthesizers.gum.update`), and a round of steps in
+one call (:func:`move_round`), compiled with numba: records leave the cells in excess for the cells in deficit.
+The step runs once per marginal and round (about 70,000 times for the sample of 20,000 victims at 8 rounds), so
+in numpy it was mostly the overhead of a few dozen array calls per step (17 of gum's 33 seconds there).
 
 The generator is numpy's own, passed into the compiled code, whose ``random`` and ``permutation`` draw exactly as
-numpy's do; every sort whose ties matter is stable. So the moves are those of the numpy version it replaced, to
-the record (docs/benchmarks.md, issue 9, session 7).
+numpy's do. The records leaving a cell are drawn by a partial Fisher-Yates shuffle (one draw per record taken,
+where a random key per record of the cell and a sort cost most of the step), and sources meet slots by bucketing
+their groups (docs/benchmarks.md, issue 9, session 8); ``tests/synth/synthesizers/test_moves.py`` checks every
+move against a numpy version that draws the same way.
 """
 
 from __future__ import annotations
@@ -80,7 +82,9 @@ def _round(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 @njit(cache=True)
-def _match(sources: np.ndarray, slots: np.ndarray, size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _match(
+    sources: np.ndarray, slots: np.ndarray, size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Random pairs (source index, slot index) within equal groups (``sources``, ``slots``: their groups, below
     ``size``), as many as both sides allow per group: in increasing group order, that many sources and slots of
     the group drawn at random (:func:`_draw_front`, sources first), paired in the order drawn."""

@@ -201,8 +201,8 @@ def test_gum_guarded_from_the_raked_start_holds_fewer_unpublished_triples(sample
         return float((lookup(published.keys[3], keys) < 0).mean())
 
     # The guard applies to the editing rounds (the polish, off here, prices unpublished cells instead).
-    # Measured at 8 rounds (the default until session 8): 0.60 of the distinct synthetic 3-combinations unpublished by default, 0.52
-    # guarded; 3 rounds here keep the test fast (the margin of 0.05 holds there too).
+    # Measured at 8 rounds (the default until session 8): 0.60 of the distinct synthetic 3-combinations
+    # unpublished by default, 0.52 guarded; 3 rounds here keep the test fast (the margin of 0.05 holds there too).
     assert unpublished_share(start="raked", guard=True, rounds=3) <= unpublished_share(rounds=3) - 0.05
 
 

@@ -1,5 +1,6 @@
-"""GUM's compiled step (:mod:`synth.synthesizers.moves`) against the numpy version it replaced: the same
-moves, record for record, from the same generator."""
+"""GUM's compiled step (:mod:`synth.synthesizers.moves`) against a numpy version of it that draws the same way
+(the step as session 6 wrote it, with session 8's draws): the same moves, record for record, from the same
+generator; and a round in one compiled call against its steps one call at a time."""
 
 from __future__ import annotations
 
