@@ -130,9 +130,9 @@ class _Column:
     every cell holding it outside the objective (weight 0 and published or not a value cell, such as a 3-way
     cell with an absent column): a record in such a category adds nothing whatever its value of the column, so
     it is not scored there (a slot that reads the column, or padding, points to a block that is never free).
-    The marginals are sorted
-    into groups that share their first slot reading another column (``lead``, -1: none) and its ``free``
-    table, so a sparse record skips a whole group at once (``group_end``: where the group of k ends)."""
+    The marginals are sorted into groups that share their first slot reading another column (``lead``, -1: none)
+    and its ``free`` table, so a sparse record skips a whole group at once (``group_end``: where the group of k
+    ends)."""
 
     columns: np.ndarray  # (k, 3) feature ids
     strides: np.ndarray  # (k, 3)
