@@ -103,27 +103,29 @@ def condense(agg: Aggregates) -> Condensed:
             known[tuple(row)] = float(count)
     attr_column = schema.attr_column
     group_of_column, group_multi = _groups(schema)
-    group_of_attr = group_of_column[attr_column] if attr_column.size else np.zeros(0, np.int64)
+    # Python lists: the loops below index them one attribute at a time (numpy scalars cost more there).
+    group_of_attr: list[int] = (group_of_column[attr_column] if attr_column.size else np.zeros(0, np.int64)).tolist()
+    is_multi: list[bool] = np.asarray(group_multi).tolist()
     published = set(agg.keys[1].tolist())
     domain: list[list[int]] = [[] for _ in group_multi]
     for a in sorted(published):
-        domain[int(group_of_attr[a])].append(a)
+        domain[group_of_attr[a]].append(a)
 
     def split(expanded: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
         """Expanded combination -> condensed parts (one sorted tuple of expanded ids per group)."""
         parts: dict[int, list[int]] = {}
         for a in expanded:
-            parts.setdefault(int(group_of_attr[a]), []).append(a)
+            parts.setdefault(group_of_attr[a], []).append(a)
         return tuple(tuple(parts[g]) for g in sorted(parts))
 
     # Condensed attributes: every single attribute, and the within-source sets published as combinations.
     members: list[tuple[int, ...]] = []
-    for combo in sorted(known, key=lambda c: (int(group_of_attr[c[0]]), len(c), c)):
-        if len(split(combo)) == 1 and (len(combo) == 1 or group_multi[int(group_of_attr[combo[0]])]):
+    for combo in sorted(known, key=lambda c: (group_of_attr[c[0]], len(c), c)):
+        if len(split(combo)) == 1 and (len(combo) == 1 or is_multi[group_of_attr[combo[0]]]):
             members.append(combo)
-    members.sort(key=lambda m: (int(group_of_attr[m[0]]), len(m), m))
+    members.sort(key=lambda m: (group_of_attr[m[0]], len(m), m))
     cid = {m: i for i, m in enumerate(members)}
-    c_group = np.array([int(group_of_attr[m[0]]) for m in members], np.int64)
+    c_group = np.array([group_of_attr[m[0]] for m in members], np.int64)
 
     @cache
     def contain(expanded: tuple[int, ...]) -> float:
@@ -143,7 +145,7 @@ def condense(agg: Aggregates) -> Condensed:
     def exact(parts: tuple[tuple[int, ...], ...]) -> float:
         """Estimated count of records holding exactly these sets (and the ordinary attributes)."""
         base = tuple(sorted(a for p in parts for a in p))
-        free = [a for p in parts if group_multi[int(group_of_attr[p[0]])] for a in domain[int(group_of_attr[p[0]])]]
+        free = [a for p in parts if is_multi[group_of_attr[p[0]]] for a in domain[group_of_attr[p[0]]]]
         free = [a for a in free if a not in base]
         total = 0.0
         for size in range(len(free) + 1):
@@ -185,8 +187,8 @@ def condense(agg: Aggregates) -> Condensed:
         if g in done:
             continue
         done.add(g)
-        values = [m for m in members if int(group_of_attr[m[0]]) == g]
-        if group_multi[g]:
+        values = [m for m in members if group_of_attr[m[0]] == g]
+        if is_multi[g]:
             delimiter = col.delimiter or ";"
             names = tuple(delimiter.join(schema.columns[int(attr_column[a])].attribute_name for a in m) for m in values)
             columns.append(Column(col.source, col.source, names))

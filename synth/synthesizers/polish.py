@@ -237,10 +237,17 @@ def _count_cells(
     """Counts of records (``by_feature``: feature by feature) in the flat cells of the marginals whose cell is
     ``offsets[k] + sum_j by_feature[slots[k, j]] * strides[k, j]``."""
     out = np.zeros(size)
+    width = slots.shape[1]
     for k in range(slots.shape[0]):
+        if width == 3:  # written out: the loop over slots inside the loop over records took twice as long
+            a, b, c = by_feature[slots[k, 0]], by_feature[slots[k, 1]], by_feature[slots[k, 2]]
+            sa, sb, sc, offset = strides[k, 0], strides[k, 1], strides[k, 2], offsets[k]
+            for r in range(a.size):
+                out[offset + a[r] * sa + b[r] * sb + c[r] * sc] += 1.0
+            continue
         for r in range(by_feature.shape[1]):
             cell = offsets[k]
-            for j in range(slots.shape[1]):
+            for j in range(width):
                 cell += by_feature[slots[k, j], r] * strides[k, j]
             out[cell] += 1.0
     return out
