@@ -44,13 +44,13 @@ def _draw_front(members: np.ndarray, first: int, end: int, k: int, rng: np.rando
 
 @njit(cache=True)
 def _draw_sources(cells: np.ndarray, counts: np.ndarray, over: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The records leaving each cell: ``over[x]`` of the records in cell x (``cells``: per record; ``counts``: per
-    cell) drawn at random, or all of them when it holds no more; cell after cell, in the order drawn."""
+    """The records leaving each cell: ``over[x]`` (>= 0) of the records in cell x (``cells``: per record;
+    ``counts``: per cell) drawn at random, or all of them when it holds no more; cell after cell, in the order drawn."""
     start = np.zeros(over.size + 1, np.int64)
     total = 0
     for x in range(over.size):
         start[x + 1] = start[x] + (counts[x] if over[x] > 0 else 0)
-        total += min(max(over[x], 0), counts[x])
+        total += min(over[x], counts[x])
     members = np.empty(start[-1], np.int64)
     filled = start[:-1].copy()
     for r in range(cells.size):
@@ -61,7 +61,7 @@ def _draw_sources(cells: np.ndarray, counts: np.ndarray, over: np.ndarray, rng: 
     out = np.empty(total, np.int64)
     at = 0
     for x in range(over.size):
-        q = min(max(over[x], 0), counts[x])
+        q = min(over[x], counts[x])
         if q == 0:
             continue
         if q < counts[x]:

@@ -172,6 +172,9 @@ def _layout(
     reads = np.concatenate([np.arange(m), features.column])  # the column each feature reads
     offsets = _offsets(marginals)
     width = max((len(mg.columns) for mg in marginals), default=1)
+    # A slot that reads the column, or padding, reads a block of False as long as the longest feature: so the
+    # compiled loop tests every slot alike.
+    never_free = np.zeros(int(max(sizes.max(), features.lut.max(initial=0) + 1)), bool)
     out = []
     for c in range(m):
         holding = [k for k, mg in enumerate(marginals) if c in mg.columns]
@@ -205,11 +208,8 @@ def _layout(
         for i in range(len(order) - 1, -1, -1):
             last = i == len(order) - 1 or keys[order[i]] != keys[order[i + 1]]
             ends[i] = i + 1 if last else ends[i + 1]
-        # A slot that reads the column, or padding, reads a block of False (as long as the longest feature): so
-        # the compiled loop tests every slot alike.
         free_at[free_at < 0] = at
-        free.append(np.zeros(int(max(sizes.max(), features.lut.max(initial=0) + 1)), bool))
-        flat = np.concatenate(free)
+        flat = np.concatenate([*free, never_free])
         index = np.array(order, np.int64)
         offs = offsets[holding][index] if holding else offsets[:0]
         out.append(_Column(columns[index], strides[index], offs, shift[index], flat, free_at[index], lead[index], ends))
