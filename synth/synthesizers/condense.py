@@ -125,7 +125,7 @@ def condense(agg: Aggregates) -> Condensed:
             members.append(combo)
     members.sort(key=lambda m: (group_of_attr[m[0]], len(m), m))
     cid = {m: i for i, m in enumerate(members)}
-    c_group = np.array([group_of_attr[m[0]] for m in members], np.int64)
+    c_group = [group_of_attr[m[0]] for m in members]
 
     @cache
     def contain(expanded: tuple[int, ...]) -> float:
@@ -163,16 +163,16 @@ def condense(agg: Aggregates) -> Condensed:
         if len(key) == len(parts) and key not in counts:
             counts[key] = exact(parts)
     # Longer expanded forms (a set of >= 2 values involved): extend level by level from present combinations.
-    size = np.array([len(m) for m in members], np.int64)
+    size = [len(m) for m in members]
     present = {k for k, v in counts.items() if np.floor(v + 0.5) >= 1}
     for length in range(2, r + 1):
         previous = sorted(k for k in present if len(k) == length - 1)
         for prefix in previous:
             for c in range(prefix[-1] + 1, len(members)):
                 key = prefix + (c,)
-                if key in counts or int(size[list(key)].sum()) <= r:
+                if key in counts or sum(size[x] for x in key) <= r:
                     continue
-                if len({int(c_group[x]) for x in key}) < length:
+                if len({c_group[x] for x in key}) < length:
                     continue
                 if any(key[:i] + key[i + 1 :] not in present for i in range(length)):
                     continue

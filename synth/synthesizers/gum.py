@@ -131,15 +131,19 @@ def marginals(
     tolerance: float,
     unpublished_slack: float = 0.0,
     longest: int = 3,
+    holding: frozenset[int] | None = None,
 ) -> list[Marginal]:
     """The 1-way, 2-way and 3-way marginals (up to ``longest``) with their targets, dead zones and weights (see
-    the module docstring)."""
+    the module docstring); with ``holding``, only those that hold one of these columns."""
+    wanted = (lambda cols: True) if holding is None else holding.intersection
     sd = list(noise_sd) if noise_sd is not None else [0.0] * agg.reporting_length
     sd += [np.inf] * (3 - len(sd))  # below R = 3 the longer marginals are unpublished: free cells
     sizes = tables.sizes
     n = float(agg.n_records)
     out = []
     for c in range(sizes.size):
+        if not wanted((c,)):
+            continue
         cell_sd = np.full(int(sizes[c]), sd[0])
         cell_sd[-1] *= np.sqrt(max(int(sizes[c]) - 1, 1))
         out.append(_marginal((c,), tables.one[c].copy(), cell_sd, tolerance))
@@ -147,6 +151,8 @@ def marginals(
     m = sizes.size if longest >= 2 else 0
     for i in range(m):
         for j in range(i + 1, m):
+            if not wanted((i, j)):
+                continue
             shape = (int(sizes[i]), int(sizes[j]))
             target = np.zeros(shape)
             if (i, j) in pairs:
@@ -163,6 +169,8 @@ def marginals(
             cell_sd[-1, -1] = np.hypot(np.sqrt(ni + nj) * sd[0], np.sqrt(ni * nj) * sd[1])
             out.append(_marginal((i, j), target, cell_sd, tolerance))
     for cols, (vals, counts) in (_grouped(agg, 3) if longest >= 3 else {}).items():
+        if not wanted(cols):
+            continue
         cube = tuple(int(sizes[c]) for c in cols)
         target = np.zeros(cube)
         target[vals[:, 0], vals[:, 1], vals[:, 2]] = counts
@@ -269,12 +277,11 @@ def expanded_marginals(
     :meth:`synth.synthesizers.condense.Condensed.feature`."""
     schema = agg.schema
     luts = [view.feature(schema, e) for e in range(len(schema.columns))]
-    out = []
-    for mg in marginals(agg, build_tables(agg, noise_sd), noise_sd, tolerance, unpublished_slack, longest):
-        if any(schema.columns[e].multi_value for e in mg.columns):
-            mg.luts = tuple(luts[e] for e in mg.columns)
-            mg.columns = tuple(view.column_of[e] for e in mg.columns)
-            out.append(mg)
+    multi = frozenset(e for e, col in enumerate(schema.columns) if col.multi_value)
+    out = marginals(agg, build_tables(agg, noise_sd), noise_sd, tolerance, unpublished_slack, longest, multi)
+    for mg in out:
+        mg.luts = tuple(luts[e] for e in mg.columns)
+        mg.columns = tuple(view.column_of[e] for e in mg.columns)
     return out
 
 

@@ -94,16 +94,25 @@ class _Features:
         return (self.column, self.lut, self.at)
 
 
-def _features(marginals: Sequence[Weighted], sizes: np.ndarray) -> _Features:
-    """Distinct features of the marginals' slots (a lookup table equal to the identity is the column itself)."""
+def _slot_frees(marginal: Weighted) -> list[np.ndarray]:
+    """Per slot of ``marginal``, per category: whether every cell holding it is outside the objective (weight 0
+    and published, or not a value cell)."""
+    outside = ((marginal.weight == 0) & ~marginal.unpublished).reshape(marginal.shape)
+    axes = range(len(marginal.shape))
+    return [outside.all(axis=tuple(a for a in axes if a != j)) for j in axes]
+
+
+def _features(marginals: Sequence[Weighted], sizes: np.ndarray, luts: Sequence[list[np.ndarray]]) -> _Features:
+    """Distinct features of the marginals' slots (``luts``: :func:`_slot_luts` of each; a lookup table equal to
+    the identity is the column itself)."""
     m = sizes.size
     index: dict[tuple[int, bytes], int] = {}
     column: list[int] = []
     tables: list[np.ndarray] = []
     slots = []
-    for mg in marginals:
+    for mg, slot_luts in zip(marginals, luts, strict=True):
         ids = []
-        for c, lut in zip(mg.columns, _slot_luts(mg, sizes), strict=True):
+        for c, lut in zip(mg.columns, slot_luts, strict=True):
             if lut.size == sizes[c] and (lut == np.arange(lut.size)).all():
                 ids.append(c)
                 continue
@@ -178,16 +187,23 @@ def _layout(
     """The features; per column its :class:`_Column`; the flat targets, weights and unpublished masks of all
     marginals."""
     m = sizes.size
-    features = _features(marginals, sizes)
+    luts = [_slot_luts(mg, sizes) for mg in marginals]
+    features = _features(marginals, sizes, luts)
     reads = np.concatenate([np.arange(m), features.column])  # the column each feature reads
     offsets = _offsets(marginals)
+    strides_of = [_strides(mg.shape) for mg in marginals]
+    frees = [_slot_frees(mg) for mg in marginals]
+    holding_of: list[list[int]] = [[] for _ in range(m)]
+    for k, mg in enumerate(marginals):
+        for c in sorted(set(mg.columns)):
+            holding_of[c].append(k)
     width = max((len(mg.columns) for mg in marginals), default=1)
     # A slot that reads the column, or padding, reads a block of False as long as the longest feature: so the
     # compiled loop tests every slot alike.
     never_free = np.zeros(int(max(sizes.max(), features.lut.max(initial=0) + 1)), bool)
     out = []
     for c in range(m):
-        holding = [k for k, mg in enumerate(marginals) if c in mg.columns]
+        holding = holding_of[c]
         columns = np.full((len(holding), width), c, np.int64)
         strides = np.zeros((len(holding), width), np.int64)
         shift = np.zeros((len(holding), int(sizes[c])), np.int64)
@@ -197,17 +213,15 @@ def _layout(
         keys: list[tuple[int, bytes]] = []
         at = 0
         for row, k in enumerate(holding):
-            mg, slots = marginals[k], features.slots[k]
-            st = _strides(mg.shape)
+            mg, slots, st = marginals[k], features.slots[k], strides_of[k]
             columns[row, : len(slots)] = slots
             strides[row, : len(slots)] = st
-            outside = ((mg.weight == 0) & ~mg.unpublished).reshape(mg.shape)
             keys.append((-1, b""))
-            for j, lut in enumerate(_slot_luts(mg, sizes)):
+            for j, lut in enumerate(luts[k]):
                 if reads[slots[j]] == c:
                     shift[row] += lut * st[j]
                     continue
-                free.append(outside.all(axis=tuple(a for a in range(len(mg.shape)) if a != j)))
+                free.append(frees[k][j])
                 free_at[row, j] = at
                 at += mg.shape[j]
                 if lead[row] < 0:
