@@ -26,7 +26,9 @@ Only published counts and the public schema are read, so this is post-processing
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from itertools import combinations
@@ -94,8 +96,27 @@ def multi_value_sets(agg: Aggregates) -> int:
     return total
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector: :func:`condense` makes about half a million tuples (none in a
+    cycle), and the full collections they set off walk the caller's whole heap (numba's type registries and
+    all): 40 % of its time on the CTDC file (0.20 -> 0.12 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def condense(agg: Aggregates) -> Condensed:
     """Condensed aggregates (one column per multi-value source, exact value sets as values) from ``agg``."""
+    with _no_cyclic_gc():
+        return _condense(agg)
+
+
+def _condense(agg: Aggregates) -> Condensed:
     schema, r = agg.schema, agg.reporting_length
     known: dict[tuple[int, ...], float] = {}
     for length in agg.lengths():

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+from unittest.mock import patch
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from synth.aggregates import aggregate
 from synth.encode import Column, Encoded, encode_frame
@@ -59,6 +63,22 @@ def test_condense_recovers_the_exact_value_sets_from_containment_counts():
         Encoded(schema, np.array([[0, -1, schema.attr_id("M", "x;z") - int(schema.offsets[2])]])), view, data.schema
     )
     assert back.to_frame().iloc[0].tolist() == ["a1", "", "1", "", "1"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_condense_leaves_the_garbage_collector_as_it_found_it(enabled):
+    # condense pauses the cyclic collector while it builds its tuples; on error too, it restores the state.
+    agg = aggregate(multi_value_table(200)[0], 3)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        seen: list[bool] = []
+        with patch("synth.synthesizers.condense._build", side_effect=lambda *a: seen.append(gc.isenabled()) or 1 / 0):
+            with pytest.raises(ZeroDivisionError):
+                condense(agg)
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
 
 
 def test_aggregate_seeded_produces_the_published_value_sets():
