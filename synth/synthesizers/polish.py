@@ -139,9 +139,10 @@ class _Column:
     every cell holding it outside the objective (weight 0 and published or not a value cell, such as a 3-way
     cell with an absent column): a record in such a category adds nothing whatever its value of the column, so
     it is not scored there (a slot that reads the column, or padding, points to a block that is never free).
-    The marginals are sorted into groups that share their first slot reading another column (``lead``, -1: none)
-    and its ``free`` table, so a sparse record skips a whole group at once (``group_end``: where the group of k
-    ends). ``columns``, ``strides``, ``free_at`` and ``offsets`` are kept side by side, one row per marginal
+    The marginals are sorted into groups that share a lead slot reading another column (``lead``, -1: none; the
+    one whose free categories hold the most records, see :func:`_layout`) and its ``free`` table, so a sparse
+    record skips a whole group at once (``group_end``: where the group of k ends). ``columns``, ``strides``,
+    ``free_at`` and ``offsets`` are kept side by side, one row per marginal
     (``packed``), as the compiled scoring reads them together (13 % faster than four arrays on the CTDC file)."""
 
     packed: np.ndarray  # (k, 3 * width + 1): per marginal its columns, strides, free_at (width each), offset
@@ -182,25 +183,35 @@ def _offsets(marginals: Sequence[Weighted]) -> np.ndarray:
 
 
 def _layout(
-    marginals: Sequence[Weighted], sizes: np.ndarray
+    marginals: Sequence[Weighted], sizes: np.ndarray, codes: np.ndarray | None = None
 ) -> tuple[_Features, list[_Column], np.ndarray, np.ndarray, np.ndarray]:
     """The features; per column its :class:`_Column`; the flat targets, weights and unpublished masks of all
-    marginals."""
+    marginals. With ``codes``, a marginal's lead slot is the one whose free categories hold most of these
+    records (the group test then skips the most), else its first slot reading another column."""
     m = sizes.size
     luts = [_slot_luts(mg, sizes) for mg in marginals]
     features = _features(marginals, sizes, luts)
+    # A slot that reads the column, or padding, reads a block of False as long as the longest feature: so the
+    # compiled loop tests every slot alike.
+    never_free = np.zeros(int(max(sizes.max(), features.lut.max(initial=0) + 1)), bool)
+    shares = np.zeros((m + features.column.size, never_free.size))  # per feature, the records' share per category
+    if codes is not None and codes.shape[0] > 0:
+        for f, values in enumerate(features.of(np.ascontiguousarray(codes.T))):
+            shares[f] = np.bincount(values, minlength=never_free.size) / values.size
     reads = np.concatenate([np.arange(m), features.column])  # the column each feature reads
     offsets = _offsets(marginals)
     strides_of = [_strides(mg.shape) for mg in marginals]
     frees = [_slot_frees(mg) for mg in marginals]
+    # per marginal and slot, the share of the records in a free category of the slot
+    skipped = [
+        [float(shares[f, : t.size] @ t) for f, t in zip(fs, ts, strict=True)]
+        for fs, ts in zip(features.slots, frees, strict=True)
+    ]
     holding_of: list[list[int]] = [[] for _ in range(m)]
     for k, mg in enumerate(marginals):
         for c in sorted(set(mg.columns)):
             holding_of[c].append(k)
     width = max((len(mg.columns) for mg in marginals), default=1)
-    # A slot that reads the column, or padding, reads a block of False as long as the longest feature: so the
-    # compiled loop tests every slot alike.
-    never_free = np.zeros(int(max(sizes.max(), features.lut.max(initial=0) + 1)), bool)
     out = []
     for c in range(m):
         holding = holding_of[c]
@@ -217,6 +228,7 @@ def _layout(
             columns[row, : len(slots)] = slots
             strides[row, : len(slots)] = st
             keys.append((-1, b""))
+            best = -1.0
             for j, lut in enumerate(luts[k]):
                 if reads[slots[j]] == c:
                     shift[row] += lut * st[j]
@@ -224,7 +236,8 @@ def _layout(
                 free.append(frees[k][j])
                 free_at[row, j] = at
                 at += mg.shape[j]
-                if lead[row] < 0:
+                if skipped[k][j] > best:
+                    best = skipped[k][j]
                     lead[row] = j
                     keys[row] = (slots[j], free[-1].tobytes())
         order = sorted(range(len(holding)), key=keys.__getitem__)
@@ -343,7 +356,7 @@ def polish(
     n, m = codes.shape
     if n == 0 or not marginals:
         return 0
-    features, layout, target, weight, unpublished = _layout(marginals, sizes)
+    features, layout, target, weight, unpublished = _layout(marginals, sizes, codes)
     error = _counts(codes, marginals, features) - target
     objective = _Objective.start(error, weight, unpublished * float(unpublished_cost))
     absent = np.asarray(sizes, np.int64) - 1

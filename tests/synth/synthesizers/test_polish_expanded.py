@@ -37,7 +37,8 @@ def _scores(cells, which, old, shift, values, objective) -> np.ndarray:
     return out
 
 
-def test_the_polish_delta_equals_the_recounted_change_of_the_objective():
+@pytest.mark.parametrize("lead_by_records", [False, True])
+def test_the_polish_delta_equals_the_recounted_change_of_the_objective(lead_by_records):
     # One multi-value source M (values x, y, z; sets such as x;y) beside A and B; the polish fits the condensed
     # view's marginals and the expanded ones, some of which hold two features of M (x in the set, y in the set).
     data, _ = multi_value_table(40, seed=1)
@@ -47,10 +48,14 @@ def test_the_polish_delta_equals_the_recounted_change_of_the_objective():
     todo = marginals(view.aggregates, tables, noise_sd, 1.0) + expanded_marginals(agg, view, noise_sd, 1.0, 0.0)
     assert any(mg.luts is not None and len(set(mg.columns)) < len(mg.columns) for mg in todo)
     sizes = tables.sizes
-    features, layout, target, weight, unpublished = _layout(todo, sizes)
+    codes = np.stack([np.random.default_rng(2).integers(0, s, data.n_records) for s in sizes], axis=1)
+    codes[: data.n_records // 2, 0] = sizes[0] - 1  # A mostly absent: the records' choice of the groups' lead
+    # (the slot whose free categories hold the most records) differs from the first slot's, the default.
+    features, layout, target, weight, unpublished = _layout(todo, sizes, codes if lead_by_records else None)
+    first = _layout(todo, sizes)[1]
+    assert any((a.lead != b.lead).any() for a, b in zip(layout, first, strict=True)) is lead_by_records
     assert unpublished.any()
     cost = 0.5 * unpublished
-    codes = np.stack([np.random.default_rng(2).integers(0, s, data.n_records) for s in sizes], axis=1)
     count = _counts(codes, todo, features)  # compiled, against numpy per marginal
     assert np.array_equal(count, np.concatenate([counts(codes, mg, sizes) for mg in todo]))
     error = count - target
