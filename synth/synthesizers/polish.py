@@ -142,8 +142,8 @@ class _Column:
     The marginals are sorted into groups that share a lead slot reading another column (``lead``, -1: none; the
     one whose free categories hold the most records, see :func:`_layout`) and its ``free`` table, so a sparse
     record skips a whole group at once (``group_end``: where the group of k ends). ``columns``, ``strides``,
-    ``free_at`` and ``offsets`` are kept side by side, one row per marginal
-    (``packed``), as the compiled scoring reads them together (13 % faster than four arrays on the CTDC file)."""
+    ``free_at`` and ``offsets`` are kept side by side, one row per marginal (``packed``), as the compiled
+    scoring reads them together (13 % faster than four arrays on the CTDC file)."""
 
     packed: np.ndarray  # (k, 3 * width + 1): per marginal its columns, strides, free_at (width each), offset
     shift: np.ndarray  # (k, values of the column)
