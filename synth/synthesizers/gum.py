@@ -135,7 +135,10 @@ def marginals(
 ) -> list[Marginal]:
     """The 1-way, 2-way and 3-way marginals (up to ``longest``) with their targets, dead zones and weights (see
     the module docstring); with ``holding``, only those that hold one of these columns."""
-    wanted = (lambda cols: True) if holding is None else holding.intersection
+
+    def wanted(cols: tuple[int, ...]) -> bool:
+        return holding is None or not holding.isdisjoint(cols)
+
     sd = list(noise_sd) if noise_sd is not None else [0.0] * agg.reporting_length
     sd += [np.inf] * (3 - len(sd))  # below R = 3 the longer marginals are unpublished: free cells
     sizes = tables.sizes
