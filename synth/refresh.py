@@ -316,9 +316,9 @@ MAX_OPTION_INT = 10_000_000
 
 
 def check_synthesizer_options(method: str, options: dict) -> None:
-    """InputError unless every option is a parameter of ``method`` and has its default's kind: a boolean for a
-    boolean (or null for an automatic one, annotated ``bool | None``), an integer for an integer, else a number
-    (or null where the default is null); numbers in 0..:data:`MAX_OPTION_INT`. Finer ranges are the
+    """InputError unless every option is a parameter of ``method`` and has the kind its annotation names: one of
+    the values of a ``Literal``, a boolean for a ``bool``, an integer for an ``int``, else a number; null too
+    where the annotation allows None (automatic); numbers in 0..:data:`MAX_OPTION_INT`. Finer ranges are the
     synthesizer's own checks."""
     parameters = _keyword_parameters(method)
     unknown = set(options) - set(parameters)
@@ -328,21 +328,24 @@ def check_synthesizer_options(method: str, options: dict) -> None:
         )
     hints = typing.get_type_hints(SYNTHESIZERS[method])
     for name, value in options.items():
-        default = parameters[name].default
-        if isinstance(default, bool) or set(typing.get_args(hints[name])) == {bool, type(None)}:
-            ok = isinstance(value, bool) or (value is None and default is None)
-            kind = "true or false" + (" or null" if default is None else "")
-        elif isinstance(default, int):
+        hint = hints[name]
+        kinds = set(typing.get_args(hint)) if typing.get_origin(hint) is not None else {hint}
+        nullable = type(None) in kinds or parameters[name].default is None
+        if typing.get_origin(hint) is typing.Literal:
+            ok = isinstance(value, str) and value in kinds
+            kind = " or ".join(json.dumps(v) for v in typing.get_args(hint))
+        elif bool in kinds:
+            ok = isinstance(value, bool)
+            kind = "true or false"
+        elif int in kinds:
             ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_OPTION_INT
             kind = f"an integer in 0..{MAX_OPTION_INT:,}"
-        else:  # a float, or None (automatic) for a count or a factor
+        else:  # a float: a count or a factor
             number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            ok = (number and math.isfinite(value) and 0 <= value <= MAX_OPTION_INT) or (
-                value is None and default is None
-            )
-            kind = f"a number in 0..{MAX_OPTION_INT:,}" + (" or null" if default is None else "")
-        if not ok:
-            raise InputError(f"synthesizer option {name} must be {kind}, got {value!r}")
+            ok = number and math.isfinite(value) and 0 <= value <= MAX_OPTION_INT
+            kind = f"a number in 0..{MAX_OPTION_INT:,}"
+        if not (ok or (value is None and nullable)):
+            raise InputError(f"synthesizer option {name} must be {kind}{' or null' if nullable else ''}, got {value!r}")
 
 
 def _keyword_parameters(method: str) -> dict[str, inspect.Parameter]:

@@ -401,7 +401,28 @@ def test_an_automatic_boolean_option_takes_true_false_or_null_only(capsys, tmp_p
 
 def test_a_boolean_for_a_numeric_option_names_the_numbers_it_takes(capsys, tmp_path, cases):
     line = refused(capsys, tmp_path, "--input", str(cases), "--synthesizer-option", "polish_expanded=true")
-    assert "synthesizer option polish_expanded must be a number in 0..10,000,000 or null, got True" in line, line
+    assert "synthesizer option polish_expanded must be an integer in 0..10,000,000 or null, got True" in line, line
+
+
+@pytest.mark.parametrize(
+    ("option", "says"),
+    [
+        # An automatic integer (annotated int | None) takes no fraction: range(2.5) would fail mid-run.
+        ("rounds=2.5", "synthesizer option rounds must be an integer in 0..10,000,000 or null, got 2.5"),
+        ('start="pool"', 'synthesizer option start must be "auto" or "tree" or "raked", got \'pool\''),
+        ("start=1", 'synthesizer option start must be "auto" or "tree" or "raked", got 1'),
+        ("unpublished_cost=-1", "synthesizer option unpublished_cost must be a number in 0..10,000,000 or null"),
+    ],
+)
+def test_gum_options_are_checked_by_their_annotation(capsys, tmp_path, cases, option, says):
+    line = refused(capsys, tmp_path, "--input", str(cases), "--synthesizer-option", option)
+    assert says in line, line
+    assert not (tmp_path / "data").exists()
+
+
+def test_gum_takes_its_named_starts_and_automatic_values():
+    for options in ({"start": "raked"}, {"start": "auto"}, {"rounds": None, "unpublished_cost": None}, {"rounds": 0}):
+        check_synthesizer_options("gum", options)
 
 
 @pytest.mark.parametrize("victims", ["0", "-5", "10000000000"])
