@@ -4,26 +4,29 @@ Input is only an :class:`Aggregates` of DP counts and the published noise SDs (p
 guarantee); the private records are never seen. Steps:
 
 1. **Start.** n' records drawn from the Chow-Liu tree of the consistent 1/2-way tables of
-   :mod:`synth.synthesizers.raked_marginals` (1-counts denoised with the 2-counts, explicit "absent" category).
+   :mod:`synth.synthesizers.raked_marginals` (1-counts denoised with the 2-counts, explicit "absent" category),
+   or (``start="raked"``, automatic on the condensed view) the records of ``raked_marginals`` itself.
 2. **Targets.** Every column, column pair and column triple with a published combination is a marginal. A
    1-way marginal targets the denoised 1-way table (absent included). A pair targets the DP 2-counts on its
    value cells (0 where unpublished), ``count(a) - sum_v count(a, v)`` on its value-absent cells and the
    remainder to n' on absent-absent, each with the noise SD of that sum. A triple targets its value cells
    only: the DP 3-count (noise SD of length 3), or 0 with a dead zone of ``unpublished_slack`` records where
    unpublished; its cells with an absent column are free.
-3. **Editing.** For ``rounds`` rounds, with a step that shrinks geometrically, marginals are visited in random
-   order within each length, triples first and single columns last. A cell's excess is its deviation from the
-   target beyond ``tolerance`` noise SDs (a dead zone: a deviation the noise explains is left alone). Cells in
-   excess lose ``step * excess`` random records to cells in deficit, which gain as many; a moved record's cells
-   of that marginal are overwritten with the destination cell's values (sources and destinations are paired in
-   cell order, so most moves change one column). No record is copied, so the records stay as diverse as the
-   tree's.
+3. **Editing.** For ``rounds`` rounds (automatic: 2, none on the condensed view), with a step that shrinks
+   geometrically, marginals are visited in random order within each length, triples first and single columns last. A
+   cell's excess is its deviation from the target beyond ``tolerance`` noise SDs (a dead zone: a deviation the noise
+   explains is left alone). Cells in excess lose ``step * excess`` random records to cells in deficit, which gain as
+   many; a moved record's cells of that marginal are overwritten with the destination cell's values (sources and
+   destinations are paired in cell order, so most moves change one column). No record is copied, so the records stay
+   as diverse as the tree's.
 4. **Polish.** Up to ``polish_sweeps`` passes of record-level coordinate descent on the noise-weighted squared
    error of all these marginals at once (:mod:`synth.synthesizers.polish`), stopping after a pass that gains less
    than ``polish_min_gain`` and never removing a record's last value: step 3 moves random records, so the
    edit made for one table undoes another's and the editing stops short of the tables; here each edit is
-   chosen by its effect on every marginal holding the column. With ``polish_expanded`` and multi-value sources
-   (see below), the polish fits the published expanded tables of those sources instead of the condensed view's.
+   chosen by its effect on every marginal holding the column. ``unpublished_cost`` (automatic: 1 on the
+   condensed view, else 0) prices each unpublished 3-way value cell that holds a record (a fabricated
+   3-combination). With ``polish_expanded`` and multi-value sources (see below), the polish fits the published
+   expanded tables of those sources instead of the condensed view's.
 5. **Exact 1-way.** Single-cell edits make every 1-way count equal its rounded denoised table
    (:func:`synth.synthesizers.raked_marginals.fix_one_way`).
 
@@ -43,21 +46,28 @@ noise SDs, in place of the condensed view's 2..L-way marginals that hold a sourc
 stays): a marginal over *features* of the condensed columns, where the feature of an expanded column
 ``{source}_{v}`` is "v is in the record's set" (:meth:`synth.synthesizers.condense.Condensed.feature`); the
 condensed view's exact 1-way edits, which would pull the sets back to their estimated counts, are skipped (the
-expanded ones remain).
+expanded ones remain). Containment counts cannot tell a value set from its values: a record may take the set
+Female;Male in a context where each value occurs but the two never do together. So the condensed view's 3-way
+marginals that hold a source stay in the polish without their targets (:func:`presence_only`): only their
+cells the view lacks count, each costing ``unpublished_cost`` while it holds a record.
 
 Automatic by default (docs/benchmarks.md, issue 9, sessions 4 and 5): condensed with L = 3 when the published
 sets of two or more values are at most :data:`MANY_SETS` (the CTDC file's 6-14: 2/3-way in-interval 1.00 / 0.98
 at epsilon 12, against 0.90 / 0.92 without the expanded tables), else not condensed (the sample's 146-190 sets:
 its means of control hold up to 6 values, 11 % of the records more than R = 3, and the condensed records had
 the distribution of exact sets 0.45 away in total variation, 0.08 not condensed). Tables without multi-value
-columns are synthesised exactly as before.
+columns are synthesised exactly as before. On the condensed view, the start, rounds and cost are
+:data:`CONDENSED_DEFAULTS` (session 10): its case files repeat (the CTDC file: 45 % distinct rows), so starting
+from ``raked_marginals``' records, whose 3-combinations are mostly published, and pricing the ones the view lacks
+leaves a third to a half of the fabricated 3-combinations.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 
@@ -84,6 +94,14 @@ from synth.synthesizers.support import TripleSupport, from_encoded, to_encoded
 MANY_SETS = 50
 #: Log-likelihood cost of an unpublished 3-combination in the final exact 1-way edits with ``guard``.
 GUARD_TRIPLE_COST = 10.0
+#: The automatic ``start``, ``rounds`` and ``unpublished_cost`` on the condensed view and elsewhere
+#: (docs/benchmarks.md, issue 9, session 10). On the CTDC file (condensed) the raked start, no rounds and a cost
+#: of 1 leave a third to a half of the fabricated 3-combinations (fab3 0.10-0.13 against 0.23-0.35, 3 seeds at epsilon
+#: 1 / 4 / 12), every MAE and TVD as good or better but MAE3 at epsilon 1 and 4 (+1 %); on the diverse sample
+#: the raked start leaves too few distinct records (20,000 victims, epsilon 4: 0.86 distinct against the
+#: input's 0.99), and on the sample and the dense table the cost worsens MAE2 at epsilon 12 by 6-11 %.
+CONDENSED_DEFAULTS = {"start": "raked", "rounds": 0, "unpublished_cost": 1.0}
+PLAIN_DEFAULTS = {"start": "tree", "rounds": 2, "unpublished_cost": 0.0}
 
 
 @dataclass
@@ -288,6 +306,17 @@ def expanded_marginals(
     return out
 
 
+def _resolved(options: dict, defaults: dict) -> dict:
+    """``options`` with each automatic one (None, or ``"auto"``) taken from ``defaults``."""
+    return {**options, **{k: v for k, v in defaults.items() if options[k] in (None, "auto")}}
+
+
+def presence_only(marginal: Marginal) -> Marginal:
+    """``marginal`` without its targets (every weight 0): in the polish, only its unpublished cells count, each
+    costing ``unpublished_cost`` while it holds a record."""
+    return replace(marginal, weight=np.zeros_like(marginal.weight))
+
+
 def _edit(
     aggregates: Aggregates,
     rng: np.random.Generator,
@@ -340,7 +369,14 @@ def _edit(
         report((r + 1) / steps)
     codes = np.ascontiguousarray(codes)  # the polish reads whole records
     if polish_sweeps > 0:
-        kept = [mg for mg in todo if not 1 < len(mg.columns) <= upto or not replaced.intersection(mg.columns)]
+
+        def swapped(mg: Marginal) -> bool:
+            """A 2..``upto``-way marginal holding a column of ``replaced``: ``extra`` fits it instead."""
+            return 1 < len(mg.columns) <= upto and not replaced.isdisjoint(mg.columns)
+
+        kept = [mg for mg in todo if not swapped(mg)]
+        if unpublished_cost > 0:  # the swapped 3-way ones still price the 3-combinations the view lacks
+            kept += [presence_only(mg) for mg in todo if swapped(mg) and mg.unpublished.any()]
 
         def swept(done: int) -> None:
             report((rounds + 2 * done) / steps)
@@ -370,7 +406,7 @@ def gum(
     rng: np.random.Generator,
     *,
     noise_sd: list[float] | None = None,
-    rounds: int = 2,
+    rounds: int | None = None,
     step: float = 0.5,
     decay: float = 0.8,
     tolerance: float = 1.0,
@@ -380,12 +416,12 @@ def gum(
     condense_multi_value: bool | None = None,
     condensed_sd_scale: float = 1.0,
     residual_one_way: bool = True,
-    start: str = "tree",
+    start: Literal["auto", "tree", "raked"] = "auto",
     guard: bool = False,
     polish_sweeps: int = 6,
     polish_accept: float = 0.2,
     polish_min_gain: float = 0.2,
-    unpublished_cost: float = 0.0,
+    unpublished_cost: float | None = None,
     polish_expanded: int | None = None,
     progress: Callable[[float], None] | None = None,
     **_ignored: object,
@@ -393,38 +429,40 @@ def gum(
     """Synthesize ``aggregates.n_records`` records by editing toward the DP marginals (see the module docstring).
 
     noise_sd: the DP noise SD per length (release metadata ``noise_sd``); without it every deviation counts.
-    rounds: passes over all marginals; step: share of a cell's excess moved in the first round, multiplied by
-    decay each round; tolerance: dead zone in noise SDs (published cells); unpublished_slack: dead zone (records) of
-    an unpublished 3-way value cell, whose target is 0; single_column: only moves that change one column of a
-    marginal; exact_one_way: finish with exact 1-way counts; condense_multi_value: edit multi-value sources as
-    value sets on the condensed view (see the module docstring), whose counts get ``condensed_sd_scale`` times
-    the noise SD; False edits their expanded binary columns; None (automatic): True unless more than
-    :data:`MANY_SETS` value sets of two or more values are published;
+    rounds: passes over all marginals (None: automatic, :data:`CONDENSED_DEFAULTS` on the condensed view, else
+    :data:`PLAIN_DEFAULTS`, as for ``start`` "auto" and ``unpublished_cost`` None); step: share of a cell's excess
+    moved in the first round, multiplied by decay each round; tolerance: dead zone in noise SDs (published cells);
+    unpublished_slack: dead zone (records) of an unpublished 3-way value cell, whose target is 0; single_column:
+    only moves that change one column of a marginal; exact_one_way: finish with exact 1-way counts;
+    condense_multi_value: edit multi-value sources as value sets on the condensed view (see the module docstring),
+    whose counts get ``condensed_sd_scale`` times the noise SD; False edits their expanded binary columns; None
+    (automatic): True unless more than :data:`MANY_SETS` value sets of two or more values are published;
     residual_one_way: after expanding, 1-way deviations the set-preserving fix leaves are fixed in any record.
-    start: ``"tree"`` (n' records drawn from the Chow-Liu tree) or ``"raked"`` (the records of
-    :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published);
+    start: ``"tree"`` (n' records drawn from the Chow-Liu tree), ``"raked"`` (the records of
+    :func:`synth.synthesizers.raked_marginals.raked_marginals`, whose 3-combinations are mostly published) or
+    ``"auto"``;
     guard: an edit may not add unpublished 3-combinations to its record, and the exact 1-way edits avoid them.
     polish_sweeps: most passes of :func:`synth.synthesizers.polish.polish` after the rounds (0 = none), each record
     taking an improving value with probability polish_accept; the polish stops after a pass that lowers its
     objective by less than polish_min_gain of its value (0 = never early); unpublished_cost: extra cost, in the polish
     objective, of an edit that puts a first record into an unpublished 3-way value cell (a new fabricated
-    3-combination), and gain of one that empties such a cell. polish_expanded: on the condensed view, the
-    polish fits the published expanded 1..L-way tables of the multi-value sources (L = polish_expanded; 0 =
+    3-combination), and gain of one that empties such a cell; None: automatic. polish_expanded: on the condensed
+    view, the polish fits the published expanded 1..L-way tables of the multi-value sources (L = polish_expanded; 0 =
     none) in place of the condensed 2..L-way marginals that hold them, and the condensed exact 1-way edits are
     skipped (see the module docstring); None (automatic): 2 when more than :data:`MANY_SETS` value sets of two
     or more values are published, else 3.
     progress: called with the share of the work done (0..1) after each round and each polish sweep (not an
     option: the refresh passes it, and it is not recorded).
     """
-    if start not in ("tree", "raked"):
-        raise ValueError(f"gum: start must be 'tree' or 'raked', got {start!r}")
+    if start not in ("auto", "tree", "raked"):
+        raise ValueError(f"gum: start must be 'auto', 'tree' or 'raked', got {start!r}")
     schema = aggregates.schema
     options = {k: v for k, v in locals().items() if k in _EDIT_OPTIONS}
     multi = has_multi_value(schema)
     many = multi and multi_value_sets(aggregates) > MANY_SETS
     condensed = not many if condense_multi_value is None else condense_multi_value
     if not (multi and condensed):
-        return _edit(aggregates, rng, [], frozenset(), 0, **options)
+        return _edit(aggregates, rng, [], frozenset(), 0, **_resolved(options, PLAIN_DEFAULTS))
     view = condense(aggregates)
     if polish_expanded is None:
         polish_expanded = 2 if many else 3
@@ -437,7 +475,7 @@ def gum(
     scaled = None if noise_sd is None else [condensed_sd_scale * float(s) for s in noise_sd]
     # With the expanded tables in the polish, the condensed view's exact 1-way edits (to inclusion-exclusion
     # estimates of the set counts) would undo part of the fit; the expanded 1-way edits below remain.
-    inner = {**options, "noise_sd": scaled, "exact_one_way": exact_one_way and not extra}
+    inner = {**_resolved(options, CONDENSED_DEFAULTS), "noise_sd": scaled, "exact_one_way": exact_one_way and not extra}
     records = _edit(view.aggregates, rng, extra, replaced, polish_expanded, **inner)
     codes = from_encoded(expand(records, view, schema))
     if exact_one_way:
