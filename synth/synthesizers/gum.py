@@ -17,8 +17,8 @@ guarantee); the private records are never seen. Steps:
    cell's excess is its deviation from the target beyond ``tolerance`` noise SDs (a dead zone: a deviation the noise
    explains is left alone). Cells in excess lose ``step * excess`` random records to cells in deficit, which gain as
    many; a moved record's cells of that marginal are overwritten with the destination cell's values (sources and
-   destinations are paired in cell order, so most moves change one column). No record is copied, so the records stay
-   as diverse as the tree's.
+   destinations are paired in cell order, so most moves change one column). The editing copies no record, so the
+   records stay as diverse as the start's.
 4. **Polish.** Up to ``polish_sweeps`` passes of record-level coordinate descent on the noise-weighted squared
    error of all these marginals at once (:mod:`synth.synthesizers.polish`), stopping after a pass that gains less
    than ``polish_min_gain`` and never removing a record's last value: step 3 moves random records, so the
