@@ -28,12 +28,23 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks.bench_synth import CTDC_MULTI_VALUE, DATA, fixed, load, read_strings, run_ours  # noqa: E402
+from benchmarks.bench_synth import (  # noqa: E402
+    CTDC_CSV,
+    DATA,
+    DENSE_CSV,
+    SAMPLE_SIZES,
+    load,
+    read_ctdc,
+    read_sample,
+    read_strings,
+    run_ours,
+    sample_csv,
+)
 from benchmarks.fidelity import diversity, fidelity  # noqa: E402
 from synth.encode import Encoded, encode_frame  # noqa: E402
 
 DATASETS = ("dense", "ctdc", "sample20k", "sample100k")
-FILES = {"dense": DATA / "bench" / "dense_10k_19col.csv", "ctdc": DATA / "CTDC_VPsynthetic_condensed.csv"}
+FILES = {"dense": DENSE_CSV, "ctdc": CTDC_CSV}
 #: Seed of the random split of a file into halves (fixed: every run compares the same halves).
 SPLIT_SEED = 12345
 METRICS = ("mae1", "mae2", "mae3", "tvd", "fab3")
@@ -59,18 +70,6 @@ def row(dataset: str, what: str, epsilon: str, reference: Encoded, other: Encode
     return "| " + " | ".join([dataset, what, epsilon, *figures, f"{share:.2f}", str(copies)]) + " |"
 
 
-def fresh_sample(n: int, seed: int) -> Encoded:
-    """A draw of ``n`` victims by the project's generator with ``seed``, read as the benchmark reads seed 0's."""
-    from synth.ingest import read_private
-    from synth.sample import write_sample
-    from synth.spec import load_spec
-
-    path = Path(tempfile.gettempdir()) / f"synth-bench-sample-{n}-seed{seed}.csv"
-    if not path.exists():
-        write_sample(path, n_victims=n, seed=seed)
-    return read_private(path, load_spec(REPO / "synth" / "data" / "sample_spec.toml"), rng=fixed()).data
-
-
 def halves(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``frame``'s rows split at random (:data:`SPLIT_SEED`) into two halves of equal size (with an odd number
     of rows, one is left out)."""
@@ -82,9 +81,7 @@ def halves(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def gum_on(dataset: str, frame: pd.DataFrame, epsilon: float, seed: int) -> Encoded:
     """``gum``'s records from ``frame`` (read as :func:`benchmarks.bench_synth.load` reads the whole file),
     condensed for the CTDC file as the benchmark compares them."""
-    from synth.ingest import read_private
     from synth.public import synthetic_tables
-    from synth.spec import load_spec
 
     if dataset == "dense":
         data = encode_frame(frame)
@@ -92,16 +89,16 @@ def gum_on(dataset: str, frame: pd.DataFrame, epsilon: float, seed: int) -> Enco
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "half.csv"
         frame.to_csv(path, index=False)
-        private = read_private(path, load_spec(multi_value=CTDC_MULTI_VALUE), rng=fixed())
+        private = read_ctdc(path)
     records = run_ours("gum", private.data, private.max_attributes, epsilon, seed, {})[0]
     return encode_frame(synthetic_tables(records)["condensed"])
 
 
 def rows(dataset: str, epsilons: list[float], seeds: list[int]) -> list[str]:
-    if dataset.startswith("sample"):
+    if dataset in SAMPLE_SIZES:
         reference = load(dataset)[3]
-        n = reference.n_records
-        return [row(dataset, f"fresh draw, generator seed {s}", "-", reference, fresh_sample(n, s)) for s in (1, 2)]
+        draws = {s: read_sample(sample_csv(SAMPLE_SIZES[dataset], s)).data for s in (1, 2)}
+        return [row(dataset, f"fresh draw, generator seed {s}", "-", reference, d) for s, d in draws.items()]
     first, second = halves(read_strings(FILES[dataset]))
     reference = encode_frame(first)
     out = [row(dataset, "other half of the file", "-", reference, encode_frame(second))]

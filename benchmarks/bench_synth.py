@@ -33,18 +33,22 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = REPO.parent / "shared" / "data"
+DENSE_CSV = DATA / "bench" / "dense_10k_19col.csv"
+CTDC_CSV = DATA / "CTDC_VPsynthetic_condensed.csv"
 sys.path.insert(0, str(REPO))
 
 from benchmarks.fidelity import diversity, fidelity, in_interval_shares  # noqa: E402
 from benchmarks.targets import Results, targets_table  # noqa: E402
 from synth.aggregates import Aggregates  # noqa: E402
 from synth.encode import Encoded, encode_frame  # noqa: E402
+from synth.ingest import IngestResult  # noqa: E402
 
 #: ``dense_declared`` is the dense table with every column's values declared public (a spec ``[domains]`` entry,
 #: as a codebook would give them): the setting MST is measured in (it is handed each column's domain), so the
 #: like-for-like comparison with its figures. Undeclared, the DP threshold drops the rare values (16 of country's
 #: 30 at epsilon 4) and their records can only come out empty.
 DATASETS = ("dense", "dense_declared", "ctdc", "sample20k", "sample100k")
+SAMPLE_SIZES = {"sample20k": 20_000, "sample100k": 100_000}
 TOOLS = ("raked_marginals", "gum", "aggregate_seeded", "pac-synth")
 CTDC_MULTI_VALUE = {c: ";" for c in ("IP_Gender", "IP_ageBroad", "IP_citizen_UNRegion", "IP_Relation", "IP_PayMoney")}
 #: pac-synth writes these characters of values escaped (it uses them as separators internally).
@@ -88,14 +92,31 @@ def read_strings(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
-def sample_csv(n: int) -> Path:
-    """The generated sample (seed 0) as a cached CSV outside the repository."""
+def sample_csv(n: int, seed: int = 0) -> Path:
+    """The generated sample of ``n`` victims (generator ``seed``; the benchmark's input is seed 0's) as a cached
+    CSV outside the repository."""
     from synth.sample import write_sample
 
-    path = Path(tempfile.gettempdir()) / f"synth-bench-sample-{n}.csv"
+    path = Path(tempfile.gettempdir()) / f"synth-bench-sample-{n}-seed{seed}.csv"
     if not path.exists():
-        write_sample(path, n_victims=n, seed=0)
+        write_sample(path, n_victims=n, seed=seed)
     return path
+
+
+def read_sample(path: Path) -> IngestResult:
+    """A generated sample read with the sample's spec, as a refresh reads it (with :func:`fixed`)."""
+    from synth.ingest import read_private
+    from synth.spec import load_spec
+
+    return read_private(path, load_spec(REPO / "synth" / "data" / "sample_spec.toml"), rng=fixed())
+
+
+def read_ctdc(path: Path) -> IngestResult:
+    """A CTDC file (or part of one) read with its multi-value columns, as a refresh reads it."""
+    from synth.ingest import read_private
+    from synth.spec import load_spec
+
+    return read_private(path, load_spec(multi_value=CTDC_MULTI_VALUE), rng=fixed())
 
 
 def fixed() -> np.random.Generator:
@@ -112,22 +133,19 @@ def load(dataset: str) -> tuple[Encoded, int, pd.DataFrame, Encoded, bool]:
     from synth.spec import Domain, load_spec
 
     if dataset == "dense":
-        frame = read_strings(DATA / "bench" / "dense_10k_19col.csv")
+        frame = read_strings(DENSE_CSV)
         data = encode_frame(frame)
         return data, len(data.schema.columns), frame, data, False
     if dataset == "dense_declared":
-        path = DATA / "bench" / "dense_10k_19col.csv"
-        frame = read_strings(path)
+        frame = read_strings(DENSE_CSV)
         domains = {c: Domain(tuple(sorted(frame[c].unique()))) for c in frame.columns}
-        declared = read_private(path, replace(load_spec(), domains=MappingProxyType(domains)), rng=fixed())
+        declared = read_private(DENSE_CSV, replace(load_spec(), domains=MappingProxyType(domains)), rng=fixed())
         return declared.data, declared.max_attributes, frame, encode_frame(frame), False
     if dataset == "ctdc":
-        path = DATA / "CTDC_VPsynthetic_condensed.csv"
-        frame = read_strings(path)
-        ours = read_private(path, load_spec(multi_value=CTDC_MULTI_VALUE), rng=fixed())
+        frame = read_strings(CTDC_CSV)
+        ours = read_ctdc(CTDC_CSV)
         return ours.data, ours.max_attributes, frame, encode_frame(frame), True
-    n = {"sample20k": 20_000, "sample100k": 100_000}[dataset]
-    sample = read_private(sample_csv(n), load_spec(REPO / "synth" / "data" / "sample_spec.toml"), rng=fixed())
+    sample = read_sample(sample_csv(SAMPLE_SIZES[dataset]))
     return sample.data, sample.max_attributes, sample.data.to_frame(), sample.data, False
 
 

@@ -67,7 +67,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -94,6 +94,8 @@ from synth.synthesizers.support import TripleSupport, from_encoded, to_encoded
 MANY_SETS = 50
 #: Log-likelihood cost of an unpublished 3-combination in the final exact 1-way edits with ``guard``.
 GUARD_TRIPLE_COST = 10.0
+#: gum's starts: the Chow-Liu tree's records, ``raked_marginals``' records, or the automatic choice.
+Start = Literal["auto", "tree", "raked"]
 #: The automatic ``start``, ``rounds`` and ``unpublished_cost`` on the condensed view and elsewhere
 #: (docs/benchmarks.md, issue 9, session 10). On the CTDC file (condensed) the raked start, no rounds and a cost
 #: of 1 leave a third to a half of the fabricated 3-combinations (fab3 0.10-0.13 against 0.23-0.35, 3 seeds at epsilon
@@ -416,7 +418,7 @@ def gum(
     condense_multi_value: bool | None = None,
     condensed_sd_scale: float = 1.0,
     residual_one_way: bool = True,
-    start: Literal["auto", "tree", "raked"] = "auto",
+    start: Start = "auto",
     guard: bool = False,
     polish_sweeps: int = 6,
     polish_accept: float = 0.2,
@@ -454,8 +456,8 @@ def gum(
     progress: called with the share of the work done (0..1) after each round and each polish sweep (not an
     option: the refresh passes it, and it is not recorded).
     """
-    if start not in ("auto", "tree", "raked"):
-        raise ValueError(f"gum: start must be 'auto', 'tree' or 'raked', got {start!r}")
+    if start not in get_args(Start):
+        raise ValueError(f"gum: start must be one of {get_args(Start)}, got {start!r}")
     schema = aggregates.schema
     options = {k: v for k, v in locals().items() if k in _EDIT_OPTIONS}
     multi = has_multi_value(schema)
